@@ -1,0 +1,3 @@
+export { createRedis, waitForRedis, closeRedis, type Redis } from './redis-client.ts';
+export { createJsonCache, type JsonCache } from './json-cache.ts';
+export { createDedupeStore } from './dedupe-store.ts';

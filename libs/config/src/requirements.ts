@@ -1,0 +1,50 @@
+import type { Config } from './schema.ts';
+
+export type ServiceName = 'gateway' | 'research' | 'llm' | 'publisher' | 'cli';
+
+/** Values that ship in docs and examples; a service that sees one refuses to start. */
+const PLACEHOLDER = /change[-_ ]?me|replace[-_ ]?(with|me)|placeholder|your[-_ ]|example|^secret$|^password$|^x+$/i;
+
+export function isPlaceholder(value: string): boolean {
+  return PLACEHOLDER.test(value);
+}
+
+function strongSecret(name: string, value: string | undefined): string[] {
+  if (!value) return [`${name} is required (or ${name}_FILE)`];
+  if (isPlaceholder(value)) return [`${name} is a placeholder value; generate one, e.g. \`openssl rand -base64 48\``];
+  if (Buffer.byteLength(value, 'utf8') < 32) return [`${name} must be at least 32 bytes (got ${Buffer.byteLength(value, 'utf8')})`];
+  return [];
+}
+
+function needs(config: Config, names: (keyof Config)[], why: string): string[] {
+  return names.filter((n) => !config[n]).map((n) => `${n} is required ${why}`);
+}
+
+/** Cross-field rules that a JSON schema cannot say clearly. */
+export function serviceRequirements(service: ServiceName, config: Config): string[] {
+  const problems: string[] = [];
+  if (service === 'gateway') {
+    problems.push(...strongSecret('JWT_SECRET', config.JWT_SECRET));
+    if (config.DEFAULT_CHANNEL === 'webhook') problems.push(...needs(config, ['DEFAULT_WEBHOOK_URL'], 'when DEFAULT_CHANNEL=webhook'));
+    if (Boolean(config.BOOTSTRAP_ADMIN_EMAIL) !== Boolean(config.BOOTSTRAP_ADMIN_PASSWORD))
+      problems.push('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together');
+    if (config.BOOTSTRAP_ADMIN_PASSWORD && isPlaceholder(config.BOOTSTRAP_ADMIN_PASSWORD))
+      problems.push('BOOTSTRAP_ADMIN_PASSWORD is a placeholder value');
+  }
+  if (service === 'research') {
+    const p = config.SEARCH_PROVIDER;
+    if (p === 'google') problems.push(...needs(config, ['GOOGLE_API_KEY', 'GOOGLE_CSE_ID'], 'when SEARCH_PROVIDER=google'));
+    if (p === 'serper') problems.push(...needs(config, ['SERPER_API_KEY'], 'when SEARCH_PROVIDER=serper'));
+    if (p === 'brave') problems.push(...needs(config, ['BRAVE_API_KEY'], 'when SEARCH_PROVIDER=brave'));
+    if (p === 'searxng') problems.push(...needs(config, ['SEARXNG_URL'], 'when SEARCH_PROVIDER=searxng'));
+  }
+  if (service === 'llm' && config.LLM_PROVIDER === 'openai' && config.LLM_API_KEY && isPlaceholder(config.LLM_API_KEY))
+    problems.push('LLM_API_KEY is a placeholder value');
+  if (service === 'publisher') {
+    problems.push(...strongSecret('WEBHOOK_SIGNING_SECRET', config.WEBHOOK_SIGNING_SECRET));
+    const wp = [config.WORDPRESS_URL, config.WORDPRESS_USER, config.WORDPRESS_APP_PASSWORD].filter(Boolean).length;
+    if (wp > 0 && wp < 3) problems.push('WORDPRESS_URL, WORDPRESS_USER and WORDPRESS_APP_PASSWORD must be set together');
+  }
+  if (config.RETRY_MAX_MS < config.RETRY_BASE_MS) problems.push('RETRY_MAX_MS must be at least RETRY_BASE_MS');
+  return problems;
+}

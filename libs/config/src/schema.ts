@@ -1,0 +1,115 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { StringEnum } from '@pressroom/contracts';
+
+const Port = (def: number) => Type.Integer({ minimum: 1, maximum: 65535, default: def });
+const Int = (def: number, minimum = 0, maximum = Number.MAX_SAFE_INTEGER) => Type.Integer({ default: def, minimum, maximum });
+const Str = (def?: string) => (def === undefined ? Type.Optional(Type.String({ minLength: 1 })) : Type.String({ default: def }));
+const Url = (def?: string) =>
+  def === undefined ? Type.Optional(Type.String({ format: 'uri', pattern: '^[a-z][a-z0-9+.-]*://' })) : Type.String({ format: 'uri', default: def });
+const Enum = <const T extends readonly string[]>(values: T, def: T[number]) => StringEnum(values, { default: def });
+
+/**
+ * Every setting of every service, in one schema: its type is the `Config` type, its defaults are the
+ * documented defaults, and `.env.example` documents the same names. Durations carry their unit in the name.
+ */
+export const ConfigSchema = Type.Object(
+  {
+    NODE_ENV: Enum(['development', 'test', 'production'] as const, 'development'),
+    LOG_LEVEL: Enum(['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+    GATEWAY_PORT: Port(8080),
+    RESEARCH_PORT: Port(8081),
+    LLM_PORT: Port(8082),
+    PUBLISHER_PORT: Port(8083),
+    DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/pressroom', pattern: '^postgres(ql)?://' }),
+    DATABASE_POOL_MAX: Int(10, 1, 200),
+    RABBITMQ_URL: Type.String({ default: 'amqp://guest:guest@127.0.0.1:5672', pattern: '^amqps?://' }),
+    AMQP_PREFIX: Type.String({ default: '', pattern: '^[a-z0-9_.-]*$', maxLength: 64 }),
+    AMQP_PREFETCH: Int(8, 1, 1000),
+    AMQP_HEARTBEAT_S: Int(15, 1, 600),
+    REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://' }),
+    REDIS_KEY_PREFIX: Type.String({ default: 'pressroom:', maxLength: 64 }),
+
+    JWT_SECRET: Str(),
+    JWT_ACCESS_TTL: Int(900, 30, 86400),
+    JWT_REFRESH_TTL: Int(604800, 60, 31536000),
+    JWT_ISSUER: Str('pressroom'),
+    JWT_AUDIENCE: Str('pressroom-api'),
+    RATE_LIMIT_USER_PER_HOUR: Int(100, 1),
+    RATE_LIMIT_IP_PER_HOUR: Int(100, 1),
+    RATE_LIMIT_AUTH_PER_HOUR: Int(20, 1),
+    DAILY_REQUEST_QUOTA: Int(50, 0),
+    BOOTSTRAP_ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
+    BOOTSTRAP_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10 })),
+    TRUST_PROXY_HOPS: Int(0, 0, 10),
+    BODY_LIMIT_BYTES: Int(32768, 1024, 10485760),
+    OUTBOX_BATCH_SIZE: Int(200, 1, 5000),
+    OUTBOX_POLL_MS: Int(1000, 10, 60000),
+
+    LLM_PROVIDER: Enum(['local', 'openai'] as const, 'local'),
+    LLM_BASE_URL: Url('https://api.openai.com/v1'),
+    LLM_API_KEY: Str(),
+    LLM_MODEL: Str('gpt-4o-mini'),
+    LLM_TIMEOUT_MS: Int(60000, 100, 600000),
+    LLM_MAX_TOKENS: Int(1500, 16, 32000),
+    LLM_CACHE_TTL_S: Int(86400, 0),
+
+    SEARCH_PROVIDER: Enum(['local', 'google', 'serper', 'brave', 'searxng'] as const, 'local'),
+    SEARCH_RESULTS: Int(5, 1, 20),
+    SEARCH_CACHE_TTL_S: Int(3600, 0),
+    GOOGLE_API_KEY: Str(),
+    GOOGLE_CSE_ID: Str(),
+    GOOGLE_CSE_URL: Url('https://customsearch.googleapis.com/customsearch/v1'),
+    SERPER_API_KEY: Str(),
+    SERPER_URL: Url('https://google.serper.dev/search'),
+    BRAVE_API_KEY: Str(),
+    BRAVE_URL: Url('https://api.search.brave.com/res/v1/web/search'),
+    SEARXNG_URL: Url(),
+    LOCAL_CORPUS_DIR: Str(),
+    FETCH_MAX_BYTES: Int(2000000, 1024, 50000000),
+    HTTP_TIMEOUT_MS: Int(5000, 50, 120000),
+
+    DEFAULT_CHANNEL: Enum(['file', 'webhook', 'wordpress'] as const, 'file'),
+    DEFAULT_WEBHOOK_URL: Url(),
+    PUBLISH_DIR: Str(),
+    WEBHOOK_SIGNING_SECRET: Str(),
+    WORDPRESS_URL: Url(),
+    WORDPRESS_USER: Str(),
+    WORDPRESS_APP_PASSWORD: Str(),
+    WORDPRESS_POST_STATUS: Enum(['publish', 'draft'] as const, 'publish'),
+    ALLOW_PRIVATE_TARGETS: Type.Boolean({ default: false }),
+
+    RETRY_BASE_MS: Int(1000, 10),
+    RETRY_FACTOR: Type.Number({ default: 4, minimum: 1, maximum: 10 }),
+    RETRY_MAX_MS: Int(60000, 10),
+    RETRY_MAX_ATTEMPTS: Int(5, 1, 20),
+    SHUTDOWN_TIMEOUT_MS: Int(10000, 100, 600000),
+
+    ALERT_SLACK_WEBHOOK_URL: Url(),
+    ALERT_WEBHOOK_URL: Url(),
+    ALERT_EMAIL_TO: Str(),
+    SMTP_URL: Url(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: Url(),
+    OTEL_SERVICE_NAME: Str(),
+  },
+  { additionalProperties: true },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+
+/** Settings that may also arrive as `<NAME>_FILE` (a mounted secret). */
+export const SECRET_SETTINGS = [
+  'JWT_SECRET',
+  'BOOTSTRAP_ADMIN_PASSWORD',
+  'DATABASE_URL',
+  'RABBITMQ_URL',
+  'REDIS_URL',
+  'LLM_API_KEY',
+  'GOOGLE_API_KEY',
+  'SERPER_API_KEY',
+  'BRAVE_API_KEY',
+  'WEBHOOK_SIGNING_SECRET',
+  'WORDPRESS_APP_PASSWORD',
+  'ALERT_SLACK_WEBHOOK_URL',
+  'ALERT_WEBHOOK_URL',
+  'SMTP_URL',
+] as const;

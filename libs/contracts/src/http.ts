@@ -1,0 +1,113 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Channel, Length, Tone, SourceRef } from './payloads.ts';
+import { REQUEST_STATUSES, STAGES, STAGE_STATUSES } from './stages.ts';
+import { StageError } from './events.ts';
+
+const strict = { additionalProperties: false } as const;
+import { StringEnum as literals } from './string-enum.ts';
+
+export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
+export const Password = Type.String({ minLength: 10, maxLength: 256 });
+export const Uuid = Type.String({ format: 'uuid' });
+export const Role = literals(['user', 'admin'] as const);
+
+export const RegisterBody = Type.Object({ email: Email, password: Password }, strict);
+export type RegisterBody = Static<typeof RegisterBody>;
+export const LoginBody = Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 256 }) }, strict);
+export type LoginBody = Static<typeof LoginBody>;
+export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 20, maxLength: 200 }) }, strict);
+export type RefreshBody = Static<typeof RefreshBody>;
+export const EmptyBody = Type.Object({}, strict);
+
+export const CreateRequestBody = Type.Object(
+  {
+    topic: Type.String({ minLength: 3, maxLength: 300, pattern: '\\S' }),
+    audience: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    tone: Type.Optional(Tone),
+    length: Type.Optional(Length),
+    channel: Type.Optional(Channel),
+  },
+  strict,
+);
+export type CreateRequestBody = Static<typeof CreateRequestBody>;
+
+export const ListRequestsQuery = Type.Object(
+  {
+    status: Type.Optional(literals(REQUEST_STATUSES)),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  strict,
+);
+export type ListRequestsQuery = Static<typeof ListRequestsQuery>;
+
+export const IdParams = Type.Object({ id: Uuid }, strict);
+export type IdParams = Static<typeof IdParams>;
+
+export const UserView = Type.Object({ id: Uuid, email: Type.String(), role: Role }, strict);
+export const TokenPair = Type.Object(
+  { access_token: Type.String(), refresh_token: Type.String(), token_type: Type.Literal('Bearer'), expires_in: Type.Integer() },
+  strict,
+);
+export const MeView = Type.Object(
+  {
+    id: Uuid,
+    email: Type.String(),
+    role: Role,
+    quota: Type.Object({ daily_quota: Type.Integer(), used_today: Type.Integer(), resets_at: Type.String({ format: 'date-time' }) }, strict),
+  },
+  strict,
+);
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const StageView = Type.Object(
+  {
+    stage: literals(STAGES),
+    status: literals(STAGE_STATUSES),
+    attempts: Type.Integer({ minimum: 0 }),
+    started_at: Nullable(Type.String({ format: 'date-time' })),
+    finished_at: Nullable(Type.String({ format: 'date-time' })),
+    duration_ms: Nullable(Type.Integer()),
+    error: Nullable(StageError),
+  },
+  strict,
+);
+
+export const ResultView = Type.Object(
+  { title: Type.String(), body_markdown: Type.String(), sources: Type.Array(SourceRef), published_url: Nullable(Type.String()) },
+  strict,
+);
+
+export const RequestSummary = Type.Object(
+  {
+    id: Uuid,
+    status: literals(REQUEST_STATUSES),
+    topic: Type.String(),
+    audience: Nullable(Type.String()),
+    tone: Tone,
+    length: Length,
+    channel: Channel,
+    trace_id: Nullable(Type.String()),
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+  },
+  strict,
+);
+
+export const RequestView = Type.Composite([RequestSummary, Type.Object({ stages: Type.Array(StageView), result: Nullable(ResultView) })], strict);
+
+export const RequestPage = Type.Object({ items: Type.Array(RequestSummary), next_cursor: Nullable(Type.String()) }, strict);
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.String(),
+    trace_id: Nullable(Type.String()),
+    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }, strict))),
+  },
+  strict,
+);

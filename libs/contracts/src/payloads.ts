@@ -1,0 +1,88 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { STAGES } from './stages.ts';
+import { StringEnum } from './string-enum.ts';
+
+const strict = { additionalProperties: false } as const;
+
+export const Tone = StringEnum(['neutral', 'formal', 'casual', 'persuasive'] as const);
+export const Length = StringEnum(['short', 'medium', 'long'] as const);
+
+/** A discriminated channel; `url` is required only for webhooks (see `if/then`). */
+export const Channel = Type.Object(
+  {
+    type: StringEnum(['file', 'webhook', 'wordpress'] as const),
+    url: Type.Optional(Type.String({ format: 'uri', maxLength: 2048, pattern: '^https?://' })),
+  },
+  {
+    ...strict,
+    if: { properties: { type: { const: 'webhook' } } },
+    then: { required: ['url'] },
+    else: { not: { required: ['url'] } },
+  },
+);
+export type Channel = Static<typeof Channel>;
+
+export const Brief = Type.Object(
+  {
+    topic: Type.String({ minLength: 3, maxLength: 300 }),
+    audience: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    tone: Tone,
+    length: Length,
+  },
+  strict,
+);
+export type Brief = Static<typeof Brief>;
+
+export const Source = Type.Object(
+  {
+    title: Type.String({ maxLength: 500 }),
+    url: Type.String({ maxLength: 2048 }),
+    snippet: Type.String({ maxLength: 2000 }),
+    text: Type.String({ maxLength: 20000 }),
+  },
+  strict,
+);
+export type Source = Static<typeof Source>;
+
+export const SourceRef = Type.Object({ title: Type.String(), url: Type.String() }, strict);
+
+export const Article = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 500 }),
+    summary: Type.String({ maxLength: 5000 }),
+    body_markdown: Type.String({ minLength: 1, maxLength: 200000 }),
+    sources: Type.Array(SourceRef, { maxItems: 50 }),
+  },
+  strict,
+);
+export type Article = Static<typeof Article>;
+
+export const ResearchTask = Type.Object({ brief: Brief, channel: Channel }, strict);
+export type ResearchTask = Static<typeof ResearchTask>;
+
+export const WriteTask = Type.Object({ brief: Brief, channel: Channel, sources: Type.Array(Source, { maxItems: 20 }) }, strict);
+export type WriteTask = Static<typeof WriteTask>;
+
+export const PublishTask = Type.Object({ brief: Brief, channel: Channel, article: Article }, strict);
+export type PublishTask = Static<typeof PublishTask>;
+
+export const TASK_PAYLOADS = { research: ResearchTask, write: WriteTask, publish: PublishTask } as const;
+export interface TaskPayloads {
+  research: ResearchTask;
+  write: WriteTask;
+  publish: PublishTask;
+}
+
+export const Envelope = Type.Object(
+  {
+    message_id: Type.String({ minLength: 1, maxLength: 100 }),
+    request_id: Type.String({ format: 'uuid' }),
+    user_id: Type.String({ format: 'uuid' }),
+    stage: StringEnum(STAGES),
+    attempt: Type.Integer({ minimum: 1, maximum: 1000 }),
+    enqueued_at: Type.String({ format: 'date-time' }),
+    payload: Type.Object({}, { additionalProperties: true }),
+  },
+  strict,
+);
+export type Envelope<P = unknown> = Omit<Static<typeof Envelope>, 'payload'> & { payload: P };

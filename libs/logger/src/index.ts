@@ -1,0 +1,2 @@
+export { createLogger, REDACT_PATHS, type Logger, type LoggerOptions } from './create-logger.ts';
+export { withLogContext, addLogContext, currentLogContext, type LogContext } from './log-context.ts';

@@ -1,0 +1,152 @@
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import type { Envelope, Stage, StageError, StageResult, TaskPayloads } from '@pressroom/contracts';
+import { nextStage } from '@pressroom/contracts';
+import { withLogContext, type Logger } from '@pressroom/logger';
+import { extractTraceContext, type Metrics } from '@pressroom/telemetry';
+import type { Broker, Delivery } from './broker.ts';
+import { createEnvelope, derivedMessageId, parseEnvelope } from './envelope.ts';
+import { publishDeadLetter, publishDelayed, publishEvent, publishTask } from './publishers.ts';
+import { scheduleRetry, type RetryPolicy } from './retry-policy.ts';
+
+export interface StageOutcome<S extends Stage> {
+  /** Payload of the next stage's task; absent for the last stage. */
+  next?: S extends 'research' ? TaskPayloads['write'] : S extends 'write' ? TaskPayloads['publish'] : never;
+  result?: StageResult;
+}
+
+export type StageHandler<S extends Stage> = (task: Envelope<TaskPayloads[S]>) => Promise<StageOutcome<S>>;
+
+/** Remembers which task messages were completed, so a redelivery is acknowledged without redoing work. */
+export interface DedupeStore {
+  isDone(messageId: string): Promise<boolean>;
+  markDone(messageId: string): Promise<void>;
+}
+
+export interface StageConsumerDeps<S extends Stage> {
+  broker: Broker;
+  stage: S;
+  handle: StageHandler<S>;
+  retry: RetryPolicy;
+  logger: Logger;
+  metrics: Metrics;
+  dedupe: DedupeStore;
+}
+
+const tracer = trace.getTracer('pressroom.messaging');
+
+/**
+ * The queue entry point of a worker: validate, run the use case, then hand on, retry or dead-letter.
+ * Every branch publishes (with confirms) before it acks, so a crash at any point means a redelivery, never a loss.
+ */
+export async function consumeStage<S extends Stage>(deps: StageConsumerDeps<S>): Promise<void> {
+  const { broker, stage } = deps;
+  await broker.consume(broker.names.work(stage), (delivery) => handleDelivery(deps, delivery));
+}
+
+async function handleDelivery<S extends Stage>(deps: StageConsumerDeps<S>, delivery: Delivery): Promise<void> {
+  const { broker, stage, logger, metrics } = deps;
+  const parsed = parseEnvelope(stage, delivery.message.content);
+  if (!parsed.ok) {
+    const detail = parsed.errors.map((e) => `${e.field} ${e.message}`).join('; ');
+    await withLogContext({ stage, ...(parsed.request_id ? { request_id: parsed.request_id } : {}) }, async () => {
+      logger.warn({ errors: parsed.errors }, `invalid ${stage} task dead-lettered: ${detail}`);
+      await publishDeadLetter(broker, stage, delivery.message.content, { reason: 'invalid_message', detail, attempts: 1 });
+      metrics.deadLetters.inc({ stage, reason: 'invalid_message' });
+      if (parsed.request_id && parsed.user_id)
+        await publishEvent(broker, { message_id: 'invalid', request_id: parsed.request_id, user_id: parsed.user_id, stage, type: 'failed', attempt: 1, error: { code: 'invalid_message', message: detail.slice(0, 2000) } });
+    });
+    delivery.ack();
+    return;
+  }
+  const task = parsed.envelope;
+  const parent = extractTraceContext(delivery.message.properties.headers);
+  await context.with(parent, () =>
+    tracer.startActiveSpan(
+      `${stage} process`,
+      { kind: SpanKind.CONSUMER, attributes: { request_id: task.request_id, user_id: task.user_id, 'pressroom.stage': stage, 'pressroom.attempt': task.attempt, 'messaging.message.id': task.message_id } },
+      (span) =>
+        withLogContext({ request_id: task.request_id, user_id: task.user_id, stage }, async () => {
+          try {
+            await runTask(deps, task, delivery);
+          } catch (err) {
+            span.recordException(err as Error);
+            span.setStatus({ code: SpanStatusCode.ERROR });
+            throw err;
+          } finally {
+            span.end();
+          }
+        }),
+    ),
+  );
+}
+
+async function runTask<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelope<TaskPayloads[S]>, delivery: Delivery): Promise<void> {
+  const { broker, stage, logger, metrics, dedupe } = deps;
+  if (await dedupe.isDone(task.message_id)) {
+    logger.info({ message_id: task.message_id }, 'duplicate task skipped');
+    delivery.ack();
+    return;
+  }
+  const ids = { message_id: task.message_id, request_id: task.request_id, user_id: task.user_id, stage, attempt: task.attempt };
+  metrics.taskAge.observe({ stage }, Math.max(0, Date.now() - Date.parse(task.enqueued_at)) / 1000);
+  await publishEvent(broker, { ...ids, type: 'started' });
+  const started = performance.now();
+  let outcome: StageOutcome<S>;
+  try {
+    outcome = await deps.handle(task);
+  } catch (err) {
+    const duration_ms = Math.round(performance.now() - started);
+    metrics.stageDuration.observe({ stage, outcome: 'failure' }, duration_ms / 1000);
+    await settleFailure(deps, task, err, duration_ms);
+    delivery.ack();
+    return;
+  }
+  const duration_ms = Math.round(performance.now() - started);
+  const next = nextStage(stage);
+  if (next && outcome.next) {
+    const envelope = createEnvelope({ request_id: task.request_id, user_id: task.user_id, stage: next, payload: outcome.next, message_id: derivedMessageId(task.message_id, next) });
+    await publishTask(broker, envelope);
+  }
+  await publishEvent(broker, { ...ids, type: 'completed', duration_ms, ...(outcome.result ? { result: outcome.result } : {}) });
+  await dedupe.markDone(task.message_id);
+  metrics.stageDuration.observe({ stage, outcome: 'success' }, duration_ms / 1000);
+  metrics.tasks.inc({ stage, outcome: 'completed' });
+  logger.info({ duration_ms, attempt: task.attempt }, `${stage} completed`);
+  delivery.ack();
+}
+
+async function settleFailure<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelope<TaskPayloads[S]>, err: unknown, duration_ms: number): Promise<void> {
+  const { broker, stage, logger, metrics, retry } = deps;
+  const failure = describeFailure(err);
+  const ids = { message_id: task.message_id, request_id: task.request_id, user_id: task.user_id, stage, attempt: task.attempt };
+  const attemptsLeft = task.attempt < retry.maxAttempts || !failure.consumeAttempt;
+  if (failure.transient && attemptsLeft) {
+    const nextAttempt = failure.consumeAttempt ? task.attempt + 1 : task.attempt;
+    const { level, delayMs } = scheduleRetry(retry, task.attempt, failure.retryAfterMs);
+    await publishDelayed(broker, { ...task, attempt: nextAttempt, enqueued_at: new Date().toISOString() }, level, delayMs);
+    await publishEvent(broker, { ...ids, type: 'retrying', duration_ms, retry_in_ms: delayMs, error: failure.error });
+    metrics.retries.inc({ stage, reason: failure.error.code });
+    metrics.tasks.inc({ stage, outcome: 'retried' });
+    logger.warn({ err, attempt: task.attempt, retry_in_ms: delayMs, code: failure.error.code }, `${stage} failed, retrying`);
+    return;
+  }
+  const reason = failure.transient ? 'retries_exhausted' : failure.error.code;
+  await publishDeadLetter(broker, stage, task, { reason, detail: `${failure.error.code}: ${failure.error.message}`, attempts: task.attempt });
+  await publishEvent(broker, { ...ids, type: 'failed', duration_ms, error: failure.error });
+  metrics.deadLetters.inc({ stage, reason: failure.transient ? 'retries_exhausted' : 'permanent' });
+  metrics.tasks.inc({ stage, outcome: 'failed' });
+  logger.error({ err, attempt: task.attempt, code: failure.error.code }, `${stage} failed permanently, dead-lettered`);
+}
+
+function describeFailure(err: unknown): { transient: boolean; consumeAttempt: boolean; retryAfterMs: number | undefined; error: StageError } {
+  const e = err as { code?: unknown; message?: unknown; transient?: unknown; retryAfterMs?: unknown; consumeAttempt?: unknown };
+  const code = typeof e?.code === 'string' && /^[a-z0-9_.-]{1,100}$/i.test(e.code) ? e.code : 'internal';
+  const message = typeof e?.message === 'string' ? e.message.slice(0, 2000) : String(err).slice(0, 2000);
+  return {
+    // Unclassified errors are retried: a bounded number of attempts costs less than losing a request to a blip.
+    transient: e?.transient !== false,
+    consumeAttempt: e?.consumeAttempt !== false,
+    retryAfterMs: typeof e?.retryAfterMs === 'number' ? e.retryAfterMs : undefined,
+    error: { code, message },
+  };
+}

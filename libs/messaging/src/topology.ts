@@ -1,0 +1,56 @@
+import type { Channel } from 'amqplib';
+import { STAGES, type Stage } from '@pressroom/contracts';
+
+/** Every exchange and queue name in one place; `prefix` isolates test runs and is empty in production. */
+export function topologyNames(prefix = '') {
+  return {
+    tasks: `${prefix}pressroom.tasks`,
+    events: `${prefix}pressroom.events`,
+    dlx: `${prefix}pressroom.dlx`,
+    work: (stage: Stage) => `${prefix}${stage}.tasks`,
+    delay: (stage: Stage, level: number) => `${prefix}${stage}.delay.${level}`,
+    dead: (stage: Stage) => `${prefix}${stage}.dead`,
+    eventsQueue: `${prefix}gateway.events`,
+    eventsDead: `${prefix}events.dead`,
+  };
+}
+export type TopologyNames = ReturnType<typeof topologyNames>;
+
+// Quorum queues dead-letter at-least-once only with reject-publish overflow
+// (https://www.rabbitmq.com/docs/quorum-queues#dead-lettering).
+const quorum = { 'x-queue-type': 'quorum', 'x-overflow': 'reject-publish', 'x-dead-letter-strategy': 'at-least-once' };
+
+/** Idempotent: safe to run on every (re)connect from every replica. */
+export async function declareTopology(ch: Channel, names: TopologyNames, delaysMs: readonly number[]): Promise<void> {
+  await ch.assertExchange(names.tasks, 'direct', { durable: true });
+  await ch.assertExchange(names.events, 'topic', { durable: true });
+  await ch.assertExchange(names.dlx, 'direct', { durable: true });
+  for (const stage of STAGES) {
+    await ch.assertQueue(names.work(stage), {
+      durable: true,
+      // A task that keeps crashing its worker is dead-lettered instead of looping forever.
+      arguments: { ...quorum, 'x-dead-letter-exchange': names.dlx, 'x-dead-letter-routing-key': stage, 'x-delivery-limit': 10 },
+    });
+    await ch.bindQueue(names.work(stage), names.tasks, stage);
+    await ch.assertQueue(names.dead(stage), { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    await ch.bindQueue(names.dead(stage), names.dlx, stage);
+    // One queue per backoff level with a queue-level TTL: a per-message TTL in one shared queue only
+    // expires at the head, so a long delay would hold every short one behind it.
+    for (const [level, ttl] of delaysMs.entries()) {
+      await ch.assertQueue(names.delay(stage, level), {
+        durable: true,
+        arguments: { ...quorum, 'x-message-ttl': ttl, 'x-dead-letter-exchange': names.tasks, 'x-dead-letter-routing-key': stage },
+      });
+    }
+  }
+  await ch.assertQueue(names.eventsDead, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+  await ch.bindQueue(names.eventsDead, names.dlx, 'events');
+}
+
+export async function declareEventsQueue(ch: Channel, names: TopologyNames): Promise<void> {
+  await ch.assertQueue(names.eventsQueue, {
+    durable: true,
+    arguments: { ...quorum, 'x-dead-letter-exchange': names.dlx, 'x-dead-letter-routing-key': 'events', 'x-delivery-limit': 10 },
+  });
+  await ch.bindQueue(names.eventsQueue, names.events, 'request.#');
+}

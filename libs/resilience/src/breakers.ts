@@ -1,0 +1,87 @@
+import CircuitBreaker from 'opossum';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import { TaskError, transientError } from '@pressroom/contracts';
+import type { Logger } from '@pressroom/logger';
+import type { Metrics } from '@pressroom/telemetry';
+
+export interface BreakerSettings {
+  resetTimeoutMs: number;
+  errorThresholdPercentage: number;
+  volumeThreshold: number;
+}
+
+export const DEFAULT_BREAKER: BreakerSettings = { resetTimeoutMs: 30_000, errorThresholdPercentage: 50, volumeThreshold: 5 };
+
+type State = 'closed' | 'open' | 'half_open';
+const GAUGE: Record<State, number> = { closed: 0, half_open: 0.5, open: 1 };
+
+/**
+ * Circuit breakers by name (one per external dependency, or per host for page fetches and webhooks).
+ * Only transient failures count against a breaker: a 404 says nothing about the dependency's health.
+ * While open, calls fail with a `breaker_open` error that delays the task without spending an attempt.
+ */
+export function createBreakers(deps: { service: string; logger: Logger; metrics: Metrics; redis?: Redis; settings?: BreakerSettings }) {
+  const settings = deps.settings ?? DEFAULT_BREAKER;
+  const breakers = new Map<string, { breaker: CircuitBreaker<[() => Promise<unknown>], unknown>; state: State; since: string }>();
+  const instance = `${hostname()}:${process.pid}`;
+
+  function entry(name: string) {
+    const e = breakers.get(name);
+    if (e) return e;
+    const breaker = new CircuitBreaker((fn: () => Promise<unknown>) => fn(), {
+      timeout: false,
+      resetTimeout: settings.resetTimeoutMs,
+      errorThresholdPercentage: settings.errorThresholdPercentage,
+      volumeThreshold: settings.volumeThreshold,
+      errorFilter: (err: unknown) => err instanceof TaskError && !err.transient,
+    });
+    const created = { breaker, state: 'closed' as State, since: new Date().toISOString() };
+    const move = (state: State) => {
+      created.state = state;
+      created.since = new Date().toISOString();
+      deps.metrics.breakerState.set({ breaker: name }, GAUGE[state]);
+      const level = state === 'open' ? 'warn' : 'info';
+      deps.logger[level]({ breaker: name, state }, `circuit breaker ${name} is ${state}`);
+      void report(name, created);
+    };
+    breaker.on('open', () => move('open'));
+    breaker.on('halfOpen', () => move('half_open'));
+    breaker.on('close', () => move('closed'));
+    deps.metrics.breakerState.set({ breaker: name }, 0);
+    breakers.set(name, created);
+    return created;
+  }
+
+  async function report(name: string, e: { state: State; since: string }): Promise<void> {
+    if (!deps.redis) return;
+    const key = `breakers:${deps.service}:${instance}:${name}`;
+    const value = JSON.stringify({ service: deps.service, instance, name, state: e.state, since: e.since });
+    await deps.redis.set(key, value, 'EX', 60).catch(() => undefined);
+  }
+
+  const heartbeat = setInterval(() => {
+    for (const [name, e] of breakers) void report(name, e);
+  }, 20_000);
+  heartbeat.unref();
+
+  return {
+    async call<T>(name: string, fn: () => Promise<T>): Promise<T> {
+      const { breaker } = entry(name);
+      try {
+        return (await breaker.fire(fn)) as T;
+      } catch (err) {
+        if ((err as { code?: string }).code === 'EOPENBREAKER')
+          throw transientError('breaker_open', `circuit breaker ${name} is open`, { consumeAttempt: false, retryAfterMs: settings.resetTimeoutMs / 2 });
+        throw err;
+      }
+    },
+    states: () => [...breakers].map(([name, e]) => ({ name, state: e.state, since: e.since })),
+    close(): void {
+      clearInterval(heartbeat);
+      for (const { breaker } of breakers.values()) breaker.shutdown();
+    },
+  };
+}
+
+export type Breakers = ReturnType<typeof createBreakers>;

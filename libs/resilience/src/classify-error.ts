@@ -1,0 +1,33 @@
+import { HTTPError, RequestError, TimeoutError } from 'got';
+import { TaskError, permanentError, transientError } from '@pressroom/contracts';
+
+const TRANSIENT_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+/** Parses Retry-After as seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * Maps an outbound-call failure onto a TaskError: timeouts, connection errors, 5xx, 408 and 429 are transient
+ * (429 honours Retry-After); any other 4xx is permanent, since repeating the same request cannot fix it.
+ */
+export function classifyHttpError(err: unknown, what: string): TaskError {
+  if (err instanceof TaskError) return err;
+  const cause = (err as { cause?: unknown })?.cause;
+  if (cause instanceof TaskError) return cause;
+  if (err instanceof HTTPError) {
+    const status = err.response.statusCode;
+    const retryAfterMs = parseRetryAfter(err.response.headers['retry-after']);
+    const code = status === 429 ? 'upstream_rate_limited' : `upstream_${status}`;
+    const message = `${what} answered HTTP ${status}`;
+    return TRANSIENT_STATUS.has(status) || status >= 500 ? transientError(code, message, { retryAfterMs, cause: err }) : permanentError(code, message, { cause: err });
+  }
+  if (err instanceof TimeoutError) return transientError('upstream_timeout', `${what} timed out (${err.event})`, { cause: err });
+  if (err instanceof RequestError) return transientError('upstream_unreachable', `${what} unreachable: ${err.code ?? err.message}`, { cause: err });
+  return transientError('upstream_error', `${what} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+}

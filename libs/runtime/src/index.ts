@@ -1,0 +1,4 @@
+export { createShutdown, type Shutdown } from './shutdown.ts';
+export { createOpsRouter, type ReadinessCheck } from './ops-routes.ts';
+export { startOpsServer, closeServer } from './ops-server.ts';
+export { runWorker, retryPolicyFrom, type WorkerDeps, type RunningWorker } from './worker-host.ts';

@@ -1,0 +1,34 @@
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
+
+export interface TracingOptions {
+  serviceName: string;
+  /** OTLP HTTP base URL (e.g. http://jaeger:4318); without it spans are still created, so trace ids exist, but not exported. */
+  endpoint?: string | undefined;
+}
+
+export interface Tracing {
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Must run before amqplib, pg, ioredis and express are imported: instrumentations patch modules as they load,
+ * which is why every `main.ts` starts tracing first and imports its app afterwards.
+ */
+export function startTracing({ serviceName, endpoint }: TracingOptions): Tracing {
+  const exporter = endpoint ? new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces`, timeoutMillis: 2000 }) : undefined;
+  const sdk = new NodeSDK({
+    serviceName,
+    ...(exporter ? { traceExporter: exporter } : { spanProcessors: [] }),
+    instrumentations: [
+      getNodeAutoInstrumentations({
+        '@opentelemetry/instrumentation-fs': { enabled: false },
+        '@opentelemetry/instrumentation-dns': { enabled: false },
+        '@opentelemetry/instrumentation-net': { enabled: false },
+      }),
+    ],
+  });
+  sdk.start();
+  return { shutdown: () => sdk.shutdown().catch(() => undefined) };
+}

@@ -1,0 +1,4 @@
+export { BASE_URLS, testId, testEnv, testConfig, databaseUrl } from './test-env.ts';
+export { assertInfrastructure, createDatabase, dropDatabase, cleanupBroker, cleanupRedis } from './infrastructure.ts';
+export { startHttpStub, type HttpStub, type RecordedRequest, type StubReply } from './http-stub.ts';
+export { collectEvents } from './event-collector.ts';
