@@ -1,0 +1,133 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import * as amqplib from 'amqplib';
+import { permanentError, transientError, type ResearchTask } from '@pressroom/contracts';
+import { createEnvelope, publishTask } from '@pressroom/messaging';
+import { runWorker, type RunningWorker } from '@pressroom/runtime';
+import { BASE_URLS, cleanupBroker, cleanupRedis, collectEvents, testConfig, testId } from '@pressroom/test-support';
+
+const payload = (topic: string): ResearchTask => ({ brief: { topic, tone: 'neutral', length: 'short' }, channel: { type: 'file' } });
+const source = { title: 'T', url: 'file:///t', snippet: 's', text: 'x' };
+
+describe('stage consumer (real RabbitMQ and Redis)', () => {
+  const id = testId('stage');
+  const config = testConfig('research', id, { RETRY_MAX_ATTEMPTS: '3' });
+  const calls = new Map<string, number>();
+  let worker: RunningWorker;
+  let events: Awaited<ReturnType<typeof collectEvents>>;
+
+  before(async () => {
+    events = await collectEvents(config.AMQP_PREFIX);
+    worker = await runWorker({
+      service: 'research',
+      stage: 'research',
+      config,
+      port: 0,
+      createHandler: () => async (task) => {
+        const n = (calls.get(task.request_id) ?? 0) + 1;
+        calls.set(task.request_id, n);
+        const topic = task.payload.brief.topic;
+        if (topic === 'always transient') throw transientError('upstream_timeout', 'slow');
+        if (topic === 'permanent') throw permanentError('upstream_404', 'gone');
+        if (topic === 'flaky' && n === 1) throw transientError('upstream_503', 'blip');
+        return { next: { ...task.payload, sources: [source] }, result: { sources: [{ title: 'T', url: 'file:///t' }] } };
+      },
+    });
+    await worker.broker.waitForConnect();
+  });
+
+  after(async () => {
+    await worker.shutdown.shutdown();
+    await events.close();
+    await cleanupBroker(id);
+    await cleanupRedis(id);
+  });
+
+  const submit = async (topic: string) => {
+    const env = createEnvelope({ request_id: randomUUID(), user_id: randomUUID(), stage: 'research', payload: payload(topic) });
+    await publishTask(worker.broker, env);
+    return env;
+  };
+
+  it('when a task succeeds, then started and completed events are published and the next stage task is queued', async () => {
+    const env = await submit('solar panels');
+    const done = await events.waitFor((e) => e.request_id === env.request_id && e.type === 'completed');
+    assert.equal(done.stage, 'research');
+    assert.deepEqual(done.result?.sources, [{ title: 'T', url: 'file:///t' }]);
+    assert.ok(events.events.some((e) => e.request_id === env.request_id && e.type === 'started'));
+    const conn = await amqplib.connect(BASE_URLS.rabbitmq);
+    const ch = await conn.createChannel();
+    const msg = await ch.get(`${config.AMQP_PREFIX}write.tasks`, { noAck: true });
+    await conn.close();
+    assert.ok(msg, 'a write task was queued');
+    const next = JSON.parse(msg.content.toString());
+    assert.equal(next.request_id, env.request_id);
+    assert.equal(next.stage, 'write');
+    assert.equal(next.attempt, 1);
+  });
+
+  it('when a transient failure happens once, then the task is retried through a delay queue and completes on attempt 2', async () => {
+    const env = await submit('flaky');
+    const retrying = await events.waitFor((e) => e.request_id === env.request_id && e.type === 'retrying');
+    assert.equal(retrying.error?.code, 'upstream_503');
+    const done = await events.waitFor((e) => e.request_id === env.request_id && e.type === 'completed');
+    assert.equal(done.attempt, 2);
+  });
+
+  it('when failures stay transient, then the task is dead-lettered after the last attempt with a failed event', async () => {
+    const env = await submit('always transient');
+    const failed = await events.waitFor((e) => e.request_id === env.request_id && e.type === 'failed');
+    assert.equal(failed.attempt, 3);
+    assert.equal(calls.get(env.request_id), 3);
+  });
+
+  it('when a failure is permanent, then the task is dead-lettered at once with its reason', async () => {
+    const env = await submit('permanent');
+    const failed = await events.waitFor((e) => e.request_id === env.request_id && e.type === 'failed');
+    assert.equal(failed.error?.code, 'upstream_404');
+    assert.equal(calls.get(env.request_id), 1);
+    const conn = await amqplib.connect(BASE_URLS.rabbitmq);
+    const ch = await conn.createChannel();
+    let dead: amqplib.GetMessage | undefined;
+    for (let i = 0; i < 100 && !dead; i++) {
+      const m = await ch.get(`${config.AMQP_PREFIX}research.dead`, { noAck: true });
+      if (m && JSON.parse(m.content.toString()).request_id === env.request_id) dead = m;
+      else if (!m) await new Promise((r) => setTimeout(r, 20));
+    }
+    await conn.close();
+    assert.ok(dead);
+    assert.equal(dead.properties.headers?.['x-pressroom-reason'], 'upstream_404');
+  });
+
+  it('when a malformed message arrives, then it is dead-lettered on first delivery and the worker keeps working', async () => {
+    const conn = await amqplib.connect(BASE_URLS.rabbitmq);
+    const ch = await conn.createConfirmChannel();
+    const rid = randomUUID();
+    ch.publish(`${config.AMQP_PREFIX}pressroom.tasks`, 'research', Buffer.from(JSON.stringify({ request_id: rid, user_id: randomUUID(), stage: 'research', bogus: true })));
+    ch.publish(`${config.AMQP_PREFIX}pressroom.tasks`, 'research', Buffer.from('{not json'));
+    await ch.waitForConfirms();
+    const failed = await events.waitFor((e) => e.request_id === rid && e.type === 'failed');
+    assert.equal(failed.error?.code, 'invalid_message');
+    let deadCount = 0;
+    for (let i = 0; i < 100 && deadCount < 2; i++) {
+      const m = await ch.get(`${config.AMQP_PREFIX}research.dead`, { noAck: true });
+      if (m && m.properties.headers?.['x-pressroom-reason'] === 'invalid_message') deadCount++;
+      else if (!m) await new Promise((r) => setTimeout(r, 20));
+    }
+    await conn.close();
+    assert.equal(deadCount, 2);
+    const env = await submit('still alive');
+    await events.waitFor((e) => e.request_id === env.request_id && e.type === 'completed');
+  });
+
+  it('when the same task message is delivered twice, then the second delivery is skipped', async () => {
+    const env = createEnvelope({ request_id: randomUUID(), user_id: randomUUID(), stage: 'research', payload: payload('dedupe me') });
+    await publishTask(worker.broker, env);
+    await events.waitFor((e) => e.request_id === env.request_id && e.type === 'completed');
+    await publishTask(worker.broker, env);
+    const marker = await submit('marker after duplicate');
+    await events.waitFor((e) => e.request_id === marker.request_id && e.type === 'completed');
+    assert.equal(calls.get(env.request_id), 1);
+  });
+});

@@ -1,0 +1,18 @@
+// Process entry: config first, tracing second, then everything that tracing must patch (amqplib, ioredis, got).
+import { loadConfigOrExit } from '@pressroom/config';
+import { startTracing } from '@pressroom/telemetry';
+
+const config = loadConfigOrExit('research');
+const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'research', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+const { runWorker } = await import('@pressroom/runtime');
+const { createResearchHandler } = await import('./worker.ts');
+
+const worker = await runWorker({
+  service: 'research',
+  stage: 'research',
+  config,
+  port: config.RESEARCH_PORT,
+  createHandler: createResearchHandler,
+  onClose: tracing.shutdown,
+});
+worker.shutdown.onSignals();
