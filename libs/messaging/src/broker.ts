@@ -18,6 +18,8 @@ export interface Delivery {
   ack(): void;
   /** Returns the message to its queue (or, past the delivery limit, to the dead-letter exchange). */
   requeue(): void;
+  /** Refuses the message without requeueing: the queue's dead-letter exchange takes it. */
+  reject(): void;
 }
 
 export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
@@ -89,7 +91,12 @@ export async function createBroker(opts: BrokerOptions) {
         }
       };
       const work = spec
-        .handler({ message, ack: () => settle(() => ch.ack(message)), requeue: () => settle(() => ch.nack(message, false, true)) })
+        .handler({
+          message,
+          ack: () => settle(() => ch.ack(message)),
+          requeue: () => settle(() => ch.nack(message, false, true)),
+          reject: () => settle(() => ch.nack(message, false, false)),
+        })
         .catch((err: unknown) => {
           log.error({ err, queue: spec.queue }, 'handler failed unexpectedly; requeueing');
           settle(() => ch.nack(message, false, true));

@@ -1,0 +1,17 @@
+import { AppError } from '@pressroom/contracts';
+import type { GatewayDeps } from '../deps.ts';
+import { dailyQuotaOf, quotaWindow } from '../requests/quota.ts';
+import { countRequestsSince } from '../requests/request-repository.ts';
+import { findUserById } from './user-repository.ts';
+
+export async function getMe(deps: Pick<GatewayDeps, 'db' | 'config'>, userId: string) {
+  const user = await findUserById(deps.db, userId);
+  if (!user) throw new AppError('unauthorized', 'the account no longer exists');
+  const window = quotaWindow();
+  return {
+    id: user.id,
+    email: user.email,
+    role: user.role,
+    quota: { daily_quota: dailyQuotaOf(user, deps.config), used_today: await countRequestsSince(deps.db, user.id, window.start), resets_at: window.resetsAt.toISOString() },
+  };
+}

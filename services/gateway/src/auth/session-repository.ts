@@ -1,0 +1,65 @@
+import type { DbClient } from '../db/pool.ts';
+
+export interface RefreshRow {
+  id: string;
+  family_id: string;
+  user_id: string;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+  family_expires_at: string;
+  family_revoked_at: string | null;
+}
+
+export interface SessionState {
+  revoked_at: string | null;
+  expires_at: string;
+  disabled: boolean;
+  role: 'user' | 'admin';
+}
+
+export async function insertFamily(db: DbClient, f: { id: string; user_id: string; expires_at: Date }): Promise<void> {
+  await db.query('INSERT INTO session_families (id, user_id, expires_at) VALUES ($1, $2, $3)', [f.id, f.user_id, f.expires_at]);
+}
+
+export async function insertRefreshToken(db: DbClient, t: { id: string; family_id: string; user_id: string; hash: Buffer; expires_at: Date | string }): Promise<void> {
+  await db.query('INSERT INTO user_sessions (id, family_id, user_id, refresh_token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)', [t.id, t.family_id, t.user_id, t.hash, t.expires_at]);
+}
+
+/** Locks the token row so two concurrent refreshes with one token cannot both succeed. */
+export async function findRefreshTokenForUpdate(db: DbClient, hash: Buffer): Promise<RefreshRow | undefined> {
+  const { rows } = await db.query<RefreshRow>(
+    `SELECT s.id, s.family_id, s.user_id, s.expires_at, s.used_at, s.revoked_at, f.expires_at AS family_expires_at, f.revoked_at AS family_revoked_at
+       FROM user_sessions s JOIN session_families f ON f.id = s.family_id
+      WHERE s.refresh_token_hash = $1 FOR UPDATE OF s`,
+    [hash],
+  );
+  return rows[0];
+}
+
+export async function markRotated(db: DbClient, id: string, replacedBy: string): Promise<void> {
+  await db.query('UPDATE user_sessions SET used_at = now(), replaced_by = $2 WHERE id = $1', [id, replacedBy]);
+}
+
+export async function revokeFamily(db: DbClient, familyId: string, reason: string): Promise<void> {
+  await db.query("UPDATE session_families SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL", [familyId, reason]);
+  await db.query('UPDATE user_sessions SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL', [familyId]);
+}
+
+export async function revokeUserFamilies(db: DbClient, userId: string, reason: string, exceptFamilyId?: string): Promise<number> {
+  const { rowCount } = await db.query(
+    'UPDATE session_families SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $3',
+    [userId, reason, exceptFamilyId ?? null],
+  );
+  await db.query('UPDATE user_sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND family_id IS DISTINCT FROM $2', [userId, exceptFamilyId ?? null]);
+  return rowCount ?? 0;
+}
+
+/** The per-request session check: one primary-key lookup that also sees a disabled user or a changed role. */
+export async function findSessionState(db: DbClient, familyId: string, userId: string): Promise<SessionState | undefined> {
+  const { rows } = await db.query<SessionState>(
+    `SELECT f.revoked_at, f.expires_at, u.disabled, u.role FROM session_families f JOIN users u ON u.id = f.user_id WHERE f.id = $1 AND f.user_id = $2`,
+    [familyId, userId],
+  );
+  return rows[0];
+}

@@ -1,0 +1,31 @@
+import pg from 'pg';
+import type { Logger } from '@pressroom/logger';
+
+export type Db = pg.Pool;
+export type DbClient = pg.PoolClient | pg.Pool;
+
+// Timestamps and bigints arrive as strings; the API formats timestamps itself and counts stay small.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (v) => new Date(v).toISOString());
+
+export function createPool(url: string, max: number, logger: Logger): Db {
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30_000, statement_timeout: 10_000, application_name: 'pressroom-gateway' });
+  // An idle client losing its connection (database restart) must not crash the process; the pool replaces it.
+  pool.on('error', (err) => logger.warn({ err }, 'idle database connection lost'));
+  return pool;
+}
+
+export async function inTransaction<T>(db: Db, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

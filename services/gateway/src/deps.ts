@@ -1,0 +1,18 @@
+import type { Config } from '@pressroom/config';
+import type { Redis } from '@pressroom/cache';
+import type { Logger } from '@pressroom/logger';
+import type { Broker } from '@pressroom/messaging';
+import type { Metrics } from '@pressroom/telemetry';
+import type { AccessTokens } from './auth/access-tokens.ts';
+import type { Db } from './db/pool.ts';
+
+/** Everything the gateway's use cases and routes need, built once in `gateway.ts` and passed down. */
+export interface GatewayDeps {
+  config: Config;
+  db: Db;
+  redis: Redis;
+  broker: Broker;
+  logger: Logger;
+  metrics: Metrics;
+  tokens: AccessTokens;
+}

@@ -1,0 +1,48 @@
+import type { Request, RequestHandler } from 'express';
+import { trace } from '@opentelemetry/api';
+import { AppError } from '@pressroom/contracts';
+import { addLogContext } from '@pressroom/logger';
+import type { GatewayDeps } from '../deps.ts';
+import { findSessionState } from '../auth/session-repository.ts';
+
+export interface Principal {
+  userId: string;
+  sessionId: string;
+  role: 'user' | 'admin';
+}
+
+/**
+ * Verifies the JWT, then asks PostgreSQL whether its session is still alive. The database is asked on every
+ * request on purpose: a cache in front of it could serve a revoked session after logout, and the check must
+ * never fail open. It is one primary-key lookup.
+ */
+export function authenticate(deps: Pick<GatewayDeps, 'db' | 'tokens'>): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header);
+    if (!match?.[1]) throw new AppError('unauthorized', 'a Bearer access token is required', { headers: { 'WWW-Authenticate': 'Bearer' } });
+    const claims = deps.tokens.verify(match[1]);
+    const state = await findSessionState(deps.db, claims.sid, claims.sub);
+    if (!state || state.revoked_at || state.disabled || Date.parse(state.expires_at) <= Date.now()) {
+      throw new AppError('unauthorized', 'the session has ended', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+    }
+    const principal: Principal = { userId: claims.sub, sessionId: claims.sid, role: state.role };
+    res.locals['principal'] = principal;
+    addLogContext({ user_id: principal.userId });
+    trace.getActiveSpan()?.setAttribute('user_id', principal.userId);
+    next();
+  };
+}
+
+export function principalOf(req: Request): Principal {
+  const p = req.res?.locals['principal'] as Principal | undefined;
+  if (!p) throw new AppError('unauthorized', 'authentication required');
+  return p;
+}
+
+export function requireAdmin(): RequestHandler {
+  return (req, _res, next) => {
+    if (principalOf(req).role !== 'admin') throw new AppError('forbidden', 'this route needs the admin role');
+    next();
+  };
+}

@@ -1,0 +1,10 @@
+// Process entry: config first, tracing second, then everything that tracing must patch (express, pg, amqplib, ioredis).
+import { loadConfigOrExit } from '@pressroom/config';
+import { startTracing } from '@pressroom/telemetry';
+
+const config = loadConfigOrExit('gateway');
+const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'gateway', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+const { startGateway } = await import('./gateway.ts');
+
+const gateway = await startGateway(config, { onClose: tracing.shutdown });
+gateway.shutdown.onSignals();

@@ -1,0 +1,37 @@
+import type { DbClient } from '../db/pool.ts';
+
+export interface OutboxRow {
+  id: number;
+  request_id: string;
+  exchange_key: 'tasks' | 'events';
+  routing_key: string;
+  message: unknown;
+  headers: Record<string, string>;
+}
+
+export const OUTBOX_CHANNEL = 'pressroom_outbox';
+
+export async function insertOutboxMessage(db: DbClient, m: Omit<OutboxRow, 'id'>): Promise<void> {
+  await db.query('INSERT INTO outbox (request_id, exchange_key, routing_key, message, headers) VALUES ($1, $2, $3, $4, $5)', [
+    m.request_id,
+    m.exchange_key,
+    m.routing_key,
+    JSON.stringify(m.message),
+    JSON.stringify(m.headers),
+  ]);
+  // Delivered at commit only, so the relay never wakes for a row it cannot see yet.
+  await db.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+}
+
+/** Claims a batch; SKIP LOCKED lets several gateway replicas relay side by side without double sends. */
+export async function claimOutboxBatch(db: DbClient, limit: number): Promise<OutboxRow[]> {
+  const { rows } = await db.query<OutboxRow>(
+    'SELECT id, request_id, exchange_key, routing_key, message, headers FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED',
+    [limit],
+  );
+  return rows;
+}
+
+export async function deleteOutboxRows(db: DbClient, ids: number[]): Promise<void> {
+  await db.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids]);
+}

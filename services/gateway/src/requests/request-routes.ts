@@ -1,0 +1,33 @@
+import { Router } from 'express';
+import { AppError, CreateRequestBody, IdParams, ListRequestsQuery } from '@pressroom/contracts';
+import type { GatewayDeps } from '../deps.ts';
+import { authenticate, principalOf } from '../http/authenticate.ts';
+import { parseBody, parseParams, parseQuery } from '../http/validate.ts';
+import { getRequest, listRequestPage } from './read-requests.ts';
+import { submitRequest } from './submit-request.ts';
+import { toSummary } from './request-view.ts';
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
+
+export function requestRoutes(deps: GatewayDeps): Router {
+  const router = Router();
+  router.use('/v1/requests', authenticate(deps));
+  router.post('/v1/requests', async (req, res) => {
+    const body = parseBody(CreateRequestBody, req.body);
+    const key = req.get('idempotency-key');
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key))
+      throw new AppError('validation_failed', 'the Idempotency-Key header must be 1-200 characters of A-Z a-z 0-9 . _ : -', { errors: [{ field: 'Idempotency-Key', message: 'is not a valid key' }] });
+    const { request, replayed } = await submitRequest(deps, principalOf(req).userId, body, key);
+    if (replayed) res.set('Idempotent-Replayed', 'true');
+    res.status(202).location(`/v1/requests/${request.id}`).json(toSummary(request));
+  });
+  router.get('/v1/requests', async (req, res) => {
+    const query = parseQuery(ListRequestsQuery, req.query);
+    res.json(await listRequestPage(deps.db, { userId: principalOf(req).userId, ...query }));
+  });
+  router.get('/v1/requests/:id', async (req, res) => {
+    const { id } = parseParams(IdParams, req.params);
+    res.json(await getRequest(deps.db, id, principalOf(req).userId));
+  });
+  return router;
+}

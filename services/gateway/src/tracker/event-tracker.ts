@@ -1,0 +1,38 @@
+import type { Logger } from '@pressroom/logger';
+import { withLogContext } from '@pressroom/logger';
+import { declareEventsQueue, parseEvent, type Broker } from '@pressroom/messaging';
+import type { Metrics } from '@pressroom/telemetry';
+import type { Db } from '../db/pool.ts';
+import { recordStageEvent } from './record-stage-event.ts';
+
+/**
+ * Queue entry point for `pressroom.events`: parse, record, ack. An invalid event is dead-lettered (nack without
+ * requeue routes it to `events.dead`); a database failure requeues it, so no progress is lost while PostgreSQL is away.
+ */
+export async function startEventTracker(deps: { db: Db; broker: Broker; logger: Logger; metrics: Metrics }): Promise<void> {
+  const { broker, logger } = deps;
+  await broker.consume(
+    broker.names.eventsQueue,
+    async (delivery) => {
+      const parsed = parseEvent(delivery.message.content);
+      if (!parsed.ok) {
+        logger.warn({ errors: parsed.errors }, 'invalid stage event dead-lettered');
+        delivery.reject();
+        return;
+      }
+      const event = parsed.event;
+      await withLogContext({ request_id: event.request_id, user_id: event.user_id, stage: event.stage }, async () => {
+        try {
+          const status = await recordStageEvent(deps.db, event);
+          if (status === 'published' || status === 'failed') deps.metrics.requestsFinished.inc({ status });
+          delivery.ack();
+        } catch (err) {
+          logger.warn({ err, event: event.type }, 'could not record stage event; requeueing');
+          await new Promise((r) => setTimeout(r, 500));
+          delivery.requeue();
+        }
+      });
+    },
+    (ch) => declareEventsQueue(ch, broker.names),
+  );
+}

@@ -1,0 +1,69 @@
+import type { StageEvent } from '@pressroom/contracts';
+import { inTransaction, type Db } from '../db/pool.ts';
+
+// Events can arrive late or twice (at-least-once, several in flight), so every update is guarded:
+// a stage never leaves `completed`/`failed`, attempts only grow, and a request's status only moves forward.
+const STAGE_SQL: Record<StageEvent['type'], string> = {
+  started: `UPDATE request_stages SET
+      status = CASE WHEN status IN ('completed', 'failed') THEN status ELSE 'running' END,
+      attempts = GREATEST(attempts, $3),
+      started_at = LEAST(COALESCE(started_at, $4::timestamptz), $4::timestamptz),
+      duration_ms = CASE WHEN finished_at IS NOT NULL THEN (EXTRACT(EPOCH FROM finished_at - LEAST(COALESCE(started_at, $4::timestamptz), $4::timestamptz)) * 1000)::int ELSE duration_ms END
+    WHERE request_id = $1 AND stage = $2`,
+  retrying: `UPDATE request_stages SET
+      status = CASE WHEN status IN ('completed', 'failed') THEN status ELSE 'retrying' END,
+      attempts = GREATEST(attempts, $3),
+      started_at = COALESCE(started_at, $4::timestamptz),
+      error = CASE WHEN status IN ('completed', 'failed') THEN error ELSE $5::jsonb END
+    WHERE request_id = $1 AND stage = $2`,
+  completed: `UPDATE request_stages SET
+      status = CASE WHEN status = 'failed' THEN status ELSE 'completed' END,
+      attempts = GREATEST(attempts, $3),
+      started_at = COALESCE(started_at, $4::timestamptz - make_interval(secs => COALESCE($5::int, 0) / 1000.0)),
+      finished_at = $4::timestamptz,
+      duration_ms = (EXTRACT(EPOCH FROM $4::timestamptz - COALESCE(started_at, $4::timestamptz - make_interval(secs => COALESCE($5::int, 0) / 1000.0))) * 1000)::int
+    WHERE request_id = $1 AND stage = $2 AND status <> 'completed'`,
+  failed: `UPDATE request_stages SET
+      status = CASE WHEN status = 'completed' THEN status ELSE 'failed' END,
+      attempts = GREATEST(attempts, $3),
+      started_at = COALESCE(started_at, $4::timestamptz),
+      finished_at = COALESCE(finished_at, $4::timestamptz),
+      duration_ms = COALESCE(duration_ms, (EXTRACT(EPOCH FROM $4::timestamptz - COALESCE(started_at, $4::timestamptz)) * 1000)::int),
+      error = CASE WHEN status = 'completed' THEN error ELSE $5::jsonb END
+    WHERE request_id = $1 AND stage = $2`,
+};
+
+const STATUS_ON_START = { research: 'researching', write: 'writing', publish: 'publishing' } as const;
+const RANK = "CASE status WHEN 'queued' THEN 0 WHEN 'researching' THEN 1 WHEN 'writing' THEN 2 WHEN 'publishing' THEN 3 WHEN 'published' THEN 4 WHEN 'failed' THEN 5 END";
+const rankOf = { queued: 0, researching: 1, writing: 2, publishing: 3, published: 4, failed: 5 } as const;
+
+/** Folds one stage event into the request's timeline and status. Returns the request's new status, if it changed. */
+export async function recordStageEvent(db: Db, e: StageEvent): Promise<string | undefined> {
+  return inTransaction(db, async (tx) => {
+    const base = [e.request_id, e.stage, e.attempt, e.at];
+    const extra = { started: [], completed: [e.duration_ms ?? null], retrying: [json(e.error)], failed: [json(e.error)] }[e.type];
+    await tx.query(STAGE_SQL[e.type], [...base, ...extra]);
+    let status: keyof typeof rankOf | undefined;
+    if (e.type === 'started') status = STATUS_ON_START[e.stage];
+    if (e.type === 'completed' && e.stage === 'publish') status = 'published';
+    if (e.type === 'failed') status = 'failed';
+    const article = e.type === 'completed' && e.result?.article ? JSON.stringify(e.result.article) : null;
+    const publishedUrl = e.type === 'completed' ? (e.result?.published_url ?? null) : null;
+    const { rows } = await tx.query<{ status: string }>(
+      `UPDATE content_requests SET
+          status = CASE WHEN $2::text IS NOT NULL AND ${RANK} < $3 AND status NOT IN ('published', 'failed') THEN $2 ELSE status END,
+          article = COALESCE($4::timestamptz::jsonb, article),
+          published_url = COALESCE($5, published_url),
+          error = CASE WHEN $2 = 'failed' AND status NOT IN ('published', 'failed') THEN $6::jsonb ELSE error END,
+          updated_at = now()
+        WHERE id = $1
+        RETURNING status`,
+      [e.request_id, status ?? null, status ? rankOf[status] : null, article, publishedUrl, e.error ? json({ stage: e.stage, ...e.error }) : null],
+    );
+    return rows[0]?.status === status ? status : undefined;
+  });
+}
+
+function json(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
