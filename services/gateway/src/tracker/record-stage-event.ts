@@ -52,7 +52,7 @@ export async function recordStageEvent(db: Db, e: StageEvent): Promise<string | 
     const { rows } = await tx.query<{ status: string }>(
       `UPDATE content_requests SET
           status = CASE WHEN $2::text IS NOT NULL AND ${RANK} < $3 AND status NOT IN ('published', 'failed') THEN $2 ELSE status END,
-          article = COALESCE($4::timestamptz::jsonb, article),
+          article = COALESCE($4::jsonb, article),
           published_url = COALESCE($5, published_url),
           error = CASE WHEN $2 = 'failed' AND status NOT IN ('published', 'failed') THEN $6::jsonb ELSE error END,
           updated_at = now()
