@@ -1,4 +1,4 @@
-import { HTTPError, RequestError, TimeoutError } from 'got';
+import { HTTPError, ParseError, RequestError, TimeoutError } from 'got';
 import { TaskError, permanentError, transientError } from '@pressroom/contracts';
 
 const TRANSIENT_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
@@ -17,6 +17,19 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
  * (429 honours Retry-After); any other 4xx is permanent, since repeating the same request cannot fix it.
  */
 export function classifyHttpError(err: unknown, what: string): TaskError {
+  return classify(err, what);
+}
+
+/** got's own error text carries the full URL, which for webhooks may embed a secret; only the host is kept. */
+function where(err: { options?: { url?: URL | string } }): string {
+  try {
+    return ` (${new URL(String(err.options?.url)).host})`;
+  } catch {
+    return '';
+  }
+}
+
+function classify(err: unknown, what: string): TaskError {
   if (err instanceof TaskError) return err;
   const cause = (err as { cause?: unknown })?.cause;
   if (cause instanceof TaskError) return cause;
@@ -24,10 +37,12 @@ export function classifyHttpError(err: unknown, what: string): TaskError {
     const status = err.response.statusCode;
     const retryAfterMs = parseRetryAfter(err.response.headers['retry-after']);
     const code = status === 429 ? 'upstream_rate_limited' : `upstream_${status}`;
-    const message = `${what} answered HTTP ${status}`;
-    return TRANSIENT_STATUS.has(status) || status >= 500 ? transientError(code, message, { retryAfterMs, cause: err }) : permanentError(code, message, { cause: err });
+    const message = `${what}${where(err)} answered HTTP ${status}`;
+    return TRANSIENT_STATUS.has(status) || status >= 500 ? transientError(code, message, { retryAfterMs }) : permanentError(code, message);
   }
-  if (err instanceof TimeoutError) return transientError('upstream_timeout', `${what} timed out (${err.event})`, { cause: err });
-  if (err instanceof RequestError) return transientError('upstream_unreachable', `${what} unreachable: ${err.code ?? err.message}`, { cause: err });
-  return transientError('upstream_error', `${what} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  // ParseError extends RequestError, but a body that does not parse will not parse on a retry either.
+  if (err instanceof ParseError) return permanentError('bad_provider_response', `${what}${where(err)} answered with a body that is not valid JSON`);
+  if (err instanceof TimeoutError) return transientError('upstream_timeout', `${what}${where(err)} timed out (${err.event})`);
+  if (err instanceof RequestError) return transientError('upstream_unreachable', `${what}${where(err)} unreachable: ${err.code ?? 'connection failed'}`);
+  return transientError('upstream_error', `${what} failed: ${(err as Error)?.name ?? 'error'}`);
 }

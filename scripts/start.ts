@@ -1,0 +1,55 @@
+// `pnpm start`: runs the four services as separate processes against the local PostgreSQL, Redis and RabbitMQ.
+// Outside production it first creates a git-ignored `.env` with generated secrets (when none exists) and the
+// database named by DATABASE_URL; Ctrl-C or SIGTERM stops every service gracefully.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { loadEnvFile } from '@pressroom/config';
+import { ensureDatabase, ensureDevEnvFile } from './dev-setup.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const envFile = resolve(root, '.env');
+const production = process.env['NODE_ENV'] === 'production';
+
+if (!production) {
+  const created = ensureDevEnvFile(envFile);
+  if (created) process.stdout.write(`created ${envFile} with a random JWT_SECRET, WEBHOOK_SIGNING_SECRET and admin password (${created.adminEmail})\n`);
+  loadEnvFile(envFile);
+  await ensureDatabase(process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/pressroom');
+}
+
+const services = ['gateway', 'research', 'llm', 'publisher'];
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+for (const name of services) {
+  const child = spawn(process.execPath, [resolve(root, 'services', name, 'src', 'main.ts')], {
+    cwd: root,
+    env: { ...process.env, PRESSROOM_ENV_FILE: envFile },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  children.set(name, child);
+  child.on('exit', (code, signal) => {
+    children.delete(name);
+    if (!stopping) {
+      process.stderr.write(`${name} exited (${signal ?? code}); stopping the others\n`);
+      void stop(code === 0 ? 1 : (code ?? 1));
+    } else if (children.size === 0) process.exit(process.exitCode ?? 0);
+  });
+}
+process.stdout.write(`pressroom starting: gateway on http://127.0.0.1:${process.env['GATEWAY_PORT'] ?? 8080} (Ctrl-C to stop)\n`);
+
+async function stop(exitCode: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  process.exitCode = exitCode;
+  for (const child of children.values()) child.kill('SIGTERM');
+  if (children.size === 0) process.exit(exitCode);
+  // Each service drains within SHUTDOWN_TIMEOUT_MS; past a margin, whatever is left is killed.
+  setTimeout(() => {
+    for (const child of children.values()) child.kill('SIGKILL');
+    process.exit(exitCode || 1);
+  }, Number(process.env['SHUTDOWN_TIMEOUT_MS'] ?? 10_000) + 5000).unref();
+}
+
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));

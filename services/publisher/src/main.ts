@@ -1,0 +1,18 @@
+// Process entry: config first, tracing second, then everything that tracing must patch (amqplib, ioredis, got).
+import { loadConfigOrExit } from '@pressroom/config';
+import { startTracing } from '@pressroom/telemetry';
+
+const config = loadConfigOrExit('publisher');
+const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'publisher', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+const { runWorker } = await import('@pressroom/runtime');
+const { createPublishHandler } = await import('./worker.ts');
+
+const worker = await runWorker({
+  service: 'publisher',
+  stage: 'publish',
+  config,
+  port: config.PUBLISHER_PORT,
+  createHandler: createPublishHandler,
+  onClose: tracing.shutdown,
+});
+worker.shutdown.onSignals();

@@ -1,0 +1,31 @@
+import type { Channel } from '@pressroom/contracts';
+import type { StageHandler } from '@pressroom/messaging';
+import { createHttpClient } from '@pressroom/resilience';
+import type { WorkerDeps } from '@pressroom/runtime';
+import type { PublishChannel } from './channels/channel.ts';
+import { createFileChannel } from './channels/file-channel.ts';
+import { createWebhookChannel } from './channels/webhook-channel.ts';
+import { createWordpressChannel } from './channels/wordpress-channel.ts';
+import { createPublishOnce } from './idempotency/publish-once.ts';
+
+/** The last stage: post the article to its channel, once per request, and report where it went. */
+export function createPublishHandler(deps: WorkerDeps): StageHandler<'publish'> {
+  const { config, logger, redis, breakers } = deps;
+  const http = createHttpClient({ timeoutMs: config.HTTP_TIMEOUT_MS, allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS });
+  const channels: Record<Channel['type'], PublishChannel> = {
+    file: createFileChannel({ dir: config.PUBLISH_DIR }),
+    webhook: createWebhookChannel({ config, http, breakers }),
+    wordpress: createWordpressChannel({ config, http, breakers }),
+  };
+  // The lock outlives any single post (bounded by the HTTP timeout), so it only guards concurrent deliveries.
+  const publishOnce = createPublishOnce({ redis, logger, lockMs: Math.max(30_000, config.HTTP_TIMEOUT_MS * 3) });
+
+  return async (task) => {
+    const { brief, channel, article } = task.payload;
+    const { url, replayed } = await publishOnce(task.request_id, () =>
+      channels[channel.type].publish({ request_id: task.request_id, brief, channel, article, published_at: new Date().toISOString() }),
+    );
+    logger.info({ channel: channel.type, replayed }, replayed ? 'already published; reporting the earlier URL' : `published to ${channel.type}`);
+    return { result: { published_url: url } };
+  };
+}

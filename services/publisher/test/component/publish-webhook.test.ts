@@ -1,0 +1,93 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHttpStub, type HttpStub } from '@pressroom/test-support';
+import { verifyWebhookSignature } from '../../src/channels/webhook-signature.ts';
+import { publishPayload, startPublisher } from './publisher-harness.ts';
+
+describe('publisher, webhook channel (real RabbitMQ and Redis, stub receiver)', () => {
+  let p: Awaited<ReturnType<typeof startPublisher>>;
+  let guarded: Awaited<ReturnType<typeof startPublisher>>;
+  let receiver: HttpStub;
+  // Failing receivers get their own stubs (their own hosts), so their breakers cannot trip the healthy one's.
+  let flaky: HttpStub;
+  let gone: HttpStub;
+
+  before(async () => {
+    receiver = await startHttpStub((req) => {
+      const rid = String(req.headers['idempotency-key']);
+      if (req.path === '/hook') return { status: 201, headers: { location: `/posts/${rid}` }, body: { ok: true } };
+      if (req.path === '/hook-json') return { status: 200, body: { url: `https://blog.example.test/p/${rid}` } };
+      return { status: 204 };
+    });
+    flaky = await startHttpStub(() => ({ status: flaky.requests.length === 1 ? 500 : 202 }));
+    gone = await startHttpStub(() => ({ status: 410, body: { error: 'gone' } }));
+    p = await startPublisher('pubhook');
+    guarded = await startPublisher('pubhookssrf', { ALLOW_PRIVATE_TARGETS: 'false' });
+  });
+
+  after(async () => {
+    await p.close();
+    await guarded.close();
+    await Promise.all([receiver.close(), flaky.close(), gone.close()]);
+  });
+
+  it('when a webhook task arrives, then the receiver gets one signed JSON POST with the article and the idempotency key', async () => {
+    const payload = publishPayload({ type: 'webhook', url: `${receiver.url}/hook` });
+    const before = Math.floor(Date.now() / 1000);
+    const env = await p.submit(payload);
+    const done = await p.completed(env);
+    const received = receiver.requests.filter((r) => r.headers['idempotency-key'] === env.request_id);
+    assert.equal(received.length, 1);
+    const req = received[0]!;
+    assert.equal(req.method, 'POST');
+    assert.equal(req.path, '/hook');
+    assert.equal(req.headers['content-type'], 'application/json');
+    assert.equal(req.headers['x-pressroom-request-id'], env.request_id);
+    const body = req.json() as Record<string, unknown>;
+    assert.deepEqual(
+      { ...body, published_at: undefined },
+      { request_id: env.request_id, title: payload.article.title, summary: payload.article.summary, body_markdown: payload.article.body_markdown, sources: payload.article.sources, topic: payload.brief.topic, published_at: undefined },
+    );
+    assert.ok(!Number.isNaN(Date.parse(String(body.published_at))));
+    const ts = String(req.headers['x-pressroom-timestamp']);
+    assert.match(ts, /^\d+$/);
+    assert.ok(Number(ts) >= before && Number(ts) <= Math.floor(Date.now() / 1000));
+    const signature = String(req.headers['x-pressroom-signature']);
+    assert.match(signature, /^sha256=[0-9a-f]{64}$/);
+    assert.equal(verifyWebhookSignature(p.config.WEBHOOK_SIGNING_SECRET!, ts, req.body, signature), true);
+    assert.equal(verifyWebhookSignature('another-secret-of-at-least-32-bytes-long', ts, req.body, signature), false);
+    assert.equal(done.result?.published_url, `${receiver.url}/posts/${env.request_id}`, 'the Location header');
+  });
+
+  it('when the receiver answers with a JSON url or nothing, then published_url is that url or the webhook url', async () => {
+    const json = await p.submit(publishPayload({ type: 'webhook', url: `${receiver.url}/hook-json` }));
+    const plain = await p.submit(publishPayload({ type: 'webhook', url: `${receiver.url}/plain` }));
+    assert.equal((await p.completed(json)).result?.published_url, `https://blog.example.test/p/${json.request_id}`);
+    assert.equal((await p.completed(plain)).result?.published_url, `${receiver.url}/plain`);
+  });
+
+  it('when the receiver answers 500, then a retrying event follows and the retry posts with the same idempotency key', async () => {
+    const env = await p.submit(publishPayload({ type: 'webhook', url: `${flaky.url}/hook` }));
+    const retrying = await p.events.waitFor((e) => e.request_id === env.request_id && e.type === 'retrying');
+    assert.equal(retrying.error?.code, 'upstream_500');
+    const done = await p.completed(env);
+    assert.equal(done.attempt, 2);
+    assert.deepEqual(flaky.requests.map((r) => r.headers['idempotency-key']), [env.request_id, env.request_id]);
+  });
+
+  it('when the receiver answers 410, then the task fails permanently at once', async () => {
+    const env = await p.submit(publishPayload({ type: 'webhook', url: `${gone.url}/hook` }));
+    const failed = await p.events.waitFor((e) => e.request_id === env.request_id && e.type === 'failed');
+    assert.equal(failed.error?.code, 'upstream_410');
+    assert.equal(failed.attempt, 1);
+    assert.equal(gone.requests.length, 1);
+    assert.ok(!p.events.events.some((e) => e.request_id === env.request_id && e.type === 'retrying'));
+  });
+
+  it('when private targets are not allowed, then a webhook to a loopback address fails permanently without a request', async () => {
+    const env = await guarded.submit(publishPayload({ type: 'webhook', url: `${gone.url}/ssrf` }));
+    const failed = await guarded.events.waitFor((e) => e.request_id === env.request_id && e.type === 'failed');
+    assert.equal(failed.error?.code, 'target_forbidden');
+    assert.ok(!gone.requests.some((r) => r.path === '/ssrf'));
+  });
+});

@@ -1,0 +1,43 @@
+import { createJsonCache } from '@pressroom/cache';
+import { permanentError, type Brief } from '@pressroom/contracts';
+import type { StageHandler } from '@pressroom/messaging';
+import { createHttpClient } from '@pressroom/resilience';
+import type { WorkerDeps } from '@pressroom/runtime';
+import { createPageFetcher } from './extract/page-fetcher.ts';
+import { createSearchProvider } from './providers/create-search-provider.ts';
+import type { SearchHit } from './providers/search-provider.ts';
+import { createSourceBuilder } from './sources/build-sources.ts';
+import { createCachedSearch } from './sources/cached-search.ts';
+
+/**
+ * The query is the topic alone: adding the audience ("for beginners") makes engines favour pages that
+ * mention the audience over pages about the subject; tailoring to the audience is the writer's job.
+ */
+export function searchQuery(brief: Brief): string {
+  return brief.topic.replace(/\s+/g, ' ').trim();
+}
+
+/** The research stage: search the topic, gather each hit's readable text, hand the sources to the writer. */
+export async function createResearchHandler(deps: WorkerDeps): Promise<StageHandler<'research'>> {
+  const { config, logger, metrics, redis, breakers } = deps;
+  // One client for search and page fetches: one timeout and one SSRF policy for every outbound call.
+  const client = createHttpClient({ timeoutMs: config.HTTP_TIMEOUT_MS, allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS });
+  const provider = await createSearchProvider({ config, client, breakers });
+  const ttlSeconds = config.SEARCH_CACHE_TTL_S;
+  // The local index lives in memory: a Redis round trip would cost more than the search it saves.
+  const searchCache = provider.name === 'local' ? undefined : createJsonCache<SearchHit[]>({ redis, name: 'search', ttlSeconds, logger, metrics });
+  const pageCache = createJsonCache<string>({ redis, name: 'page', ttlSeconds, logger, metrics });
+  const search = createCachedSearch(provider, searchCache);
+  const buildSources = createSourceBuilder({ fetchPage: createPageFetcher({ client, breakers, maxBytes: config.FETCH_MAX_BYTES }), pageCache, logger });
+  logger.info({ provider: provider.name }, 'research search provider ready');
+
+  return async (task) => {
+    const { brief, channel } = task.payload;
+    const query = searchQuery(brief);
+    const hits = await search(query, config.SEARCH_RESULTS);
+    const sources = await buildSources(hits, query);
+    if (sources.length === 0) throw permanentError('no_sources', `nothing usable matched "${query}": every result had an over-long URL`);
+    logger.info({ provider: provider.name, sources: sources.length }, 'research found sources');
+    return { next: { brief, channel, sources }, result: { sources: sources.map(({ title, url }) => ({ title, url })) } };
+  };
+}

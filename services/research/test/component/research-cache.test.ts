@@ -1,0 +1,35 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHttpStub, type HttpStub } from '@pressroom/test-support';
+import { ARTICLE_HTML, ARTICLE_TEXT, researchTask, startResearchWorker, type ResearchWorker } from './research-harness.ts';
+
+describe('research worker caches (real Redis, stub Brave)', () => {
+  let search: HttpStub;
+  let pages: HttpStub;
+  let worker: ResearchWorker;
+  before(async () => {
+    pages = await startHttpStub(() => ({ body: ARTICLE_HTML }));
+    search = await startHttpStub(() => ({ body: { web: { results: [{ title: 'Guide', url: `${pages.url}/guide`, description: 'A guide.' }] } } }));
+    worker = await startResearchWorker({ SEARCH_PROVIDER: 'brave', BRAVE_URL: search.url, BRAVE_API_KEY: 'test-brave-key' });
+  });
+  after(async () => {
+    await worker.close();
+    await search.close();
+    await pages.close();
+  });
+
+  const cacheCount = async (cache: string, result: string) =>
+    (await worker.metrics.cache.get()).values.find((v) => v.labels['cache'] === cache && v.labels['result'] === result)?.value ?? 0;
+
+  it('when the same topic is researched twice, then the second task is served from the search and page caches', async () => {
+    const first = await worker.submit(researchTask('Cached Topic'));
+    await worker.events.waitFor((e) => e.request_id === first && e.type === 'completed');
+    const second = await worker.submit(researchTask('cached  topic'));
+    await worker.events.waitFor((e) => e.request_id === second && e.type === 'completed');
+    assert.equal(search.requests.length, 1);
+    assert.equal(pages.requests.length, 1);
+    assert.equal((await worker.writeTask(second)).payload.sources[0]?.text, ARTICLE_TEXT);
+    assert.equal(await cacheCount('search', 'hit'), 1);
+    assert.equal(await cacheCount('search', 'miss'), 1);
+  });
+});

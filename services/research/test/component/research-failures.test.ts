@@ -1,0 +1,70 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHttpStub, type HttpStub, type StubReply } from '@pressroom/test-support';
+import { researchTask, startResearchWorker, type ResearchWorker } from './research-harness.ts';
+
+describe('research worker when the search provider fails (real RabbitMQ and Redis, stub Serper)', () => {
+  let reply: StubReply = {};
+  let search: HttpStub;
+  let pages: HttpStub;
+  let worker: ResearchWorker;
+  before(async () => {
+    search = await startHttpStub(() => reply);
+    pages = await startHttpStub(() => ({ status: 503, body: 'down' }));
+    worker = await startResearchWorker({ SEARCH_PROVIDER: 'serper', SERPER_URL: `${search.url}/search`, SERPER_API_KEY: 'test-serper-key', RETRY_MAX_ATTEMPTS: '2' });
+  });
+  after(async () => {
+    await worker.close();
+    await search.close();
+    await pages.close();
+  });
+
+  const events = (rid: string) => worker.events.events.filter((e) => e.request_id === rid);
+
+  it('when the provider answers 500, then the task is retried with upstream_500 and fails after the last attempt', async () => {
+    reply = { status: 500, body: { message: 'internal' } };
+    const before = search.requests.length;
+    const rid = await worker.submit(researchTask('retry me please'));
+    const retrying = await worker.events.waitFor((e) => e.request_id === rid && e.type === 'retrying');
+    assert.equal(retrying.error?.code, 'upstream_500');
+    const failed = await worker.events.waitFor((e) => e.request_id === rid && e.type === 'failed');
+    assert.equal(failed.error?.code, 'upstream_500');
+    assert.equal(failed.attempt, 2);
+    assert.equal(search.requests.length - before, 2);
+  });
+
+  it('when the provider answers 401, then the task fails at once without a retry', async () => {
+    reply = { status: 401, body: { message: 'Unauthorized.' } };
+    const rid = await worker.submit(researchTask('bad key topic'));
+    const failed = await worker.events.waitFor((e) => e.request_id === rid && e.type === 'failed');
+    assert.equal(failed.error?.code, 'upstream_401');
+    assert.equal(failed.attempt, 1);
+    assert.deepEqual(events(rid).map((e) => e.type), ['started', 'failed']);
+  });
+
+  it('when the provider answers 200 with an unexpected body, then the task fails at once with bad_provider_response', async () => {
+    reply = { body: '<html>captive portal</html>' };
+    const rid = await worker.submit(researchTask('odd body topic'));
+    const failed = await worker.events.waitFor((e) => e.request_id === rid && e.type === 'failed');
+    assert.equal(failed.error?.code, 'bad_provider_response');
+    assert.equal(failed.attempt, 1);
+  });
+
+  it('when the provider finds nothing, then the task fails at once with no_sources saying nothing matched', async () => {
+    reply = { body: { searchParameters: { q: 'x' }, organic: [] } };
+    const rid = await worker.submit(researchTask('nothing out there'));
+    const failed = await worker.events.waitFor((e) => e.request_id === rid && e.type === 'failed');
+    assert.equal(failed.error?.code, 'no_sources');
+    assert.match(failed.error?.message ?? '', /nothing matched "nothing out there"/);
+  });
+
+  it('when every page fetch fails, then the task still completes with the search snippets as source text', async () => {
+    const organic = [1, 2].map((n) => ({ title: `Page ${n}`, link: `${pages.url}/p${n}`, snippet: `Snippet ${n}.` }));
+    reply = { body: { organic } };
+    const rid = await worker.submit(researchTask('all pages down'));
+    await worker.events.waitFor((e) => e.request_id === rid && e.type === 'completed');
+    const { sources } = (await worker.writeTask(rid)).payload;
+    assert.deepEqual(sources.map((s) => s.text), ['Snippet 1.', 'Snippet 2.']);
+    assert.equal(pages.requests.length, 2);
+  });
+});
