@@ -21,6 +21,10 @@ export function startTracing({ serviceName, endpoint }: TracingOptions): Tracing
   const sdk = new NodeSDK({
     serviceName,
     ...(exporter ? { traceExporter: exporter } : { spanProcessors: [] }),
+    // Metrics are Prometheus-scraped and logs go to stdout; without these, the SDK would also start OTLP
+    // log and metric exporters whose flush on shutdown waits for a collector that may not exist.
+    logRecordProcessors: [],
+    metricReaders: [],
     instrumentations: [
       getNodeAutoInstrumentations({
         '@opentelemetry/instrumentation-fs': { enabled: false },
@@ -30,5 +34,8 @@ export function startTracing({ serviceName, endpoint }: TracingOptions): Tracing
     ],
   });
   sdk.start();
-  return { shutdown: () => sdk.shutdown().catch(() => undefined) };
+  return {
+    // Bounded: an unreachable collector must not hold up a graceful shutdown.
+    shutdown: () => Promise.race([sdk.shutdown().catch(() => undefined), new Promise<void>((r) => setTimeout(r, 3000).unref())]),
+  };
 }

@@ -1,0 +1,18 @@
+// Process entry: config first, tracing second, then everything that tracing must patch (amqplib, ioredis, got).
+import { loadConfigOrExit } from '@pressroom/config';
+import { startTracing } from '@pressroom/telemetry';
+
+const config = loadConfigOrExit('llm');
+const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'llm', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+const { runWorker } = await import('@pressroom/runtime');
+const { createWriteHandler } = await import('./worker.ts');
+
+const worker = await runWorker({
+  service: 'llm',
+  stage: 'write',
+  config,
+  port: config.LLM_PORT,
+  createHandler: createWriteHandler,
+  onClose: tracing.shutdown,
+});
+worker.shutdown.onSignals();

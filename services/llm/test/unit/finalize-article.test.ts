@@ -1,0 +1,64 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { finalizeArticle, keepValidCitations } from '../../src/article/finalize-article.ts';
+import { aSource, someSources } from '../support/factories.ts';
+
+const draft = (body: string, extra: Partial<{ title: string; summary: string }> = {}) => ({ title: 'Solar Power', summary: 'About panels [1].', body_markdown: body, ...extra });
+
+describe('article post-processing', () => {
+  it('when the body cites sources that do not exist, then those citations are dropped and valid ones kept', () => {
+    const article = finalizeArticle(draft('Panels convert light [1]. Batteries store it [2]. Fusion is near [7]. Zero [0].'), someSources(), 'solar');
+    assert.match(article.body_markdown, /^Panels convert light \[1\]\. Batteries store it \[2\]\. Fusion is near\. Zero\./);
+  });
+
+  it('when citations are grouped, then valid numbers are kept as separate brackets', () => {
+    assert.equal(keepValidCitations('Claim [1, 3, 2].', 2), 'Claim [1][2].');
+    assert.equal(keepValidCitations('Claim [3, 4].', 2), 'Claim.');
+  });
+
+  it('when a bracketed number is a Markdown link text, then it is left alone', () => {
+    assert.equal(keepValidCitations('See [9](https://x.test).', 2), 'See [9](https://x.test).');
+  });
+
+  it('when brackets appear in code, then they are not treated as citations', () => {
+    assert.equal(keepValidCitations('Use `arr[7]` and\n```\nx = y[9]\n```\n', 2), 'Use `arr[7]` and\n```\nx = y[9]\n```\n');
+  });
+
+  it('when citations are adjacent, then each is judged on its own', () => {
+    assert.equal(keepValidCitations('Claim [1][7][2].', 2), 'Claim [1][2].');
+  });
+
+  it('when the body lacks a sources list, then a numbered "## Sources" list of the task sources is appended', () => {
+    const article = finalizeArticle(draft('Body [1].'), someSources(), 'solar');
+    assert.ok(
+      article.body_markdown.endsWith(
+        '## Sources\n\n1. [How Solar Panels Turn Light into Electricity](https://example.org/solar)\n2. [Solar Power at Home](https://example.net/home-solar)\n',
+      ),
+    );
+  });
+
+  it('when the body already has a sources section, then no second one is appended', () => {
+    const article = finalizeArticle(draft('Body [1].\n\n## Sources\n\n1. [A](https://a.test)'), someSources(), 'solar');
+    assert.equal(article.body_markdown.match(/## Sources/g)?.length, 1);
+  });
+
+  it('when the body starts with the title as a level-one heading, then that heading is removed', () => {
+    const article = finalizeArticle(draft('# Solar Power\n\nIntro [1].'), someSources(), 'solar');
+    assert.match(article.body_markdown, /^Intro \[1\]\./);
+  });
+
+  it('when a source title holds brackets or its URL parentheses, then the list entry stays valid Markdown', () => {
+    const article = finalizeArticle(draft('Body.'), [aSource({ title: 'Solar [PDF]', url: 'https://x.test/a_(b)' })], 'solar');
+    assert.match(article.body_markdown, /1\. \[Solar \\\[PDF\\\]\]\(<https:\/\/x\.test\/a_\(b\)>\)/);
+  });
+
+  it('when the article is built, then its sources are the task sources (title and url), its summary cleaned too', () => {
+    const article = finalizeArticle(draft('Body.', { summary: 'Sum [1] and [5].' }), someSources(), 'solar');
+    assert.deepEqual(article.sources, someSources().map((s) => ({ title: s.title, url: s.url })));
+    assert.equal(article.summary, 'Sum [1] and.');
+  });
+
+  it('when the title is only heading marks, then the topic in title case stands in', () => {
+    assert.equal(finalizeArticle(draft('Body.', { title: '## ' }), someSources(), 'rooftop solar power').title, 'Rooftop Solar Power');
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TaskError } from '@pressroom/contracts';
+import { buildChatRequest, readCompletion } from '../../src/providers/openai-chat.ts';
+
+const config = { LLM_BASE_URL: 'http://localhost:11434/v1/', LLM_MODEL: 'llama3.1', LLM_MAX_TOKENS: 900, LLM_TIMEOUT_MS: 60_000 };
+const messages = [{ role: 'user' as const, content: 'hi' }];
+
+describe('OpenAI-compatible request and response', () => {
+  it('when no API key is set, then no Authorization header is sent (Ollama, llama.cpp)', () => {
+    const req = buildChatRequest(config, messages);
+    assert.equal(req.url, 'http://localhost:11434/v1/chat/completions');
+    assert.deepEqual(req.headers, {});
+    assert.deepEqual(req.body, { model: 'llama3.1', messages, temperature: 0.3, max_tokens: 900, response_format: { type: 'json_object' } });
+  });
+
+  it('when an API key is set, then it is sent as a Bearer token', () => {
+    assert.deepEqual(buildChatRequest({ ...config, LLM_API_KEY: 'sk-abc' }, messages).headers, { authorization: 'Bearer sk-abc' });
+  });
+
+  it('when the provider answers, then draft, response model and token usage are read', () => {
+    const raw = JSON.stringify({
+      model: 'llama3.1:8b',
+      choices: [{ message: { content: '{"title":"T","summary":"S","body_markdown":"B [1]"}' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 120, completion_tokens: 45 },
+    });
+    assert.deepEqual(readCompletion(raw, 'llama3.1'), {
+      draft: { title: 'T', summary: 'S', body_markdown: 'B [1]' },
+      responseModel: 'llama3.1:8b',
+      usage: { input: 120, output: 45 },
+    });
+  });
+
+  it('when the model refuses, then the failure is permanent', () => {
+    const raw = JSON.stringify({ choices: [{ message: { content: null, refusal: 'no' } }] });
+    assert.throws(() => readCompletion(raw, 'm'), (err: TaskError) => err.code === 'llm_refused' && !err.transient);
+  });
+
+  it('when the body is not JSON or has no choices, then it is a transient llm_bad_output', () => {
+    for (const raw of ['<html>gateway</html>', '{}']) assert.throws(() => readCompletion(raw, 'm'), (err: TaskError) => err.code === 'llm_bad_output' && err.transient);
+  });
+});
