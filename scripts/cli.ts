@@ -20,7 +20,7 @@ async function api(method: string, path: string, token?: string, body?: unknown)
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  const data = res.status === 204 ? undefined : await res.json();
+  const data: any = res.status === 204 ? undefined : await res.json();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${data?.detail ?? ''}`);
   return data;
 }

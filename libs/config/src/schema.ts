@@ -3,9 +3,10 @@ import { StringEnum } from '@pressroom/contracts';
 
 const Port = (def: number) => Type.Integer({ minimum: 1, maximum: 65535, default: def });
 const Int = (def: number, minimum = 0, maximum = Number.MAX_SAFE_INTEGER) => Type.Integer({ default: def, minimum, maximum });
-const Str = (def?: string) => (def === undefined ? Type.Optional(Type.String({ minLength: 1 })) : Type.String({ default: def }));
-const Url = (def?: string) =>
-  def === undefined ? Type.Optional(Type.String({ format: 'uri', pattern: '^[a-z][a-z0-9+.-]*://' })) : Type.String({ format: 'uri', default: def });
+const Str = (def: string) => Type.String({ default: def });
+const OptStr = () => Type.Optional(Type.String({ minLength: 1 }));
+const Url = (def: string) => Type.String({ format: 'uri', default: def });
+const OptUrl = () => Type.Optional(Type.String({ format: 'uri', pattern: '^[a-z][a-z0-9+.-]*://' }));
 const Enum = <const T extends readonly string[]>(values: T, def: T[number]) => StringEnum(values, { default: def });
 
 /**
@@ -29,7 +30,7 @@ export const ConfigSchema = Type.Object(
     REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://' }),
     REDIS_KEY_PREFIX: Type.String({ default: 'pressroom:', maxLength: 64 }),
 
-    JWT_SECRET: Str(),
+    JWT_SECRET: OptStr(),
     JWT_ACCESS_TTL: Int(900, 30, 86400),
     JWT_REFRESH_TTL: Int(604800, 60, 31536000),
     JWT_ISSUER: Str('pressroom'),
@@ -47,7 +48,7 @@ export const ConfigSchema = Type.Object(
 
     LLM_PROVIDER: Enum(['local', 'openai'] as const, 'local'),
     LLM_BASE_URL: Url('https://api.openai.com/v1'),
-    LLM_API_KEY: Str(),
+    LLM_API_KEY: OptStr(),
     LLM_MODEL: Str('gpt-4o-mini'),
     LLM_TIMEOUT_MS: Int(60000, 100, 600000),
     LLM_MAX_TOKENS: Int(1500, 16, 32000),
@@ -56,25 +57,25 @@ export const ConfigSchema = Type.Object(
     SEARCH_PROVIDER: Enum(['local', 'google', 'serper', 'brave', 'searxng'] as const, 'local'),
     SEARCH_RESULTS: Int(5, 1, 20),
     SEARCH_CACHE_TTL_S: Int(3600, 0),
-    GOOGLE_API_KEY: Str(),
-    GOOGLE_CSE_ID: Str(),
+    GOOGLE_API_KEY: OptStr(),
+    GOOGLE_CSE_ID: OptStr(),
     GOOGLE_CSE_URL: Url('https://customsearch.googleapis.com/customsearch/v1'),
-    SERPER_API_KEY: Str(),
+    SERPER_API_KEY: OptStr(),
     SERPER_URL: Url('https://google.serper.dev/search'),
-    BRAVE_API_KEY: Str(),
+    BRAVE_API_KEY: OptStr(),
     BRAVE_URL: Url('https://api.search.brave.com/res/v1/web/search'),
-    SEARXNG_URL: Url(),
-    LOCAL_CORPUS_DIR: Str(),
+    SEARXNG_URL: OptUrl(),
+    LOCAL_CORPUS_DIR: OptStr(),
     FETCH_MAX_BYTES: Int(2000000, 1024, 50000000),
     HTTP_TIMEOUT_MS: Int(5000, 50, 120000),
 
     DEFAULT_CHANNEL: Enum(['file', 'webhook', 'wordpress'] as const, 'file'),
-    DEFAULT_WEBHOOK_URL: Url(),
-    PUBLISH_DIR: Str(),
-    WEBHOOK_SIGNING_SECRET: Str(),
-    WORDPRESS_URL: Url(),
-    WORDPRESS_USER: Str(),
-    WORDPRESS_APP_PASSWORD: Str(),
+    DEFAULT_WEBHOOK_URL: OptUrl(),
+    PUBLISH_DIR: OptStr(),
+    WEBHOOK_SIGNING_SECRET: OptStr(),
+    WORDPRESS_URL: OptUrl(),
+    WORDPRESS_USER: OptStr(),
+    WORDPRESS_APP_PASSWORD: OptStr(),
     WORDPRESS_POST_STATUS: Enum(['publish', 'draft'] as const, 'publish'),
     ALLOW_PRIVATE_TARGETS: Type.Boolean({ default: false }),
 
@@ -84,12 +85,12 @@ export const ConfigSchema = Type.Object(
     RETRY_MAX_ATTEMPTS: Int(5, 1, 20),
     SHUTDOWN_TIMEOUT_MS: Int(10000, 100, 600000),
 
-    ALERT_SLACK_WEBHOOK_URL: Url(),
-    ALERT_WEBHOOK_URL: Url(),
-    ALERT_EMAIL_TO: Str(),
-    SMTP_URL: Url(),
-    OTEL_EXPORTER_OTLP_ENDPOINT: Url(),
-    OTEL_SERVICE_NAME: Str(),
+    ALERT_SLACK_WEBHOOK_URL: OptUrl(),
+    ALERT_WEBHOOK_URL: OptUrl(),
+    ALERT_EMAIL_TO: OptStr(),
+    SMTP_URL: OptUrl(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: OptUrl(),
+    OTEL_SERVICE_NAME: OptStr(),
   },
   { additionalProperties: true },
 );

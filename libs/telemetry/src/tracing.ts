@@ -8,6 +8,13 @@ export interface TracingOptions {
   endpoint?: string | undefined;
 }
 
+const discardingProcessor = {
+  onStart: () => undefined,
+  onEnd: () => undefined,
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+};
+
 export interface Tracing {
   shutdown(): Promise<void>;
 }
@@ -20,7 +27,9 @@ export function startTracing({ serviceName, endpoint }: TracingOptions): Tracing
   const exporter = endpoint ? new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces`, timeoutMillis: 2000 }) : undefined;
   const sdk = new NodeSDK({
     serviceName,
-    ...(exporter ? { traceExporter: exporter } : { spanProcessors: [] }),
+    // Without a collector spans are still recorded (so trace ids reach logs and the API), just not exported;
+    // an empty processor list would make the SDK skip the tracer provider altogether.
+    ...(exporter ? { traceExporter: exporter } : { spanProcessors: [discardingProcessor] }),
     // Metrics are Prometheus-scraped and logs go to stdout; without these, the SDK would also start OTLP
     // log and metric exporters whose flush on shutdown waits for a collector that may not exist.
     logRecordProcessors: [],

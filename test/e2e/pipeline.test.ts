@@ -1,0 +1,82 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cleanupBroker, cleanupRedis, createDatabase, dropDatabase, testEnv, testId } from '@pressroom/test-support';
+import { createApiClient } from '../../services/gateway/test/support/gateway-harness.ts';
+import { freePort, startService, type ServiceProcess } from '../support/services.ts';
+
+describe('pipeline end to end: four processes, embedded providers', () => {
+  const id = testId('e2e');
+  let publishDir: string;
+  let services: ServiceProcess[] = [];
+  let api: ReturnType<typeof createApiClient>;
+
+  before(async () => {
+    await createDatabase(id);
+    publishDir = await mkdtemp(join(tmpdir(), 'pressroom-e2e-'));
+    const ports = { GATEWAY_PORT: await freePort(), RESEARCH_PORT: await freePort(), LLM_PORT: await freePort(), PUBLISHER_PORT: await freePort() };
+    const env = testEnv(id, { PUBLISH_DIR: publishDir, LOG_LEVEL: 'info', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) });
+    services = await Promise.all([
+      startService('gateway', env, ports.GATEWAY_PORT),
+      startService('research', env, ports.RESEARCH_PORT),
+      startService('llm', env, ports.LLM_PORT),
+      startService('publisher', env, ports.PUBLISHER_PORT),
+    ]);
+    api = createApiClient(`http://127.0.0.1:${ports.GATEWAY_PORT}`);
+  });
+
+  after(async () => {
+    const codes = await Promise.all(services.map((s) => s.stop()));
+    await cleanupBroker(id);
+    await cleanupRedis(id);
+    await dropDatabase(id);
+    await rm(publishDir, { recursive: true, force: true });
+    assert.deepEqual(codes, [0, 0, 0, 0], 'every service exits 0 on SIGTERM');
+  });
+
+  it('when a user submits a topic, then it is researched, written and published, with a full stage timeline and a trace id', async () => {
+    const user = await api.registerAndLogin();
+    const submitted = await api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'How do honeybees communicate?', length: 'short' } });
+    assert.equal(submitted.status, 202);
+    let request: any;
+    for (let i = 0; i < 150; i++) {
+      request = (await api.call('GET', `/v1/requests/${submitted.body.id}`, { token: user.access })).body;
+      if (request.status === 'published' || request.status === 'failed') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(request.status, 'published', JSON.stringify(request));
+    assert.deepEqual(request.stages.map((s: any) => [s.stage, s.status, s.attempts]), [['research', 'completed', 1], ['write', 'completed', 1], ['publish', 'completed', 1]]);
+    for (const s of request.stages) {
+      assert.ok(Number.isInteger(s.duration_ms) && s.duration_ms >= 0, `${s.stage} has a duration`);
+      assert.ok(Date.parse(s.finished_at) >= Date.parse(s.started_at));
+    }
+    assert.match(request.trace_id, /^[0-9a-f]{32}$/);
+    assert.match(request.result.title, /bee/i);
+    assert.ok(request.result.sources.some((s: any) => s.url.endsWith('honeybees.md')));
+    assert.match(request.result.body_markdown, /\[1\]/);
+    const path = fileURLToPath(request.result.published_url);
+    assert.equal(path, join(publishDir, `${submitted.body.id}.md`));
+    const file = await readFile(path, 'utf8');
+    assert.match(file, /^---\n/);
+    assert.match(file, new RegExp(`request_id: "${submitted.body.id}"`));
+    assert.ok(file.includes(request.result.body_markdown.trim().slice(0, 200)));
+  });
+
+  it('when a user submits a topic nothing in the corpus matches, then the request fails with a clear research error', async () => {
+    const user = await api.registerAndLogin();
+    const submitted = await api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'zxqv wplkj' } });
+    let request: any;
+    for (let i = 0; i < 100; i++) {
+      request = (await api.call('GET', `/v1/requests/${submitted.body.id}`, { token: user.access })).body;
+      if (request.status === 'failed') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(request.status, 'failed');
+    assert.equal(request.stages[0].status, 'failed');
+    assert.equal(request.stages[0].error.code, 'no_sources');
+    assert.equal(request.stages[1].status, 'pending');
+  });
+});
