@@ -1,8 +1,8 @@
 // Process entry: config first, tracing second, then everything that tracing must patch (amqplib, ioredis, got).
 import { loadConfigOrExit } from '@pressroom/config';
-import { startTracing } from '@pressroom/telemetry';
 
 const config = loadConfigOrExit('llm');
+const { startTracing } = await import('@pressroom/telemetry');
 const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'llm', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 const { runWorker } = await import('@pressroom/runtime');
 const { createWriteHandler } = await import('./worker.ts');
