@@ -30,7 +30,10 @@ export const ConfigSchema = Type.Object(
     REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://' }),
     REDIS_KEY_PREFIX: Type.String({ default: 'pressroom:', maxLength: 64 }),
 
+    JWT_ALGORITHM: Enum(['HS256', 'RS256'] as const, 'HS256'),
     JWT_SECRET: OptStr(),
+    JWT_PRIVATE_KEY: OptStr(),
+    JWT_PUBLIC_KEY: OptStr(),
     JWT_ACCESS_TTL: Int(900, 30, 86400),
     JWT_REFRESH_TTL: Int(604800, 60, 31536000),
     JWT_ISSUER: Str('pressroom'),
@@ -38,6 +41,10 @@ export const ConfigSchema = Type.Object(
     RATE_LIMIT_USER_PER_HOUR: Int(100, 1),
     RATE_LIMIT_IP_PER_HOUR: Int(100, 1),
     RATE_LIMIT_AUTH_PER_HOUR: Int(20, 1),
+    LOGIN_FAILURES_PER_ACCOUNT: Int(5, 1, 1000),
+    LOGIN_FAILURES_PER_IP: Int(20, 1, 100000),
+    LOGIN_FAILURE_WINDOW_S: Int(900, 1, 86400),
+    CORS_ORIGINS: Str(''),
     DAILY_REQUEST_QUOTA: Int(50, 0),
     BOOTSTRAP_ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
     BOOTSTRAP_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10 })),
@@ -84,6 +91,10 @@ export const ConfigSchema = Type.Object(
     RETRY_MAX_MS: Int(60000, 10),
     RETRY_MAX_ATTEMPTS: Int(5, 1, 20),
     SHUTDOWN_TIMEOUT_MS: Int(10000, 100, 600000),
+    BREAKER_RESET_MS: Int(30000, 100, 3600000),
+    BREAKER_ERROR_PERCENT: Int(50, 1, 100),
+    BREAKER_VOLUME: Int(5, 1, 1000),
+    BREAKER_MAX_DEFERRALS: Int(30, 0, 10000),
 
     ALERT_SLACK_WEBHOOK_URL: OptUrl(),
     ALERT_WEBHOOK_URL: OptUrl(),
@@ -100,6 +111,8 @@ export type Config = Static<typeof ConfigSchema>;
 /** Settings that may also arrive as `<NAME>_FILE` (a mounted secret). */
 export const SECRET_SETTINGS = [
   'JWT_SECRET',
+  'JWT_PRIVATE_KEY',
+  'JWT_PUBLIC_KEY',
   'BOOTSTRAP_ADMIN_PASSWORD',
   'DATABASE_URL',
   'RABBITMQ_URL',

@@ -4,6 +4,9 @@ import { injectTraceHeaders } from '@pressroom/telemetry';
 import type { Broker } from './broker.ts';
 import { validateEnvelope, validateEvent } from './envelope.ts';
 
+/** How often a task was put back without spending an attempt (its dependency's breaker was open). */
+export const DEFERRALS_HEADER = 'x-pressroom-deferrals';
+
 export class InvalidMessageError extends Error {
   readonly code = 'invalid_message';
 }
@@ -15,9 +18,9 @@ export async function publishTask<S extends Stage>(broker: Broker, envelope: Env
   await broker.publish(broker.names.tasks, envelope.stage, envelope, taskProperties(envelope, headers));
 }
 
-export async function publishDelayed<S extends Stage>(broker: Broker, envelope: Envelope<TaskPayloads[S]>, level: number, delayMs: number): Promise<void> {
+export async function publishDelayed<S extends Stage>(broker: Broker, envelope: Envelope<TaskPayloads[S]>, level: number, delayMs: number, deferrals = 0): Promise<void> {
   await broker.publish('', broker.names.delay(envelope.stage, level), envelope, {
-    ...taskProperties(envelope, injectTraceHeaders()),
+    ...taskProperties(envelope, { ...injectTraceHeaders(), ...(deferrals > 0 ? { [DEFERRALS_HEADER]: String(deferrals) } : {}) }),
     expiration: String(delayMs),
   });
 }

@@ -5,7 +5,7 @@ import { withLogContext, type Logger } from '@pressroom/logger';
 import { extractTraceContext, type Metrics } from '@pressroom/telemetry';
 import type { Broker, Delivery } from './broker.ts';
 import { createEnvelope, derivedMessageId, parseEnvelope } from './envelope.ts';
-import { publishDeadLetter, publishDelayed, publishEvent, publishTask } from './publishers.ts';
+import { DEFERRALS_HEADER, publishDeadLetter, publishDelayed, publishEvent, publishTask } from './publishers.ts';
 import { scheduleRetry, type RetryPolicy } from './retry-policy.ts';
 
 export interface StageOutcome<S extends Stage> {
@@ -30,6 +30,8 @@ export interface StageConsumerDeps<S extends Stage> {
   logger: Logger;
   metrics: Metrics;
   dedupe: DedupeStore;
+  /** Deferrals (open breaker) after which a task starts spending attempts, so a long outage still ends in a dead letter. */
+  maxDeferrals?: number;
 }
 
 const tracer = trace.getTracer('pressroom.messaging');
@@ -97,7 +99,8 @@ async function runTask<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelo
   } catch (err) {
     const duration_ms = Math.round(performance.now() - started);
     metrics.stageDuration.observe({ stage, outcome: 'failure' }, duration_ms / 1000);
-    await settleFailure(deps, task, err, duration_ms);
+    const deferrals = Number(delivery.message.properties.headers?.[DEFERRALS_HEADER] ?? 0) || 0;
+    await settleFailure(deps, task, err, duration_ms, deferrals);
     delivery.ack();
     return;
   }
@@ -115,15 +118,16 @@ async function runTask<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelo
   delivery.ack();
 }
 
-async function settleFailure<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelope<TaskPayloads[S]>, err: unknown, duration_ms: number): Promise<void> {
+async function settleFailure<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelope<TaskPayloads[S]>, err: unknown, duration_ms: number, deferrals: number): Promise<void> {
   const { broker, stage, logger, metrics, retry } = deps;
   const failure = describeFailure(err);
+  if (!failure.consumeAttempt && deferrals >= (deps.maxDeferrals ?? 30)) failure.consumeAttempt = true;
   const ids = { message_id: task.message_id, request_id: task.request_id, user_id: task.user_id, stage, attempt: task.attempt };
   const attemptsLeft = task.attempt < retry.maxAttempts || !failure.consumeAttempt;
   if (failure.transient && attemptsLeft) {
     const nextAttempt = failure.consumeAttempt ? task.attempt + 1 : task.attempt;
     const { level, delayMs } = scheduleRetry(retry, task.attempt, failure.retryAfterMs);
-    await publishDelayed(broker, { ...task, attempt: nextAttempt, enqueued_at: new Date().toISOString() }, level, delayMs);
+    await publishDelayed(broker, { ...task, attempt: nextAttempt, enqueued_at: new Date().toISOString() }, level, delayMs, failure.consumeAttempt ? deferrals : deferrals + 1);
     await publishEvent(broker, { ...ids, type: 'retrying', duration_ms, retry_in_ms: delayMs, error: failure.error });
     metrics.retries.inc({ stage, reason: failure.error.code });
     metrics.tasks.inc({ stage, outcome: 'retried' });

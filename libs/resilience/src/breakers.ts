@@ -14,6 +14,7 @@ export interface BreakerSettings {
 export const DEFAULT_BREAKER: BreakerSettings = { resetTimeoutMs: 30_000, errorThresholdPercentage: 50, volumeThreshold: 5 };
 
 type State = 'closed' | 'open' | 'half_open';
+const IDLE_MS = 10 * 60_000;
 const GAUGE: Record<State, number> = { closed: 0, half_open: 0.5, open: 1 };
 
 /**
@@ -23,7 +24,7 @@ const GAUGE: Record<State, number> = { closed: 0, half_open: 0.5, open: 1 };
  */
 export function createBreakers(deps: { service: string; logger: Logger; metrics: Metrics; redis?: Redis; settings?: BreakerSettings }) {
   const settings = deps.settings ?? DEFAULT_BREAKER;
-  const breakers = new Map<string, { breaker: CircuitBreaker<[() => Promise<unknown>], unknown>; state: State; since: string }>();
+  const breakers = new Map<string, { breaker: CircuitBreaker<[() => Promise<unknown>], unknown>; state: State; since: string; lastUsed: number }>();
   const instance = `${hostname()}:${process.pid}`;
 
   function entry(name: string) {
@@ -36,7 +37,7 @@ export function createBreakers(deps: { service: string; logger: Logger; metrics:
       volumeThreshold: settings.volumeThreshold,
       errorFilter: (err: unknown) => err instanceof TaskError && !err.transient,
     });
-    const created = { breaker, state: 'closed' as State, since: new Date().toISOString() };
+    const created = { breaker, state: 'closed' as State, since: new Date().toISOString(), lastUsed: Date.now() };
     const move = (state: State) => {
       created.state = state;
       created.since = new Date().toISOString();
@@ -60,14 +61,25 @@ export function createBreakers(deps: { service: string; logger: Logger; metrics:
     await deps.redis.set(key, value, 'EX', 60).catch(() => undefined);
   }
 
+  // Per-host breakers (page fetches, webhooks) would otherwise accumulate for every host ever called:
+  // a closed breaker idle for 10 minutes is dropped with its metric series.
   const heartbeat = setInterval(() => {
-    for (const [name, e] of breakers) void report(name, e);
+    for (const [name, e] of breakers) {
+      if (e.state === 'closed' && Date.now() - e.lastUsed > IDLE_MS) {
+        e.breaker.shutdown();
+        breakers.delete(name);
+        deps.metrics.breakerState.remove({ breaker: name });
+        void deps.redis?.del(`breakers:${deps.service}:${instance}:${name}`).catch(() => undefined);
+      } else void report(name, e);
+    }
   }, 20_000);
   heartbeat.unref();
 
   return {
     async call<T>(name: string, fn: () => Promise<T>): Promise<T> {
-      const { breaker } = entry(name);
+      const e = entry(name);
+      e.lastUsed = Date.now();
+      const { breaker } = e;
       try {
         return (await breaker.fire(fn)) as T;
       } catch (err) {

@@ -48,7 +48,13 @@ export async function runWorker<S extends Stage>(opts: {
   const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
   shutdown.register('redis', () => closeRedis(redis));
   await waitForRedis(redis).catch((err: unknown) => logger.warn({ err }, 'starting without redis; caches and de-duplication degrade until it answers'));
-  const breakers = createBreakers({ service, logger, metrics, redis });
+  const breakers = createBreakers({
+    service,
+    logger,
+    metrics,
+    redis,
+    settings: { resetTimeoutMs: config.BREAKER_RESET_MS, errorThresholdPercentage: config.BREAKER_ERROR_PERCENT, volumeThreshold: config.BREAKER_VOLUME },
+  });
   shutdown.register('breakers', () => breakers.close());
   if (opts.onClose) shutdown.register(`${service} resources`, opts.onClose);
 
@@ -64,7 +70,7 @@ export async function runWorker<S extends Stage>(opts: {
   });
   shutdown.register('broker', () => broker.close());
   const handle = await opts.createHandler({ config, logger, metrics, redis, breakers });
-  await consumeStage({ broker, stage, handle, retry, logger, metrics, dedupe: createDedupeStore(redis, stage) });
+  await consumeStage({ broker, stage, handle, retry, logger, metrics, dedupe: createDedupeStore(redis, stage), maxDeferrals: config.BREAKER_MAX_DEFERRALS });
   // Registered last so it runs first: stop taking tasks and let in-flight ones finish before anything closes.
   shutdown.register('consumer', () => broker.stopConsuming(Math.max(100, config.SHUTDOWN_TIMEOUT_MS - 2000)));
 

@@ -2,3 +2,4 @@ export { BASE_URLS, testId, testEnv, testConfig, databaseUrl } from './test-env.
 export { assertInfrastructure, createDatabase, dropDatabase, cleanupBroker, cleanupRedis } from './infrastructure.ts';
 export { startHttpStub, type HttpStub, type RecordedRequest, type StubReply } from './http-stub.ts';
 export { collectEvents } from './event-collector.ts';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';

@@ -16,7 +16,7 @@ export function testId(label = 't'): string {
 export function testEnv(id: string, overrides: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     AMQP_PREFIX: `${id}.`,
     REDIS_KEY_PREFIX: `test:${id}:`,
     RABBITMQ_URL: BASE_URLS.rabbitmq,

@@ -12,7 +12,7 @@ const source = { title: 'T', url: 'file:///t', snippet: 's', text: 'x' };
 
 describe('stage consumer (real RabbitMQ and Redis)', () => {
   const id = testId('stage');
-  const config = testConfig('research', id, { RETRY_MAX_ATTEMPTS: '3' });
+  const config = testConfig('research', id, { RETRY_MAX_ATTEMPTS: '3', BREAKER_MAX_DEFERRALS: '4' });
   const calls = new Map<string, number>();
   let worker: RunningWorker;
   let events: Awaited<ReturnType<typeof collectEvents>>;
@@ -31,6 +31,7 @@ describe('stage consumer (real RabbitMQ and Redis)', () => {
         if (topic === 'always transient') throw transientError('upstream_timeout', 'slow');
         if (topic === 'permanent') throw permanentError('upstream_404', 'gone');
         if (topic === 'flaky' && n === 1) throw transientError('upstream_503', 'blip');
+        if ((topic === 'breaker briefly open' && n <= 4) || topic === 'breaker stays open') throw transientError('breaker_open', 'open', { consumeAttempt: false });
         return { next: { ...task.payload, sources: [source] }, result: { sources: [{ title: 'T', url: 'file:///t' }] } };
       },
     });
@@ -80,6 +81,20 @@ describe('stage consumer (real RabbitMQ and Redis)', () => {
     const failed = await events.waitFor((e) => e.request_id === env.request_id && e.type === 'failed');
     assert.equal(failed.attempt, 3);
     assert.equal(calls.get(env.request_id), 3);
+  });
+
+  it('when a dependency breaker is open, then the task is delayed without spending attempts', async () => {
+    const env = await submit('breaker briefly open');
+    const done = await events.waitFor((e) => e.request_id === env.request_id && e.type === 'completed');
+    assert.equal(done.attempt, 1, 'four deferrals spent no attempt although only three are allowed');
+    assert.equal(calls.get(env.request_id), 5);
+  });
+
+  it('when a breaker stays open past the deferral budget, then attempts are spent and the task ends dead-lettered', async () => {
+    const env = await submit('breaker stays open');
+    const failed = await events.waitFor((e) => e.request_id === env.request_id && e.type === 'failed');
+    assert.equal(failed.error?.code, 'breaker_open');
+    assert.equal(calls.get(env.request_id), 4 + 3, 'four free deferrals, then the three attempts');
   });
 
   it('when a failure is permanent, then the task is dead-lettered at once with its reason', async () => {

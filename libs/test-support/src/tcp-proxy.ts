@@ -1,0 +1,59 @@
+import { createServer, connect, type Socket } from 'node:net';
+import { once } from 'node:events';
+
+/**
+ * A TCP proxy in front of a real PostgreSQL, Redis or RabbitMQ, so a test can take "the network" away from one
+ * service and give it back, without stopping the shared server that other tests are using.
+ */
+export async function startTcpProxy(target: { host: string; port: number }) {
+  const sockets = new Set<Socket>();
+  let down = false;
+  const server = createServer((client) => {
+    if (down) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(target.port, target.host);
+    sockets.add(client);
+    sockets.add(upstream);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  return {
+    port,
+    /** The same URL with host and port replaced by the proxy's. */
+    url(original: string): string {
+      const u = new URL(original);
+      u.hostname = '127.0.0.1';
+      u.port = String(port);
+      return u.toString();
+    },
+    /** Drops every open connection and refuses new ones until `restore()`. */
+    cut(): void {
+      down = true;
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+    },
+    restore(): void {
+      down = false;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export type TcpProxy = Awaited<ReturnType<typeof startTcpProxy>>;
