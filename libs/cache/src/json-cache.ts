@@ -6,10 +6,13 @@ import type { Metrics } from '@pressroom/telemetry';
  * A read-through JSON cache with an expiry. Redis being down is a miss, never an error: the cache only
  * ever makes things faster. Identical keys in flight in this process share one computation.
  */
-export function createJsonCache<T>(deps: { redis: Redis; name: string; ttlSeconds: number; logger: Logger; metrics: Metrics }) {
+export function createJsonCache<T>(deps: { redis: Redis; name: string; ttlSeconds: number; logger: Logger; metrics: Metrics; staleTtlSeconds?: number }) {
   const { redis, name, ttlSeconds, logger, metrics } = deps;
+  const staleTtl = deps.staleTtlSeconds ?? 0;
   const inFlight = new Map<string, Promise<T>>();
   const key = (k: string) => `cache:${name}:${k}`;
+  // A second, longer-lived copy that is only read when the fresh path is unavailable (an open breaker).
+  const staleKey = (k: string) => `cache-stale:${name}:${k}`;
 
   async function get(k: string): Promise<T | undefined> {
     try {
@@ -26,7 +29,9 @@ export function createJsonCache<T>(deps: { redis: Redis; name: string; ttlSecond
   async function set(k: string, value: T): Promise<void> {
     if (ttlSeconds <= 0) return;
     try {
-      await redis.set(key(k), JSON.stringify(value), 'EX', ttlSeconds);
+      const json = JSON.stringify(value);
+      if (staleTtl > 0) await redis.multi().set(key(k), json, 'EX', ttlSeconds).set(staleKey(k), json, 'EX', staleTtl).exec();
+      else await redis.set(key(k), json, 'EX', ttlSeconds);
     } catch (err) {
       logger.debug({ err, cache: name }, 'cache write failed');
     }
@@ -35,6 +40,17 @@ export function createJsonCache<T>(deps: { redis: Redis; name: string; ttlSecond
   return {
     get,
     set,
+    /** The last value stored under `k`, however old (within the stale TTL); for degraded operation only. */
+    async getStale(k: string): Promise<T | undefined> {
+      if (staleTtl <= 0) return undefined;
+      try {
+        const raw = await redis.get(staleKey(k));
+        metrics.cache.inc({ cache: name, result: raw === null ? 'stale_miss' : 'stale_hit' });
+        return raw === null ? undefined : (JSON.parse(raw) as T);
+      } catch {
+        return undefined;
+      }
+    },
     async getOrCompute(k: string, compute: () => Promise<T>): Promise<{ value: T; cached: boolean }> {
       const hit = await get(k);
       if (hit !== undefined) return { value: hit, cached: true };

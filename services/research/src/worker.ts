@@ -25,9 +25,10 @@ export async function createResearchHandler(deps: WorkerDeps): Promise<StageHand
   const provider = await createSearchProvider({ config, client, breakers });
   const ttlSeconds = config.SEARCH_CACHE_TTL_S;
   // The local index lives in memory: a Redis round trip would cost more than the search it saves.
-  const searchCache = provider.name === 'local' ? undefined : createJsonCache<SearchHit[]>({ redis, name: 'search', ttlSeconds, logger, metrics });
+  const searchCache =
+    provider.name === 'local' ? undefined : createJsonCache<SearchHit[]>({ redis, name: 'search', ttlSeconds, logger, metrics, staleTtlSeconds: Math.max(ttlSeconds, 7 * 86400) });
   const pageCache = createJsonCache<string>({ redis, name: 'page', ttlSeconds, logger, metrics });
-  const search = createCachedSearch(provider, searchCache);
+  const search = createCachedSearch(provider, searchCache, logger);
   const buildSources = createSourceBuilder({ fetchPage: createPageFetcher({ client, breakers, maxBytes: config.FETCH_MAX_BYTES }), pageCache, logger });
   logger.info({ provider: provider.name }, 'research search provider ready');
 

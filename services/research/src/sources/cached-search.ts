@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { permanentError } from '@pressroom/contracts';
+import { TaskError, permanentError } from '@pressroom/contracts';
+import type { Logger } from '@pressroom/logger';
 import type { JsonCache } from '@pressroom/cache';
 import type { SearchHit, SearchProvider } from '../providers/search-provider.ts';
 
@@ -9,7 +10,7 @@ const hash = (s: string): string => createHash('sha256').update(s).digest('hex')
  * Search through a Redis cache keyed by provider, limit and query (case-folded: engines ignore case).
  * An empty result is thrown, not returned, so it is never cached: the next request asks again.
  */
-export function createCachedSearch(provider: SearchProvider, cache: JsonCache<SearchHit[]> | undefined) {
+export function createCachedSearch(provider: SearchProvider, cache: JsonCache<SearchHit[]> | undefined, logger?: Logger) {
   return async (query: string, limit: number): Promise<SearchHit[]> => {
     const run = async () => {
       const hits = await provider.search(query, limit);
@@ -17,7 +18,17 @@ export function createCachedSearch(provider: SearchProvider, cache: JsonCache<Se
       return hits;
     };
     if (!cache) return run();
-    const { value } = await cache.getOrCompute(`${provider.name}:${limit}:${hash(query.toLowerCase())}`, run);
-    return value;
+    const key = `${provider.name}:${limit}:${hash(query.toLowerCase())}`;
+    try {
+      const { value } = await cache.getOrCompute(key, run);
+      return value;
+    } catch (err) {
+      // While the search API's breaker is open, yesterday's answer beats waiting: serve a stale copy if one exists.
+      if (!(err instanceof TaskError) || err.code !== 'breaker_open') throw err;
+      const stale = await cache.getStale(key);
+      if (!stale) throw err;
+      logger?.warn({ provider: provider.name }, 'search breaker open; serving a stale cached result');
+      return stale;
+    }
   };
 }
