@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Envelope, Stage, StageEvent, TaskPayloads } from '@pressroom/contracts';
-import { injectTraceHeaders } from '@pressroom/telemetry';
+import { REQUEST_ID_HEADER, USER_ID_HEADER, injectTraceHeaders } from '@pressroom/telemetry';
 import type { Broker } from './broker.ts';
 import { validateEnvelope, validateEvent } from './envelope.ts';
 
@@ -44,12 +44,17 @@ export async function publishEvent(broker: Broker, event: Omit<StageEvent, 'even
   if (errors.length > 0) throw new InvalidMessageError(`invalid event: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
   await broker.publish(broker.names.events, `request.${full.stage}.${full.type}`, full, {
     messageId: full.event_id,
-    headers: injectTraceHeaders(),
+    headers: { ...injectTraceHeaders(), [REQUEST_ID_HEADER]: full.request_id, [USER_ID_HEADER]: full.user_id },
   });
 }
 
-function taskProperties(envelope: Envelope<unknown>, headers: Record<string, string>) {
-  return { messageId: envelope.message_id, type: envelope.stage, timestamp: Math.floor(Date.now() / 1000), headers };
+export function taskProperties(envelope: Pick<Envelope<unknown>, 'message_id' | 'stage' | 'request_id' | 'user_id'>, headers: Record<string, string>) {
+  return {
+    messageId: envelope.message_id,
+    type: envelope.stage,
+    timestamp: Math.floor(Date.now() / 1000),
+    headers: { ...headers, [REQUEST_ID_HEADER]: envelope.request_id, [USER_ID_HEADER]: envelope.user_id },
+  };
 }
 
 /** Keeps an unparsable body as a string so the dead letter still shows what arrived. */

@@ -1,19 +1,17 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
+import { BatchSpanProcessor, NoopSpanProcessor } from '@opentelemetry/sdk-trace';
+import { contextSpanProcessor } from './context-span-processor.ts';
+import { SERVER_SPAN, tagFromHeaders } from './span-tags.ts';
+
+const OPS_PATHS = /^\/(healthz|readyz|metrics)(\?|$)/;
 
 export interface TracingOptions {
   serviceName: string;
   /** OTLP HTTP base URL (e.g. http://jaeger:4318); without it spans are still created, so trace ids exist, but not exported. */
   endpoint?: string | undefined;
 }
-
-const discardingProcessor = {
-  onStart: () => undefined,
-  onEnd: () => undefined,
-  forceFlush: () => Promise.resolve(),
-  shutdown: () => Promise.resolve(),
-};
 
 export interface Tracing {
   shutdown(): Promise<void>;
@@ -27,9 +25,10 @@ export function startTracing({ serviceName, endpoint }: TracingOptions): Tracing
   const exporter = endpoint ? new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces`, timeoutMillis: 2000 }) : undefined;
   const sdk = new NodeSDK({
     serviceName,
-    // Without a collector spans are still recorded (so trace ids reach logs and the API), just not exported;
-    // an empty processor list would make the SDK skip the tracer provider altogether.
-    ...(exporter ? { traceExporter: exporter } : { spanProcessors: [discardingProcessor] }),
+    // Without a collector spans are still recorded (so trace ids reach logs and the API), just not exported.
+    // The batch processor drops spans when its queue is full and exports off the hot path: a collector that is
+    // down costs nothing but the lost spans.
+    spanProcessors: [contextSpanProcessor, exporter ? new BatchSpanProcessor({ exporter, scheduledDelayMillis: Number(process.env['OTEL_BSP_SCHEDULE_DELAY'] ?? 2000), exportTimeoutMillis: 5000 }) : new NoopSpanProcessor()],
     // Metrics are Prometheus-scraped and logs go to stdout; without these, the SDK would also start OTLP
     // log and metric exporters whose flush on shutdown waits for a collector that may not exist.
     logRecordProcessors: [],
@@ -39,6 +38,19 @@ export function startTracing({ serviceName, endpoint }: TracingOptions): Tracing
         '@opentelemetry/instrumentation-fs': { enabled: false },
         '@opentelemetry/instrumentation-dns': { enabled: false },
         '@opentelemetry/instrumentation-net': { enabled: false },
+        // The broker spans start before any handler code runs, so the ids come from the message headers.
+        '@opentelemetry/instrumentation-amqplib': {
+          publishHook: (span, info) => tagFromHeaders(span, info.options?.headers),
+          consumeHook: (span, info) => tagFromHeaders(span, info.msg.properties.headers),
+        },
+        '@opentelemetry/instrumentation-http': {
+          // Scrapes, probes and the span exporter's own uploads would each start a useless trace.
+          ignoreIncomingRequestHook: (req) => OPS_PATHS.test(req.url ?? ''),
+          ignoreOutgoingRequestHook: (req) => /\/v1\/traces$/.test(String(req.path ?? '')),
+          requestHook: (span, request) => {
+            (request as { [SERVER_SPAN]?: unknown })[SERVER_SPAN] = span;
+          },
+        },
       }),
     ],
   });

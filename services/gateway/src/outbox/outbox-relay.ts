@@ -2,7 +2,8 @@ import pg from 'pg';
 import { SpanKind, context, trace } from '@opentelemetry/api';
 import type { Logger } from '@pressroom/logger';
 import type { Broker } from '@pressroom/messaging';
-import { extractTraceContext, injectTraceHeaders, type Metrics } from '@pressroom/telemetry';
+import { REQUEST_ID_HEADER, USER_ID_HEADER, extractTraceContext, injectTraceHeaders, type Metrics } from '@pressroom/telemetry';
+import { withLogContext } from '@pressroom/logger';
 import { inTransaction, type Db } from '../db/pool.ts';
 import { OUTBOX_CHANNEL, claimOutboxBatch, deleteOutboxRows, type OutboxRow } from './outbox-repository.ts';
 
@@ -33,15 +34,18 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
 
   async function publishRow(row: OutboxRow): Promise<void> {
     const exchange = row.exchange_key === 'tasks' ? deps.broker.names.tasks : deps.broker.names.events;
-    const message = row.message as { message_id?: string };
-    await context.with(extractTraceContext(row.headers), () =>
+    const message = row.message as { message_id?: string; user_id?: string };
+    const ids = { [REQUEST_ID_HEADER]: row.request_id, ...(message.user_id ? { [USER_ID_HEADER]: message.user_id } : {}) };
+    await withLogContext({ request_id: row.request_id, ...(message.user_id ? { user_id: message.user_id } : {}) }, () =>
+      context.with(extractTraceContext(row.headers), () =>
       tracer.startActiveSpan(`${row.routing_key} publish`, { kind: SpanKind.PRODUCER, attributes: { request_id: row.request_id, 'messaging.destination.name': exchange } }, async (span) => {
         try {
-          await deps.broker.publish(exchange, row.routing_key, row.message, { messageId: message.message_id, type: row.routing_key, headers: injectTraceHeaders() });
+          await deps.broker.publish(exchange, row.routing_key, row.message, { messageId: message.message_id, type: row.routing_key, headers: { ...injectTraceHeaders(), ...ids } });
         } finally {
           span.end();
         }
       }),
+      ),
     );
   }
 
