@@ -123,6 +123,19 @@ export async function createBroker(opts: BrokerOptions) {
     names,
     publish,
     isConnected: () => publisher !== undefined,
+    /** Ready messages in a queue, through a throwaway channel (a missing queue closes the channel it was asked on). */
+    async messageCount(queue: string): Promise<number | undefined> {
+      if (!model) return undefined;
+      const ch = await model.createChannel();
+      ch.on('error', () => undefined);
+      try {
+        return (await ch.checkQueue(queue)).messageCount;
+      } catch {
+        return undefined;
+      } finally {
+        await ch.close().catch(() => undefined);
+      }
+    },
     async waitForConnect(): Promise<void> {
       await connection.waitForConnect();
       while (!publisher) await new Promise((r) => setTimeout(r, 20));

@@ -7,6 +7,7 @@ import { createBreakers, type Breakers } from '@pressroom/resilience';
 import { createMetrics, type Metrics } from '@pressroom/telemetry';
 import { closeServer, startOpsServer } from './ops-server.ts';
 import { createShutdown, type Shutdown } from './shutdown.ts';
+import { registerQueueDepth } from './queue-depth.ts';
 
 export interface WorkerDeps {
   config: Config;
@@ -69,6 +70,7 @@ export async function runWorker<S extends Stage>(opts: {
     connectionName: `${service}@${process.pid}`,
   });
   shutdown.register('broker', () => broker.close());
+  registerQueueDepth(metrics, broker, stage, delayLevels(retry).length);
   const handle = await opts.createHandler({ config, logger, metrics, redis, breakers });
   await consumeStage({ broker, stage, handle, retry, logger, metrics, dedupe: createDedupeStore(redis, stage), maxDeferrals: config.BREAKER_MAX_DEFERRALS });
   // Registered last so it runs first: stop taking tasks and let in-flight ones finish before anything closes.

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import * as amqplib from 'amqplib';
 import { permanentError, transientError, type ResearchTask } from '@pressroom/contracts';
-import { createEnvelope, publishTask } from '@pressroom/messaging';
+import { createEnvelope, publishDeadLetter, publishTask } from '@pressroom/messaging';
 import { runWorker, type RunningWorker } from '@pressroom/runtime';
 import { BASE_URLS, cleanupBroker, cleanupRedis, collectEvents, testConfig, testId } from '@pressroom/test-support';
 
@@ -134,6 +134,18 @@ describe('stage consumer (real RabbitMQ and Redis)', () => {
     assert.equal(deadCount, 2);
     const env = await submit('still alive');
     await events.waitFor((e) => e.request_id === env.request_id && e.type === 'completed');
+  });
+
+  it('when /metrics is scraped, then queue depths of the work, delay and dead queues are reported', async () => {
+    const scrape = async () => (await fetch(`http://127.0.0.1:${worker.port}/metrics`)).text();
+    const deadCount = (text: string) => Number(/pressroom_queue_depth\{[^}]*stage="research",queue="dead"[^}]*\} (\d+)/.exec(text)?.[1] ?? NaN);
+    const before = deadCount(await scrape());
+    await publishDeadLetter(worker.broker, 'research', { probe: true }, { reason: 'test', detail: 'queue depth probe', attempts: 1 });
+    let text = await scrape();
+    for (let i = 0; i < 50 && deadCount(text) !== before + 1; i++) text = await scrape();
+    assert.equal(deadCount(text), before + 1);
+    assert.match(text, /pressroom_queue_depth\{[^}]*stage="research",queue="work"[^}]*\} 0/);
+    assert.match(text, /pressroom_queue_depth\{[^}]*queue="delay.0"/);
   });
 
   it('when the same task message is delivered twice, then the second delivery is skipped', async () => {
