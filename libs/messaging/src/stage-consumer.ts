@@ -32,6 +32,10 @@ export interface StageConsumerDeps<S extends Stage> {
   dedupe: DedupeStore;
   /** Deferrals (open breaker) after which a task starts spending attempts, so a long outage still ends in a dead letter. */
   maxDeferrals?: number;
+  /** Observers for alerting; messaging itself knows nothing of alert sinks. */
+  onDeadLetter?: (task: { request_id: string; user_id: string; attempt: number }, error: StageError, reason: string) => void;
+  onCompleted?: (task: { request_id: string; user_id: string; attempt: number }, durationMs: number) => void;
+  onFailed?: (task: { request_id: string; user_id: string; attempt: number }, error: StageError, willRetry: boolean) => void;
 }
 
 const tracer = trace.getTracer('pressroom.messaging');
@@ -114,6 +118,7 @@ async function runTask<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelo
   await dedupe.markDone(task.message_id);
   metrics.stageDuration.observe({ stage, outcome: 'success' }, duration_ms / 1000);
   metrics.tasks.inc({ stage, outcome: 'completed' });
+  deps.onCompleted?.(task, duration_ms);
   logger.info({ duration_ms, attempt: task.attempt }, `${stage} completed`);
   delivery.ack();
 }
@@ -124,6 +129,7 @@ async function settleFailure<S extends Stage>(deps: StageConsumerDeps<S>, task: 
   if (!failure.consumeAttempt && deferrals >= (deps.maxDeferrals ?? 30)) failure.consumeAttempt = true;
   const ids = { message_id: task.message_id, request_id: task.request_id, user_id: task.user_id, stage, attempt: task.attempt };
   const attemptsLeft = task.attempt < retry.maxAttempts || !failure.consumeAttempt;
+  deps.onFailed?.(task, failure.error, failure.transient && attemptsLeft);
   if (failure.transient && attemptsLeft) {
     const nextAttempt = failure.consumeAttempt ? task.attempt + 1 : task.attempt;
     const { level, delayMs } = scheduleRetry(retry, task.attempt, failure.retryAfterMs);
@@ -139,6 +145,7 @@ async function settleFailure<S extends Stage>(deps: StageConsumerDeps<S>, task: 
   await publishEvent(broker, { ...ids, type: 'failed', duration_ms, error: failure.error });
   metrics.deadLetters.inc({ stage, reason: failure.transient ? 'retries_exhausted' : 'permanent' });
   metrics.tasks.inc({ stage, outcome: 'failed' });
+  deps.onDeadLetter?.(task, failure.error, reason);
   logger.error({ err, attempt: task.attempt, code: failure.error.code }, `${stage} failed permanently, dead-lettered`);
 }
 

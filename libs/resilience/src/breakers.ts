@@ -22,7 +22,14 @@ const GAUGE: Record<State, number> = { closed: 0, half_open: 0.5, open: 1 };
  * Only transient failures count against a breaker: a 404 says nothing about the dependency's health.
  * While open, calls fail with a `breaker_open` error that delays the task without spending an attempt.
  */
-export function createBreakers(deps: { service: string; logger: Logger; metrics: Metrics; redis?: Redis; settings?: BreakerSettings }) {
+export function createBreakers(deps: {
+  service: string;
+  logger: Logger;
+  metrics: Metrics;
+  redis?: Redis;
+  settings?: BreakerSettings;
+  onStateChange?: (name: string, state: 'closed' | 'open' | 'half_open') => void;
+}) {
   const settings = deps.settings ?? DEFAULT_BREAKER;
   const breakers = new Map<string, { breaker: CircuitBreaker<[() => Promise<unknown>], unknown>; state: State; since: string; lastUsed: number }>();
   const instance = `${hostname()}:${process.pid}`;
@@ -45,6 +52,7 @@ export function createBreakers(deps: { service: string; logger: Logger; metrics:
       const level = state === 'open' ? 'warn' : 'info';
       deps.logger[level]({ breaker: name, state }, `circuit breaker ${name} is ${state}`);
       void report(name, created);
+      deps.onStateChange?.(name, state);
     };
     breaker.on('open', () => move('open'));
     breaker.on('halfOpen', () => move('half_open'));

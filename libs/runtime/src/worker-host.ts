@@ -5,6 +5,8 @@ import { createLogger, type Logger } from '@pressroom/logger';
 import { consumeStage, createBroker, delayLevels, type Broker, type RetryPolicy, type StageHandler } from '@pressroom/messaging';
 import { createBreakers, type Breakers } from '@pressroom/resilience';
 import { createMetrics, type Metrics } from '@pressroom/telemetry';
+import { createAlerterFromConfig, type Alerter } from '@pressroom/alerts';
+import { stageAlerts } from './stage-alerts.ts';
 import { closeServer, startOpsServer } from './ops-server.ts';
 import { createShutdown, type Shutdown } from './shutdown.ts';
 import { registerQueueDepth } from './queue-depth.ts';
@@ -15,6 +17,7 @@ export interface WorkerDeps {
   metrics: Metrics;
   redis: Redis;
   breakers: Breakers;
+  alerts: Alerter;
 }
 
 export function retryPolicyFrom(config: Config): RetryPolicy {
@@ -49,12 +52,16 @@ export async function runWorker<S extends Stage>(opts: {
   const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
   shutdown.register('redis', () => closeRedis(redis));
   await waitForRedis(redis).catch((err: unknown) => logger.warn({ err }, 'starting without redis; caches and de-duplication degrade until it answers'));
+  const alerts = createAlerterFromConfig(config, { service, redis, logger, metrics, ...(config.ALERT_EMAIL_FROM ? { emailFrom: config.ALERT_EMAIL_FROM } : {}) });
+  shutdown.register('alerts', () => alerts.close(2000));
+  const observe = stageAlerts({ alerts, service, stage, stageLatencyMs: config.ALERT_STAGE_LATENCY_MS });
   const breakers = createBreakers({
     service,
     logger,
     metrics,
     redis,
     settings: { resetTimeoutMs: config.BREAKER_RESET_MS, errorThresholdPercentage: config.BREAKER_ERROR_PERCENT, volumeThreshold: config.BREAKER_VOLUME },
+    onStateChange: observe.breakerChanged,
   });
   shutdown.register('breakers', () => breakers.close());
   if (opts.onClose) shutdown.register(`${service} resources`, opts.onClose);
@@ -71,8 +78,20 @@ export async function runWorker<S extends Stage>(opts: {
   });
   shutdown.register('broker', () => broker.close());
   registerQueueDepth(metrics, broker, stage, delayLevels(retry).length);
-  const handle = await opts.createHandler({ config, logger, metrics, redis, breakers });
-  await consumeStage({ broker, stage, handle, retry, logger, metrics, dedupe: createDedupeStore(redis, stage), maxDeferrals: config.BREAKER_MAX_DEFERRALS });
+  const handle = await opts.createHandler({ config, logger, metrics, redis, breakers, alerts });
+  await consumeStage({
+    broker,
+    stage,
+    handle,
+    retry,
+    logger,
+    metrics,
+    dedupe: createDedupeStore(redis, stage),
+    maxDeferrals: config.BREAKER_MAX_DEFERRALS,
+    onDeadLetter: observe.deadLettered,
+    onCompleted: observe.completed,
+    onFailed: observe.failed,
+  });
   // Registered last so it runs first: stop taking tasks and let in-flight ones finish before anything closes.
   shutdown.register('consumer', () => broker.stopConsuming(Math.max(100, config.SHUTDOWN_TIMEOUT_MS - 2000)));
 

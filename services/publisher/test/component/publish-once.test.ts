@@ -1,3 +1,4 @@
+import { createNullAlerter } from '@pressroom/alerts';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -67,7 +68,7 @@ describe('publisher idempotency: a request is posted once (real RabbitMQ and Red
     const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
     const breakers = createBreakers({ service: 'publisher', logger, metrics });
     try {
-      const handle = createPublishHandler({ config, logger, metrics, redis, breakers });
+      const handle = createPublishHandler({ config, logger, metrics, redis, breakers, alerts: createNullAlerter() });
       const env = createEnvelope({ request_id: randomUUID(), user_id: randomUUID(), stage: 'publish', payload: publishPayload({ type: 'webhook', url: `${receiver.url}/hook` }) });
       await assert.rejects(handle(env), (err) => err instanceof TaskError && err.transient && err.code === 'idempotency_unavailable');
       assert.equal(postsFor(env.request_id), 0);

@@ -1,0 +1,10 @@
+export { ALERT_KINDS, cooldownKey, type Alert, type AlertKind, type AlertSeverity, type OutgoingAlert } from './alert.ts';
+export { createAlerter, DEFAULT_DELIVERY, type Alerter, type AlerterDeps } from './alerter.ts';
+export { createAlerterFromConfig, sinksFromConfig, DEFAULT_ALERT_COOLDOWN_S, type AlertConfig, type AlerterFromConfigDeps } from './alerter-from-config.ts';
+export type { DeliveryOptions } from './delivery-queue.ts';
+export { alertText, emailSubject } from './format-alert.ts';
+export type { AlertSink } from './sinks/sink.ts';
+export { createSlackSink, slackPayload } from './sinks/slack-sink.ts';
+export { createWebhookSink, signWebhookBody } from './sinks/webhook-sink.ts';
+export { createEmailSink } from './sinks/email-sink.ts';
+export { createNullAlerter } from './null-alerter.ts';

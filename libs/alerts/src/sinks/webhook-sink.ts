@@ -1,0 +1,32 @@
+import { createHmac } from 'node:crypto';
+import type { HttpClient } from '@pressroom/resilience';
+import { alertText } from '../format-alert.ts';
+import type { AlertSink } from './sink.ts';
+
+/**
+ * The publisher's webhook scheme (services/publisher/src/channels/webhook-signature.ts), repeated here because a
+ * lib must not import a service: HMAC-SHA256 over "<unix seconds>.<raw body>", sent as `sha256=<hex>`.
+ */
+export function signWebhookBody(secret: string, timestamp: number | string, rawBody: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex')}`;
+}
+
+export function createWebhookSink(deps: { url: string; secret: string; http: HttpClient; now?: () => Date }): AlertSink {
+  return {
+    name: 'webhook',
+    async send(alert, signal) {
+      // Signed over the exact bytes sent, so the receiver verifies what it read, not a re-serialisation.
+      const body = JSON.stringify({ type: 'alert', alert, text: alertText(alert) });
+      const timestamp = Math.floor((deps.now?.() ?? new Date()).getTime() / 1000);
+      await deps.http.post(deps.url, {
+        body,
+        signal,
+        headers: {
+          'content-type': 'application/json',
+          'x-pressroom-timestamp': String(timestamp),
+          'x-pressroom-signature': signWebhookBody(deps.secret, timestamp, body),
+        },
+      });
+    },
+  };
+}

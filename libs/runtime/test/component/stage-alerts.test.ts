@@ -1,0 +1,86 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { permanentError, transientError, type ResearchTask } from '@pressroom/contracts';
+import { createEnvelope, publishTask } from '@pressroom/messaging';
+import { runWorker, type RunningWorker } from '@pressroom/runtime';
+import { cleanupBroker, cleanupRedis, collectEvents, startHttpStub, testConfig, testId, type HttpStub } from '@pressroom/test-support';
+
+const payload = (topic: string): ResearchTask => ({ brief: { topic, tone: 'neutral', length: 'short' }, channel: { type: 'file' } });
+
+describe('worker alerts delivered to a webhook sink (real RabbitMQ and Redis)', () => {
+  const id = testId('alert');
+  let sink: HttpStub;
+  let worker: RunningWorker;
+  let events: Awaited<ReturnType<typeof collectEvents>>;
+
+  before(async () => {
+    sink = await startHttpStub(() => ({ status: 204 }));
+    const config = testConfig('research', id, { ALERT_WEBHOOK_URL: `${'http'}://127.0.0.1:${new URL(sink.url).port}/alerts`, RETRY_MAX_ATTEMPTS: '2', BREAKER_VOLUME: '1', BREAKER_ERROR_PERCENT: '1', ALERT_STAGE_LATENCY_MS: '150' });
+    events = await collectEvents(config.AMQP_PREFIX);
+    worker = await runWorker({
+      service: 'research',
+      stage: 'research',
+      config,
+      port: 0,
+      createHandler: ({ breakers }) => async (task) => {
+        const topic = task.payload.brief.topic;
+        if (topic === 'gone') throw permanentError('upstream_404', 'the page is gone');
+        if (topic === 'throttled') throw transientError('upstream_rate_limited', 'search API answered 429');
+        if (topic === 'provider down') await breakers.call('search:stub', () => Promise.reject(transientError('upstream_503', 'down')));
+        if (topic === 'slow') await new Promise((r) => setTimeout(r, 200));
+        return { next: { ...task.payload, sources: [{ title: 'T', url: 'file:///t', snippet: 's', text: 'x' }] } };
+      },
+    });
+    await worker.broker.waitForConnect();
+  });
+
+  after(async () => {
+    await worker.shutdown.shutdown();
+    await events.close();
+    await sink.close();
+    await cleanupBroker(id);
+    await cleanupRedis(id);
+  });
+
+  const submit = async (topic: string) => {
+    const env = createEnvelope({ request_id: randomUUID(), user_id: randomUUID(), stage: 'research', payload: payload(topic) });
+    await publishTask(worker.broker, env);
+    return env.request_id;
+  };
+  const alertOf = async (kind: string) => {
+    for (let i = 0; i < 100; i++) {
+      const hit = sink.requests.map((r) => r.json() as { alert: { kind: string; request_id?: string; summary: string; service: string } }).find((b) => b.alert.kind === kind);
+      if (hit) return hit.alert;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no ${kind} alert arrived; got ${sink.requests.map((r) => (r.json() as { alert: { kind: string } }).alert.kind).join(', ')}`);
+  };
+
+  it('when a task is dead-lettered, then a dead_letter alert names the stage, the code and the request', async () => {
+    const rid = await submit('gone');
+    const alert = await alertOf('dead_letter');
+    assert.equal(alert.request_id, rid);
+    assert.match(alert.summary, /research task was dead-lettered \(upstream_404\)/);
+    assert.equal(alert.service, 'research');
+    assert.match(String(sink.requests[0]!.headers['x-pressroom-signature']), /^sha256=[0-9a-f]{64}$/);
+  });
+
+  it('when a provider answers 429, then a provider_quota_exhausted alert is raised', async () => {
+    const rid = await submit('throttled');
+    const alert = await alertOf('provider_quota_exhausted');
+    assert.equal(alert.request_id, rid);
+  });
+
+  it('when a breaker opens, then a breaker_open alert is raised', async () => {
+    await submit('provider down');
+    const alert = await alertOf('breaker_open');
+    assert.match(alert.summary, /search:stub opened/);
+  });
+
+  it('when a stage attempt is slower than the threshold, then a high_latency alert is raised', async () => {
+    const rid = await submit('slow');
+    const alert = await alertOf('high_latency');
+    assert.equal(alert.request_id, rid);
+  });
+});
