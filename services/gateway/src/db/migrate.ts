@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@pressroom/logger';
-import { inTransaction, type Db } from './pool.ts';
+import type { Db } from './pool.ts';
 
 const MIGRATIONS_DIR = join(import.meta.dirname, '..', '..', 'migrations');
 // Any constant works; it only has to be the same for every replica (and the Kubernetes migration Job).
@@ -23,10 +23,16 @@ export async function migrate(db: Db, logger: Logger, dir = MIGRATIONS_DIR): Pro
       const version = file.replace(/\.sql$/, '');
       if (applied.has(version)) continue;
       const sql = await readFile(join(dir, file), 'utf8');
-      await inTransaction(db, async (tx) => {
-        await tx.query(sql);
-        await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
-      });
+      // On the connection that holds the lock: a pool of one must not deadlock waiting for a second client.
+      try {
+        await client.query('BEGIN');
+        await client.query(sql);
+        await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
       logger.info({ migration: version }, 'migration applied');
       done.push(version);
     }

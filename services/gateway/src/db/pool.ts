@@ -29,3 +29,12 @@ export async function inTransaction<T>(db: Db, fn: (client: pg.PoolClient) => Pr
     client.release();
   }
 }
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+
+/** Connection-level failures (the server is down, restarting or unreachable), as opposed to a bad query. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: string })?.code ?? '';
+  const message = (err as Error)?.message ?? '';
+  return UNAVAILABLE_CODES.has(code) || /timeout exceeded when trying to connect|Connection terminated|connection to server/i.test(message);
+}

@@ -4,6 +4,7 @@ import { declareEventsQueue, parseEvent, type Broker } from '@pressroom/messagin
 import type { Metrics } from '@pressroom/telemetry';
 import type { Db } from '../db/pool.ts';
 import { recordStageEvent } from './record-stage-event.ts';
+import { isDatabaseUnavailable } from '../db/pool.ts';
 
 /**
  * Queue entry point for `pressroom.events`: parse, record, ack. An invalid event is dead-lettered (nack without
@@ -22,14 +23,24 @@ export async function startEventTracker(deps: { db: Db; broker: Broker; logger: 
       }
       const event = parsed.event;
       await withLogContext({ request_id: event.request_id, user_id: event.user_id, stage: event.stage }, async () => {
-        try {
-          const status = await recordStageEvent(deps.db, event);
-          if (status === 'published' || status === 'failed') deps.metrics.requestsFinished.inc({ status });
-          delivery.ack();
-        } catch (err) {
-          logger.warn({ err, event: event.type }, 'could not record stage event; requeueing');
-          await new Promise((r) => setTimeout(r, 500));
-          delivery.requeue();
+        for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
+          try {
+            const status = await recordStageEvent(deps.db, event);
+            if (status === 'published' || status === 'failed') deps.metrics.requestsFinished.inc({ status });
+            delivery.ack();
+            return;
+          } catch (err) {
+            // While PostgreSQL is away the event is held, not requeued: every requeue counts toward the queue's
+            // delivery limit, and an outage must not push progress into events.dead. Other errors are requeued
+            // and, if they persist, dead-lettered by that limit.
+            if (!isDatabaseUnavailable(err) || !broker.isConnected()) {
+              logger.warn({ err, event: event.type }, 'could not record stage event; requeueing');
+              delivery.requeue();
+              return;
+            }
+            logger.warn({ err, retry_in_ms: wait }, 'database unavailable; holding the stage event until it returns');
+            await new Promise((r) => setTimeout(r, wait));
+          }
         }
       });
     },
