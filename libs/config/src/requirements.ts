@@ -1,3 +1,4 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { Config } from './schema.ts';
 
 export type ServiceName = 'gateway' | 'research' | 'llm' | 'publisher' | 'cli';
@@ -16,6 +17,38 @@ function strongSecret(name: string, value: string | undefined): string[] {
   return [];
 }
 
+/** RS256 signs with a private key and verifies with its public key, both PEM (normally via *_FILE). */
+function keyPair(config: Config): string[] {
+  const problems = needs(config, ['JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEY'], `when JWT_ALGORITHM=${config.JWT_ALGORITHM} (or *_FILE)`);
+  for (const name of ['JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEY'] as const) {
+    const value = config[name];
+    if (!value) continue;
+    try {
+      const key = name === 'JWT_PRIVATE_KEY' ? createPrivateKey(value) : createPublicKey(value);
+      if (key.asymmetricKeyType !== 'rsa' || (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) problems.push(`${name} must be an RSA key of at least 2048 bits`);
+    } catch {
+      problems.push(`${name} is not a PEM ${name === 'JWT_PRIVATE_KEY' ? 'private' : 'public'} key`);
+    }
+  }
+  return problems;
+}
+
+/** An explicit allowlist of origins; `*` is refused so that opening the API to every site is never a default. */
+function corsOrigins(value: string): string[] {
+  const problems: string[] = [];
+  for (const origin of value.split(',').map((o) => o.trim()).filter(Boolean)) {
+    let ok: boolean;
+    try {
+      const u = new URL(origin);
+      ok = (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === origin && !origin.includes('*');
+    } catch {
+      ok = false;
+    }
+    if (!ok) problems.push(`CORS_ORIGINS entry "${origin}" is not an origin like https://app.example.com (no path, no wildcard)`);
+  }
+  return problems;
+}
+
 function needs(config: Config, names: (keyof Config)[], why: string): string[] {
   return names.filter((n) => !config[n]).map((n) => `${n} is required ${why}`);
 }
@@ -24,7 +57,9 @@ function needs(config: Config, names: (keyof Config)[], why: string): string[] {
 export function serviceRequirements(service: ServiceName, config: Config): string[] {
   const problems: string[] = [];
   if (service === 'gateway') {
-    problems.push(...strongSecret('JWT_SECRET', config.JWT_SECRET));
+    if (config.JWT_ALGORITHM === 'HS256') problems.push(...strongSecret('JWT_SECRET', config.JWT_SECRET));
+    else problems.push(...keyPair(config));
+    problems.push(...corsOrigins(config.CORS_ORIGINS));
     if (config.DEFAULT_CHANNEL === 'webhook') problems.push(...needs(config, ['DEFAULT_WEBHOOK_URL'], 'when DEFAULT_CHANNEL=webhook'));
     if (Boolean(config.BOOTSTRAP_ADMIN_EMAIL) !== Boolean(config.BOOTSTRAP_ADMIN_PASSWORD))
       problems.push('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together');

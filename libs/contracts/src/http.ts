@@ -3,8 +3,12 @@ import { Channel, Length, Tone, SourceRef } from './payloads.ts';
 import { REQUEST_STATUSES, STAGES, STAGE_STATUSES } from './stages.ts';
 import { StageError } from './events.ts';
 
-const strict = { additionalProperties: false } as const;
 import { StringEnum as literals } from './string-enum.ts';
+
+const strict = { additionalProperties: false } as const;
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const PageLimit = Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 }));
+const PageCursor = Type.Optional(Type.String({ minLength: 1, maxLength: 200 }));
 
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
 export const Password = Type.String({ minLength: 10, maxLength: 256 });
@@ -18,6 +22,10 @@ export type LoginBody = Static<typeof LoginBody>;
 export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 20, maxLength: 200 }) }, strict);
 export type RefreshBody = Static<typeof RefreshBody>;
 export const EmptyBody = Type.Object({}, strict);
+/** Routes that take no query parameters still validate the query string, so `?anything=1` is a 400, never ignored. */
+export const EmptyQuery = Type.Object({}, strict);
+export const ChangePasswordBody = Type.Object({ current_password: Type.String({ minLength: 1, maxLength: 256 }), new_password: Password }, strict);
+export type ChangePasswordBody = Static<typeof ChangePasswordBody>;
 
 export const CreateRequestBody = Type.Object(
   {
@@ -34,12 +42,28 @@ export type CreateRequestBody = Static<typeof CreateRequestBody>;
 export const ListRequestsQuery = Type.Object(
   {
     status: Type.Optional(literals(REQUEST_STATUSES)),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    limit: PageLimit,
+    cursor: PageCursor,
   },
   strict,
 );
 export type ListRequestsQuery = Static<typeof ListRequestsQuery>;
+
+export const AdminListRequestsQuery = Type.Object({ status: Type.Optional(literals(REQUEST_STATUSES)), user_id: Type.Optional(Uuid), limit: PageLimit, cursor: PageCursor }, strict);
+export type AdminListRequestsQuery = Static<typeof AdminListRequestsQuery>;
+export const AdminListUsersQuery = Type.Object({ role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()), limit: PageLimit, cursor: PageCursor }, strict);
+export type AdminListUsersQuery = Static<typeof AdminListUsersQuery>;
+
+/** `daily_quota: null` puts the user back on DAILY_REQUEST_QUOTA. An empty patch is a 400, not a silent no-op. */
+export const AdminUserPatchBody = Type.Object(
+  {
+    role: Type.Optional(Role),
+    daily_quota: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 1_000_000 }))),
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { ...strict, minProperties: 1 },
+);
+export type AdminUserPatchBody = Static<typeof AdminUserPatchBody>;
 
 export const IdParams = Type.Object({ id: Uuid }, strict);
 export type IdParams = Static<typeof IdParams>;
@@ -58,8 +82,6 @@ export const MeView = Type.Object(
   },
   strict,
 );
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const StageView = Type.Object(
   {
@@ -98,6 +120,22 @@ export const RequestSummary = Type.Object(
 export const RequestView = Type.Composite([RequestSummary, Type.Object({ stages: Type.Array(StageView), result: Nullable(ResultView) })], strict);
 
 export const RequestPage = Type.Object({ items: Type.Array(RequestSummary), next_cursor: Nullable(Type.String()) }, strict);
+
+export const AdminRequestSummary = Type.Composite([RequestSummary, Type.Object({ user_id: Uuid })], strict);
+export const AdminRequestPage = Type.Object({ items: Type.Array(AdminRequestSummary), next_cursor: Nullable(Type.String()) }, strict);
+export const AdminUserView = Type.Object(
+  {
+    id: Uuid,
+    email: Type.String(),
+    role: Role,
+    daily_quota: Nullable(Type.Integer({ minimum: 0 })),
+    disabled: Type.Boolean(),
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+  },
+  strict,
+);
+export const AdminUserPage = Type.Object({ items: Type.Array(AdminUserView), next_cursor: Nullable(Type.String()) }, strict);
 
 export const Problem = Type.Object(
   {

@@ -1,11 +1,15 @@
 import got, { type Got } from 'got';
+import { addressPolicy, type AddressPolicy } from './address-policy.ts';
 import { assertAllowedUrl, guardedLookup } from './outbound-guard.ts';
 
 export interface HttpClientOptions {
   timeoutMs: number;
+  /** ALLOW_PRIVATE_TARGETS: true only for tests against local stand-ins; the only way to reach loopback. */
   allowPrivateTargets: boolean;
   maxRedirects?: number;
   userAgent?: string;
+  /** Tests only: replaces the address rules (e.g. to let one loopback address stand in for a public host). */
+  addressPolicy?: AddressPolicy;
 }
 
 /**
@@ -13,22 +17,22 @@ export interface HttpClientOptions {
  * delay queues own retrying), every URL and redirect hop checked, every resolved address checked.
  */
 export function createHttpClient(opts: HttpClientOptions): Got {
-  const allowPrivate = opts.allowPrivateTargets;
+  const policy = opts.addressPolicy ?? addressPolicy(opts.allowPrivateTargets);
   return got.extend({
     timeout: { request: opts.timeoutMs },
     retry: { limit: 0 },
     maxRedirects: opts.maxRedirects ?? 3,
-    dnsLookup: guardedLookup(allowPrivate),
+    dnsLookup: guardedLookup(policy),
     headers: { 'user-agent': opts.userAgent ?? 'Pressroom/0.1 (+https://github.com/pressroom)' },
     hooks: {
       init: [
         (raw) => {
           const url = (raw as { url?: string | URL }).url;
-          if (url) assertAllowedUrl(new URL(String(url)), allowPrivate);
+          if (url) assertAllowedUrl(new URL(String(url)), policy);
         },
       ],
-      beforeRequest: [(options) => assertAllowedUrl(new URL(String(options.url)), allowPrivate)],
-      beforeRedirect: [(options) => assertAllowedUrl(new URL(String(options.url)), allowPrivate)],
+      beforeRequest: [(options) => assertAllowedUrl(new URL(String(options.url)), policy)],
+      beforeRedirect: [(options) => assertAllowedUrl(new URL(String(options.url)), policy)],
     },
   });
 }

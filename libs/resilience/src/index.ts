@@ -1,5 +1,5 @@
 export { createHttpClient, fetchLimited, type HttpClient, type HttpClientOptions } from './http-client.ts';
 export { assertAllowedUrl, guardedLookup } from './outbound-guard.ts';
-export { isAllowedAddress } from './address-policy.ts';
+export { isAllowedAddress, addressPolicy, type AddressPolicy } from './address-policy.ts';
 export { classifyHttpError, parseRetryAfter } from './classify-error.ts';
 export { createBreakers, DEFAULT_BREAKER, type Breakers, type BreakerSettings } from './breakers.ts';

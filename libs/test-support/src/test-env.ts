@@ -30,6 +30,10 @@ export function testEnv(id: string, overrides: Record<string, string> = {}): Rec
     ALLOW_PRIVATE_TARGETS: 'true',
     SHUTDOWN_TIMEOUT_MS: '3000',
     OUTBOX_POLL_MS: '200',
+    // Tests poll from one address; the limiter tests set their own limits.
+    RATE_LIMIT_IP_PER_HOUR: '100000',
+    RATE_LIMIT_USER_PER_HOUR: '100000',
+    RATE_LIMIT_AUTH_PER_HOUR: '100000',
     ...overrides,
   };
 }

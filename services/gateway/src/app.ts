@@ -1,21 +1,38 @@
 import express, { type Express } from 'express';
 import { AppError } from '@pressroom/contracts';
 import { createOpsRouter } from '@pressroom/runtime';
+import { adminRoutes } from './admin/admin-routes.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import type { GatewayDeps } from './deps.ts';
+import { corsPolicy } from './http/cors.ts';
+import { createGuards } from './http/guards.ts';
 import { errorHandler } from './http/problem.ts';
 import { httpMetrics } from './http/http-metrics.ts';
 import { jsonBody } from './http/json-body.ts';
-import { requestContext } from './http/request-context.ts';
+import { normalizePath } from './http/normalize-path.ts';
 import { openApiDocument } from './http/openapi.ts';
+import { createRateLimits } from './http/rate-limits.ts';
+import { requestContext } from './http/request-context.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { requestRoutes } from './requests/request-routes.ts';
 
-/** Builds the HTTP app from its dependencies; `main.ts` listens, tests call this directly. */
+/**
+ * Builds the HTTP app from its dependencies; `main.ts` listens, tests call this directly. The order is the
+ * security model: headers and path normalisation for everything; operations endpoints before any limit; then
+ * CORS, the per-IP limit, the stricter auth limit, body parsing, and the routes, each behind its guards
+ * (authentication, then the per-user limit, then the admin role).
+ */
 export function createApp(deps: GatewayDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Hop count only: a client-forged X-Forwarded-For entry beyond the trusted proxies is never the client IP.
   app.set('trust proxy', deps.config.TRUST_PROXY_HOPS);
   app.set('query parser', 'simple');
+  // Set before the first app.use (the router is created then): /V1/Requests/ routes like /v1/requests.
+  app.set('case sensitive routing', false);
+  app.set('strict routing', false);
+  app.use(normalizePath());
+  app.use(securityHeaders());
   app.use(requestContext());
   app.use(httpMetrics(deps.metrics));
   app.use(
@@ -35,9 +52,15 @@ export function createApp(deps: GatewayDeps): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(spec);
   });
+  app.use(corsPolicy(deps.config.CORS_ORIGINS));
+  const limits = createRateLimits(deps);
+  app.use(limits.ip);
+  app.use('/v1/auth', limits.auth);
   app.use(jsonBody(deps.config.BODY_LIMIT_BYTES));
-  app.use(authRoutes(deps));
-  app.use(requestRoutes(deps));
+  const guards = createGuards(deps, limits);
+  app.use(authRoutes(deps, guards));
+  app.use(requestRoutes(deps, guards));
+  app.use(adminRoutes(deps, guards));
   app.use(() => {
     throw new AppError('not_found', 'no such route');
   });

@@ -3,6 +3,7 @@ import type { Redis } from '@pressroom/cache';
 import type { Logger } from '@pressroom/logger';
 import type { Broker } from '@pressroom/messaging';
 import type { Metrics } from '@pressroom/telemetry';
+import type { Alerts } from './alerts/alerts.ts';
 import type { AccessTokens } from './auth/access-tokens.ts';
 import type { Db } from './db/pool.ts';
 
@@ -15,4 +16,5 @@ export interface GatewayDeps {
   logger: Logger;
   metrics: Metrics;
   tokens: AccessTokens;
+  alerts: Alerts;
 }

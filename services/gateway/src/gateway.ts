@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import type { Express } from 'express';
 import type { Config } from '@pressroom/config';
 import { closeRedis, createRedis, waitForRedis } from '@pressroom/cache';
 import { createLogger, type Logger } from '@pressroom/logger';
@@ -7,7 +8,8 @@ import { createBroker, delayLevels } from '@pressroom/messaging';
 import { closeServer, createShutdown, retryPolicyFrom, type Shutdown } from '@pressroom/runtime';
 import { createMetrics } from '@pressroom/telemetry';
 import { createApp } from './app.ts';
-import { createAccessTokens } from './auth/access-tokens.ts';
+import { createLogAlerts, type Alerts } from './alerts/alerts.ts';
+import { createAccessTokens, tokenSettingsFrom } from './auth/access-tokens.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
@@ -17,6 +19,7 @@ import { startEventTracker } from './tracker/event-tracker.ts';
 
 export interface RunningGateway {
   deps: GatewayDeps;
+  app: Express;
   server: Server;
   port: number;
   shutdown: Shutdown;
@@ -27,7 +30,18 @@ export interface RunningGateway {
  * the HTTP app, the outbox relay and the event tracker. Each registers its close; shutdown runs in reverse:
  * stop accepting HTTP, stop consuming, flush the outbox, then close connections.
  */
-export async function startGateway(config: Config, opts: { logger?: Logger; port?: number; onClose?: () => Promise<void> } = {}): Promise<RunningGateway> {
+export interface GatewayOptions {
+  logger?: Logger;
+  port?: number;
+  onClose?: () => Promise<void>;
+  /** Replaces the alerts port (tests record what was raised). */
+  alerts?: Alerts;
+}
+
+/** Slow clients cannot hold connections open forever (slowloris); keep-alive outlives a typical proxy's (60 s). */
+export const SERVER_TIMEOUTS = { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 65_000 } as const;
+
+export async function startGateway(config: Config, opts: GatewayOptions = {}): Promise<RunningGateway> {
   const logger = opts.logger ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL });
   const shutdown = createShutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
   if (opts.onClose) shutdown.register('telemetry', opts.onClose);
@@ -36,12 +50,14 @@ export async function startGateway(config: Config, opts: { logger?: Logger; port
     const db = createPool(config.DATABASE_URL, config.DATABASE_POOL_MAX, logger);
     shutdown.register('postgres', () => db.end());
     await migrate(db, logger);
-    const tokens = createAccessTokens({ secret: config.JWT_SECRET!, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, accessTtlSeconds: config.JWT_ACCESS_TTL });
+    const tokens = createAccessTokens(tokenSettingsFrom(config));
     await bootstrapAdmin({ db, config, logger, tokens });
 
     const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
     shutdown.register('redis', () => closeRedis(redis));
-    await waitForRedis(redis).catch((err: unknown) => logger.warn({ err }, 'starting without redis'));
+    // Redis is optional for the gateway (docs/security.md, "Redis down"): rate limits fail open and recover when it
+    // connects, so a short wait is enough and start-up never hangs on it.
+    await waitForRedis(redis, 3000).catch((err: unknown) => logger.warn({ err }, 'starting without redis'));
 
     const broker = await createBroker({
       url: config.RABBITMQ_URL,
@@ -54,24 +70,24 @@ export async function startGateway(config: Config, opts: { logger?: Logger; port
     });
     shutdown.register('broker', () => broker.close());
 
-    const deps: GatewayDeps = { config, db, redis, broker, logger, metrics, tokens };
+    const alerts = opts.alerts ?? createLogAlerts({ logger, registry: metrics.registry });
+    const deps: GatewayDeps = { config, db, redis, broker, logger, metrics, tokens, alerts };
     const relay = createOutboxRelay({ db, databaseUrl: config.DATABASE_URL, broker, logger, metrics, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS });
     shutdown.register('outbox relay', () => relay.stop());
     await startEventTracker({ db, broker, logger, metrics });
     shutdown.register('event tracker', () => broker.stopConsuming(Math.max(100, config.SHUTDOWN_TIMEOUT_MS / 2)));
     await relay.start();
 
-    const server = createApp(deps).listen(opts.port ?? config.GATEWAY_PORT, '0.0.0.0');
+    // Timeouts are set before listening: node's connection checker reads them from the first connection on.
+    const app = createApp(deps);
+    const server = Object.assign(createServer(app), SERVER_TIMEOUTS);
+    server.listen(opts.port ?? config.GATEWAY_PORT, '0.0.0.0');
     await once(server, 'listening');
-    // Slow clients cannot hold connections open forever (slowloris); keep-alive outlives a typical proxy's.
-    server.requestTimeout = 30_000;
-    server.headersTimeout = 10_000;
-    server.keepAliveTimeout = 65_000;
     shutdown.register('http server', () => closeServer(server));
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.GATEWAY_PORT;
     logger.info({ port }, 'gateway listening');
-    return { deps, server, port, shutdown };
+    return { deps, app, server, port, shutdown };
   } catch (err) {
     await shutdown.shutdown();
     throw err;

@@ -3,6 +3,7 @@ import { AppError, type LoginBody, type RefreshBody, type RegisterBody } from '@
 import { inTransaction } from '../db/pool.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { pair, startSession, type TokenPair } from './issue-session.ts';
+import type { LoginThrottle } from './login-throttle.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password-hasher.ts';
 import { hashToken, newRefreshToken } from './refresh-tokens.ts';
 import { findRefreshTokenForUpdate, insertRefreshToken, markRotated, revokeFamily } from './session-repository.ts';
@@ -19,11 +20,19 @@ export async function registerUser(deps: Deps, body: RegisterBody, role: 'user' 
 
 const BAD_LOGIN = 'email or password is incorrect';
 
-/** The same answer, and the same argon2 work, whether or not the email exists. */
-export async function login(deps: Deps, body: LoginBody): Promise<TokenPair> {
+/**
+ * The same answer, the same argon2 work and the same throttling whether or not the email exists, so neither
+ * the response nor its timing tells an attacker which emails have accounts.
+ */
+export async function login(deps: Deps & { throttle: LoginThrottle }, body: LoginBody, ip: string | undefined): Promise<TokenPair> {
+  await deps.throttle.check(body.email, ip);
   const user = await findUserByEmail(deps.db, body.email.trim());
   const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), body.password);
-  if (!user || !ok || user.disabled) throw new AppError('unauthorized', BAD_LOGIN);
+  if (!user || !ok || user.disabled) {
+    await deps.throttle.recordFailure(body.email, ip);
+    throw new AppError('unauthorized', BAD_LOGIN);
+  }
+  await deps.throttle.recordSuccess(body.email);
   return startSession(deps.db, deps.tokens, user, deps.config.JWT_REFRESH_TTL);
 }
 

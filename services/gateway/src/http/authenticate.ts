@@ -13,8 +13,9 @@ export interface Principal {
 
 /**
  * Verifies the JWT, then asks PostgreSQL whether its session is still alive. The database is asked on every
- * request on purpose: a cache in front of it could serve a revoked session after logout, and the check must
- * never fail open. It is one primary-key lookup.
+ * request on purpose, and Redis is deliberately not in this path: a cache could serve a revoked session after
+ * logout, and a Redis outage must never make the check fail open. It is one primary-key lookup that also sees
+ * a disabled user or a changed role, so revocation holds on the next request on every replica.
  */
 export function authenticate(deps: Pick<GatewayDeps, 'db' | 'tokens'>): RequestHandler {
   return async (req, res, next) => {

@@ -1,5 +1,27 @@
 import type { TSchema } from '@sinclair/typebox';
-import { CreateRequestBody, EmptyBody, IdParams, ListRequestsQuery, LoginBody, MeView, Problem, RefreshBody, RegisterBody, RequestPage, RequestSummary, RequestView, TokenPair, UserView } from '@pressroom/contracts';
+import {
+  AdminListRequestsQuery,
+  AdminListUsersQuery,
+  AdminRequestPage,
+  AdminUserPage,
+  AdminUserPatchBody,
+  AdminUserView,
+  ChangePasswordBody,
+  CreateRequestBody,
+  EmptyBody,
+  IdParams,
+  ListRequestsQuery,
+  LoginBody,
+  MeView,
+  Problem,
+  RefreshBody,
+  RegisterBody,
+  RequestPage,
+  RequestSummary,
+  RequestView,
+  TokenPair,
+  UserView,
+} from '@pressroom/contracts';
 import { Type } from '@sinclair/typebox';
 
 interface Operation {
@@ -7,6 +29,7 @@ interface Operation {
   path: string;
   summary: string;
   auth: boolean;
+  admin?: boolean;
   body?: TSchema;
   query?: TSchema;
   params?: TSchema;
@@ -20,10 +43,14 @@ export const OPERATIONS: Operation[] = [
   { method: 'post', path: '/v1/auth/login', summary: 'Log in', auth: false, body: LoginBody, status: 200, response: TokenPair },
   { method: 'post', path: '/v1/auth/refresh', summary: 'Rotate a refresh token', auth: false, body: RefreshBody, status: 200, response: TokenPair },
   { method: 'post', path: '/v1/auth/logout', summary: 'End this session', auth: true, body: EmptyBody, status: 204 },
+  { method: 'post', path: '/v1/auth/password', summary: 'Change the password; ends every other session', auth: true, body: ChangePasswordBody, status: 204 },
   { method: 'get', path: '/v1/me', summary: 'The caller and their quota', auth: true, status: 200, response: MeView },
   { method: 'post', path: '/v1/requests', summary: 'Submit a content request', auth: true, body: CreateRequestBody, status: 202, response: RequestSummary },
   { method: 'get', path: '/v1/requests', summary: 'List own content requests, newest first', auth: true, query: ListRequestsQuery, status: 200, response: RequestPage },
   { method: 'get', path: '/v1/requests/{id}', summary: 'One content request with its stage timeline', auth: true, params: IdParams, status: 200, response: RequestView },
+  { method: 'get', path: '/v1/admin/requests', summary: "Every user's content requests, newest first", auth: true, admin: true, query: AdminListRequestsQuery, status: 200, response: AdminRequestPage },
+  { method: 'get', path: '/v1/admin/users', summary: 'Users, newest first', auth: true, admin: true, query: AdminListUsersQuery, status: 200, response: AdminUserPage },
+  { method: 'patch', path: '/v1/admin/users/{id}', summary: 'Change role, quota override or disabled flag', auth: true, admin: true, params: IdParams, body: AdminUserPatchBody, status: 200, response: AdminUserView },
 ];
 
 function parameters(schema: TSchema | undefined, where: 'query' | 'path') {
@@ -46,6 +73,7 @@ export function openApiDocument() {
         [op.status]: op.response ? { description: 'OK', content: { 'application/json': { schema: op.response } } } : { description: 'No content' },
         '400': problem,
         ...(op.auth ? { '401': problem } : {}),
+        ...(op.admin ? { '403': problem } : {}),
         '429': problem,
         default: problem,
       },

@@ -1,7 +1,8 @@
 import { Router } from 'express';
-import { AppError, CreateRequestBody, IdParams, ListRequestsQuery } from '@pressroom/contracts';
+import { AppError, CreateRequestBody, EmptyQuery, IdParams, ListRequestsQuery } from '@pressroom/contracts';
 import type { GatewayDeps } from '../deps.ts';
-import { authenticate, principalOf } from '../http/authenticate.ts';
+import { principalOf } from '../http/authenticate.ts';
+import type { Guards } from '../http/guards.ts';
 import { parseBody, parseParams, parseQuery } from '../http/validate.ts';
 import { getRequest, listRequestPage } from './read-requests.ts';
 import { submitRequest } from './submit-request.ts';
@@ -9,10 +10,11 @@ import { toSummary } from './request-view.ts';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 
-export function requestRoutes(deps: GatewayDeps): Router {
+export function requestRoutes(deps: GatewayDeps, guards: Guards): Router {
   const router = Router();
-  router.use('/v1/requests', authenticate(deps));
+  router.use('/v1/requests', ...guards.user);
   router.post('/v1/requests', async (req, res) => {
+    parseQuery(EmptyQuery, req.query);
     const body = parseBody(CreateRequestBody, req.body);
     const key = req.get('idempotency-key');
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key))
@@ -27,6 +29,7 @@ export function requestRoutes(deps: GatewayDeps): Router {
   });
   router.get('/v1/requests/:id', async (req, res) => {
     const { id } = parseParams(IdParams, req.params);
+    parseQuery(EmptyQuery, req.query);
     res.json(await getRequest(deps.db, id, principalOf(req).userId));
   });
   return router;

@@ -22,7 +22,7 @@ export function defaultChannel(config: Config): Channel {
  * lost to a broker outage and a rolled-back one is never sent.
  */
 export async function submitRequest(
-  deps: Pick<GatewayDeps, 'db' | 'config' | 'metrics'>,
+  deps: Pick<GatewayDeps, 'db' | 'config' | 'metrics' | 'alerts'>,
   userId: string,
   body: CreateRequestBody,
   idempotencyKey: string | undefined,
@@ -45,6 +45,7 @@ export async function submitRequest(
     const used = await countRequestsSince(tx, userId, window.start);
     if (used >= quota) {
       deps.metrics.quotaExceeded.inc();
+      deps.alerts.raiseAlert({ kind: 'quota_exceeded', user_id: userId, daily_quota: quota });
       throw new AppError('quota_exceeded', `the daily quota of ${quota} content requests is used up; it resets at ${window.resetsAt.toISOString()}`, {
         headers: { 'Retry-After': String(Math.ceil((window.resetsAt.getTime() - Date.now()) / 1000)) },
       });

@@ -1,14 +1,21 @@
 import { cleanupBroker, cleanupRedis, createDatabase, dropDatabase, testConfig, testId } from '@pressroom/test-support';
-import { startGateway, type RunningGateway } from '../../src/gateway.ts';
+import { createLogger } from '@pressroom/logger';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../../src/gateway.ts';
+
+/**
+ * Rate limits are opened wide for functional tests (they poll and register many users from one IP); the
+ * security suite sets the limits it tests explicitly.
+ */
+export const NO_RATE_LIMITS = { RATE_LIMIT_IP_PER_HOUR: '1000000', RATE_LIMIT_USER_PER_HOUR: '1000000', RATE_LIMIT_AUTH_PER_HOUR: '1000000', LOGIN_FAILURES_PER_IP: '100000' };
 
 /** A gateway on a random port with its own database, queue prefix and Redis prefix; `close` removes all three. */
-export async function startTestGateway(overrides: Record<string, string> = {}, label = 'gw') {
+export async function startTestGateway(overrides: Record<string, string> = {}, label = 'gw', opts: Omit<GatewayOptions, 'port'> = {}) {
   const id = testId(label);
   await createDatabase(id);
-  const config = testConfig('gateway', id, overrides);
+  const config = testConfig('gateway', id, { ...NO_RATE_LIMITS, ...overrides });
   let gateway: RunningGateway;
   try {
-    gateway = await startGateway(config, { port: 0 });
+    gateway = await startGateway(config, { ...opts, port: 0 });
   } catch (err) {
     await dropDatabase(id);
     throw err;
@@ -58,14 +65,21 @@ export function createApiClient(baseUrl: string) {
   }
   return {
     call,
-    async registerAndLogin(email = `user-${Math.random().toString(36).slice(2)}@example.com`, password = 'correct horse battery') {
-      const reg = await call('POST', '/v1/auth/register', { body: { email, password } });
+    async registerAndLogin(email = `user-${Math.random().toString(36).slice(2)}@example.com`, password = 'correct horse battery', headers: Record<string, string> = {}) {
+      const reg = await call('POST', '/v1/auth/register', { body: { email, password }, headers });
       if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.body)}`);
-      const login = await call('POST', '/v1/auth/login', { body: { email, password } });
+      const login = await call('POST', '/v1/auth/login', { body: { email, password }, headers });
       if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
       return { email, password, userId: reg.body.user.id as string, access: login.body.access_token as string, refresh: login.body.refresh_token as string };
     },
   };
+}
+
+/** A pino logger whose every line is kept, to search logs for secrets and assert on warnings. */
+export function captureLogs(level = 'debug') {
+  const lines: string[] = [];
+  const logger = createLogger({ service: 'gateway', level, destination: { write: (line: string) => void lines.push(line) } });
+  return { logger, lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
 
 export { testId };

@@ -1,0 +1,106 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { AdminListRequestsQuery, AdminUserPatchBody, ChangePasswordBody, CreateRequestBody, IdParams } from '@pressroom/contracts';
+import { startTestGateway } from '../support/gateway-harness.ts';
+import { routeTable, toOpenApiPath, type RouteEntry } from '../support/route-table.ts';
+
+const ADMIN = { email: 'admin@validation.test', password: 'admin password for tests' };
+const OPS = new Set(['GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /openapi.json']);
+const json = (schema: unknown) => JSON.parse(JSON.stringify(schema));
+
+describe('API3:2023 Broken Object Property Level Authorization: input validation on every route', () => {
+  let h: Awaited<ReturnType<typeof startTestGateway>>;
+  let routes: RouteEntry[];
+  let admin: string;
+  before(async () => {
+    h = await startTestGateway({ BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password }, 'secval');
+    routes = routeTable(h.gateway.app).filter((r) => !OPS.has(`${r.method} ${r.path}`));
+    admin = (await h.api.call('POST', '/v1/auth/login', { body: ADMIN })).body.access_token;
+  });
+  after(() => h.close());
+
+  const withBody = (method: string) => (method === 'GET' ? {} : { body: {} });
+
+  it('when any API route gets an unknown query parameter, then 400 names it (never ignored)', async () => {
+    for (const r of routes) {
+      const path = `${r.path.replace(/:\w+/g, () => randomUUID())}?debug=1`;
+      const res = await h.api.call(r.method, path, { token: admin, ...withBody(r.method) });
+      assert.equal(res.status, 400, `${r.method} ${r.path}`);
+      assert.deepEqual(res.body.errors, [{ field: 'debug', message: 'is not an allowed field' }], `${r.method} ${r.path}`);
+    }
+    assert.equal((await h.api.call('GET', '/v1/me', { token: admin })).status, 200, 'logout?debug=1 was refused before it ran');
+  });
+
+  it('when any route with a path id gets something that is not a UUID, then 400 names the id', async () => {
+    const withIds = routes.filter((r) => r.path.includes(':id'));
+    assert.ok(withIds.length >= 2);
+    for (const r of withIds) {
+      for (const id of ['not-a-uuid', '1', "1'%20OR%20'1'='1", '00000000-0000-0000-0000-00000000000g']) {
+        const res = await h.api.call(r.method, r.path.replace(':id', id), { token: admin, ...withBody(r.method) });
+        assert.equal(res.status, 400, `${r.method} ${r.path} with ${id}`);
+        assert.equal(res.body.errors[0].field, 'id');
+      }
+    }
+  });
+
+  it('when any documented body gets an unknown field, then 400 names it (never stripped)', async () => {
+    const spec = (await h.api.call('GET', '/openapi.json')).body;
+    const bodies = routes.filter((r) => spec.paths[toOpenApiPath(r.path)]?.[r.method.toLowerCase()]?.requestBody);
+    assert.ok(bodies.length >= 7);
+    for (const r of bodies) {
+      const res = await h.api.call(r.method, r.path.replace(/:\w+/g, () => randomUUID()), { token: admin, body: { is_admin: true } });
+      assert.equal(res.status, 400, `${r.method} ${r.path}`);
+      assert.ok(res.body.errors.some((e: { field: string; message: string }) => e.field === 'is_admin' && e.message === 'is not an allowed field'), `${r.method} ${r.path}`);
+    }
+  });
+
+  it('when a client tries mass assignment (role on register, user_id on a request), then 400 and nothing is created', async () => {
+    const reg = await h.api.call('POST', '/v1/auth/register', { body: { email: 'mass@example.com', password: 'long enough password', role: 'admin' } });
+    assert.equal(reg.status, 400);
+    assert.deepEqual(reg.body.errors, [{ field: 'role', message: 'is not an allowed field' }]);
+    assert.equal((await h.api.call('POST', '/v1/auth/login', { body: { email: 'mass@example.com', password: 'long enough password' } })).status, 401);
+    const req = await h.api.call('POST', '/v1/requests', { token: admin, body: { topic: 'valid topic', user_id: randomUUID(), status: 'published' } });
+    assert.equal(req.status, 400);
+    assert.deepEqual(req.body.errors.map((e: { field: string }) => e.field).sort(), ['status', 'user_id']);
+  });
+
+  it('when types, enums, lengths, ranges and formats are violated, then 400 names each field', async () => {
+    const cases: Array<[string, string, unknown, string]> = [
+      ['POST', '/v1/requests', { topic: 'ab' }, 'topic'],
+      ['POST', '/v1/requests', { topic: 'x'.repeat(301) }, 'topic'],
+      ['POST', '/v1/requests', { topic: 42 }, 'topic'],
+      ['POST', '/v1/requests', { topic: 'valid topic', tone: 'angry' }, 'tone'],
+      ['POST', '/v1/requests', { topic: 'valid topic', channel: { type: 'webhook', url: 'javascript:alert(1)' } }, 'channel.url'],
+      ['POST', '/v1/auth/register', { email: 'not-an-email', password: 'long enough password' }, 'email'],
+      ['POST', '/v1/auth/register', { email: 'a@example.com', password: 'short' }, 'password'],
+      ['PATCH', `/v1/admin/users/${randomUUID()}`, { daily_quota: 1.5 }, 'daily_quota'],
+      ['PATCH', `/v1/admin/users/${randomUUID()}`, { disabled: 'yes' }, 'disabled'],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const res = await h.api.call(method, path, { token: admin, body });
+      assert.equal(res.status, 400, `${path} ${JSON.stringify(body)}`);
+      assert.ok(res.body.errors.some((e: { field: string }) => e.field === field), `${JSON.stringify(res.body.errors)} names ${field}`);
+    }
+    for (const q of ['limit=0', 'limit=101', 'limit=abc', 'status=bogus', 'limit=1&limit=2']) assert.equal((await h.api.call('GET', `/v1/requests?${q}`, { token: admin })).status, 400, q);
+  });
+
+  it('when a body is too large, not JSON, or malformed, then 413, 415 and 400', async () => {
+    assert.equal((await h.api.call('POST', '/v1/auth/login', { body: { email: 'a@example.com', password: 'x'.repeat(40_000) } })).status, 413);
+    assert.equal((await h.api.call('POST', '/v1/requests', { token: admin, raw: 'topic=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status, 415);
+    assert.equal((await h.api.call('POST', '/v1/requests', { token: admin, raw: '<topic/>', headers: { 'content-type': 'text/xml' } })).status, 415);
+    const broken = await h.api.call('POST', '/v1/requests', { token: admin, raw: '{"topic": ', headers: { 'content-type': 'application/json' } });
+    assert.equal(broken.status, 400);
+    assert.equal(broken.body.code, 'validation_failed');
+  });
+
+  it('when /openapi.json is served, then its schemas are the very schemas that validate requests', async () => {
+    const spec = (await h.api.call('GET', '/openapi.json')).body;
+    assert.deepEqual(spec.paths['/v1/requests'].post.requestBody.content['application/json'].schema, json(CreateRequestBody));
+    assert.deepEqual(spec.paths['/v1/auth/password'].post.requestBody.content['application/json'].schema, json(ChangePasswordBody));
+    assert.deepEqual(spec.paths['/v1/admin/users/{id}'].patch.requestBody.content['application/json'].schema, json(AdminUserPatchBody));
+    assert.deepEqual(spec.paths['/v1/admin/users/{id}'].patch.parameters[0].schema, json(IdParams.properties.id));
+    const query = Object.fromEntries(spec.paths['/v1/admin/requests'].get.parameters.map((p: { name: string; schema: unknown }) => [p.name, p.schema]));
+    assert.deepEqual(query, json(AdminListRequestsQuery.properties));
+  });
+});

@@ -1,0 +1,130 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import { BASE_URLS } from '@pressroom/test-support';
+import { startTestGateway } from '../support/gateway-harness.ts';
+
+let n = 1;
+/** One trusted proxy hop: the last X-Forwarded-For entry is the client. Each scenario gets its own client. */
+const freshIp = () => `203.0.113.${n++}`;
+const remaining = (header: string | null, name: string) => Number(new RegExp(`"${name}"; r=(\\d+)`).exec(header ?? '')?.[1] ?? NaN);
+const partition = (header: string | null, name: string) => new RegExp(`"${name}"; q=\\d+; w=\\d+; pk=:([^:]+):`).exec(header ?? '')?.[1];
+
+describe('API4:2023 Unrestricted Resource Consumption: rate limits', () => {
+  let h: Awaited<ReturnType<typeof startTestGateway>>;
+  before(async () => {
+    h = await startTestGateway({ TRUST_PROXY_HOPS: '1', RATE_LIMIT_IP_PER_HOUR: '6', RATE_LIMIT_USER_PER_HOUR: '4', RATE_LIMIT_AUTH_PER_HOUR: '3' }, 'secrl');
+  });
+  after(() => h.close());
+
+  const from = (ip: string, extra: Record<string, string> = {}) => ({ 'x-forwarded-for': ip, ...extra });
+  const newUser = () => h.api.registerAndLogin(undefined, undefined, from(freshIp()));
+  const get = (path: string, ip: string, token?: string) => h.api.call('GET', path, { headers: from(ip), ...(token ? { token } : {}) });
+
+  it('when one IP exceeds RATE_LIMIT_IP_PER_HOUR, then 429 rate_limited problem+json with Retry-After and draft-8 RateLimit headers', async () => {
+    const ip = freshIp();
+    for (let i = 1; i <= 6; i++) {
+      const res = await get('/v1/me', ip);
+      assert.equal(res.status, 401);
+      assert.equal(remaining(res.headers.get('ratelimit'), 'ip'), 6 - i);
+      assert.match(res.headers.get('ratelimit-policy') ?? '', /^"ip"; q=6; w=3600; pk=:/);
+      assert.equal(res.headers.get('x-ratelimit-limit'), null, 'no legacy headers');
+    }
+    const limited = await get('/v1/me', ip);
+    assert.equal(limited.status, 429);
+    assert.equal(limited.body.code, 'rate_limited');
+    assert.match(limited.headers.get('content-type') ?? '', /application\/problem\+json/);
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    assert.ok(retryAfter > 0 && retryAfter <= 3600, `Retry-After ${retryAfter}`);
+    assert.equal((await get('/v1/me', freshIp())).status, 401, 'another client is unaffected');
+    const metrics = await h.api.call('GET', '/metrics');
+    assert.match(metrics.body, /pressroom_rate_limited_total\{[^}]*limiter="ip"[^}]*\} [1-9]/);
+  });
+
+  it('when one user exceeds RATE_LIMIT_USER_PER_HOUR from many addresses, then 429 by the user limiter', async () => {
+    const u = await newUser();
+    for (let i = 1; i <= 4; i++) {
+      const res = await get('/v1/me', freshIp(), u.access);
+      assert.equal(res.status, 200);
+      assert.equal(remaining(res.headers.get('ratelimit'), 'user'), 4 - i);
+    }
+    const limited = await get('/v1/me', freshIp(), u.access);
+    assert.equal(limited.status, 429);
+    assert.match(limited.body.detail, /user limit/);
+    assert.equal((await get('/v1/me', freshIp(), (await newUser()).access)).status, 200, 'another user is unaffected');
+  });
+
+  it('when the auth endpoints are called, then the stricter RATE_LIMIT_AUTH_PER_HOUR applies, and path spellings share its bucket', async () => {
+    const ip = freshIp();
+    const paths = ['/V1/AUTH/LOGIN', '/v1/auth/login/', '/v1/%61uth/%6Cogin'];
+    for (const [i, path] of paths.entries()) {
+      const res = await h.api.call('POST', path, { body: { email: 'nobody@example.com', password: 'whatever' }, headers: from(ip) });
+      assert.equal(res.status, 401, `${path} reaches the login handler`);
+      assert.equal(remaining(res.headers.get('ratelimit'), 'auth'), 2 - i, path);
+    }
+    const limited = await h.api.call('POST', '/v1/auth/register', { body: { email: 'new@example.com', password: 'long enough password' }, headers: from(ip) });
+    assert.equal(limited.status, 429);
+    assert.match(limited.body.detail, /auth limit/);
+    assert.equal((await get('/v1/me', ip)).status, 401, 'the IP limit (6) is not yet used up: only auth routes are refused');
+  });
+
+  it('when case, trailing-slash and encoded variants of a path are used, then they reach one handler and count against the same buckets', async () => {
+    const u = await newUser();
+    const ip = freshIp();
+    const seen: Array<[number, number, number]> = [];
+    for (const path of ['/V1/REQUESTS/', '/v1/requests/', '/v1/%72equests', '//v1//requests']) {
+      const res = await get(path, ip, u.access);
+      assert.equal(res.status, 200, path);
+      assert.deepEqual(res.body.items, [], path);
+      seen.push([res.status, remaining(res.headers.get('ratelimit'), 'ip'), remaining(res.headers.get('ratelimit'), 'user')]);
+    }
+    assert.deepEqual(seen, [[200, 5, 3], [200, 4, 2], [200, 3, 1], [200, 2, 0]]);
+  });
+
+  it('when the operations endpoints are called any number of times, then they are never limited nor counted', async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 10; i++) {
+      for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/HEALTHZ']) {
+        const res = await get(path, ip);
+        assert.equal(res.status, 200, path);
+        assert.equal(res.headers.get('ratelimit'), null, path);
+      }
+    }
+    assert.equal(remaining((await get('/v1/me', ip)).headers.get('ratelimit'), 'ip'), 5, 'the first counted request of this client');
+  });
+
+  it('when a client forges X-Forwarded-For entries, then only the trusted hop counts and no new bucket is bought', async () => {
+    const real = freshIp();
+    const results: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const res = await h.api.call('GET', '/v1/me', { headers: { 'x-forwarded-for': `10.9.8.${i}, 192.0.2.${i}, ${real}` } });
+      results.push(res.status);
+    }
+    assert.deepEqual(results, [401, 401, 401, 401, 401, 401, 429]);
+  });
+
+  it('when IPv6 clients share a /56, then they share a bucket; another /56 gets its own', async () => {
+    const a = await get('/v1/me', '2001:db8:abcd:1200::1');
+    const b = await get('/v1/me', '2001:db8:abcd:12ff:ffff::2');
+    const c = await get('/v1/me', '2001:db8:abcd:1300::1');
+    assert.equal(partition(a.headers.get('ratelimit-policy'), 'ip'), partition(b.headers.get('ratelimit-policy'), 'ip'));
+    assert.notEqual(partition(a.headers.get('ratelimit-policy'), 'ip'), partition(c.headers.get('ratelimit-policy'), 'ip'));
+    assert.deepEqual([remaining(a.headers.get('ratelimit'), 'ip'), remaining(b.headers.get('ratelimit'), 'ip'), remaining(c.headers.get('ratelimit'), 'ip')], [5, 4, 5]);
+  });
+
+  it('when counters are written, then they live under REDIS_KEY_PREFIX exactly once (rl:<limiter>:<client>)', async () => {
+    const redis = new Redis(BASE_URLS.redis);
+    try {
+      const keys = await redis.keys(`*${h.id}*`);
+      const rl = keys.filter((k) => k.includes(':rl:'));
+      assert.ok(rl.some((k) => k === `${h.config.REDIS_KEY_PREFIX}rl:ip:203.0.113.1`), rl.join(', '));
+      assert.ok(rl.some((k) => k.startsWith(`${h.config.REDIS_KEY_PREFIX}rl:user:`)));
+      assert.ok(rl.some((k) => k.startsWith(`${h.config.REDIS_KEY_PREFIX}rl:auth:`)));
+      for (const k of rl) assert.equal(k.split(h.config.REDIS_KEY_PREFIX).length, 2, `single prefix: ${k}`);
+      const ttl = await redis.pttl(`${h.config.REDIS_KEY_PREFIX}rl:ip:203.0.113.1`);
+      assert.ok(ttl > 0 && ttl <= 3_600_000, 'the window expires by itself');
+    } finally {
+      redis.disconnect();
+    }
+  });
+});

@@ -1,0 +1,93 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { BASE_URLS } from '@pressroom/test-support';
+import { freePort } from '../../../../test/support/services.ts';
+import { captureLogs, startTestGateway } from '../support/gateway-harness.ts';
+
+/** Stands in for Redis on `port` by piping to the real one: closed port first (Redis down), then opened. */
+async function redisProxy(port: number) {
+  const target = new URL(BASE_URLS.redis);
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = createConnection(Number(target.port || 6379), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => s.destroy());
+      s.on('close', () => sockets.delete(s));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  return () => {
+    for (const s of sockets) s.destroy();
+    return new Promise<void>((r) => server.close(() => r()));
+  };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('Redis unreachable: rate limits fail open, sessions and quotas never do', () => {
+  const logs = captureLogs('warn');
+  let h: Awaited<ReturnType<typeof startTestGateway>>;
+  let redisPort: number;
+  let closeProxy: (() => Promise<void>) | undefined;
+  before(async () => {
+    redisPort = await freePort();
+    h = await startTestGateway({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, RATE_LIMIT_IP_PER_HOUR: '3', RATE_LIMIT_USER_PER_HOUR: '3', RATE_LIMIT_AUTH_PER_HOUR: '3', DAILY_REQUEST_QUOTA: '1' }, 'secrdn', { logger: logs.logger });
+  });
+  after(async () => {
+    await closeProxy?.();
+    await h.close();
+  });
+
+  it('when Redis is down, then requests beyond the limits still succeed, the gateway stays up, and readiness reports it', async () => {
+    assert.equal((await h.api.call('GET', '/healthz')).status, 200);
+    const ready = await h.api.call('GET', '/readyz');
+    assert.equal(ready.status, 503);
+    assert.notEqual(ready.body.checks.redis, 'ok');
+    const u = await h.api.registerAndLogin();
+    for (let i = 0; i < 5; i++) {
+      const res = await h.api.call('GET', '/v1/me', { token: u.access });
+      assert.equal(res.status, 200, 'past RATE_LIMIT_*=3: limits fail open');
+      assert.equal(res.headers.get('ratelimit'), null, 'nothing was counted');
+    }
+    for (let i = 0; i < 6; i++) assert.equal((await h.api.call('POST', '/v1/auth/login', { body: { email: u.email, password: 'wrong password' } })).status, 401, 'the login throttle fails open too');
+    const metrics = await h.api.call('GET', '/metrics');
+    assert.match(metrics.body, /pressroom_rate_limit_store_errors_total\{[^}]*limiter="ip"[^}]*\} [1-9]/);
+    assert.match(metrics.body, /pressroom_rate_limit_store_errors_total\{[^}]*limiter="login"[^}]*\} [1-9]/);
+    assert.ok(logs.records().some((r) => r['level'] === 'warn' && r['limiter'] === 'ip'), 'a warn line names the limiter');
+  });
+
+  it('when Redis is down, then a revoked token is still refused and the daily quota still holds (both live in PostgreSQL)', async () => {
+    const u = await h.api.registerAndLogin();
+    assert.equal((await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'redis is down' } })).status, 202);
+    const over = await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'one too many' } });
+    assert.equal(over.status, 429);
+    assert.equal(over.body.code, 'quota_exceeded');
+    assert.equal((await h.api.call('POST', '/v1/auth/logout', { token: u.access })).status, 204);
+    assert.equal((await h.api.call('GET', '/v1/me', { token: u.access })).status, 401);
+    assert.equal((await h.api.call('POST', '/v1/auth/refresh', { body: { refresh_token: u.refresh } })).status, 401);
+  });
+
+  it('when Redis comes back, then limiting resumes without a restart', async () => {
+    closeProxy = await redisProxy(redisPort);
+    await until('readiness', async () => ((await h.api.call('GET', '/readyz')).status === 200 ? true : undefined));
+    const counted = await until('a counted request', async () => {
+      const res = await h.api.call('GET', '/v1/me');
+      return res.headers.get('ratelimit') ?? undefined;
+    });
+    assert.match(counted, /"ip"; r=\d+/);
+    const limited = await until('the limit', async () => ((await h.api.call('GET', '/v1/me')).status === 429 ? true : undefined));
+    assert.equal(limited, true);
+  });
+});
