@@ -4,37 +4,23 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanupBroker, cleanupRedis, createDatabase, dropDatabase, testEnv, testId } from '@pressroom/test-support';
-import { createApiClient } from '../../services/gateway/test/support/gateway-harness.ts';
-import { freePort, startService, type ServiceProcess } from '../support/services.ts';
+import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 
 describe('pipeline end to end: four processes, embedded providers', () => {
-  const id = testId('e2e');
   let publishDir: string;
-  let services: ServiceProcess[] = [];
-  let api: ReturnType<typeof createApiClient>;
+  let pipeline: Pipeline;
+  let api: Pipeline['api'];
 
   before(async () => {
-    await createDatabase(id);
     publishDir = await mkdtemp(join(tmpdir(), 'pressroom-e2e-'));
-    const ports = { GATEWAY_PORT: await freePort(), RESEARCH_PORT: await freePort(), LLM_PORT: await freePort(), PUBLISHER_PORT: await freePort() };
-    const env = testEnv(id, { PUBLISH_DIR: publishDir, LOG_LEVEL: 'info', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) });
-    services = await Promise.all([
-      startService('gateway', env, ports.GATEWAY_PORT),
-      startService('research', env, ports.RESEARCH_PORT),
-      startService('llm', env, ports.LLM_PORT),
-      startService('publisher', env, ports.PUBLISHER_PORT),
-    ]);
-    api = createApiClient(`http://127.0.0.1:${ports.GATEWAY_PORT}`);
+    pipeline = await startPipeline('e2e', { PUBLISH_DIR: publishDir, LOG_LEVEL: 'info' });
+    api = pipeline.api;
   });
 
   after(async () => {
-    const codes = await Promise.all(services.map((s) => s.stop()));
-    await cleanupBroker(id);
-    await cleanupRedis(id);
-    await dropDatabase(id);
+    const codes = await pipeline.close();
     await rm(publishDir, { recursive: true, force: true });
-    assert.deepEqual(codes, [0, 0, 0, 0], 'every service exits 0 on SIGTERM');
+    assert.deepEqual(codes, { gateway: 0, research: 0, llm: 0, publisher: 0 }, 'every service exits 0 on SIGTERM');
   });
 
   it('when a user submits a topic, then it is researched, written and published, with a full stage timeline and a trace id', async () => {

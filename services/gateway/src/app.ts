@@ -7,9 +7,10 @@ import type { GatewayDeps } from './deps.ts';
 import { corsPolicy } from './http/cors.ts';
 import { createGuards } from './http/guards.ts';
 import { errorHandler } from './http/problem.ts';
-import { httpMetrics } from './http/http-metrics.ts';
+import { httpObservability } from './http/http-metrics.ts';
 import { jsonBody } from './http/json-body.ts';
 import { normalizePath } from './http/normalize-path.ts';
+import { contentRequestContext } from './http/content-request-context.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { createRateLimits } from './http/rate-limits.ts';
 import { requestContext } from './http/request-context.ts';
@@ -31,10 +32,11 @@ export function createApp(deps: GatewayDeps): Express {
   // Set before the first app.use (the router is created then): /V1/Requests/ routes like /v1/requests.
   app.set('case sensitive routing', false);
   app.set('strict routing', false);
+  app.use(contentRequestContext());
   app.use(normalizePath());
   app.use(securityHeaders());
   app.use(requestContext());
-  app.use(httpMetrics(deps.metrics));
+  app.use(httpObservability({ metrics: deps.metrics, logger: deps.logger, alerts: deps.alerts, slowMs: deps.config.ALERT_HTTP_LATENCY_MS }));
   app.use(
     createOpsRouter(deps.metrics.registry, {
       postgres: async () => {

@@ -8,7 +8,8 @@ import { createBroker, delayLevels } from '@pressroom/messaging';
 import { closeServer, createShutdown, retryPolicyFrom, type Shutdown } from '@pressroom/runtime';
 import { createMetrics } from '@pressroom/telemetry';
 import { createApp } from './app.ts';
-import { createLogAlerts, type Alerts } from './alerts/alerts.ts';
+import { createGatewayAlerts, type Alerts } from './alerts/alerts.ts';
+import { createAlerterFromConfig } from '@pressroom/alerts';
 import { createAccessTokens, tokenSettingsFrom } from './auth/access-tokens.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { migrate } from './db/migrate.ts';
@@ -70,11 +71,13 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     });
     shutdown.register('broker', () => broker.close());
 
-    const alerts = opts.alerts ?? createLogAlerts({ logger, registry: metrics.registry });
+    const alerter = createAlerterFromConfig(config, { service: 'gateway', redis, logger, metrics, ...(config.ALERT_EMAIL_FROM ? { emailFrom: config.ALERT_EMAIL_FROM } : {}) });
+    shutdown.register('alerts', () => alerter.close(2000));
+    const alerts = opts.alerts ?? createGatewayAlerts(alerter);
     const deps: GatewayDeps = { config, db, redis, broker, logger, metrics, tokens, alerts };
     const relay = createOutboxRelay({ db, databaseUrl: config.DATABASE_URL, broker, logger, metrics, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS });
     shutdown.register('outbox relay', () => relay.stop());
-    await startEventTracker({ db, broker, logger, metrics });
+    await startEventTracker({ db, broker, logger, metrics, alerts, slowRequestMs: config.ALERT_REQUEST_LATENCY_MS });
     shutdown.register('event tracker', () => broker.stopConsuming(Math.max(100, config.SHUTDOWN_TIMEOUT_MS / 2)));
     await relay.start();
 

@@ -18,7 +18,7 @@ export function createPublishHandler(deps: WorkerDeps): StageHandler<'publish'> 
     wordpress: createWordpressChannel({ config, http, breakers }),
   };
   // The lock outlives any single post (bounded by the HTTP timeout), so it only guards concurrent deliveries.
-  const publishOnce = createPublishOnce({ redis, logger, lockMs: Math.max(30_000, config.HTTP_TIMEOUT_MS * 3) });
+  const publishOnce = createPublishOnce({ redis, logger, lockMs: config.HTTP_TIMEOUT_MS + 2000 });
 
   return async (task) => {
     const { brief, channel, article } = task.payload;

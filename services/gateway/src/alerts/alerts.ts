@@ -1,24 +1,51 @@
-import type { Logger } from '@pressroom/logger';
-import type { Registry } from 'prom-client';
-import { gatewayCounter } from '../http/extra-metrics.ts';
+import type { Alerter } from '@pressroom/alerts';
+import { currentTraceId } from '@pressroom/telemetry';
 
-/** What the gateway wants someone to be told about. Only ids and counts: never a token, email or body. */
-export type AlertEvent = { kind: 'quota_exceeded'; user_id: string; daily_quota: number };
+/** What the gateway wants someone to be told about. Only ids, counts and durations: never a token, email or body. */
+export type AlertEvent =
+  | { kind: 'quota_exceeded'; user_id: string; daily_quota: number }
+  | { kind: 'slow_http'; route: string; method: string; duration_ms: number; threshold_ms: number }
+  | { kind: 'slow_request'; request_id: string; duration_ms: number; threshold_ms: number };
 
-/**
- * The alerts port. For now an alert is a warn log line marked `alert: true` plus a counter; the observability
- * work delivers them (Slack, webhook, email, de-duplicated across replicas) behind this same function.
- */
+/** The gateway's alerts port; delivery, de-duplication across replicas and cooldowns are the alerter's. */
 export interface Alerts {
   raiseAlert(event: AlertEvent): void;
 }
 
-export function createLogAlerts(deps: { logger: Logger; registry: Registry }): Alerts {
-  const raised = gatewayCounter(deps.registry, 'pressroom_alerts_total', 'Alert events raised by kind', ['kind'] as const);
+export function createGatewayAlerts(alerter: Alerter): Alerts {
   return {
     raiseAlert(event) {
-      raised.inc({ kind: event.kind });
-      deps.logger.warn({ alert: true, ...event }, `alert: ${event.kind}`);
+      const trace = currentTraceId();
+      const traceField = trace ? { trace_id: trace } : {};
+      if (event.kind === 'quota_exceeded') {
+        void alerter.raise({
+          kind: 'quota_exceeded',
+          severity: 'warning',
+          summary: 'a user used up the daily content-request quota',
+          details: { user_id: event.user_id, daily_quota: event.daily_quota },
+          dedupe_key: `user:${event.user_id}`,
+          ...traceField,
+        });
+      } else if (event.kind === 'slow_http') {
+        void alerter.raise({
+          kind: 'high_latency',
+          severity: 'warning',
+          summary: `gateway ${event.method} ${event.route} took ${event.duration_ms} ms (threshold ${event.threshold_ms} ms)`,
+          details: { route: event.route, method: event.method, duration_ms: event.duration_ms, threshold_ms: event.threshold_ms },
+          dedupe_key: `http:${event.method}:${event.route}`,
+          ...traceField,
+        });
+      } else {
+        void alerter.raise({
+          kind: 'high_latency',
+          severity: 'warning',
+          summary: `a content request took ${Math.round(event.duration_ms / 1000)} s from submission to published (threshold ${Math.round(event.threshold_ms / 1000)} s)`,
+          request_id: event.request_id,
+          details: { duration_ms: event.duration_ms, threshold_ms: event.threshold_ms },
+          dedupe_key: 'request:end-to-end',
+          ...traceField,
+        });
+      }
     },
   };
 }

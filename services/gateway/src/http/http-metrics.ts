@@ -1,13 +1,27 @@
 import type { RequestHandler } from 'express';
+import type { Logger } from '@pressroom/logger';
 import type { Metrics } from '@pressroom/telemetry';
+import type { Alerts } from '../alerts/alerts.ts';
 
-/** Labels by the matched route pattern (`/v1/requests/:id`), never the raw path, so label values stay bounded. */
-export function httpMetrics(metrics: Metrics): RequestHandler {
+const OPS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * Per call: the duration histogram (labelled by route pattern such as `/v1/requests/:id`, never the raw path,
+ * so label values stay bounded), one access-log line, and a high-latency alert past the threshold.
+ */
+export function httpObservability(deps: { metrics: Metrics; logger: Logger; alerts: Alerts; slowMs: number }): RequestHandler {
   return (req, res, next) => {
-    const end = metrics.httpDuration.startTimer();
+    const started = performance.now();
     res.on('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : res.statusCode === 404 ? 'unmatched' : req.path;
-      end({ method: req.method, route, status: String(res.statusCode) });
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : res.statusCode === 404 ? 'unmatched' : 'unrouted';
+      const durationMs = performance.now() - started;
+      deps.metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, durationMs / 1000);
+      const line = { method: req.method, route, status: res.statusCode, duration_ms: Math.round(durationMs) };
+      // Probes and scrapes arrive every few seconds: they are logged only at debug.
+      if (OPS.has(route)) deps.logger.debug(line, 'http request');
+      else deps.logger.info(line, 'http request');
+      if (durationMs > deps.slowMs && !OPS.has(route))
+        deps.alerts.raiseAlert({ kind: 'slow_http', route, method: req.method, duration_ms: Math.round(durationMs), threshold_ms: deps.slowMs });
     });
     next();
   };

@@ -12,13 +12,17 @@ export function normalizePath(): RequestHandler {
   return (req, _res, next) => {
     const q = req.url.indexOf('?');
     const path = q === -1 ? req.url : req.url.slice(0, q);
-    const normalized = path
-      .replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => {
-        const char = String.fromCharCode(parseInt(hex, 16));
-        return UNRESERVED.test(char) ? char : `%${hex.toUpperCase()}`;
-      })
-      .replace(/\/{2,}/g, '/');
+    const normalized = normalizeUrlPath(path);
     if (normalized !== path) req.url = normalized + (q === -1 ? '' : req.url.slice(q));
     next();
   };
+}
+
+export function normalizeUrlPath(path: string): string {
+  return path
+    .replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => {
+      const char = String.fromCharCode(parseInt(hex, 16));
+      return UNRESERVED.test(char) ? char : `%${hex.toUpperCase()}`;
+    })
+    .replace(/\/{2,}/g, '/');
 }

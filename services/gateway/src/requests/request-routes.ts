@@ -4,6 +4,7 @@ import type { GatewayDeps } from '../deps.ts';
 import { principalOf } from '../http/authenticate.ts';
 import type { Guards } from '../http/guards.ts';
 import { parseBody, parseParams, parseQuery } from '../http/validate.ts';
+import { retagRequest } from '../http/content-request-context.ts';
 import { getRequest, listRequestPage } from './read-requests.ts';
 import { submitRequest } from './submit-request.ts';
 import { toSummary } from './request-view.ts';
@@ -19,8 +20,11 @@ export function requestRoutes(deps: GatewayDeps, guards: Guards): Router {
     const key = req.get('idempotency-key');
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key))
       throw new AppError('validation_failed', 'the Idempotency-Key header must be 1-200 characters of A-Z a-z 0-9 . _ : -', { errors: [{ field: 'Idempotency-Key', message: 'is not a valid key' }] });
-    const { request, replayed } = await submitRequest(deps, principalOf(req).userId, body, key);
-    if (replayed) res.set('Idempotent-Replayed', 'true');
+    const { request, replayed } = await submitRequest(deps, principalOf(req).userId, body, key, res.locals['newRequestId'] as string | undefined);
+    if (replayed) {
+      res.set('Idempotent-Replayed', 'true');
+      retagRequest(req, request.id);
+    }
     res.status(202).location(`/v1/requests/${request.id}`).json(toSummary(request));
   });
   router.get('/v1/requests', async (req, res) => {

@@ -26,6 +26,7 @@ export async function submitRequest(
   userId: string,
   body: CreateRequestBody,
   idempotencyKey: string | undefined,
+  requestId: string = randomUUID(),
 ): Promise<{ request: RequestRow; replayed: boolean }> {
   const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
   const result = await inTransaction(deps.db, async (tx) => {
@@ -52,7 +53,7 @@ export async function submitRequest(
     }
     const channel = body.channel ?? defaultChannel(deps.config);
     const request = await insertRequest(tx, {
-      id: randomUUID(),
+      id: requestId,
       user_id: userId,
       topic: body.topic.trim(),
       audience: body.audience ?? null,

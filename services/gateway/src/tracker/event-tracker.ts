@@ -5,12 +5,13 @@ import type { Metrics } from '@pressroom/telemetry';
 import type { Db } from '../db/pool.ts';
 import { recordStageEvent } from './record-stage-event.ts';
 import { isDatabaseUnavailable } from '../db/pool.ts';
+import type { Alerts } from '../alerts/alerts.ts';
 
 /**
  * Queue entry point for `pressroom.events`: parse, record, ack. An invalid event is dead-lettered (nack without
  * requeue routes it to `events.dead`); a database failure requeues it, so no progress is lost while PostgreSQL is away.
  */
-export async function startEventTracker(deps: { db: Db; broker: Broker; logger: Logger; metrics: Metrics }): Promise<void> {
+export async function startEventTracker(deps: { db: Db; broker: Broker; logger: Logger; metrics: Metrics; alerts: Alerts; slowRequestMs: number }): Promise<void> {
   const { broker, logger } = deps;
   await broker.consume(
     broker.names.eventsQueue,
@@ -25,8 +26,10 @@ export async function startEventTracker(deps: { db: Db; broker: Broker; logger: 
       await withLogContext({ request_id: event.request_id, user_id: event.user_id, stage: event.stage }, async () => {
         for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
           try {
-            const status = await recordStageEvent(deps.db, event);
-            if (status === 'published' || status === 'failed') deps.metrics.requestsFinished.inc({ status });
+            const changed = await recordStageEvent(deps.db, event);
+            if (changed?.status === 'published' || changed?.status === 'failed') deps.metrics.requestsFinished.inc({ status: changed.status });
+            const elapsed = changed?.status === 'published' ? Date.now() - Date.parse(changed.created_at) : 0;
+            if (elapsed > deps.slowRequestMs) deps.alerts.raiseAlert({ kind: 'slow_request', request_id: event.request_id, duration_ms: elapsed, threshold_ms: deps.slowRequestMs });
             delivery.ack();
             return;
           } catch (err) {

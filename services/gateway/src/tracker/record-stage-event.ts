@@ -38,7 +38,7 @@ const RANK = "CASE status WHEN 'queued' THEN 0 WHEN 'researching' THEN 1 WHEN 'w
 const rankOf = { queued: 0, researching: 1, writing: 2, publishing: 3, published: 4, failed: 5 } as const;
 
 /** Folds one stage event into the request's timeline and status. Returns the request's new status, if it changed. */
-export async function recordStageEvent(db: Db, e: StageEvent): Promise<string | undefined> {
+export async function recordStageEvent(db: Db, e: StageEvent): Promise<{ status: string; created_at: string } | undefined> {
   return inTransaction(db, async (tx) => {
     const base = [e.request_id, e.stage, e.attempt, e.at];
     const extra = { started: [], completed: [e.duration_ms ?? null], retrying: [json(e.error)], failed: [json(e.error)] }[e.type];
@@ -49,7 +49,7 @@ export async function recordStageEvent(db: Db, e: StageEvent): Promise<string | 
     if (e.type === 'failed') status = 'failed';
     const article = e.type === 'completed' && e.result?.article ? JSON.stringify(e.result.article) : null;
     const publishedUrl = e.type === 'completed' ? (e.result?.published_url ?? null) : null;
-    const { rows } = await tx.query<{ status: string }>(
+    const { rows } = await tx.query<{ status: string; changed: boolean; created_at: string }>(
       `UPDATE content_requests SET
           status = CASE WHEN $2::text IS NOT NULL AND ${RANK} < $3 AND status NOT IN ('published', 'failed') THEN $2 ELSE status END,
           article = COALESCE($4::jsonb, article),
@@ -57,10 +57,11 @@ export async function recordStageEvent(db: Db, e: StageEvent): Promise<string | 
           error = CASE WHEN $2 = 'failed' AND status NOT IN ('published', 'failed') THEN $6::jsonb ELSE error END,
           updated_at = now()
         WHERE id = $1
-        RETURNING status`,
+        RETURNING status, created_at, status IS DISTINCT FROM (SELECT c.status FROM content_requests c WHERE c.id = $1) AS changed`,
       [e.request_id, status ?? null, status ? rankOf[status] : null, article, publishedUrl, e.error ? json({ stage: e.stage, ...e.error }) : null],
     );
-    return rows[0]?.status === status ? status : undefined;
+    const row = rows[0];
+    return row && row.changed && row.status === status ? { status: row.status, created_at: row.created_at } : undefined;
   });
 }
 

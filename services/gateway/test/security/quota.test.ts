@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createMetrics } from '@pressroom/telemetry';
-import { createLogAlerts, type AlertEvent } from '../../src/alerts/alerts.ts';
-import { captureLogs, startTestGateway } from '../support/gateway-harness.ts';
+import { startHttpStub } from '@pressroom/test-support';
+import type { AlertEvent } from '../../src/alerts/alerts.ts';
+import { startTestGateway } from '../support/gateway-harness.ts';
 
 const ADMIN = { email: 'admin@quota.test', password: 'admin password for tests' };
 
@@ -53,15 +53,23 @@ describe('API6:2023 Unrestricted Access to Sensitive Business Flows: the daily q
     assert.equal((await submit(u.access, 1)).status, 429);
   });
 
-  it('when the default alerts port raises an alert, then it logs at warn with alert: true and counts it', async () => {
-    const logs = captureLogs('info');
-    const metrics = createMetrics('gateway');
-    const alerts = createLogAlerts({ logger: logs.logger, registry: metrics.registry });
-    alerts.raiseAlert({ kind: 'quota_exceeded', user_id: '6f1c8e0e-8f3a-4c3e-9d44-1a2b3c4d5e6f', daily_quota: 5 });
-    const line = logs.records().at(-1)!;
-    assert.equal(line['level'], 'warn');
-    assert.equal(line['alert'], true);
-    assert.equal(line['kind'], 'quota_exceeded');
-    assert.match(await metrics.registry.metrics(), /pressroom_alerts_total\{kind="quota_exceeded"[^}]*\} 1/);
+  it('when the quota is exceeded with an alert sink configured, then the sink receives one quota_exceeded alert naming the user', async () => {
+    const sink = await startHttpStub(() => ({ status: 204 }));
+    const g = await startTestGateway({ DAILY_REQUEST_QUOTA: '1', ALERT_WEBHOOK_URL: `${sink.url}/alerts` }, 'secquoal');
+    try {
+      const u = await g.api.registerAndLogin();
+      assert.equal((await g.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'first topic' } })).status, 202);
+      assert.equal((await g.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'second topic' } })).status, 429);
+      assert.equal((await g.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'third topic' } })).status, 429);
+      await sink.waitFor(1);
+      const body = sink.requests[0]!.json() as { alert: { kind: string; details: { user_id: string; daily_quota: number }; service: string } };
+      assert.equal(body.alert.kind, 'quota_exceeded');
+      assert.equal(body.alert.service, 'gateway');
+      assert.deepEqual(body.alert.details, { user_id: u.userId, daily_quota: 1 });
+      assert.equal(sink.requests.length, 1, 'the repeat within the cooldown was suppressed');
+    } finally {
+      await g.close();
+      await sink.close();
+    }
   });
 });

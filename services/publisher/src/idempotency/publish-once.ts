@@ -33,7 +33,11 @@ export function createPublishOnce(deps: { redis: Redis; logger: Logger; lockMs: 
       throw transientError('idempotency_unavailable', 'cannot check whether this request was already published (redis unavailable)', { cause: err });
     }
     // Another delivery of this request is posting right now; come back after it, without spending an attempt.
-    if (!locked) throw transientError('publish_in_progress', 'this request is being published by another delivery', { retryAfterMs: 1000, consumeAttempt: false });
+    // The lock outlives one post (its timeout plus a margin), so a crashed holder delays the request by seconds, not minutes.
+    if (!locked) {
+      const left = await redis.pttl(lock).catch(() => 1000);
+      throw transientError('publish_in_progress', 'this request is being published by another delivery', { retryAfterMs: Math.max(200, left + 100), consumeAttempt: false });
+    }
     const release = () => redis.eval(RELEASE, 1, lock, token).catch(() => undefined);
     if (existing) {
       await release();

@@ -1,0 +1,93 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHttpStub, type HttpStub } from '@pressroom/test-support';
+import { startPipeline, type Pipeline } from '../support/pipeline.ts';
+
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  attributes?: Array<{ key: string; value: { stringValue?: string } }>;
+}
+interface CollectedSpan extends OtlpSpan {
+  service: string;
+}
+
+/** Flattens OTLP/HTTP JSON export bodies into spans tagged with their resource's service.name. */
+function spansOf(stub: HttpStub): CollectedSpan[] {
+  const out: CollectedSpan[] = [];
+  for (const req of stub.requests) {
+    const body = req.json() as { resourceSpans?: Array<{ resource?: { attributes?: OtlpSpan['attributes'] }; scopeSpans?: Array<{ spans?: OtlpSpan[] }> }> };
+    for (const rs of body.resourceSpans ?? []) {
+      const service = rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
+      for (const ss of rs.scopeSpans ?? []) for (const span of ss.spans ?? []) out.push({ ...span, service });
+    }
+  }
+  return out;
+}
+
+const attr = (span: OtlpSpan, key: string) => span.attributes?.find((a) => a.key === key)?.value.stringValue;
+
+describe('one trace per content request across the four services (OTLP receiver)', () => {
+  let collector: HttpStub;
+  let publishDir: string;
+  let pipeline: Pipeline;
+  let api: Pipeline['api'];
+
+  before(async () => {
+    publishDir = await mkdtemp(join(tmpdir(), 'pressroom-otel-'));
+    collector = await startHttpStub(() => ({ body: {} }));
+    pipeline = await startPipeline('otel', { PUBLISH_DIR: publishDir, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_BSP_SCHEDULE_DELAY: '100' });
+    api = pipeline.api;
+  });
+
+  after(async () => {
+    await pipeline.close();
+    await collector.close();
+    await rm(publishDir, { recursive: true, force: true });
+  });
+
+  it('when a request is published, then a single trace holds spans of all four services, each with request_id, with no broken parent link', async () => {
+    const user = await api.registerAndLogin();
+    const submitted = await api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'How do volcanoes form?' } });
+    let request: any;
+    for (let i = 0; i < 100; i++) {
+      request = (await api.call('GET', `/v1/requests/${submitted.body.id}`, { token: user.access })).body;
+      if (request.status === 'published') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(request.status, 'published');
+    const traceId: string = request.trace_id;
+    assert.match(traceId, /^[0-9a-f]{32}$/);
+
+    // Exports arrive in batches: wait until all four services have reported and the count has been stable a while.
+    let spans: CollectedSpan[] = [];
+    for (let i = 0, stable = 0; i < 150 && stable < 5; i++) {
+      const now = spansOf(collector).filter((s) => s.traceId === traceId);
+      const complete = new Set(now.map((s) => s.service)).size === 4;
+      stable = complete && now.length === spans.length ? stable + 1 : 0;
+      spans = now;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual([...new Set(spans.map((s) => s.service))].sort(), ['gateway', 'llm', 'publisher', 'research']);
+
+    const missing = spans.filter((s) => attr(s, 'request_id') !== submitted.body.id).map((s) => `${s.service}: ${s.name}`);
+    assert.deepEqual(missing, [], 'every span of the trace carries the request_id');
+
+    const ids = new Set(spans.map((s) => s.spanId));
+    const roots = spans.filter((s) => !s.parentSpanId);
+    assert.equal(roots.length, 1, `exactly one root: ${roots.map((r) => `${r.service}: ${r.name}`).join(', ')}`);
+    assert.equal(roots[0]!.service, 'gateway');
+    const orphans = spans.filter((s) => s.parentSpanId && !ids.has(s.parentSpanId)).map((s) => `${s.service}: ${s.name}`);
+    assert.deepEqual(orphans, [], 'every parent link resolves inside the trace');
+
+    const stageSpans = spans.filter((s) => /^(research|write|publish) process$/.test(s.name)).map((s) => `${s.service}:${s.name}`).sort();
+    assert.deepEqual(stageSpans, ['llm:write process', 'publisher:publish process', 'research:research process']);
+    const llm = spans.find((s) => s.service === 'llm' && s.name.startsWith('chat '));
+    assert.ok(llm, 'the LLM call has a GenAI span');
+  });
+});
