@@ -149,3 +149,31 @@ export const Problem = Type.Object(
   },
   strict,
 );
+
+export const StageParams = Type.Object({ stage: literals(STAGES) }, strict);
+export type StageParams = Static<typeof StageParams>;
+export const AdminDeadLettersQuery = Type.Object(
+  { stage: Type.Optional(literals(STAGES)), request_id: Type.Optional(Uuid), include_replayed: Type.Optional(Type.Boolean()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) },
+  strict,
+);
+export type AdminDeadLettersQuery = Static<typeof AdminDeadLettersQuery>;
+export const DeadLetterView = Type.Object(
+  {
+    id: Uuid,
+    stage: literals(STAGES),
+    request_id: Nullable(Uuid),
+    reason: Type.String(),
+    detail: Nullable(Type.String()),
+    attempts: Type.Integer(),
+    dead_at: Type.String({ format: 'date-time' }),
+    replayed_at: Nullable(Type.String({ format: 'date-time' })),
+  },
+  strict,
+);
+export const DeadLetterPage = Type.Object({ items: Type.Array(DeadLetterView) }, strict);
+export const ReplayResult = Type.Object({ replayed: Type.Integer({ minimum: 0 }), skipped: Type.Integer({ minimum: 0 }) }, strict);
+export const BreakerView = Type.Object(
+  { service: Type.String(), instance: Type.String(), name: Type.String(), state: literals(['closed', 'open', 'half_open'] as const), since: Type.String({ format: 'date-time' }) },
+  strict,
+);
+export const BreakerList = Type.Object({ items: Type.Array(BreakerView) }, strict);

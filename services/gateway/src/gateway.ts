@@ -17,6 +17,7 @@ import { createPool } from './db/pool.ts';
 import type { GatewayDeps } from './deps.ts';
 import { createOutboxRelay } from './outbox/outbox-relay.ts';
 import { startEventTracker } from './tracker/event-tracker.ts';
+import { startDeadLetterConsumers } from './dead-letters/dead-letter-consumer.ts';
 
 export interface RunningGateway {
   deps: GatewayDeps;
@@ -78,6 +79,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     const relay = createOutboxRelay({ db, databaseUrl: config.DATABASE_URL, broker, logger, metrics, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS });
     shutdown.register('outbox relay', () => relay.stop());
     await startEventTracker({ db, broker, logger, metrics, alerts, slowRequestMs: config.ALERT_REQUEST_LATENCY_MS });
+    await startDeadLetterConsumers({ db, broker, logger });
     shutdown.register('event tracker', () => broker.stopConsuming(Math.max(100, config.SHUTDOWN_TIMEOUT_MS / 2)));
     await relay.start();
 

@@ -1,5 +1,8 @@
 import { Router } from 'express';
-import { AdminListRequestsQuery, AdminListUsersQuery, AdminUserPatchBody, EmptyQuery, IdParams } from '@pressroom/contracts';
+import { AdminDeadLettersQuery, AdminListRequestsQuery, AdminListUsersQuery, AdminUserPatchBody, EmptyBody, EmptyQuery, IdParams, StageParams } from '@pressroom/contracts';
+import { listDeadLetters } from '../dead-letters/dead-letter-repository.ts';
+import { replayDeadLetters } from '../dead-letters/replay-dead-letters.ts';
+import { listBreakers } from './breaker-states.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { principalOf } from '../http/authenticate.ts';
 import type { Guards } from '../http/guards.ts';
@@ -20,6 +23,23 @@ export function adminRoutes(deps: GatewayDeps, guards: Guards): Router {
     const { id } = parseParams(IdParams, req.params);
     parseQuery(EmptyQuery, req.query);
     res.json(await patchUser(deps, principalOf(req), id, parseBody(AdminUserPatchBody, req.body)));
+  });
+  router.get('/v1/admin/dead-letters', async (req, res) => {
+    const q = parseQuery(AdminDeadLettersQuery, req.query);
+    const rows = await listDeadLetters(deps.db, { stage: q.stage, requestId: q.request_id, includeReplayed: q.include_replayed ?? false, limit: q.limit ?? 100 });
+    res.json({ items: rows.map(({ message: _message, ...row }) => row) });
+  });
+  router.post('/v1/admin/dead-letters/:stage/replay', async (req, res) => {
+    const { stage } = parseParams(StageParams, req.params);
+    parseQuery(EmptyQuery, req.query);
+    parseBody(EmptyBody, req.body);
+    const result = await replayDeadLetters(deps.db, stage);
+    deps.logger.info({ stage, ...result, admin: principalOf(req).userId }, 'dead letters replayed');
+    res.json(result);
+  });
+  router.get('/v1/admin/breakers', async (req, res) => {
+    parseQuery(EmptyQuery, req.query);
+    res.json(await listBreakers(deps.redis, deps.config.REDIS_KEY_PREFIX));
   });
   return router;
 }

@@ -1,5 +1,10 @@
 import type { TSchema } from '@sinclair/typebox';
 import {
+  AdminDeadLettersQuery,
+  BreakerList,
+  DeadLetterPage,
+  ReplayResult,
+  StageParams,
   AdminListRequestsQuery,
   AdminListUsersQuery,
   AdminRequestPage,
@@ -50,6 +55,9 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/v1/requests/{id}', summary: 'One content request with its stage timeline', auth: true, params: IdParams, status: 200, response: RequestView },
   { method: 'get', path: '/v1/admin/requests', summary: "Every user's content requests, newest first", auth: true, admin: true, query: AdminListRequestsQuery, status: 200, response: AdminRequestPage },
   { method: 'get', path: '/v1/admin/users', summary: 'Users, newest first', auth: true, admin: true, query: AdminListUsersQuery, status: 200, response: AdminUserPage },
+  { method: 'get', path: '/v1/admin/dead-letters', summary: 'Dead-lettered tasks with their reason', auth: true, admin: true, query: AdminDeadLettersQuery, status: 200, response: DeadLetterPage },
+  { method: 'post', path: '/v1/admin/dead-letters/{stage}/replay', summary: "Re-queue a stage's dead letters as fresh tasks", auth: true, admin: true, params: StageParams, body: EmptyBody, status: 200, response: ReplayResult },
+  { method: 'get', path: '/v1/admin/breakers', summary: 'Circuit breakers of every worker replica', auth: true, admin: true, status: 200, response: BreakerList },
   { method: 'patch', path: '/v1/admin/users/{id}', summary: 'Change role, quota override or disabled flag', auth: true, admin: true, params: IdParams, body: AdminUserPatchBody, status: 200, response: AdminUserView },
 ];
 

@@ -1,0 +1,65 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { STAGES, type Stage } from '@pressroom/contracts';
+import { withLogContext, type Logger } from '@pressroom/logger';
+import type { Broker, Delivery } from '@pressroom/messaging';
+import { inTransaction, isDatabaseUnavailable, type Db } from '../db/pool.ts';
+import { failRequestForDeadLetter, insertDeadLetter } from './dead-letter-repository.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface XDeath {
+  reason?: string;
+  queue?: string;
+  count?: number;
+}
+
+/**
+ * Moves `<stage>.dead` into the `dead_letters` table, where it can be listed and replayed: a queue cannot be
+ * browsed without disturbing it. Workers add the reason in `x-pressroom-*` headers; messages RabbitMQ itself
+ * dead-lettered (a crash loop past the delivery limit) carry `x-death` instead.
+ */
+export async function startDeadLetterConsumers(deps: { db: Db; broker: Broker; logger: Logger }): Promise<void> {
+  for (const stage of STAGES) await deps.broker.consume(deps.broker.names.dead(stage), (delivery) => storeDeadLetter(deps, stage, delivery));
+}
+
+async function storeDeadLetter(deps: { db: Db; logger: Logger }, stage: Stage, delivery: Delivery): Promise<void> {
+  const headers = (delivery.message.properties.headers ?? {}) as Record<string, unknown>;
+  const raw = delivery.message.content.toString('utf8');
+  let message: unknown;
+  try {
+    message = JSON.parse(raw);
+  } catch {
+    message = { unparsable_body: raw.slice(0, 10_000) };
+  }
+  const body = (message ?? {}) as { request_id?: unknown; attempt?: unknown };
+  const death = (Array.isArray(headers['x-death']) ? headers['x-death'][0] : undefined) as XDeath | undefined;
+  const reason = str(headers['x-pressroom-reason']) ?? (death?.reason ? `broker_${death.reason}` : 'unknown');
+  const detail = str(headers['x-pressroom-detail']) ?? (death ? `dead-lettered by RabbitMQ from ${death.queue ?? '?'} (${death.reason ?? '?'}, ${death.count ?? 1} times)` : null);
+  const requestId = typeof body.request_id === 'string' && UUID.test(body.request_id) ? body.request_id : null;
+  const attempts = Number(headers['x-pressroom-attempts'] ?? body.attempt ?? death?.count ?? 0) || 0;
+  const deadAt = str(headers['x-pressroom-dead-at']) ?? new Date().toISOString();
+  // Headers and body do not change between deliveries of one dead letter, so neither does its key.
+  const dedupeKey = createHash('sha256').update(stage).update(JSON.stringify(headers)).update(raw).digest('hex');
+
+  await withLogContext({ stage, ...(requestId ? { request_id: requestId } : {}) }, async () => {
+    try {
+      const stored = await inTransaction(deps.db, async (tx) => {
+        const inserted = await insertDeadLetter(tx, { id: randomUUID(), stage, request_id: requestId, reason, detail, attempts, message, dead_at: deadAt, dedupe_key: dedupeKey });
+        if (inserted && requestId) await failRequestForDeadLetter(tx, requestId, stage, { code: reason, message: (detail ?? reason).slice(0, 2000) });
+        return inserted;
+      });
+      if (stored) deps.logger.warn({ reason, attempts }, `dead letter from ${stage} stored`);
+      delivery.ack();
+    } catch (err) {
+      deps.logger.warn({ err }, 'could not store a dead letter; it stays in its queue');
+      await new Promise((r) => setTimeout(r, isDatabaseUnavailable(err) ? 1000 : 250));
+      delivery.requeue();
+    }
+  });
+}
+
+function str(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  return undefined;
+}

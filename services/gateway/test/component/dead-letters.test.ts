@@ -1,0 +1,128 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import * as amqplib from 'amqplib';
+import { permanentError, transientError } from '@pressroom/contracts';
+import { runWorker, type RunningWorker } from '@pressroom/runtime';
+import { BASE_URLS, testConfig } from '@pressroom/test-support';
+import { startTestGateway } from '../support/gateway-harness.ts';
+
+const ADMIN = { email: 'admin@dead.test', password: 'admin password for tests' };
+
+describe('dead letters and breakers in the admin API (real RabbitMQ, Redis, PostgreSQL)', () => {
+  let h: Awaited<ReturnType<typeof startTestGateway>>;
+  let worker: RunningWorker;
+  let admin: string;
+  let failing = true;
+
+  before(async () => {
+    h = await startTestGateway({ BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password }, 'dead');
+    // A research worker on the same prefixes whose "provider" is down for one topic until the test fixes it.
+    const config = testConfig('research', h.id, { AMQP_PREFIX: h.config.AMQP_PREFIX, REDIS_KEY_PREFIX: h.config.REDIS_KEY_PREFIX, BREAKER_VOLUME: '1', BREAKER_ERROR_PERCENT: '1' });
+    worker = await runWorker({
+      service: 'research',
+      stage: 'research',
+      config,
+      port: 0,
+      createHandler: ({ breakers }) => async (task) => {
+        if (task.payload.brief.topic === 'trip the breaker') await breakers.call('search:stub', () => Promise.reject(transientError('upstream_503', 'down')));
+        if (task.payload.brief.topic === 'doomed' && failing) throw permanentError('upstream_404', 'the search API says the index is gone');
+        return { next: { ...task.payload, sources: [{ title: 'T', url: 'file:///t', snippet: 's', text: 'x' }] } };
+      },
+    });
+    await worker.broker.waitForConnect();
+    admin = (await h.api.call('POST', '/v1/auth/login', { body: ADMIN })).body.access_token;
+  });
+
+  after(async () => {
+    await worker.shutdown.shutdown();
+    await h.close();
+  });
+
+  const until = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
+    for (let i = 0; i < 200; i++) {
+      const v = await probe();
+      if (v !== undefined) return v;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  it('when a task is dead-lettered, then it is listed with its reason, the request is failed, and a replay runs it again', async () => {
+    const user = await h.api.registerAndLogin();
+    const created = await h.api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'doomed' } });
+    const letter = await until('the dead letter to be listed', async () => {
+      const list = await h.api.call('GET', `/v1/admin/dead-letters?request_id=${created.body.id}`, { token: admin });
+      return list.body.items[0];
+    });
+    assert.equal(letter.stage, 'research');
+    assert.equal(letter.reason, 'upstream_404');
+    assert.equal(letter.attempts, 1);
+    assert.match(letter.detail, /index is gone/);
+    assert.equal(letter.replayed_at, null);
+    const failed = (await h.api.call('GET', `/v1/requests/${created.body.id}`, { token: user.access })).body;
+    assert.equal(failed.status, 'failed');
+
+    failing = false;
+    const replay = await h.api.call('POST', '/v1/admin/dead-letters/research/replay', { token: admin });
+    assert.equal(replay.status, 200);
+    assert.ok(replay.body.replayed >= 1);
+    // No llm worker runs here: the replayed research completing (and handing on) is the proof.
+    const reopened = await until('the replayed research to complete', async () => {
+      const r = (await h.api.call('GET', `/v1/requests/${created.body.id}`, { token: user.access })).body;
+      return r.stages[0].status === 'completed' ? r : undefined;
+    });
+    assert.equal(reopened.status, 'researching');
+    assert.equal(reopened.error, null);
+    const after = await h.api.call('GET', `/v1/admin/dead-letters?request_id=${created.body.id}`, { token: admin });
+    assert.deepEqual(after.body.items, [], 'a replayed letter leaves the default list');
+    const all = await h.api.call('GET', `/v1/admin/dead-letters?request_id=${created.body.id}&include_replayed=true`, { token: admin });
+    assert.ok(all.body.items[0].replayed_at);
+  });
+
+  it('when RabbitMQ dead-letters a task itself (delivery limit), then it is stored with the broker reason and its request fails', async () => {
+    const user = await h.api.registerAndLogin();
+    const created = await h.api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'poison pill' } });
+    await until('the request to be researched', async () => {
+      const r = (await h.api.call('GET', `/v1/requests/${created.body.id}`, { token: user.access })).body;
+      return r.stages[0].status === 'completed' ? r : undefined;
+    });
+    const conn = await amqplib.connect(BASE_URLS.rabbitmq);
+    const ch = await conn.createConfirmChannel();
+    const task = { message_id: randomUUID(), request_id: created.body.id, user_id: user.userId, stage: 'write', attempt: 1, enqueued_at: new Date().toISOString(), payload: {} };
+    ch.publish(`${h.config.AMQP_PREFIX}pressroom.dlx`, 'write', Buffer.from(JSON.stringify(task)), {
+      headers: { 'x-death': [{ reason: 'delivery_limit', queue: `${h.config.AMQP_PREFIX}write.tasks`, count: 11 }] },
+    });
+    await ch.waitForConfirms();
+    await conn.close();
+    const failed = await until('the request to fail', async () => {
+      const r = (await h.api.call('GET', `/v1/requests/${created.body.id}`, { token: user.access })).body;
+      return r.status === 'failed' ? r : undefined;
+    });
+    assert.equal(failed.error.code, 'broker_delivery_limit');
+    const list = await h.api.call('GET', '/v1/admin/dead-letters?stage=write', { token: admin });
+    assert.ok(list.body.items.some((d: any) => d.request_id === created.body.id && d.reason === 'broker_delivery_limit'));
+    const replay = await h.api.call('POST', '/v1/admin/dead-letters/write/replay', { token: admin });
+    assert.deepEqual(replay.body, { replayed: 0, skipped: 1 }, 'a letter that is not a valid task is not sent back');
+  });
+
+  it('when a worker breaker opens, then /v1/admin/breakers lists it as open with its service and instance', async () => {
+    const user = await h.api.registerAndLogin();
+    await h.api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'trip the breaker' } });
+    const open = await until('the breaker report', async () => {
+      const list = await h.api.call('GET', '/v1/admin/breakers', { token: admin });
+      return list.body.items.find((b: any) => b.name === 'search:stub' && b.state === 'open');
+    });
+    assert.equal(open.service, 'research');
+    assert.match(open.instance, /:\d+$/);
+    assert.ok(Date.parse(open.since) <= Date.now());
+  });
+
+  it('when a user calls the dead-letter or breaker routes, then 403; a bad stage is 400', async () => {
+    const user = await h.api.registerAndLogin();
+    assert.equal((await h.api.call('GET', '/v1/admin/dead-letters', { token: user.access })).status, 403);
+    assert.equal((await h.api.call('POST', '/v1/admin/dead-letters/research/replay', { token: user.access })).status, 403);
+    assert.equal((await h.api.call('GET', '/v1/admin/breakers', { token: user.access })).status, 403);
+    assert.equal((await h.api.call('POST', '/v1/admin/dead-letters/nonsense/replay', { token: admin })).status, 400);
+  });
+});
