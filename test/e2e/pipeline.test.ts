@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
+import { waitForFinalRequest } from '../support/request-polling.ts';
 
 describe('pipeline end to end: four processes, embedded providers', () => {
   let publishDir: string;
@@ -27,12 +28,7 @@ describe('pipeline end to end: four processes, embedded providers', () => {
     const user = await api.registerAndLogin();
     const submitted = await api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'How do honeybees communicate?', length: 'short' } });
     assert.equal(submitted.status, 202);
-    let request: any;
-    for (let i = 0; i < 150; i++) {
-      request = (await api.call('GET', `/v1/requests/${submitted.body.id}`, { token: user.access })).body;
-      if (request.status === 'published' || request.status === 'failed') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const request = await waitForFinalRequest(api, user.access, submitted.body.id);
     assert.equal(request.status, 'published', JSON.stringify(request));
     assert.deepEqual(request.stages.map((s: any) => [s.stage, s.status, s.attempts]), [['research', 'completed', 1], ['write', 'completed', 1], ['publish', 'completed', 1]]);
     for (const s of request.stages) {
@@ -54,12 +50,7 @@ describe('pipeline end to end: four processes, embedded providers', () => {
   it('when a user submits a topic nothing in the corpus matches, then the request fails with a clear research error', async () => {
     const user = await api.registerAndLogin();
     const submitted = await api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'zxqv wplkj' } });
-    let request: any;
-    for (let i = 0; i < 100; i++) {
-      request = (await api.call('GET', `/v1/requests/${submitted.body.id}`, { token: user.access })).body;
-      if (request.status === 'failed') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const request = await waitForFinalRequest(api, user.access, submitted.body.id);
     assert.equal(request.status, 'failed');
     assert.equal(request.stages[0].status, 'failed');
     assert.equal(request.stages[0].error.code, 'no_sources');

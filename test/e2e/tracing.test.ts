@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHttpStub, type HttpStub } from '@pressroom/test-support';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
+import { waitForFinalRequest } from '../support/request-polling.ts';
 
 interface OtlpSpan {
   traceId: string;
@@ -54,12 +55,7 @@ describe('one trace per content request across the four services (OTLP receiver)
   it('when a request is published, then a single trace holds spans of all four services, each with request_id, with no broken parent link', async () => {
     const user = await api.registerAndLogin();
     const submitted = await api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'How do volcanoes form?' } });
-    let request: any;
-    for (let i = 0; i < 100; i++) {
-      request = (await api.call('GET', `/v1/requests/${submitted.body.id}`, { token: user.access })).body;
-      if (request.status === 'published') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const request = await waitForFinalRequest(api, user.access, submitted.body.id);
     assert.equal(request.status, 'published');
     const traceId: string = request.trace_id;
     assert.match(traceId, /^[0-9a-f]{32}$/);
