@@ -17,4 +17,6 @@ export interface GatewayDeps {
   metrics: Metrics;
   tokens: AccessTokens;
   alerts: Alerts;
+  /** Wakes this replica's outbox relay after a commit that added rows. */
+  outbox: { wake(): Promise<void> };
 }

@@ -75,8 +75,8 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     const alerter = createAlerterFromConfig(config, { service: 'gateway', redis, logger, metrics, ...(config.ALERT_EMAIL_FROM ? { emailFrom: config.ALERT_EMAIL_FROM } : {}) });
     shutdown.register('alerts', () => alerter.close(2000));
     const alerts = opts.alerts ?? createGatewayAlerts(alerter);
-    const deps: GatewayDeps = { config, db, redis, broker, logger, metrics, tokens, alerts };
-    const relay = createOutboxRelay({ db, databaseUrl: config.DATABASE_URL, broker, logger, metrics, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS });
+    const relay = createOutboxRelay({ db, broker, logger, metrics, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS });
+    const deps: GatewayDeps = { config, db, redis, broker, logger, metrics, tokens, alerts, outbox: relay };
     shutdown.register('outbox relay', () => relay.stop());
     await startEventTracker({ db, broker, logger, metrics, alerts, slowRequestMs: config.ALERT_REQUEST_LATENCY_MS });
     await startDeadLetterConsumers({ db, broker, logger });

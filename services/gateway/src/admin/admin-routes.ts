@@ -34,6 +34,7 @@ export function adminRoutes(deps: GatewayDeps, guards: Guards): Router {
     parseQuery(EmptyQuery, req.query);
     parseBody(EmptyBody, req.body);
     const result = await replayDeadLetters(deps.db, stage);
+    if (result.replayed > 0) void deps.outbox.wake();
     deps.logger.info({ stage, ...result, admin: principalOf(req).userId }, 'dead letters replayed');
     res.json(result);
   });

@@ -1,17 +1,15 @@
-import pg from 'pg';
 import { SpanKind, context, trace } from '@opentelemetry/api';
 import type { Logger } from '@pressroom/logger';
 import type { Broker } from '@pressroom/messaging';
 import { REQUEST_ID_HEADER, USER_ID_HEADER, extractTraceContext, injectTraceHeaders, type Metrics } from '@pressroom/telemetry';
 import { withLogContext } from '@pressroom/logger';
 import { inTransaction, type Db } from '../db/pool.ts';
-import { OUTBOX_CHANNEL, claimOutboxBatch, deleteOutboxRows, type OutboxRow } from './outbox-repository.ts';
+import { claimOutboxBatch, deleteOutboxRows, type OutboxRow } from './outbox-repository.ts';
 
 const tracer = trace.getTracer('pressroom.outbox');
 
 export interface OutboxRelayDeps {
   db: Db;
-  databaseUrl: string;
   broker: Broker;
   logger: Logger;
   metrics: Metrics;
@@ -22,14 +20,15 @@ export interface OutboxRelayDeps {
 /**
  * Publishes outbox rows with publisher confirms, then deletes them in the same transaction that claimed them.
  * A crash after the confirm but before the commit re-sends the batch: at-least-once, which the consumers'
- * de-duplication by message_id absorbs. Woken by LISTEN/NOTIFY at commit, with a poll as the safety net.
+ * de-duplication by message_id absorbs. The replica that committed a row wakes its own relay right after the
+ * commit; a poll is the safety net (another replica's rows, rows left by a broker outage). Not LISTEN/NOTIFY:
+ * PostgreSQL serialises the commits of notifying transactions on one global lock, which caps submissions.
  */
 export function createOutboxRelay(deps: OutboxRelayDeps) {
   const { logger } = deps;
   let stopped = false;
   let draining: Promise<void> | undefined;
   let again = false;
-  let listener: pg.Client | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
 
   async function publishRow(row: OutboxRow): Promise<void> {
@@ -81,31 +80,9 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
     return draining;
   }
 
-  async function listen(): Promise<void> {
-    if (stopped) return;
-    const client = new pg.Client({ connectionString: deps.databaseUrl, application_name: 'pressroom-outbox-listener' });
-    client.on('notification', () => void wake());
-    client.on('error', (err) => {
-      logger.warn({ err }, 'outbox listener lost its connection; polling until it is back');
-      listener = undefined;
-      client.end().catch(() => undefined);
-      setTimeout(() => void listen().catch(() => undefined), 1000).unref();
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-      listener = client;
-      void wake();
-    } catch (err) {
-      logger.warn({ err }, 'outbox listener could not connect; retrying');
-      await client.end().catch(() => undefined);
-      setTimeout(() => void listen().catch(() => undefined), 1000).unref();
-    }
-  }
-
   return {
     async start(): Promise<void> {
-      await listen();
+      void wake();
       const poll = () => {
         if (stopped) return;
         void wake().finally(() => {
@@ -115,12 +92,11 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
       pollTimer = setTimeout(poll, deps.pollMs);
     },
     wake,
-    /** Stops listening and polling, after one last drain so accepted requests leave with this replica. */
+    /** Stops polling, after one last drain so accepted requests leave with this replica. */
     async stop(): Promise<void> {
       clearTimeout(pollTimer);
       await wake().catch(() => undefined);
       stopped = true;
-      await listener?.end().catch(() => undefined);
     },
   };
 }

@@ -9,8 +9,6 @@ export interface OutboxRow {
   headers: Record<string, string>;
 }
 
-export const OUTBOX_CHANNEL = 'pressroom_outbox';
-
 export async function insertOutboxMessage(db: DbClient, m: Omit<OutboxRow, 'id'>): Promise<void> {
   await db.query('INSERT INTO outbox (request_id, exchange_key, routing_key, message, headers) VALUES ($1, $2, $3, $4, $5)', [
     m.request_id,
@@ -19,8 +17,6 @@ export async function insertOutboxMessage(db: DbClient, m: Omit<OutboxRow, 'id'>
     JSON.stringify(m.message),
     JSON.stringify(m.headers),
   ]);
-  // Delivered at commit only, so the relay never wakes for a row it cannot see yet.
-  await db.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
 }
 
 /** Claims a batch; SKIP LOCKED lets several gateway replicas relay side by side without double sends. */

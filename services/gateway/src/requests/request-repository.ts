@@ -1,5 +1,6 @@
 import type { Article, Channel, RequestStatus, StageError } from '@pressroom/contracts';
 import type { DbClient } from '../db/pool.ts';
+import type { OutboxRow } from '../outbox/outbox-repository.ts';
 
 export interface RequestRow {
   id: string;
@@ -31,16 +32,36 @@ export interface StageRow {
 const COLUMNS = 'id, user_id, status, topic, audience, tone, length, channel, trace_id, article, published_url, error, created_at, updated_at';
 const SUMMARY_COLUMNS = 'id, user_id, status, topic, audience, tone, length, channel, trace_id, NULL::jsonb AS article, published_url, error, created_at, updated_at';
 
-export async function insertRequest(db: DbClient, r: Pick<RequestRow, 'id' | 'user_id' | 'topic' | 'audience' | 'tone' | 'length' | 'channel' | 'trace_id'>): Promise<RequestRow> {
+/**
+ * The request, its three stage rows and its first task in the outbox, in one statement: each round trip
+ * inside the submit transaction is time that the per-user lock and a pool connection are held.
+ */
+export async function insertRequestWithTask(
+  db: DbClient,
+  r: Pick<RequestRow, 'id' | 'user_id' | 'topic' | 'audience' | 'tone' | 'length' | 'channel' | 'trace_id'>,
+  task: Omit<OutboxRow, 'id'>,
+): Promise<RequestRow> {
   const { rows } = await db.query<RequestRow>(
-    `INSERT INTO content_requests (id, user_id, topic, audience, tone, length, channel, trace_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
-    [r.id, r.user_id, r.topic, r.audience, r.tone, r.length, JSON.stringify(r.channel), r.trace_id],
-  );
-  await db.query(
-    `INSERT INTO request_stages (request_id, stage, position) VALUES ($1, 'research', 1), ($1, 'write', 2), ($1, 'publish', 3)`,
-    [r.id],
+    `WITH request AS (
+       INSERT INTO content_requests (id, user_id, topic, audience, tone, length, channel, trace_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}
+     ), stages AS (
+       INSERT INTO request_stages (request_id, stage, position) VALUES ($1, 'research', 1), ($1, 'write', 2), ($1, 'publish', 3)
+     ), task AS (
+       INSERT INTO outbox (request_id, exchange_key, routing_key, message, headers) VALUES ($1, $9, $10, $11, $12)
+     )
+     SELECT * FROM request`,
+    [r.id, r.user_id, r.topic, r.audience, r.tone, r.length, JSON.stringify(r.channel), r.trace_id, task.exchange_key, task.routing_key, JSON.stringify(task.message), JSON.stringify(task.headers)],
   );
   return rows[0]!;
+}
+
+/** The user's quota override and today's count, in one round trip. */
+export async function quotaUsage(db: DbClient, userId: string, since: Date): Promise<{ daily_quota: number | null; used: number }> {
+  const { rows } = await db.query<{ daily_quota: number | null; used: number }>(
+    'SELECT (SELECT daily_quota FROM users WHERE id = $1) AS daily_quota, (SELECT count(*)::int FROM content_requests WHERE user_id = $1 AND created_at >= $2) AS used',
+    [userId, since],
+  );
+  return rows[0] ?? { daily_quota: null, used: 0 };
 }
 
 /** Scoped by owner unless `userId` is null (admin): another user's id simply does not exist. */

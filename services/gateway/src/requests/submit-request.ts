@@ -5,10 +5,8 @@ import { currentTraceId, injectTraceHeaders } from '@pressroom/telemetry';
 import type { Config } from '@pressroom/config';
 import { inTransaction } from '../db/pool.ts';
 import type { GatewayDeps } from '../deps.ts';
-import { insertOutboxMessage } from '../outbox/outbox-repository.ts';
-import { findUserById } from '../auth/user-repository.ts';
 import { dailyQuotaOf, quotaWindow } from './quota.ts';
-import { countRequestsSince, findRequest, insertRequest, type RequestRow } from './request-repository.ts';
+import { findRequest, insertRequestWithTask, quotaUsage, type RequestRow } from './request-repository.ts';
 import { findIdempotencyKey, saveIdempotencyKey } from './idempotency-repository.ts';
 
 export function defaultChannel(config: Config): Channel {
@@ -22,7 +20,7 @@ export function defaultChannel(config: Config): Channel {
  * lost to a broker outage and a rolled-back one is never sent.
  */
 export async function submitRequest(
-  deps: Pick<GatewayDeps, 'db' | 'config' | 'metrics' | 'alerts'>,
+  deps: Pick<GatewayDeps, 'db' | 'config' | 'metrics' | 'alerts' | 'outbox'>,
   userId: string,
   body: CreateRequestBody,
   idempotencyKey: string | undefined,
@@ -40,10 +38,10 @@ export async function submitRequest(
         if (request) return { request, replayed: true };
       }
     }
-    const user = await findUserById(tx, userId);
-    const quota = dailyQuotaOf(user, deps.config);
     const window = quotaWindow();
-    const used = await countRequestsSince(tx, userId, window.start);
+    // After the lock, in its own statement: a snapshot taken before the lock could miss a rival's commit.
+    const { daily_quota, used } = await quotaUsage(tx, userId, window.start);
+    const quota = dailyQuotaOf({ daily_quota }, deps.config);
     if (used >= quota) {
       deps.metrics.quotaExceeded.inc();
       deps.alerts.raiseAlert({ kind: 'quota_exceeded', user_id: userId, daily_quota: quota });
@@ -52,27 +50,21 @@ export async function submitRequest(
       });
     }
     const channel = body.channel ?? defaultChannel(deps.config);
-    const request = await insertRequest(tx, {
-      id: requestId,
-      user_id: userId,
-      topic: body.topic.trim(),
-      audience: body.audience ?? null,
-      tone: body.tone ?? 'neutral',
-      length: body.length ?? 'medium',
-      channel,
-      trace_id: currentTraceId(),
-    });
+    const fields = { id: requestId, user_id: userId, topic: body.topic.trim(), audience: body.audience ?? null, tone: body.tone ?? 'neutral', length: body.length ?? 'medium', channel, trace_id: currentTraceId() } as const;
     const envelope = createEnvelope({
-      request_id: request.id,
+      request_id: requestId,
       user_id: userId,
       stage: 'research',
-      payload: { brief: { topic: request.topic, ...(request.audience ? { audience: request.audience } : {}), tone: request.tone, length: request.length }, channel },
+      payload: { brief: { topic: fields.topic, ...(fields.audience ? { audience: fields.audience } : {}), tone: fields.tone, length: fields.length }, channel },
     });
-    await insertOutboxMessage(tx, { request_id: request.id, exchange_key: 'tasks', routing_key: 'research', message: envelope, headers: injectTraceHeaders() });
+    const request = await insertRequestWithTask(tx, fields, { request_id: requestId, exchange_key: 'tasks', routing_key: 'research', message: envelope, headers: injectTraceHeaders() });
     if (idempotencyKey) await saveIdempotencyKey(tx, { user_id: userId, key: idempotencyKey, body_hash: bodyHash, request_id: request.id });
     return { request, replayed: false };
   });
-  if (!result.replayed) deps.metrics.requestsSubmitted.inc();
+  if (!result.replayed) {
+    deps.metrics.requestsSubmitted.inc();
+    void deps.outbox.wake();
+  }
   return result;
 }
 
