@@ -1,9 +1,14 @@
 // `pnpm test`: checks that PostgreSQL, Redis and RabbitMQ answer (a missing one fails the run, never skips),
-// then runs every test file with node's own runner. Extra arguments narrow the run: `pnpm test services/llm`.
+// then runs every test file with node's own runner in two phases: unit and component tests two files at a
+// time, then the end-to-end and fault tests (each starts several service processes) one file at a time, so
+// that on a 2-core machine they do not starve each other. `pnpm test services/llm` runs one folder.
 import { spawn } from 'node:child_process';
 import { assertInfrastructure } from '@pressroom/test-support';
 
-const DEFAULT_PATTERNS = ['libs/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'test/**/*.test.ts'];
+const PHASES = [
+  { name: 'unit and component', patterns: ['libs/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'], concurrency: 2 },
+  { name: 'end to end and faults', patterns: ['test/**/*.test.ts'], concurrency: 1 },
+];
 
 try {
   await assertInfrastructure();
@@ -12,7 +17,18 @@ try {
   process.exit(1);
 }
 
+function run(patterns: string[], concurrency: number): Promise<number> {
+  const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...patterns], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+
 const args = process.argv.slice(2);
-const patterns = args.length > 0 ? args.map((a) => (a.endsWith('.ts') ? a : `${a.replace(/\/$/, '')}/**/*.test.ts`)) : DEFAULT_PATTERNS;
-const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=180000', ...patterns], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+if (args.length > 0) {
+  process.exit(await run(args.map((a) => (a.endsWith('.ts') ? a : `${a.replace(/\/$/, '')}/**/*.test.ts`)), 2));
+}
+let failed = 0;
+for (const phase of PHASES) {
+  process.stdout.write(`\n# pnpm test: ${phase.name}\n`);
+  if ((await run(phase.patterns, phase.concurrency)) !== 0) failed++;
+}
+process.exit(failed === 0 ? 0 : 1);

@@ -19,7 +19,7 @@ describe('pipeline end to end: four processes, embedded providers', () => {
   });
 
   after(async () => {
-    const codes = await pipeline.close();
+    const codes = await pipeline?.close();
     await rm(publishDir, { recursive: true, force: true });
     assert.deepEqual(codes, { gateway: 0, research: 0, llm: 0, publisher: 0 }, 'every service exits 0 on SIGTERM');
   });

@@ -47,8 +47,8 @@ describe('one trace per content request across the four services (OTLP receiver)
   });
 
   after(async () => {
-    await pipeline.close();
-    await collector.close();
+    await pipeline?.close();
+    await collector?.close();
     await rm(publishDir, { recursive: true, force: true });
   });
 

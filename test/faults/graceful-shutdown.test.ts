@@ -41,7 +41,7 @@ describe('graceful shutdown under load (four processes)', () => {
 
   after(async () => {
     await Promise.all(services.map((s) => s.stop()));
-    await llmStub.close();
+    await llmStub?.close();
     await cleanupBroker(id);
     await cleanupRedis(id);
     await dropDatabase(id);

@@ -32,7 +32,9 @@ export async function startService(name: 'gateway' | 'research' | 'llm' | 'publi
   child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
   child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
   const exited = once(child, 'exit');
-  const deadline = Date.now() + 20_000;
+  // Generous: on a loaded 2-core machine, loading the OpenTelemetry instrumentations alone takes seconds.
+  const readyMs = Number(process.env['TEST_SERVICE_READY_MS'] ?? 60_000);
+  const deadline = Date.now() + readyMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited during start-up:\n${output.join('')}`);
     try {
@@ -43,7 +45,7 @@ export async function startService(name: 'gateway' | 'research' | 'llm' | 'publi
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${name} not ready within 20 s:\n${output.join('').slice(-3000)}`);
+      throw new Error(`${name} not ready within ${readyMs / 1000} s:\n${output.join('').slice(-3000)}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
