@@ -95,12 +95,16 @@ async function runTask<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelo
   }
   const ids = { message_id: task.message_id, request_id: task.request_id, user_id: task.user_id, stage, attempt: task.attempt };
   metrics.taskAge.observe({ stage }, Math.max(0, Date.now() - Date.parse(task.enqueued_at)) / 1000);
-  await publishEvent(broker, { ...ids, type: 'started' });
+  // Confirms are awaited together before the ack, not one after another: the channel keeps the publish order,
+  // and a crash before the ack only means a redelivery.
+  const startedEvent = publishEvent(broker, { ...ids, type: 'started' });
+  startedEvent.catch(() => undefined);
   const started = performance.now();
   let outcome: StageOutcome<S>;
   try {
     outcome = await deps.handle(task);
   } catch (err) {
+    await startedEvent;
     const duration_ms = Math.round(performance.now() - started);
     metrics.stageDuration.observe({ stage, outcome: 'failure' }, duration_ms / 1000);
     const deferrals = Number(delivery.message.properties.headers?.[DEFERRALS_HEADER] ?? 0) || 0;
@@ -110,11 +114,11 @@ async function runTask<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelo
   }
   const duration_ms = Math.round(performance.now() - started);
   const next = nextStage(stage);
-  if (next && outcome.next) {
-    const envelope = createEnvelope({ request_id: task.request_id, user_id: task.user_id, stage: next, payload: outcome.next, message_id: derivedMessageId(task.message_id, next) });
-    await publishTask(broker, envelope);
-  }
-  await publishEvent(broker, { ...ids, type: 'completed', duration_ms, ...(outcome.result ? { result: outcome.result } : {}) });
+  const handOn =
+    next && outcome.next
+      ? publishTask(broker, createEnvelope({ request_id: task.request_id, user_id: task.user_id, stage: next, payload: outcome.next, message_id: derivedMessageId(task.message_id, next) }))
+      : undefined;
+  await Promise.all([startedEvent, handOn, publishEvent(broker, { ...ids, type: 'completed', duration_ms, ...(outcome.result ? { result: outcome.result } : {}) })]);
   await dedupe.markDone(task.message_id);
   metrics.stageDuration.observe({ stage, outcome: 'success' }, duration_ms / 1000);
   metrics.tasks.inc({ stage, outcome: 'completed' });

@@ -64,7 +64,8 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     const broker = await createBroker({
       url: config.RABBITMQ_URL,
       prefix: config.AMQP_PREFIX,
-      prefetch: Math.max(config.AMQP_PREFETCH, 32),
+      // Enough unacked events in hand for the tracker to batch them.
+      prefetch: Math.max(config.AMQP_PREFETCH, 100),
       heartbeatS: config.AMQP_HEARTBEAT_S,
       delaysMs: delayLevels(retryPolicyFrom(config)),
       logger,

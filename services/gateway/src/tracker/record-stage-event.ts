@@ -1,5 +1,5 @@
 import type { StageEvent } from '@pressroom/contracts';
-import { inTransaction, type Db } from '../db/pool.ts';
+import { inTransaction, type Db, type DbClient } from '../db/pool.ts';
 
 // Events can arrive late or twice (at-least-once, several in flight), so every update is guarded:
 // a stage never leaves `completed`/`failed`, attempts only grow, and a request's status only moves forward.
@@ -38,31 +38,44 @@ const RANK = "CASE status WHEN 'queued' THEN 0 WHEN 'researching' THEN 1 WHEN 'w
 const rankOf = { queued: 0, researching: 1, writing: 2, publishing: 3, published: 4, failed: 5 } as const;
 
 /** Folds one stage event into the request's timeline and status. Returns the request's new status, if it changed. */
-export async function recordStageEvent(db: Db, e: StageEvent): Promise<{ status: string; created_at: string } | undefined> {
+export async function recordStageEvent(db: Db, e: StageEvent): Promise<StatusChange | undefined> {
+  return inTransaction(db, (tx) => applyStageEvent(tx, e));
+}
+
+/** Several events in one transaction, in order: one commit (one WAL flush) for the lot. */
+export async function recordStageEvents(db: Db, events: StageEvent[]): Promise<Array<StatusChange | undefined>> {
   return inTransaction(db, async (tx) => {
-    const base = [e.request_id, e.stage, e.attempt, e.at];
-    const extra = { started: [], completed: [e.duration_ms ?? null], retrying: [json(e.error)], failed: [json(e.error)] }[e.type];
-    await tx.query(STAGE_SQL[e.type], [...base, ...extra]);
-    let status: keyof typeof rankOf | undefined;
-    if (e.type === 'started') status = STATUS_ON_START[e.stage];
-    if (e.type === 'completed' && e.stage === 'publish') status = 'published';
-    if (e.type === 'failed') status = 'failed';
-    const article = e.type === 'completed' && e.result?.article ? JSON.stringify(e.result.article) : null;
-    const publishedUrl = e.type === 'completed' ? (e.result?.published_url ?? null) : null;
-    const { rows } = await tx.query<{ status: string; changed: boolean; created_at: string }>(
-      `UPDATE content_requests SET
-          status = CASE WHEN $2::text IS NOT NULL AND ${RANK} < $3 AND status NOT IN ('published', 'failed') THEN $2 ELSE status END,
-          article = COALESCE($4::jsonb, article),
-          published_url = COALESCE($5, published_url),
-          error = CASE WHEN $2 = 'failed' AND status NOT IN ('published', 'failed') THEN $6::jsonb ELSE error END,
-          updated_at = now()
-        WHERE id = $1
-        RETURNING status, created_at, status IS DISTINCT FROM (SELECT c.status FROM content_requests c WHERE c.id = $1) AS changed`,
-      [e.request_id, status ?? null, status ? rankOf[status] : null, article, publishedUrl, e.error ? json({ stage: e.stage, ...e.error }) : null],
-    );
-    const row = rows[0];
-    return row && row.changed && row.status === status ? { status: row.status, created_at: row.created_at } : undefined;
+    const changes: Array<StatusChange | undefined> = [];
+    for (const e of events) changes.push(await applyStageEvent(tx, e));
+    return changes;
   });
+}
+
+export type StatusChange = { status: string; created_at: string };
+
+async function applyStageEvent(tx: DbClient, e: StageEvent): Promise<StatusChange | undefined> {
+  const base = [e.request_id, e.stage, e.attempt, e.at];
+  const extra = { started: [], completed: [e.duration_ms ?? null], retrying: [json(e.error)], failed: [json(e.error)] }[e.type];
+  await tx.query(STAGE_SQL[e.type], [...base, ...extra]);
+  let status: keyof typeof rankOf | undefined;
+  if (e.type === 'started') status = STATUS_ON_START[e.stage];
+  if (e.type === 'completed' && e.stage === 'publish') status = 'published';
+  if (e.type === 'failed') status = 'failed';
+  const article = e.type === 'completed' && e.result?.article ? JSON.stringify(e.result.article) : null;
+  const publishedUrl = e.type === 'completed' ? (e.result?.published_url ?? null) : null;
+  const { rows } = await tx.query<{ status: string; changed: boolean; created_at: string }>(
+    `UPDATE content_requests SET
+        status = CASE WHEN $2::text IS NOT NULL AND ${RANK} < $3 AND status NOT IN ('published', 'failed') THEN $2 ELSE status END,
+        article = COALESCE($4::jsonb, article),
+        published_url = COALESCE($5, published_url),
+        error = CASE WHEN $2 = 'failed' AND status NOT IN ('published', 'failed') THEN $6::jsonb ELSE error END,
+        updated_at = now()
+      WHERE id = $1
+      RETURNING status, created_at, status IS DISTINCT FROM (SELECT c.status FROM content_requests c WHERE c.id = $1) AS changed`,
+    [e.request_id, status ?? null, status ? rankOf[status] : null, article, publishedUrl, e.error ? json({ stage: e.stage, ...e.error }) : null],
+  );
+  const row = rows[0];
+  return row && row.changed && row.status === status ? { status: row.status, created_at: row.created_at } : undefined;
 }
 
 function json(value: unknown): string | null {

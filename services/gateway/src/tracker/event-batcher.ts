@@ -1,0 +1,77 @@
+import { ROOT_CONTEXT, context } from '@opentelemetry/api';
+import type { StageEvent } from '@pressroom/contracts';
+import type { Logger } from '@pressroom/logger';
+import type { Delivery } from '@pressroom/messaging';
+import { isDatabaseUnavailable, type Db } from '../db/pool.ts';
+import { recordStageEvents, type StatusChange } from './record-stage-event.ts';
+
+interface Item {
+  event: StageEvent;
+  delivery: Delivery;
+  done: () => void;
+}
+
+/**
+ * Collects stage events for a few milliseconds and records them in one transaction: six events per request
+ * would otherwise cost six commits. One batch at a time, so two batches never lock the same rows in opposite
+ * orders. While PostgreSQL is away a batch is held and retried, not requeued (requeues count toward the
+ * queue's delivery limit); any other failure falls back to one event at a time, so one bad event cannot
+ * hold up the rest.
+ */
+export function createEventBatcher(deps: { db: Db; logger: Logger; isBrokerConnected: () => boolean; onChange: (e: StageEvent, c: StatusChange) => void; maxBatch?: number; maxWaitMs?: number }) {
+  const maxBatch = deps.maxBatch ?? 100;
+  const maxWaitMs = deps.maxWaitMs ?? 5;
+  let pending: Item[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let chain = Promise.resolve();
+
+  function flush(): void {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = pending;
+    pending = [];
+    // A batch mixes requests, so it belongs to no request's trace: its database spans start a trace of their own.
+    if (batch.length > 0) chain = chain.then(() => context.with(ROOT_CONTEXT, () => apply(batch)));
+  }
+
+  async function apply(batch: Item[]): Promise<void> {
+    for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
+      try {
+        const changes = await recordStageEvents(deps.db, batch.map((b) => b.event));
+        batch.forEach((b, i) => settle(b, changes[i]));
+        return;
+      } catch (err) {
+        if (!isDatabaseUnavailable(err) || !deps.isBrokerConnected()) break;
+        deps.logger.warn({ err, events: batch.length, retry_in_ms: wait }, 'database unavailable; holding stage events until it returns');
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+    for (const item of batch) {
+      try {
+        const [change] = await recordStageEvents(deps.db, [item.event]);
+        settle(item, change);
+      } catch (err) {
+        deps.logger.warn({ err, request_id: item.event.request_id, event: item.event.type }, 'could not record stage event; requeueing');
+        item.delivery.requeue();
+        item.done();
+      }
+    }
+  }
+
+  function settle(item: Item, change: StatusChange | undefined): void {
+    if (change) deps.onChange(item.event, change);
+    item.delivery.ack();
+    item.done();
+  }
+
+  return {
+    /** Resolves once the event is recorded (and acked) or handed back to the queue. */
+    add(event: StageEvent, delivery: Delivery): Promise<void> {
+      return new Promise((done) => {
+        pending.push({ event, delivery, done });
+        if (pending.length >= maxBatch) flush();
+        else timer ??= setTimeout(flush, maxWaitMs);
+      });
+    },
+  };
+}
