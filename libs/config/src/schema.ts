@@ -25,7 +25,7 @@ export const ConfigSchema = Type.Object(
     DATABASE_POOL_MAX: Int(10, 1, 200),
     RABBITMQ_URL: Type.String({ default: 'amqp://guest:guest@127.0.0.1:5672', pattern: '^amqps?://' }),
     AMQP_PREFIX: Type.String({ default: '', pattern: '^[a-z0-9_.-]*$', maxLength: 64 }),
-    AMQP_PREFETCH: Int(8, 1, 1000),
+    AMQP_PREFETCH: Int(32, 1, 1000),
     AMQP_HEARTBEAT_S: Int(15, 1, 600),
     REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://' }),
     REDIS_KEY_PREFIX: Type.String({ default: 'pressroom:', maxLength: 64 }),

@@ -65,7 +65,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       url: config.RABBITMQ_URL,
       prefix: config.AMQP_PREFIX,
       // Enough unacked events in hand for the tracker to batch them.
-      prefetch: Math.max(config.AMQP_PREFETCH, 100),
+      prefetch: Math.max(config.AMQP_PREFETCH, 500),
       heartbeatS: config.AMQP_HEARTBEAT_S,
       delaysMs: delayLevels(retryPolicyFrom(config)),
       logger,

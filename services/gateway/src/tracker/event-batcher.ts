@@ -19,7 +19,7 @@ interface Item {
  * hold up the rest.
  */
 export function createEventBatcher(deps: { db: Db; logger: Logger; isBrokerConnected: () => boolean; onChange: (e: StageEvent, c: StatusChange) => void; maxBatch?: number; maxWaitMs?: number }) {
-  const maxBatch = deps.maxBatch ?? 100;
+  const maxBatch = deps.maxBatch ?? 250;
   const maxWaitMs = deps.maxWaitMs ?? 5;
   let pending: Item[] = [];
   let timer: NodeJS.Timeout | undefined;

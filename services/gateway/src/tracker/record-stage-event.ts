@@ -9,7 +9,7 @@ const STAGE_SQL: Record<StageEvent['type'], string> = {
       attempts = GREATEST(attempts, $3),
       started_at = LEAST(COALESCE(started_at, $4::timestamptz), $4::timestamptz),
       duration_ms = CASE WHEN finished_at IS NOT NULL THEN (EXTRACT(EPOCH FROM finished_at - LEAST(COALESCE(started_at, $4::timestamptz), $4::timestamptz)) * 1000)::int ELSE duration_ms END
-    WHERE request_id = $1 AND stage = $2`,
+    WHERE request_id = $1 AND stage = $2 AND $5::text IS NULL`,
   retrying: `UPDATE request_stages SET
       status = CASE WHEN status IN ('completed', 'failed') THEN status ELSE 'retrying' END,
       attempts = GREATEST(attempts, $3),
@@ -53,27 +53,37 @@ export async function recordStageEvents(db: Db, events: StageEvent[]): Promise<A
 
 export type StatusChange = { status: string; created_at: string };
 
+// Applied together with a stage's update in one statement (a data-modifying CTE): one round trip per event.
+// RETURNING's subquery still sees the row as it was before the statement, which tells whether the status moved.
+const REQUEST_SQL = `UPDATE content_requests SET
+    status = CASE WHEN $6::text IS NOT NULL AND ${RANK} < $7::int AND status NOT IN ('published', 'failed') THEN $6 ELSE status END,
+    article = COALESCE($8::jsonb, article),
+    published_url = COALESCE($9::text, published_url),
+    error = CASE WHEN $6 = 'failed' AND status NOT IN ('published', 'failed') THEN $10::jsonb ELSE error END,
+    updated_at = now()
+  WHERE id = $1
+  RETURNING status, created_at, status IS DISTINCT FROM (SELECT c.status FROM content_requests c WHERE c.id = $1) AS changed`;
+
 async function applyStageEvent(tx: DbClient, e: StageEvent): Promise<StatusChange | undefined> {
-  const base = [e.request_id, e.stage, e.attempt, e.at];
-  const extra = { started: [], completed: [e.duration_ms ?? null], retrying: [json(e.error)], failed: [json(e.error)] }[e.type];
-  await tx.query(STAGE_SQL[e.type], [...base, ...extra]);
   let status: keyof typeof rankOf | undefined;
   if (e.type === 'started') status = STATUS_ON_START[e.stage];
   if (e.type === 'completed' && e.stage === 'publish') status = 'published';
   if (e.type === 'failed') status = 'failed';
+  const extra = { started: null, completed: e.duration_ms ?? null, retrying: json(e.error), failed: json(e.error) }[e.type];
   const article = e.type === 'completed' && e.result?.article ? JSON.stringify(e.result.article) : null;
   const publishedUrl = e.type === 'completed' ? (e.result?.published_url ?? null) : null;
-  const { rows } = await tx.query<{ status: string; changed: boolean; created_at: string }>(
-    `UPDATE content_requests SET
-        status = CASE WHEN $2::text IS NOT NULL AND ${RANK} < $3 AND status NOT IN ('published', 'failed') THEN $2 ELSE status END,
-        article = COALESCE($4::jsonb, article),
-        published_url = COALESCE($5, published_url),
-        error = CASE WHEN $2 = 'failed' AND status NOT IN ('published', 'failed') THEN $6::jsonb ELSE error END,
-        updated_at = now()
-      WHERE id = $1
-      RETURNING status, created_at, status IS DISTINCT FROM (SELECT c.status FROM content_requests c WHERE c.id = $1) AS changed`,
-    [e.request_id, status ?? null, status ? rankOf[status] : null, article, publishedUrl, e.error ? json({ stage: e.stage, ...e.error }) : null],
-  );
+  const { rows } = await tx.query<{ status: string; changed: boolean; created_at: string }>(`WITH stage_update AS (${STAGE_SQL[e.type]}) ${REQUEST_SQL}`, [
+    e.request_id,
+    e.stage,
+    e.attempt,
+    e.at,
+    extra,
+    status ?? null,
+    status ? rankOf[status] : null,
+    article,
+    publishedUrl,
+    e.error ? json({ stage: e.stage, ...e.error }) : null,
+  ]);
   const row = rows[0];
   return row && row.changed && row.status === status ? { status: row.status, created_at: row.created_at } : undefined;
 }
