@@ -1,0 +1,72 @@
+// Every knob of the suite comes from the environment (`k6 run -e NAME=value` or exported variables).
+
+function str(name: string, fallback: string): string {
+  const v = __ENV[name];
+  return v === undefined || v === '' ? fallback : v;
+}
+
+function num(name: string, fallback: number): number {
+  const raw = __ENV[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  return n;
+}
+
+function optional(name: string): string | undefined {
+  const v = __ENV[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+export const config = {
+  baseUrl: str('BASE_URL', 'http://127.0.0.1:8080').replace(/\/+$/, ''),
+  /** An existing account; without it, setup registers `USERS` fresh accounts. */
+  userEmail: optional('USER_EMAIL'),
+  userPassword: optional('USER_PASSWORD'),
+  /** Accounts registered by setup when no USER_EMAIL is given: spreads the per-user quota and rate limit. */
+  users: Math.max(1, Math.floor(num('USERS', 5))),
+  /** An admin, optional: setup then raises each load user's daily_quota to DAILY_QUOTA. */
+  adminEmail: optional('ADMIN_EMAIL'),
+  adminPassword: optional('ADMIN_PASSWORD'),
+  dailyQuota: num('DAILY_QUOTA', 1_000_000),
+
+  /** HTTP requests per second at the load plateau (POSTs and GETs together). */
+  targetRps: num('TARGET_RPS', 50),
+  /** GET /v1/requests/{id} calls per POST /v1/requests: the read/write mix. */
+  readsPerSubmit: Math.floor(num('READS_PER_SUBMIT', 1)),
+  rampUp: str('RAMP_UP', '2m'),
+  hold: str('HOLD', '5m'),
+  rampDown: str('RAMP_DOWN', '1m'),
+  /** Stress: the plateau multipliers of TARGET_RPS, each held STRESS_STEP. */
+  stressSteps: str('STRESS_STEPS', '0.5,1,1.5,2,3,4').split(',').map(Number).filter((n) => n > 0),
+  stressStep: str('STRESS_STEP', '2m'),
+  spikeFactor: num('SPIKE_FACTOR', 5),
+  spikeHold: str('SPIKE_HOLD', '1m'),
+  soakRps: num('SOAK_RPS', 0),
+  soakDuration: str('SOAK_DURATION', '2h'),
+  preAllocatedVus: Math.floor(num('PRE_ALLOCATED_VUS', 50)),
+  maxVus: Math.floor(num('MAX_VUS', 500)),
+
+  topic: str('TOPIC', 'How do honeybees communicate?'),
+  length: str('LENGTH', 'short'),
+
+  /** Rate-limit scenario: the route family (`api`: GET /v1/me, `auth`: POST /v1/auth/login) and the limits staging runs with. */
+  limitTarget: str('RL_TARGET', 'api'),
+  limits: { ip: num('LIMIT_IP', 100), user: num('LIMIT_USER', 100), auth: num('LIMIT_AUTH', 20) } as Record<string, number>,
+  maxLimitRequests: num('MAX_LIMIT_REQUESTS', 2000),
+
+  e2eRequests: Math.floor(num('E2E_REQUESTS', 5)),
+  e2eVus: Math.floor(num('E2E_VUS', 1)),
+  pollIntervalS: num('POLL_INTERVAL_S', 1),
+  pollTimeoutS: num('POLL_TIMEOUT_S', 180),
+  e2eP95Ms: num('E2E_P95_MS', 60_000),
+
+  authVus: Math.floor(num('AUTH_VUS', 1)),
+  authIterations: Math.floor(num('AUTH_ITERATIONS', 1)),
+  password: str('NEW_USER_PASSWORD', 'k6-load-test-password'),
+};
+
+/** Iterations per minute that give `rps` HTTP requests per second at the configured mix. */
+export function iterationsPerMinute(rps: number): number {
+  return Math.max(1, Math.round((rps * 60) / (1 + config.readsPerSubmit)));
+}

@@ -1,0 +1,91 @@
+// Rate limit, against the REAL limits: one VU sends requests until the tightest limiter on the route has
+// exactly nothing left, then one more, and checks that the 429 (problem+json `rate_limited`, Retry-After,
+// draft-8 `RateLimit` / `RateLimit-Policy`) comes at exactly that request, not one earlier or later.
+//   RL_TARGET=api  (default) GET /v1/me: the per-IP (`ip`, RATE_LIMIT_IP_PER_HOUR) and per-user (`user`,
+//                  RATE_LIMIT_USER_PER_HOUR) limiters both count it.
+//   RL_TARGET=auth POST /v1/auth/login: `ip` and `auth` (RATE_LIMIT_AUTH_PER_HOUR).
+// LIMIT_IP / LIMIT_USER / LIMIT_AUTH are the limits staging runs with (default: the documented defaults);
+// each policy the gateway announces must carry its configured quota. Counting follows the headers, so calls
+// this IP already made in the window (setup's register and login count on `ip`) still give an exact check;
+// from a fresh window the run sends exactly LIMIT requests plus one.
+import http from 'k6/http';
+import { check, fail } from 'k6';
+import type { Options } from 'k6/options';
+import { api, json, uniqueEmail, type Res } from '../lib/api.ts';
+import { config } from '../lib/config.ts';
+import { header, limitStates, type LimitState } from '../lib/ratelimit-headers.ts';
+import { login, type Credentials } from '../lib/session.ts';
+
+const target = config.limitTarget;
+if (target !== 'api' && target !== 'auth') throw new Error(`RL_TARGET must be api or auth, not "${target}"`);
+
+// Here a 429 is the expected outcome: it must not count in http_req_failed.
+http.setResponseCallback(http.expectedStatuses({ min: 200, max: 399 }, 429));
+
+export const options: Options = {
+  scenarios: { ratelimit: { executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '10m' } },
+  thresholds: { http_req_failed: ['rate<0.01'], checks: ['rate==1'], 'http_req_duration{kind:api}': ['p(95)<200', 'p(99)<500'] },
+};
+
+interface Data {
+  creds: Credentials;
+  token: string;
+}
+
+export function setup(): Data {
+  const creds = { email: uniqueEmail('ratelimit'), password: config.password };
+  const reg = api.register(creds.email, creds.password, 'setup');
+  if (reg.status !== 201) fail(`setup: register answered ${reg.status}`);
+  return { creds, token: target === 'auth' ? '' : login(creds, 'setup').access_token };
+}
+
+function send(data: Data): Res {
+  return target === 'auth' ? api.login(data.creds.email, data.creds.password) : api.me(data.token, [200]);
+}
+
+const stateOf = (res: Res, name: string) => limitStates(res).find((s) => s.name === name);
+const describe = (res: Res) => `${res.status}, RateLimit: ${header(res, 'RateLimit')}, RateLimit-Policy: ${header(res, 'RateLimit-Policy')}`;
+
+export default function (data: Data): void {
+  const first = send(data);
+  const states = limitStates(first);
+  // The binding policy: the one with the fewest requests left (all of them count every request).
+  const binding: LimitState | undefined = [...states].sort((a, b) => (a.remaining ?? Infinity) - (b.remaining ?? Infinity))[0];
+  check(first, {
+    'first: 2xx': (r) => r.status >= 200 && r.status < 300,
+    'first: RateLimit-Policy and RateLimit name the same policies': () => states.length > 0 && states.every((s) => s.remaining !== undefined && s.resetS !== undefined),
+    'first: each policy announces its configured quota and a window': () => states.every((s) => s.quota === (config.limits[s.name] ?? s.quota) && (s.windowS ?? 0) > 0),
+  });
+  if (!binding || binding.remaining === undefined || binding.quota === undefined) fail(`no usable RateLimit headers: ${describe(first)}`);
+  // Never walk a limit nobody meant to test (a load-test config with limits in the millions).
+  const expected = config.limits[binding.name];
+  if (expected !== undefined && binding.quota !== expected)
+    fail(`the gateway announces q=${binding.quota} for "${binding.name}" but LIMIT_${binding.name.toUpperCase()}=${expected}: run against the real limits, or set LIMIT_${binding.name.toUpperCase()}`);
+  if (binding.remaining > config.maxLimitRequests) fail(`${binding.remaining} requests to reach the limit is more than MAX_LIMIT_REQUESTS=${config.maxLimitRequests}`);
+  const used = binding.quota - binding.remaining;
+  console.info(`binding policy "${binding.name}": q=${binding.quota}, ${used} request(s) counted so far in this window; sending ${binding.remaining} more, then one over`);
+
+  let last = first;
+  for (let left = binding.remaining - 1; left >= 0; left--) {
+    last = send(data);
+    const ok = check(last, {
+      'within the limit: 2xx': (r) => r.status >= 200 && r.status < 300,
+      'within the limit: remaining counts down by exactly one': () => stateOf(last, binding.name)?.remaining === left,
+    });
+    if (!ok) fail(`request ${binding.quota - left} of ${binding.quota}: ${describe(last)}`);
+  }
+  check(last, { 'at the limit: the last allowed request says r=0': () => stateOf(last, binding.name)?.remaining === 0 });
+
+  const over = send(data);
+  const retryAfter = Number(header(over, 'Retry-After'));
+  const problem = json<{ code?: string; status?: number }>(over);
+  const s = stateOf(over, binding.name);
+  check(over, {
+    'over the limit: 429': (r) => r.status === 429,
+    'over the limit: problem+json rate_limited': (r) => (header(r, 'Content-Type') ?? '').startsWith('application/problem+json') && problem?.code === 'rate_limited' && problem.status === 429,
+    'over the limit: Retry-After in whole seconds within the window': () => Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= (binding.windowS ?? 0),
+    'over the limit: RateLimit says r=0 for the policy': () => s?.remaining === 0,
+    'over the limit: RateLimit-Policy still announces the quota': () => s?.quota === binding.quota,
+  });
+  if (over.status !== 429) console.error(`expected 429, got ${describe(over)}`);
+}
