@@ -13,25 +13,37 @@ interface Item {
 
 /**
  * Collects stage events for a few milliseconds and records them in one transaction: six events per request
- * would otherwise cost six commits. One batch at a time, so two batches never lock the same rows in opposite
- * orders. While PostgreSQL is away a batch is held and retried, not requeued (requeues count toward the
+ * would otherwise cost six commits. While PostgreSQL is away a batch is held and retried, not requeued (requeues count toward the
  * queue's delivery limit); any other failure falls back to one event at a time, so one bad event cannot
  * hold up the rest.
  */
-export function createEventBatcher(deps: { db: Db; logger: Logger; isBrokerConnected: () => boolean; onChange: (e: StageEvent, c: StatusChange) => void; maxBatch?: number; maxWaitMs?: number }) {
+export function createEventBatcher(deps: {
+  db: Db;
+  logger: Logger;
+  isBrokerConnected: () => boolean;
+  onChange: (e: StageEvent, c: StatusChange) => void;
+  maxBatch?: number;
+  maxWaitMs?: number;
+  lanes?: number;
+}) {
   const maxBatch = deps.maxBatch ?? 250;
   const maxWaitMs = deps.maxWaitMs ?? 5;
-  let pending: Item[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  let chain = Promise.resolve();
+  // Lanes by request id: a request's events always share a lane (kept in order, and two lanes never lock the
+  // same rows), while lanes commit in parallel on separate connections.
+  const lanes = Array.from({ length: deps.lanes ?? 4 }, () => ({ pending: [] as Item[], timer: undefined as NodeJS.Timeout | undefined, chain: Promise.resolve() }));
+  type Lane = (typeof lanes)[number];
 
-  function flush(): void {
-    clearTimeout(timer);
-    timer = undefined;
-    const batch = pending;
-    pending = [];
+  function laneOf(requestId: string): Lane {
+    return lanes[parseInt(requestId.slice(0, 8), 16) % lanes.length]!;
+  }
+
+  function flush(lane: Lane): void {
+    clearTimeout(lane.timer);
+    lane.timer = undefined;
+    const batch = lane.pending;
+    lane.pending = [];
     // A batch mixes requests, so it belongs to no request's trace: its database spans start a trace of their own.
-    if (batch.length > 0) chain = chain.then(() => context.with(ROOT_CONTEXT, () => apply(batch)));
+    if (batch.length > 0) lane.chain = lane.chain.then(() => context.with(ROOT_CONTEXT, () => apply(batch)));
   }
 
   async function apply(batch: Item[]): Promise<void> {
@@ -68,9 +80,10 @@ export function createEventBatcher(deps: { db: Db; logger: Logger; isBrokerConne
     /** Resolves once the event is recorded (and acked) or handed back to the queue. */
     add(event: StageEvent, delivery: Delivery): Promise<void> {
       return new Promise((done) => {
-        pending.push({ event, delivery, done });
-        if (pending.length >= maxBatch) flush();
-        else timer ??= setTimeout(flush, maxWaitMs);
+        const lane = laneOf(event.request_id);
+        lane.pending.push({ event, delivery, done });
+        if (lane.pending.length >= maxBatch) flush(lane);
+        else lane.timer ??= setTimeout(() => flush(lane), maxWaitMs);
       });
     },
   };
