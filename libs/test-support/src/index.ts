@@ -3,3 +3,4 @@ export { assertInfrastructure, createDatabase, dropDatabase, cleanupBroker, clea
 export { startHttpStub, type HttpStub, type RecordedRequest, type StubReply } from './http-stub.ts';
 export { collectEvents } from './event-collector.ts';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
+export { freePort } from './free-port.ts';
