@@ -87,3 +87,29 @@ describe('one trace per content request across the four services (OTLP receiver)
     assert.ok(llm, 'the LLM call has a GenAI span');
   });
 });
+
+describe('a collector that is down', () => {
+  let pipeline: Pipeline;
+  let publishDir: string;
+
+  before(async () => {
+    publishDir = await mkdtemp(join(tmpdir(), 'pressroom-otel-down-'));
+    // Nothing listens on port 1: every export fails.
+    pipeline = await startPipeline('oteldown', { PUBLISH_DIR: publishDir, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', OTEL_BSP_SCHEDULE_DELAY: '100' });
+  });
+
+  after(async () => {
+    await rm(publishDir, { recursive: true, force: true });
+  });
+
+  it('when the OTLP endpoint refuses connections, then requests are still published and every service stops cleanly and promptly', async () => {
+    const user = await pipeline.api.registerAndLogin();
+    const submitted = await pipeline.api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'How do black holes form?' } });
+    const request = await waitForFinalRequest(pipeline.api, user.access, submitted.body.id);
+    assert.equal(request.status, 'published');
+    const started = Date.now();
+    const codes = await pipeline.close();
+    assert.deepEqual(codes, { gateway: 0, research: 0, llm: 0, publisher: 0 });
+    assert.ok(Date.now() - started < 15_000, `shutdown took ${Date.now() - started} ms`);
+  });
+});
