@@ -56,10 +56,7 @@ export async function createBroker(opts: BrokerOptions) {
       waitForConnect: false,
       setup: async (m: ChannelModel) => {
         model = m;
-        const ch = await m.createConfirmChannel();
-        ch.on('error', (err: Error) => log.warn({ err }, 'publish channel error'));
-        await declareTopology(ch, names, opts.delaysMs);
-        publisher = ch;
+        await openPublisher(m, true);
         for (const c of consumers) await startConsumer(m, c);
         log.info({ consumers: consumers.length }, 'broker connected, topology declared');
       },
@@ -75,9 +72,36 @@ export async function createBroker(opts: BrokerOptions) {
     log.info({ attempt, delay_ms: delay }, 'broker reconnect scheduled'),
   );
 
+  // amqplib's recovery only handles a lost connection; a channel the broker closes on its own (a channel-level
+  // error, consumer_timeout) is reopened here, as long as its connection is still the current one.
+  function reopenLater(m: ChannelModel, what: string, reopen: () => Promise<void>): void {
+    if (closing || model !== m) return;
+    log.warn({ channel: what }, 'channel closed by the broker; reopening');
+    setTimeout(() => {
+      if (closing || model !== m) return;
+      reopen().catch((err: unknown) => log.warn({ err, channel: what }, 'could not reopen channel'));
+    }, 1000).unref();
+  }
+
+  async function openPublisher(m: ChannelModel, declare: boolean): Promise<void> {
+    const ch = await m.createConfirmChannel();
+    ch.on('error', (err: Error) => log.warn({ err }, 'publish channel error'));
+    ch.on('close', () => {
+      if (publisher !== ch) return;
+      publisher = undefined;
+      reopenLater(m, 'publish', () => openPublisher(m, false));
+    });
+    if (declare) await declareTopology(ch, names, opts.delaysMs);
+    publisher = ch;
+  }
+
   async function startConsumer(m: ChannelModel, spec: ConsumerSpec): Promise<void> {
+    if (!consumers.includes(spec)) return;
     const ch = await m.createChannel();
     ch.on('error', (err: Error) => log.warn({ err, queue: spec.queue }, 'consumer channel error'));
+    ch.on('close', () => {
+      if (spec.channel === ch && consumers.includes(spec)) reopenLater(m, spec.queue, () => startConsumer(m, spec));
+    });
     await ch.prefetch(opts.prefetch);
     if (spec.declare) await spec.declare(ch);
     const { consumerTag } = await ch.consume(spec.queue, (message) => {

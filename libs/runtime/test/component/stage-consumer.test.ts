@@ -136,6 +136,22 @@ describe('stage consumer (real RabbitMQ and Redis)', () => {
     await events.waitFor((e) => e.request_id === env.request_id && e.type === 'completed');
   });
 
+  it('when the broker closes the publish channel (a channel error), then it is reopened and tasks keep flowing', async () => {
+    await assert.rejects(worker.broker.publish(`${config.AMQP_PREFIX}no-such-exchange`, 'x', { probe: true }));
+    for (let i = 0; i < 100 && !worker.broker.isConnected(); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && worker.broker.isConnected(); i++) {
+      // The close may land just after the rejected publish; wait until a publish goes through again.
+      try {
+        const env = await submit('after a channel error');
+        await events.waitFor((e) => e.request_id === env.request_id && e.type === 'completed');
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    assert.fail('publishing never recovered after the channel error');
+  });
+
   it('when /metrics is scraped, then queue depths of the work, delay and dead queues are reported', async () => {
     const scrape = async () => (await fetch(`http://127.0.0.1:${worker.port}/metrics`)).text();
     const deadCount = (text: string) => Number(/pressroom_queue_depth\{[^}]*stage="research",queue="dead"[^}]*\} (\d+)/.exec(text)?.[1] ?? NaN);

@@ -42,18 +42,30 @@ async function storeDeadLetter(deps: { db: Db; logger: Logger }, stage: Stage, d
   const dedupeKey = createHash('sha256').update(stage).update(JSON.stringify(headers)).update(raw).digest('hex');
 
   await withLogContext({ stage, ...(requestId ? { request_id: requestId } : {}) }, async () => {
-    try {
-      const stored = await inTransaction(deps.db, async (tx) => {
-        const inserted = await insertDeadLetter(tx, { id: randomUUID(), stage, request_id: requestId, reason, detail, attempts, message, dead_at: deadAt, dedupe_key: dedupeKey });
-        if (inserted && requestId) await failRequestForDeadLetter(tx, requestId, stage, { code: reason, message: (detail ?? reason).slice(0, 2000) });
-        return inserted;
-      });
-      if (stored) deps.logger.warn({ reason, attempts }, `dead letter from ${stage} stored`);
-      delivery.ack();
-    } catch (err) {
-      deps.logger.warn({ err }, 'could not store a dead letter; it stays in its queue');
-      await new Promise((r) => setTimeout(r, isDatabaseUnavailable(err) ? 1000 : 250));
-      delivery.requeue();
+    // While PostgreSQL is away the letter is held, not requeued: requeues count toward a quorum queue's
+    // delivery limit, and a dropped dead letter could never be listed or replayed.
+    const since = Date.now();
+    for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
+      try {
+        const stored = await inTransaction(deps.db, async (tx) => {
+          const inserted = await insertDeadLetter(tx, { id: randomUUID(), stage, request_id: requestId, reason, detail, attempts, message, dead_at: deadAt, dedupe_key: dedupeKey });
+          if (inserted && requestId) await failRequestForDeadLetter(tx, requestId, stage, { code: reason, message: (detail ?? reason).slice(0, 2000) });
+          return inserted;
+        });
+        if (stored) deps.logger.warn({ reason, attempts }, `dead letter from ${stage} stored`);
+        delivery.ack();
+        return;
+      } catch (err) {
+        // Past 10 minutes (RabbitMQ's consumer_timeout is 30) it goes back to the queue anyway.
+        if (!isDatabaseUnavailable(err) || Date.now() - since > 10 * 60_000) {
+          deps.logger.warn({ err }, 'could not store a dead letter; it goes back to its queue');
+          await new Promise((r) => setTimeout(r, 1000));
+          delivery.requeue();
+          return;
+        }
+        deps.logger.warn({ err, retry_in_ms: wait }, 'database unavailable; holding the dead letter until it returns');
+        await new Promise((r) => setTimeout(r, wait));
+      }
     }
   });
 }

@@ -63,6 +63,6 @@ const IN_PROGRESS = { research: 'researching', write: 'writing', publish: 'publi
 
 /** A replayed task puts its request back in flight at that stage; the tracker moves it on from there. */
 export async function reopenRequest(db: DbClient, requestId: string, stage: Stage): Promise<void> {
-  await db.query(`UPDATE request_stages SET status = 'pending', finished_at = NULL, duration_ms = NULL WHERE request_id = $1 AND stage = $2 AND status <> 'completed'`, [requestId, stage]);
+  await db.query(`UPDATE request_stages SET status = 'pending', finished_at = NULL, duration_ms = NULL, error = NULL WHERE request_id = $1 AND stage = $2 AND status <> 'completed'`, [requestId, stage]);
   await db.query(`UPDATE content_requests SET status = $2, error = NULL, updated_at = now() WHERE id = $1 AND status = 'failed'`, [requestId, IN_PROGRESS[stage]]);
 }

@@ -60,15 +60,21 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
   }
 
   async function drainAll(): Promise<void> {
-    do {
+    for (;;) {
       again = false;
       try {
         while (!stopped && deps.broker.isConnected() && (await drainOnce()) === deps.batchSize);
       } catch (err) {
         logger.warn({ err }, 'outbox relay could not publish; rows stay for the next attempt');
+        draining = undefined;
         return;
       }
-    } while (again && !stopped);
+      // Cleared in the same tick as the last look at `again`, so a wake-up can never fall in between.
+      if (!again || stopped) {
+        draining = undefined;
+        return;
+      }
+    }
   }
 
   function wake(): Promise<void> {
@@ -76,7 +82,8 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
       again = true;
       return draining;
     }
-    draining = drainAll().finally(() => (draining = undefined));
+    // Started on a later tick so that `draining` is set before drainAll can clear it.
+    draining = Promise.resolve().then(drainAll);
     return draining;
   }
 

@@ -5,6 +5,8 @@ import type { Delivery } from '@pressroom/messaging';
 import { isDatabaseUnavailable, type Db } from '../db/pool.ts';
 import { recordStageEvents, type StatusChange } from './record-stage-event.ts';
 
+const HOLD_MS = 10 * 60_000;
+
 interface Item {
   event: StageEvent;
   delivery: Delivery;
@@ -47,7 +49,9 @@ export function createEventBatcher(deps: {
   }
 
   async function apply(batch: Item[]): Promise<void> {
-    for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
+    // Held at most 10 minutes: well inside RabbitMQ's consumer_timeout (30 min), after which it would close the channel.
+    const since = Date.now();
+    for (let wait = 250; Date.now() - since < HOLD_MS; wait = Math.min(wait * 2, 5000)) {
       try {
         const changes = await recordStageEvents(deps.db, batch.map((b) => b.event));
         batch.forEach((b, i) => settle(b, changes[i]));

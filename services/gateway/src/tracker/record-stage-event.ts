@@ -18,6 +18,7 @@ const STAGE_SQL: Record<StageEvent['type'], string> = {
     WHERE request_id = $1 AND stage = $2`,
   completed: `UPDATE request_stages SET
       status = CASE WHEN status = 'failed' THEN status ELSE 'completed' END,
+      error = CASE WHEN status = 'failed' THEN error ELSE NULL END,
       attempts = GREATEST(attempts, $3),
       started_at = COALESCE(started_at, $4::timestamptz - make_interval(secs => COALESCE($5::int, 0) / 1000.0)),
       finished_at = $4::timestamptz,

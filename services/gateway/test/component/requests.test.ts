@@ -93,6 +93,21 @@ describe('content requests API (real PostgreSQL, Redis, RabbitMQ)', () => {
     assert.equal(queued.body.items.length, 3);
   });
 
+  it('when requests are created within the same millisecond, then paging one at a time still returns each exactly once', async () => {
+    const u = await h.api.registerAndLogin();
+    const ids = (await Promise.all(['p1', 'p2', 'p3', 'p4'].map((t) => h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: `paging ${t}` } })))).map((r) => r.body.id);
+    const { rows } = await h.gateway.deps.db.query<{ us: number }>('SELECT count(*)::int AS us FROM content_requests WHERE id = ANY($1) AND created_at <> date_trunc(\'milliseconds\', created_at)', [ids]);
+    assert.equal(rows[0]!.us, 0, 'stored with millisecond precision, like the cursor');
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: any = await h.api.call('GET', `/v1/requests?limit=1${cursor ? `&cursor=${cursor}` : ''}`, { token: u.access });
+      seen.push(...page.body.items.map((i: { id: string }) => i.id));
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    assert.deepEqual([...seen].sort(), [...ids].sort());
+  });
+
   it('when a submission is retried with the same Idempotency-Key, then the first request is returned; a different body is 409', async () => {
     const u = await h.api.registerAndLogin();
     const body = { topic: 'coral reefs', length: 'long' };
