@@ -3,28 +3,22 @@ import { inTransaction } from '../db/pool.ts';
 import type { GatewayDeps } from '../deps.ts';
 import type { Principal } from '../http/authenticate.ts';
 import { revokeUserFamilies } from '../auth/session-repository.ts';
-import { decodeCursor, encodeCursor } from '../requests/cursor.ts';
+import { decodeCursor, toPage } from '../requests/cursor.ts';
 import { listRequests } from '../requests/request-repository.ts';
 import { toSummary } from '../requests/request-view.ts';
 import { listUsers, updateUser } from './user-admin-repository.ts';
-
-function page<T extends { created_at: string; id: string }, V>(rows: T[], limit: number, view: (row: T) => V) {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items: items.map(view), next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
-}
 
 /** Every user's requests, newest first, optionally narrowed to one status and/or one user. */
 export async function listAllRequests(deps: Pick<GatewayDeps, 'db'>, q: AdminListRequestsQuery) {
   const limit = q.limit ?? 20;
   const rows = await listRequests(deps.db, { userId: q.user_id ?? null, status: q.status, before: q.cursor ? decodeCursor(q.cursor) : undefined, limit: limit + 1 });
-  return page(rows, limit, (r) => ({ ...toSummary(r), user_id: r.user_id }));
+  return toPage(rows, limit, (r) => ({ ...toSummary(r), user_id: r.user_id }));
 }
 
 export async function listAllUsers(deps: Pick<GatewayDeps, 'db'>, q: AdminListUsersQuery) {
   const limit = q.limit ?? 20;
   const rows = await listUsers(deps.db, { role: q.role, disabled: q.disabled, before: q.cursor ? decodeCursor(q.cursor) : undefined, limit: limit + 1 });
-  return page(rows, limit, (r) => r);
+  return toPage(rows, limit, (r) => r);
 }
 
 /**

@@ -38,3 +38,29 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const message = (err as Error)?.message ?? '';
   return UNAVAILABLE_CODES.has(code) || /timeout exceeded when trying to connect|Connection terminated|connection to server/i.test(message);
 }
+
+/** RabbitMQ's consumer_timeout is 30 minutes; a message held longer would have its channel closed under it. */
+const DEFAULT_HOLD_MS = 10 * 60_000;
+
+/**
+ * Runs `work`, retrying with backoff (0.25 s doubling to 5 s) while the database is unreachable, so a queue
+ * consumer can hold its message instead of requeueing it: requeues count toward a quorum queue's delivery
+ * limit, and an outage must not push messages past it. Any other error, an outage longer than `holdMs`, or
+ * `keepHolding()` turning false ends the wait by rethrowing.
+ */
+export async function retryWhileDatabaseUnavailable<T>(
+  work: () => Promise<T>,
+  opts: { logger: Logger; what: string; holdMs?: number; keepHolding?: () => boolean },
+): Promise<T> {
+  const since = Date.now();
+  for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
+    try {
+      return await work();
+    } catch (err) {
+      const hold = isDatabaseUnavailable(err) && Date.now() - since < (opts.holdMs ?? DEFAULT_HOLD_MS) && (opts.keepHolding?.() ?? true);
+      if (!hold) throw err;
+      opts.logger.warn({ err, retry_in_ms: wait }, `database unavailable; holding ${opts.what} until it returns`);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { STAGES, type Stage } from '@pressroom/contracts';
 import { withLogContext, type Logger } from '@pressroom/logger';
 import type { Broker, Delivery } from '@pressroom/messaging';
-import { inTransaction, isDatabaseUnavailable, type Db } from '../db/pool.ts';
+import { inTransaction, retryWhileDatabaseUnavailable, type Db } from '../db/pool.ts';
 import { failRequestForDeadLetter, insertDeadLetter } from './dead-letter-repository.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -42,30 +42,23 @@ async function storeDeadLetter(deps: { db: Db; logger: Logger }, stage: Stage, d
   const dedupeKey = createHash('sha256').update(stage).update(JSON.stringify(headers)).update(raw).digest('hex');
 
   await withLogContext({ stage, ...(requestId ? { request_id: requestId } : {}) }, async () => {
-    // While PostgreSQL is away the letter is held, not requeued: requeues count toward a quorum queue's
-    // delivery limit, and a dropped dead letter could never be listed or replayed.
-    const since = Date.now();
-    for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
-      try {
-        const stored = await inTransaction(deps.db, async (tx) => {
-          const inserted = await insertDeadLetter(tx, { id: randomUUID(), stage, request_id: requestId, reason, detail, attempts, message, dead_at: deadAt, dedupe_key: dedupeKey });
-          if (inserted && requestId) await failRequestForDeadLetter(tx, requestId, stage, { code: reason, message: (detail ?? reason).slice(0, 2000) });
-          return inserted;
-        });
-        if (stored) deps.logger.warn({ reason, attempts }, `dead letter from ${stage} stored`);
-        delivery.ack();
-        return;
-      } catch (err) {
-        // Past 10 minutes (RabbitMQ's consumer_timeout is 30) it goes back to the queue anyway.
-        if (!isDatabaseUnavailable(err) || Date.now() - since > 10 * 60_000) {
-          deps.logger.warn({ err }, 'could not store a dead letter; it goes back to its queue');
-          await new Promise((r) => setTimeout(r, 1000));
-          delivery.requeue();
-          return;
-        }
-        deps.logger.warn({ err, retry_in_ms: wait }, 'database unavailable; holding the dead letter until it returns');
-        await new Promise((r) => setTimeout(r, wait));
-      }
+    // While PostgreSQL is away the letter is held, not requeued: a dropped dead letter could never be listed or replayed.
+    try {
+      const stored = await retryWhileDatabaseUnavailable(
+        () =>
+          inTransaction(deps.db, async (tx) => {
+            const inserted = await insertDeadLetter(tx, { id: randomUUID(), stage, request_id: requestId, reason, detail, attempts, message, dead_at: deadAt, dedupe_key: dedupeKey });
+            if (inserted && requestId) await failRequestForDeadLetter(tx, requestId, stage, { code: reason, message: (detail ?? reason).slice(0, 2000) });
+            return inserted;
+          }),
+        { logger: deps.logger, what: 'a dead letter' },
+      );
+      if (stored) deps.logger.warn({ reason, attempts }, `dead letter from ${stage} stored`);
+      delivery.ack();
+    } catch (err) {
+      deps.logger.warn({ err }, 'could not store a dead letter; it goes back to its queue');
+      await new Promise((r) => setTimeout(r, 1000));
+      delivery.requeue();
     }
   });
 }

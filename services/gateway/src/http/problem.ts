@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import { AppError, type ErrorCode, type FieldError } from '@pressroom/contracts';
 import type { Logger } from '@pressroom/logger';
 import { currentTraceId } from '@pressroom/telemetry';
+import { isDatabaseUnavailable } from '../db/pool.ts';
 
 /** The single mapping from error codes to HTTP (DESIGN.md, HTTP API). */
 export const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -50,9 +51,7 @@ const BODY_PARSER: Record<string, { code: ErrorCode; detail: string }> = {
 
 /** A database or broker that does not answer is a 503 the client may retry, not a 500. */
 function isUnavailable(err: unknown): boolean {
-  const code = (err as { code?: string })?.code ?? '';
-  const message = (err as Error)?.message ?? '';
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003', 'broker_unavailable'].includes(code) || /timeout exceeded when trying to connect|Connection terminated/i.test(message);
+  return isDatabaseUnavailable(err) || (err as { code?: string })?.code === 'broker_unavailable';
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {

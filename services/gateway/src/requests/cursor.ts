@@ -19,3 +19,10 @@ export function decodeCursor(cursor: string): { created_at: string; id: string }
   }
   throw new AppError('validation_failed', 'the cursor is not valid', { errors: [{ field: 'cursor', message: 'is not a cursor returned by this API' }] });
 }
+
+/** A page from `limit + 1` rows: the extra row only says whether there is a next page. */
+export function toPage<T extends { created_at: string; id: string }, V>(rows: T[], limit: number, view: (row: T) => V) {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items: items.map(view), next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
+}

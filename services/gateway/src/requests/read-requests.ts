@@ -1,6 +1,6 @@
 import { AppError, type RequestStatus } from '@pressroom/contracts';
 import type { Db } from '../db/pool.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { decodeCursor, toPage } from './cursor.ts';
 import { findRequest, findStages, listRequests } from './request-repository.ts';
 import { toDetail, toSummary } from './request-view.ts';
 
@@ -14,7 +14,5 @@ export async function getRequest(db: Db, id: string, userId: string | null) {
 export async function listRequestPage(db: Db, q: { userId: string | null; status?: RequestStatus | undefined; limit?: number | undefined; cursor?: string | undefined }) {
   const limit = q.limit ?? 20;
   const rows = await listRequests(db, { userId: q.userId, status: q.status, before: q.cursor ? decodeCursor(q.cursor) : undefined, limit: limit + 1 });
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return { items: page.map(toSummary), next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
+  return toPage(rows, limit, toSummary);
 }

@@ -2,10 +2,8 @@ import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import type { StageEvent } from '@pressroom/contracts';
 import type { Logger } from '@pressroom/logger';
 import type { Delivery } from '@pressroom/messaging';
-import { isDatabaseUnavailable, type Db } from '../db/pool.ts';
+import { retryWhileDatabaseUnavailable, type Db } from '../db/pool.ts';
 import { recordStageEvents, type StatusChange } from './record-stage-event.ts';
-
-const HOLD_MS = 10 * 60_000;
 
 interface Item {
   event: StageEvent;
@@ -15,9 +13,8 @@ interface Item {
 
 /**
  * Collects stage events for a few milliseconds and records them in one transaction: six events per request
- * would otherwise cost six commits. While PostgreSQL is away a batch is held and retried, not requeued (requeues count toward the
- * queue's delivery limit); any other failure falls back to one event at a time, so one bad event cannot
- * hold up the rest.
+ * would otherwise cost six commits. While PostgreSQL is away a batch is held and retried, not requeued; any
+ * other failure falls back to one event at a time, so one bad event cannot hold up the rest.
  */
 export function createEventBatcher(deps: {
   db: Db;
@@ -49,18 +46,16 @@ export function createEventBatcher(deps: {
   }
 
   async function apply(batch: Item[]): Promise<void> {
-    // Held at most 10 minutes: well inside RabbitMQ's consumer_timeout (30 min), after which it would close the channel.
-    const since = Date.now();
-    for (let wait = 250; Date.now() - since < HOLD_MS; wait = Math.min(wait * 2, 5000)) {
-      try {
-        const changes = await recordStageEvents(deps.db, batch.map((b) => b.event));
-        batch.forEach((b, i) => settle(b, changes[i]));
-        return;
-      } catch (err) {
-        if (!isDatabaseUnavailable(err) || !deps.isBrokerConnected()) break;
-        deps.logger.warn({ err, events: batch.length, retry_in_ms: wait }, 'database unavailable; holding stage events until it returns');
-        await new Promise((r) => setTimeout(r, wait));
-      }
+    try {
+      const changes = await retryWhileDatabaseUnavailable(() => recordStageEvents(deps.db, batch.map((b) => b.event)), {
+        logger: deps.logger,
+        what: `${batch.length} stage events`,
+        keepHolding: deps.isBrokerConnected,
+      });
+      batch.forEach((b, i) => settle(b, changes[i]));
+      return;
+    } catch {
+      // Retried one by one below: a bad event must not hold up the rest.
     }
     for (const item of batch) {
       try {

@@ -38,12 +38,10 @@ const STATUS_ON_START = { research: 'researching', write: 'writing', publish: 'p
 const RANK = "CASE status WHEN 'queued' THEN 0 WHEN 'researching' THEN 1 WHEN 'writing' THEN 2 WHEN 'publishing' THEN 3 WHEN 'published' THEN 4 WHEN 'failed' THEN 5 END";
 const rankOf = { queued: 0, researching: 1, writing: 2, publishing: 3, published: 4, failed: 5 } as const;
 
-/** Folds one stage event into the request's timeline and status. Returns the request's new status, if it changed. */
-export async function recordStageEvent(db: Db, e: StageEvent): Promise<StatusChange | undefined> {
-  return inTransaction(db, (tx) => applyStageEvent(tx, e));
-}
-
-/** Several events in one transaction, in order: one commit (one WAL flush) for the lot. */
+/**
+ * Folds stage events into their requests' timelines and statuses, in order, in one transaction (one commit for
+ * the lot). For each event, the request's new status if it changed.
+ */
 export async function recordStageEvents(db: Db, events: StageEvent[]): Promise<Array<StatusChange | undefined>> {
   return inTransaction(db, async (tx) => {
     const changes: Array<StatusChange | undefined> = [];
