@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { startHttpStub, type HttpStub, type RecordedRequest } from '@pressroom/test-support';
 import { chatCompletion, topicOf } from '../../services/llm/test/support/chat-stub.ts';
-import { verifyWebhookSignature } from '../../services/publisher/src/channels/webhook-signature.ts';
+import { verifyWebhookSignature } from '@pressroom/resilience';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 import { waitForFinalRequest } from '../support/request-polling.ts';
 

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHttpStub, type HttpStub, type RecordedRequest } from '@pressroom/test-support';
 import { chatCompletion, topicOf } from '../../services/llm/test/support/chat-stub.ts';
-import { verifyWebhookSignature } from '../../services/publisher/src/channels/webhook-signature.ts';
+import { verifyWebhookSignature } from '@pressroom/resilience';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 import { pollUntil } from '../support/poll.ts';
 import { listRequests, waitForAllFinal } from '../support/request-polling.ts';

@@ -5,6 +5,6 @@ export type { DeliveryOptions } from './delivery-queue.ts';
 export { alertText, emailSubject } from './format-alert.ts';
 export type { AlertSink } from './sinks/sink.ts';
 export { createSlackSink, slackPayload } from './sinks/slack-sink.ts';
-export { createWebhookSink, signWebhookBody } from './sinks/webhook-sink.ts';
+export { createWebhookSink } from './sinks/webhook-sink.ts';
 export { createEmailSink } from './sinks/email-sink.ts';
 export { createNullAlerter } from './null-alerter.ts';

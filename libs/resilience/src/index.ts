@@ -3,3 +3,4 @@ export { assertAllowedUrl, guardedLookup } from './outbound-guard.ts';
 export { isAllowedAddress, addressPolicy, type AddressPolicy } from './address-policy.ts';
 export { classifyHttpError, parseRetryAfter } from './classify-error.ts';
 export { createBreakers, DEFAULT_BREAKER, type Breakers, type BreakerSettings } from './breakers.ts';
+export { signWebhookBody, verifyWebhookSignature } from './webhook-signature.ts';

@@ -1,15 +1,6 @@
-import { createHmac } from 'node:crypto';
-import type { HttpClient } from '@pressroom/resilience';
+import { signWebhookBody, type HttpClient } from '@pressroom/resilience';
 import { alertText } from '../format-alert.ts';
 import type { AlertSink } from './sink.ts';
-
-/**
- * The publisher's webhook scheme (services/publisher/src/channels/webhook-signature.ts), repeated here because a
- * lib must not import a service: HMAC-SHA256 over "<unix seconds>.<raw body>", sent as `sha256=<hex>`.
- */
-export function signWebhookBody(secret: string, timestamp: number | string, rawBody: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex')}`;
-}
 
 export function createWebhookSink(deps: { url: string; secret: string; http: HttpClient; now?: () => Date }): AlertSink {
   return {

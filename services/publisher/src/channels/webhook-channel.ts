@@ -1,8 +1,7 @@
 import type { Config } from '@pressroom/config';
 import { permanentError } from '@pressroom/contracts';
-import { classifyHttpError, type Breakers, type HttpClient } from '@pressroom/resilience';
+import { classifyHttpError, signWebhookBody, type Breakers, type HttpClient } from '@pressroom/resilience';
 import { parseJsonSafely, reportedUrl, type PublishChannel } from './channel.ts';
-import { signWebhookBody } from './webhook-signature.ts';
 
 type WebhookSettings = Pick<Config, 'DEFAULT_WEBHOOK_URL' | 'WEBHOOK_SIGNING_SECRET'>;
 

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHttpStub, type HttpStub } from '@pressroom/test-support';
-import { verifyWebhookSignature } from '../../src/channels/webhook-signature.ts';
+import { verifyWebhookSignature } from '@pressroom/resilience';
 import { publishPayload, startPublisher } from './publisher-harness.ts';
 
 describe('publisher, webhook channel (real RabbitMQ and Redis, stub receiver)', () => {

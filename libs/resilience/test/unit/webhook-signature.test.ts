@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { signWebhookBody, verifyWebhookSignature } from '../../src/channels/webhook-signature.ts';
+import { signWebhookBody, verifyWebhookSignature } from '../../src/webhook-signature.ts';
 
 const secret = 'a-test-signing-secret-that-is-long-enough-0123456789';
 const body = JSON.stringify({ request_id: 'r1', title: 'T' });
