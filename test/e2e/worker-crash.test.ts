@@ -1,10 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHttpStub, type HttpStub, type RecordedRequest } from '@pressroom/test-support';
+import { pollUntil, startHttpStub, type HttpStub, type RecordedRequest } from '@pressroom/test-support';
 import { chatCompletion, topicOf } from '../../services/llm/test/support/chat-stub.ts';
 import { verifyWebhookSignature } from '@pressroom/resilience';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
-import { pollUntil } from '../support/poll.ts';
 import { listRequests, waitForAllFinal } from '../support/request-polling.ts';
 import { startSlowStub } from '../support/slow-stub.ts';
 

@@ -3,21 +3,15 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE_URLS, cleanupBroker, cleanupRedis, createDatabase, databaseUrl, dropDatabase, startTcpProxy, testEnv, testId, type TcpProxy } from '@pressroom/test-support';
+import { BASE_URLS, cleanupBroker, cleanupRedis, createDatabase, databaseUrl, dropDatabase, pollUntil, startTcpProxy, testEnv, testId, type TcpProxy } from '@pressroom/test-support';
 import { createApiClient } from '../../services/gateway/test/support/gateway-harness.ts';
 import { freePort, startService, type ServiceProcess } from '../support/services.ts';
 
 const hostPort = (url: string) => ({ host: new URL(url).hostname, port: Number(new URL(url).port) });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+// Probes may throw while a dependency is cut; that counts as not yet.
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> =>
+  pollUntil(what, () => probe().catch(() => undefined), { timeoutMs, intervalMs: 100 });
 
 /**
  * Outages of RabbitMQ, PostgreSQL and Redis, simulated with TCP proxies between the services and the real

@@ -1,5 +1,5 @@
 import type { createApiClient } from '../../services/gateway/test/support/gateway-harness.ts';
-import { pollUntil } from './poll.ts';
+import { pollUntil } from '@pressroom/test-support';
 
 type Api = ReturnType<typeof createApiClient>;
 const FINAL = new Set(['published', 'failed']);

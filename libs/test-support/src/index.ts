@@ -4,3 +4,4 @@ export { startHttpStub, type HttpStub, type RecordedRequest, type StubReply } fr
 export { collectEvents } from './event-collector.ts';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 export { freePort } from './free-port.ts';
+export { pollUntil } from './poll.ts';

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import * as amqplib from 'amqplib';
 import { permanentError, transientError } from '@pressroom/contracts';
 import { runWorker, type RunningWorker } from '@pressroom/runtime';
-import { BASE_URLS, testConfig } from '@pressroom/test-support';
+import { BASE_URLS, pollUntil, testConfig } from '@pressroom/test-support';
 import { startTestGateway } from '../support/gateway-harness.ts';
 
 const ADMIN = { email: 'admin@dead.test', password: 'admin password for tests' };
@@ -39,14 +39,7 @@ describe('dead letters and breakers in the admin API (real RabbitMQ, Redis, Post
     await h.close();
   });
 
-  const until = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
-    for (let i = 0; i < 200; i++) {
-      const v = await probe();
-      if (v !== undefined) return v;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  };
+  const until = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => pollUntil(what, probe, { timeoutMs: 10_000, intervalMs: 50 });
 
   it('when a task is dead-lettered, then it is listed with its reason, the request is failed, and a replay runs it again', async () => {
     const user = await h.api.registerAndLogin();

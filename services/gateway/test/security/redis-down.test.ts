@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { BASE_URLS } from '@pressroom/test-support';
+import { BASE_URLS, pollUntil } from '@pressroom/test-support';
 import { freePort } from '../../../../test/support/services.ts';
 import { captureLogs, startTestGateway } from '../support/gateway-harness.ts';
 
@@ -27,14 +27,7 @@ async function redisProxy(port: number) {
   };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => pollUntil(what, probe, { timeoutMs: 10_000, intervalMs: 50 });
 
 describe('Redis unreachable: rate limits fail open, sessions and quotas never do', () => {
   const logs = captureLogs('warn');
