@@ -1,10 +1,11 @@
 // Process entry: config first, tracing second, then everything that tracing must patch (express, pg, amqplib, ioredis).
-import { loadConfigOrExit } from '@pressroom/config';
+import { exitIfConfigCheck, loadConfigOrExit } from '@pressroom/config';
 
 const config = loadConfigOrExit('gateway');
 const { startTracing } = await import('@pressroom/telemetry');
 const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'gateway', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 const { startGateway } = await import('./gateway.ts');
+await exitIfConfigCheck('gateway', tracing);
 
 const gateway = await startGateway(config, { onClose: tracing.shutdown });
 gateway.shutdown.onSignals();

@@ -1,11 +1,12 @@
 // Process entry: config first, tracing second, then everything that tracing must patch (amqplib, ioredis, got).
-import { loadConfigOrExit } from '@pressroom/config';
+import { exitIfConfigCheck, loadConfigOrExit } from '@pressroom/config';
 
 const config = loadConfigOrExit('llm');
 const { startTracing } = await import('@pressroom/telemetry');
 const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'llm', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 const { runWorker } = await import('@pressroom/runtime');
 const { createWriteHandler } = await import('./worker.ts');
+await exitIfConfigCheck('llm', tracing);
 
 const worker = await runWorker({
   service: 'llm',
