@@ -52,6 +52,8 @@ COPY . .
 
 # Installed from the same lockfile and store rather than pruned in place: same
 # result as `pnpm prune --prod`, without depending on prune's workspace handling.
+# scripts/check-prod-install.sh repeats this stage and the runtime stage's copies
+# outside Docker (CI has no engine); keep the two in step.
 FROM base AS prod-deps
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
@@ -76,6 +78,12 @@ COPY libs/ ./libs/
 COPY services/ ./services/
 RUN test -f "services/${SERVICE}/src/main.ts" \
  || { echo "services/${SERVICE}/src/main.ts is missing" >&2; exit 1; }
+# The image refuses to build when its service cannot load from the production install (an import that the
+# package lists only under devDependencies fails here with ERR_MODULE_NOT_FOUND). --check-config parses the
+# config, imports every module and exits before connecting; throwaway secrets satisfy the config check only.
+# CI runs the same check for every service without Docker: scripts/check-prod-install.sh.
+RUN secret() { node -e 'process.stdout.write(require("node:crypto").randomBytes(48).toString("base64"))'; } \
+ && JWT_SECRET="$(secret)" WEBHOOK_SIGNING_SECRET="$(secret)" node "services/${SERVICE}/src/main.ts" --check-config
 
 USER node
 EXPOSE 8080 8081 8082 8083
