@@ -8,6 +8,12 @@ import { SERVER_SPAN, tagFromHeaders } from './span-tags.ts';
 
 const OPS_PATHS = /^\/(healthz|readyz|metrics)(\?|$)/;
 
+/** The route pattern express leaves on a matched request (`baseUrl` + `route.path`). */
+function routeOf(request: object): string | undefined {
+  const r = request as { baseUrl?: string; route?: { path?: unknown } };
+  return typeof r.route?.path === 'string' ? `${r.baseUrl ?? ''}${r.route.path}` : undefined;
+}
+
 export interface TracingOptions {
   serviceName: string;
   /** OTLP HTTP base URL (e.g. http://jaeger:4318); without it spans are still created, so trace ids exist, but not exported. */
@@ -45,6 +51,14 @@ export function startTracing({ serviceName, endpoint }: TracingOptions): Tracing
         ignoreOutgoingRequestHook: (req) => /\/v1\/traces$/.test(String(req.path ?? '')),
         requestHook: (span, request) => {
           (request as { [SERVER_SPAN]?: unknown })[SERVER_SPAN] = span;
+        },
+        // Without the express instrumentation (a span per middleware layer), the server span is named here,
+        // once the router has matched: `GET /v1/requests/:id`, never the raw path.
+        applyCustomAttributesOnSpan: (span, request) => {
+          const route = routeOf(request);
+          if (!route) return;
+          span.setAttribute('http.route', route);
+          span.updateName(`${(request as { method?: string }).method ?? 'HTTP'} ${route}`);
         },
       }),
       // The broker spans start before any handler code runs, so the ids come from the message headers.

@@ -2,6 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import { trace } from '@opentelemetry/api';
 import { AppError } from '@pressroom/contracts';
 import { addLogContext } from '@pressroom/logger';
+import { withSpan } from '@pressroom/telemetry';
 import type { GatewayDeps } from '../deps.ts';
 import { findSessionState } from '../auth/session-repository.ts';
 
@@ -23,7 +24,7 @@ export function authenticate(deps: Pick<GatewayDeps, 'db' | 'tokens'>): RequestH
     const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header);
     if (!match?.[1]) throw new AppError('unauthorized', 'a Bearer access token is required', { headers: { 'WWW-Authenticate': 'Bearer' } });
     const claims = deps.tokens.verify(match[1]);
-    const state = await findSessionState(deps.db, claims.sid, claims.sub);
+    const state = await withSpan('session check', { user_id: claims.sub }, () => findSessionState(deps.db, claims.sid, claims.sub));
     if (!state || state.revoked_at || state.disabled || Date.parse(state.expires_at) <= Date.now()) {
       throw new AppError('unauthorized', 'the session has ended', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
     }
