@@ -52,6 +52,7 @@ export const ConfigSchema = Type.Object(
     BODY_LIMIT_BYTES: Int(32768, 1024, 10485760),
     OUTBOX_BATCH_SIZE: Int(200, 1, 5000),
     OUTBOX_POLL_MS: Int(1000, 10, 60000),
+    SHED_TASK_AGE_S: Int(120, 1, 86400),
 
     LLM_PROVIDER: Enum(['local', 'openai'] as const, 'local'),
     LLM_BASE_URL: Url('https://api.openai.com/v1'),

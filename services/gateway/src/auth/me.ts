@@ -1,7 +1,6 @@
 import { AppError } from '@pressroom/contracts';
 import type { GatewayDeps } from '../deps.ts';
-import { dailyQuotaOf, quotaWindow } from '../requests/quota.ts';
-import { countRequestsSince } from '../requests/request-repository.ts';
+import { dailyQuotaOf, quotaWindow, usedOn } from '../requests/quota.ts';
 import { findUserById } from './user-repository.ts';
 
 export async function getMe(deps: Pick<GatewayDeps, 'db' | 'config'>, userId: string) {
@@ -12,6 +11,6 @@ export async function getMe(deps: Pick<GatewayDeps, 'db' | 'config'>, userId: st
     id: user.id,
     email: user.email,
     role: user.role,
-    quota: { daily_quota: dailyQuotaOf(user, deps.config), used_today: await countRequestsSince(deps.db, user.id, window.start), resets_at: window.resetsAt.toISOString() },
+    quota: { daily_quota: dailyQuotaOf(user, deps.config), used_today: await usedOn(deps.db, user.id, window.day), resets_at: window.resetsAt.toISOString() },
   };
 }

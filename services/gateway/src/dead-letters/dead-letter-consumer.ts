@@ -3,7 +3,8 @@ import { STAGES, type Stage } from '@pressroom/contracts';
 import { withLogContext, type Logger } from '@pressroom/logger';
 import type { Broker, Delivery } from '@pressroom/messaging';
 import { inTransaction, retryWhileDatabaseUnavailable, type Db } from '../db/pool.ts';
-import { failRequestForDeadLetter, insertDeadLetter } from './dead-letter-repository.ts';
+import { applyStageEvents } from '../tracker/request-state-writer.ts';
+import { insertDeadLetter } from './dead-letter-repository.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -48,7 +49,9 @@ async function storeDeadLetter(deps: { db: Db; logger: Logger }, stage: Stage, d
         () =>
           inTransaction(deps.db, async (tx) => {
             const inserted = await insertDeadLetter(tx, { id: randomUUID(), stage, request_id: requestId, reason, detail, attempts, message, dead_at: deadAt, dedupe_key: dedupeKey });
-            if (inserted && requestId) await failRequestForDeadLetter(tx, requestId, stage, { code: reason, message: (detail ?? reason).slice(0, 2000) });
+            // A dead-lettered task means its request cannot finish: through the tracker's writer, as a `failed` event.
+            if (inserted && requestId)
+              await applyStageEvents(tx, [{ request_id: requestId, stage, type: 'failed', attempt: attempts, at: deadAt, error: { code: reason.slice(0, 100), message: (detail ?? reason).slice(0, 2000) } }]);
             return inserted;
           }),
         { logger: deps.logger, what: 'a dead letter' },

@@ -1,4 +1,4 @@
-import type { Stage, StageError } from '@pressroom/contracts';
+import type { Stage } from '@pressroom/contracts';
 import type { DbClient } from '../db/pool.ts';
 
 export interface DeadLetterRow {
@@ -20,19 +20,6 @@ export async function insertDeadLetter(db: DbClient, d: Omit<DeadLetterRow, 'rep
     [d.id, d.stage, d.request_id, d.reason, d.detail, d.attempts, JSON.stringify(d.message), d.dead_at, d.dedupe_key],
   );
   return (rowCount ?? 0) > 0;
-}
-
-/** A dead-lettered task means its request cannot finish: the request and the stage become `failed` with the reason. */
-export async function failRequestForDeadLetter(db: DbClient, requestId: string, stage: Stage, error: StageError): Promise<void> {
-  await db.query(
-    `UPDATE request_stages SET status = 'failed', error = $3::jsonb, finished_at = COALESCE(finished_at, now())
-      WHERE request_id = $1 AND stage = $2 AND status <> 'completed'`,
-    [requestId, stage, JSON.stringify(error)],
-  );
-  await db.query(
-    `UPDATE content_requests SET status = 'failed', error = $2::jsonb, updated_at = now() WHERE id = $1 AND status NOT IN ('published', 'failed')`,
-    [requestId, JSON.stringify({ stage, ...error })],
-  );
 }
 
 export async function listDeadLetters(db: DbClient, f: { stage?: Stage | undefined; requestId?: string | undefined; includeReplayed: boolean; limit: number }): Promise<DeadLetterRow[]> {
@@ -57,12 +44,4 @@ export async function claimReplayable(db: DbClient, stage: Stage): Promise<DeadL
 
 export async function markReplayed(db: DbClient, ids: string[]): Promise<void> {
   await db.query('UPDATE dead_letters SET replayed_at = now() WHERE id = ANY($1::uuid[])', [ids]);
-}
-
-const IN_PROGRESS = { research: 'researching', write: 'writing', publish: 'publishing' } as const;
-
-/** A replayed task puts its request back in flight at that stage; the tracker moves it on from there. */
-export async function reopenRequest(db: DbClient, requestId: string, stage: Stage): Promise<void> {
-  await db.query(`UPDATE request_stages SET status = 'pending', finished_at = NULL, duration_ms = NULL, error = NULL WHERE request_id = $1 AND stage = $2 AND status <> 'completed'`, [requestId, stage]);
-  await db.query(`UPDATE content_requests SET status = $2, error = NULL, updated_at = now() WHERE id = $1 AND status = 'failed'`, [requestId, IN_PROGRESS[stage]]);
 }

@@ -4,7 +4,8 @@ import { parseEnvelope } from '@pressroom/messaging';
 import { injectTraceHeaders } from '@pressroom/telemetry';
 import { inTransaction, type Db } from '../db/pool.ts';
 import { insertOutboxMessage } from '../outbox/outbox-repository.ts';
-import { claimReplayable, markReplayed, reopenRequest } from './dead-letter-repository.ts';
+import { reopenRequest } from '../tracker/request-state-writer.ts';
+import { claimReplayable, markReplayed } from './dead-letter-repository.ts';
 
 /**
  * Re-queues a stage's dead letters through the outbox, in one transaction with marking them replayed. Each goes

@@ -1,6 +1,5 @@
 import type { Article, Channel, RequestStatus, StageError } from '@pressroom/contracts';
 import type { DbClient } from '../db/pool.ts';
-import type { OutboxRow } from '../outbox/outbox-repository.ts';
 
 export interface RequestRow {
   id: string;
@@ -12,11 +11,15 @@ export interface RequestRow {
   length: 'short' | 'medium' | 'long';
   channel: Channel;
   trace_id: string | null;
-  article: Article | null;
   published_url: string | null;
   error: StageError | null;
   created_at: string;
   updated_at: string;
+}
+
+/** A request with its article (written once, in `request_results`, when the write stage completes). */
+export interface RequestDetailRow extends RequestRow {
+  article: Article | null;
 }
 
 export interface StageRow {
@@ -29,44 +32,16 @@ export interface StageRow {
   error: StageError | null;
 }
 
-const COLUMNS = 'id, user_id, status, topic, audience, tone, length, channel, trace_id, article, published_url, error, created_at, updated_at';
-const SUMMARY_COLUMNS = 'id, user_id, status, topic, audience, tone, length, channel, trace_id, NULL::jsonb AS article, published_url, error, created_at, updated_at';
-
-/**
- * The request, its three stage rows and its first task in the outbox, in one statement: each round trip
- * inside the submit transaction is time that the per-user lock and a pool connection are held.
- */
-export async function insertRequestWithTask(
-  db: DbClient,
-  r: Pick<RequestRow, 'id' | 'user_id' | 'topic' | 'audience' | 'tone' | 'length' | 'channel' | 'trace_id'>,
-  task: Omit<OutboxRow, 'id'>,
-): Promise<RequestRow> {
-  const { rows } = await db.query<RequestRow>(
-    `WITH request AS (
-       INSERT INTO content_requests (id, user_id, topic, audience, tone, length, channel, trace_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}
-     ), stages AS (
-       INSERT INTO request_stages (request_id, stage, position) VALUES ($1, 'research', 1), ($1, 'write', 2), ($1, 'publish', 3)
-     ), task AS (
-       INSERT INTO outbox (request_id, exchange_key, routing_key, message, headers) VALUES ($1, $9, $10, $11, $12)
-     )
-     SELECT * FROM request`,
-    [r.id, r.user_id, r.topic, r.audience, r.tone, r.length, JSON.stringify(r.channel), r.trace_id, task.exchange_key, task.routing_key, JSON.stringify(task.message), JSON.stringify(task.headers)],
-  );
-  return rows[0]!;
-}
-
-/** The user's quota override and today's count, in one round trip. */
-export async function quotaUsage(db: DbClient, userId: string, since: Date): Promise<{ daily_quota: number | null; used: number }> {
-  const { rows } = await db.query<{ daily_quota: number | null; used: number }>(
-    'SELECT (SELECT daily_quota FROM users WHERE id = $1) AS daily_quota, (SELECT count(*)::int FROM content_requests WHERE user_id = $1 AND created_at >= $2) AS used',
-    [userId, since],
-  );
-  return rows[0] ?? { daily_quota: null, used: 0 };
-}
+export const REQUEST_COLUMNS = 'id, user_id, status, topic, audience, tone, length, channel, trace_id, published_url, error, created_at, updated_at';
+const PREFIXED_COLUMNS = REQUEST_COLUMNS.split(', ').map((c) => `r.${c}`).join(', ');
 
 /** Scoped by owner unless `userId` is null (admin): another user's id simply does not exist. */
-export async function findRequest(db: DbClient, id: string, userId: string | null): Promise<RequestRow | undefined> {
-  const { rows } = await db.query<RequestRow>(`SELECT ${COLUMNS} FROM content_requests WHERE id = $1 AND ($2::uuid IS NULL OR user_id = $2)`, [id, userId]);
+export async function findRequest(db: DbClient, id: string, userId: string | null): Promise<RequestDetailRow | undefined> {
+  const { rows } = await db.query<RequestDetailRow>(
+    `SELECT ${PREFIXED_COLUMNS}, res.article FROM content_requests r LEFT JOIN request_results res ON res.request_id = r.id
+      WHERE r.id = $1 AND ($2::uuid IS NULL OR r.user_id = $2)`,
+    [id, userId],
+  );
   return rows[0];
 }
 
@@ -85,21 +60,46 @@ export interface ListFilter {
   limit: number;
 }
 
+/**
+ * `outcome` is what the indexes know of the status (migration 005): the final status, or `in_flight`. A filter
+ * on an in-flight status is a range over that user's (or everyone's) requests in flight, filtered by status.
+ */
+export function outcomeOf(status: RequestStatus): string {
+  return status === 'published' || status === 'failed' ? status : 'in_flight';
+}
+
+export const LIST_REQUESTS_SQL = `SELECT ${REQUEST_COLUMNS} FROM content_requests
+  WHERE ($1::uuid IS NULL OR user_id = $1)
+    AND ($2::text IS NULL OR (outcome = $6 AND status = $2))
+    AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
+  ORDER BY created_at DESC, id DESC
+  LIMIT $5`;
+
 /** Keyset pagination on (created_at, id): stable under inserts, and each page is one index range scan. */
 export async function listRequests(db: DbClient, f: ListFilter): Promise<RequestRow[]> {
-  const { rows } = await db.query<RequestRow>(
-    `SELECT ${SUMMARY_COLUMNS} FROM content_requests
-      WHERE ($1::uuid IS NULL OR user_id = $1)
-        AND ($2::text IS NULL OR status = $2)
-        AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
-      ORDER BY created_at DESC, id DESC
-      LIMIT $5`,
-    [f.userId, f.status ?? null, f.before?.created_at ?? null, f.before?.id ?? null, f.limit],
-  );
+  const { rows } = await db.query<RequestRow>(LIST_REQUESTS_SQL, [
+    f.userId,
+    f.status ?? null,
+    f.before?.created_at ?? null,
+    f.before?.id ?? null,
+    f.limit,
+    f.status ? outcomeOf(f.status) : null,
+  ]);
   return rows;
 }
 
-export async function countRequestsSince(db: DbClient, userId: string, since: Date): Promise<number> {
-  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM content_requests WHERE user_id = $1 AND created_at >= $2', [userId, since]);
-  return rows[0]?.n ?? 0;
+/**
+ * Seconds the oldest task still waiting in a stage queue has waited, from the gateway's own state: a request's
+ * current task waits from its enqueueing (the request's creation for research, the previous stage's completion
+ * for write and publish) until its `started` event. One range over the in-flight index, newer than the horizon.
+ */
+export const OLDEST_WAITING_TASK_SQL = `SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(CASE WHEN r.status = 'queued' THEN r.created_at ELSE s.finished_at END)), 0)::float8 AS age_s
+  FROM content_requests r
+  LEFT JOIN request_stages s ON s.request_id = r.id AND s.status = 'completed'
+   AND s.stage = CASE r.status WHEN 'researching' THEN 'research' WHEN 'writing' THEN 'write' END
+ WHERE r.outcome = 'in_flight' AND r.created_at > now() - make_interval(secs => $1)`;
+
+export async function oldestWaitingTaskAgeS(db: DbClient, horizonS: number): Promise<number> {
+  const { rows } = await db.query<{ age_s: number }>(OLDEST_WAITING_TASK_SQL, [horizonS]);
+  return rows[0]?.age_s ?? 0;
 }

@@ -6,6 +6,7 @@ import type { Guards } from '../http/guards.ts';
 import { parseBody, parseParams, parseQuery } from '../http/validate.ts';
 import { retagRequest } from '../http/content-request-context.ts';
 import { getRequest, listRequestPage } from './read-requests.ts';
+import { createLoadShedder } from './load-shedder.ts';
 import { submitRequest } from './submit-request.ts';
 import { toSummary } from './request-view.ts';
 
@@ -13,6 +14,7 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 
 export function requestRoutes(deps: GatewayDeps, guards: Guards): Router {
   const router = Router();
+  const submitDeps = { ...deps, loadShedder: createLoadShedder({ db: deps.db, logger: deps.logger, metrics: deps.metrics, maxTaskAgeS: deps.config.SHED_TASK_AGE_S }) };
   router.use('/v1/requests', ...guards.user);
   router.post('/v1/requests', async (req, res) => {
     parseQuery(EmptyQuery, req.query);
@@ -20,7 +22,7 @@ export function requestRoutes(deps: GatewayDeps, guards: Guards): Router {
     const key = req.get('idempotency-key');
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key))
       throw new AppError('validation_failed', 'the Idempotency-Key header must be 1-200 characters of A-Z a-z 0-9 . _ : -', { errors: [{ field: 'Idempotency-Key', message: 'is not a valid key' }] });
-    const { request, replayed } = await submitRequest(deps, principalOf(req).userId, body, key, res.locals['newRequestId'] as string | undefined);
+    const { request, replayed } = await submitRequest(submitDeps, principalOf(req).userId, body, key, res.locals['newRequestId'] as string | undefined);
     if (replayed) {
       res.set('Idempotent-Replayed', 'true');
       retagRequest(req, request.id);

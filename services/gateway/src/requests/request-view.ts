@@ -1,4 +1,4 @@
-import type { RequestRow, StageRow } from './request-repository.ts';
+import type { RequestDetailRow, RequestRow, StageRow } from './request-repository.ts';
 
 export function toSummary(r: RequestRow) {
   return {
@@ -15,7 +15,7 @@ export function toSummary(r: RequestRow) {
   };
 }
 
-export function toDetail(r: RequestRow, stages: StageRow[]) {
+export function toDetail(r: RequestDetailRow, stages: StageRow[]) {
   return {
     ...toSummary(r),
     error: r.error,

@@ -3,7 +3,7 @@ import type { StageEvent } from '@pressroom/contracts';
 import type { Logger } from '@pressroom/logger';
 import type { Delivery } from '@pressroom/messaging';
 import { retryWhileDatabaseUnavailable, type Db } from '../db/pool.ts';
-import { recordStageEvents, type StatusChange } from './record-stage-event.ts';
+import { applyStageEvents, type StatusChange } from './request-state-writer.ts';
 
 interface Item {
   event: StageEvent;
@@ -12,15 +12,15 @@ interface Item {
 }
 
 /**
- * Collects stage events for a few milliseconds and records them in one transaction: six events per request
- * would otherwise cost six commits. While PostgreSQL is away a batch is held and retried, not requeued; any
+ * Collects stage events for a few milliseconds and records them in one statement (see applyStageEvents): a
+ * request's events in one batch cost one update of its row, and six events per request no longer six commits. While PostgreSQL is away a batch is held and retried, not requeued; any
  * other failure falls back to one event at a time, so one bad event cannot hold up the rest.
  */
 export function createEventBatcher(deps: {
   db: Db;
   logger: Logger;
   isBrokerConnected: () => boolean;
-  onChange: (e: StageEvent, c: StatusChange) => void;
+  onChange: (c: StatusChange) => void;
   maxBatch?: number;
   maxWaitMs?: number;
   lanes?: number;
@@ -47,20 +47,19 @@ export function createEventBatcher(deps: {
 
   async function apply(batch: Item[]): Promise<void> {
     try {
-      const changes = await retryWhileDatabaseUnavailable(() => recordStageEvents(deps.db, batch.map((b) => b.event)), {
+      const changes = await retryWhileDatabaseUnavailable(() => applyStageEvents(deps.db, batch.map((b) => b.event)), {
         logger: deps.logger,
         what: `${batch.length} stage events`,
         keepHolding: deps.isBrokerConnected,
       });
-      batch.forEach((b, i) => settle(b, changes[i]));
+      settle(batch, changes);
       return;
     } catch {
       // Retried one by one below: a bad event must not hold up the rest.
     }
     for (const item of batch) {
       try {
-        const [change] = await recordStageEvents(deps.db, [item.event]);
-        settle(item, change);
+        settle([item], await applyStageEvents(deps.db, [item.event]));
       } catch (err) {
         deps.logger.warn({ err, request_id: item.event.request_id, event: item.event.type }, 'could not record stage event; requeueing');
         item.delivery.requeue();
@@ -69,10 +68,12 @@ export function createEventBatcher(deps: {
     }
   }
 
-  function settle(item: Item, change: StatusChange | undefined): void {
-    if (change) deps.onChange(item.event, change);
-    item.delivery.ack();
-    item.done();
+  function settle(items: Item[], changes: StatusChange[]): void {
+    for (const change of changes) deps.onChange(change);
+    for (const item of items) {
+      item.delivery.ack();
+      item.done();
+    }
   }
 
   return {

@@ -15,10 +15,10 @@ export async function startEventTracker(deps: { db: Db; broker: Broker; logger: 
     db: deps.db,
     logger,
     isBrokerConnected: () => broker.isConnected(),
-    onChange: (event, change) => {
+    onChange: (change) => {
       if (change.status === 'published' || change.status === 'failed') deps.metrics.requestsFinished.inc({ status: change.status });
       const elapsed = change.status === 'published' ? Date.now() - Date.parse(change.created_at) : 0;
-      if (elapsed > deps.slowRequestMs) deps.alerts.raiseAlert({ kind: 'slow_request', request_id: event.request_id, duration_ms: elapsed, threshold_ms: deps.slowRequestMs });
+      if (elapsed > deps.slowRequestMs) deps.alerts.raiseAlert({ kind: 'slow_request', request_id: change.request_id, duration_ms: elapsed, threshold_ms: deps.slowRequestMs });
     },
   });
   await broker.consume(

@@ -1,9 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { createLogger } from '@pressroom/logger';
 import { createDatabase, dropDatabase, databaseUrl, testId } from '@pressroom/test-support';
 import { migrate } from '../../src/db/migrate.ts';
 import { createPool, type Db } from '../../src/db/pool.ts';
+import { quotaWindow } from '../../src/requests/quota.ts';
+import { LIST_REQUESTS_SQL, OLDEST_WAITING_TASK_SQL } from '../../src/requests/request-repository.ts';
+import { SUBMIT_SQL, submitParams } from '../../src/requests/submission-repository.ts';
+import { foldEvents, type StageEventInput } from '../../src/tracker/event-fold.ts';
+import { APPLY_EVENTS_SQL } from '../../src/tracker/request-state-writer.ts';
 
 // The hot queries, as the repositories issue them, must be index range scans on a realistically sized table.
 describe('query plans (EXPLAIN on real PostgreSQL)', () => {
@@ -15,11 +21,19 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
     await createDatabase(id);
     db = createPool(databaseUrl(id), 2, logger);
     await migrate(db, logger);
-    await db.query(`INSERT INTO users (id, email, password_hash) SELECT gen_random_uuid(), 'u' || g || '@example.com', 'x' FROM generate_series(1, 200) g`);
+    // A month of history: 1,000 users with 40 requests each, one every 18 hours, the newest still in flight
+    // (created in the last minute); the rest published, every tenth failed.
+    await db.query(`INSERT INTO users (id, email, password_hash) SELECT gen_random_uuid(), 'u' || g || '@example.com', 'x' FROM generate_series(1, 1000) g`);
     await db.query(`INSERT INTO content_requests (id, user_id, status, topic, tone, length, channel, created_at)
-      SELECT gen_random_uuid(), u.id, (ARRAY['queued','published','failed'])[1 + (g % 3)], 'topic ' || g, 'neutral', 'short', '{"type":"file"}', now() - (g || ' seconds')::interval
-        FROM generate_series(1, 100) g CROSS JOIN users u`);
-    await db.query(`INSERT INTO request_stages (request_id, stage, position) SELECT id, 'research', 1 FROM content_requests`);
+      SELECT gen_random_uuid(), u.id,
+             CASE WHEN g = 1 THEN (ARRAY['queued','researching','writing','publishing'])[1 + (abs(hashtext(u.id::text)) % 4)] WHEN g % 10 = 0 THEN 'failed' ELSE 'published' END,
+             'topic ' || g, 'neutral', 'short', '{"type":"file"}', now() - make_interval(hours => (g - 1) * 18, secs => random() * 60)
+        FROM generate_series(1, 40) g CROSS JOIN users u`);
+    await db.query(`INSERT INTO request_stages (request_id, stage, position) SELECT r.id, s.stage, s.position FROM content_requests r
+      CROSS JOIN (VALUES ('research', 1), ('write', 2), ('publish', 3)) AS s (stage, position)`);
+    await db.query(`INSERT INTO daily_usage (user_id, day, used) SELECT id, $1::date, 5 FROM users`, [quotaWindow().day]);
+    await db.query(`INSERT INTO idempotency_keys (user_id, key, body_hash, request_id) SELECT user_id, 'k-' || id, 'h', id FROM content_requests`);
+    await db.query(`INSERT INTO request_results (request_id, article) SELECT id, '{"title": "t"}' FROM content_requests WHERE status = 'published'`);
     await db.query('ANALYZE');
   });
 
@@ -44,35 +58,81 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
     assert.doesNotMatch(p, /Seq Scan|Sort/);
   });
 
-  it('when a user filters by status, then the (user_id, status, created_at) index is used', async () => {
-    const p = await plan(
-      `SELECT id FROM content_requests WHERE user_id = $1 AND status = $2 ORDER BY created_at DESC, id DESC LIMIT 21`,
-      [await userId(), 'failed'],
-    );
-    assert.match(p, /content_requests_user_status_created_idx/);
+  it('when a user filters by a final or an in-flight status, then the (user_id, outcome, created_at) index is used', async () => {
+    for (const [status, outcome] of [['failed', 'failed'], ['queued', 'in_flight']]) {
+      const p = await plan(LIST_REQUESTS_SQL, [await userId(), status, null, null, 21, outcome]);
+      assert.match(p, /content_requests_user_outcome_created_idx/, status);
+      assert.doesNotMatch(p, /Seq Scan/, status);
+    }
+  });
+
+  it('when a request is submitted, then the quota counter, the user and the idempotency key are primary-key lookups (no count, no scan)', async () => {
+    const uid = await userId();
+    const p = await plan(SUBMIT_SQL, submitParams(submission(uid, 'a-key')));
+    assert.match(p, /Conflict Arbiter Indexes: daily_usage_pkey/);
+    assert.match(p, /Index Scan using users_pkey/);
+    assert.match(p, /Index Scan using idempotency_keys_pkey/);
+    assert.doesNotMatch(p, /Seq Scan|Aggregate/);
+  });
+
+  it('when a batch of stage events is applied, then every row it writes is found by primary key', async () => {
+    const { rows } = await db.query<{ id: string }>("SELECT id FROM content_requests WHERE status = 'queued' LIMIT 40");
+    const events: StageEventInput[] = rows.flatMap((r, i) => [
+      { request_id: r.id, stage: 'research', type: 'started', attempt: 1, at: new Date(Date.now() + i).toISOString() },
+      { request_id: r.id, stage: 'research', type: 'completed', attempt: 1, at: new Date(Date.now() + i + 50).toISOString(), duration_ms: 50 },
+      { request_id: r.id, stage: 'write', type: 'completed', attempt: 1, at: new Date().toISOString(), result: { article: { title: 't', summary: 's', body_markdown: 'b', sources: [] } } },
+    ]);
+    const { stages, requests } = foldEvents(events);
+    const p = await plan(APPLY_EVENTS_SQL, [JSON.stringify(stages), JSON.stringify(requests)]);
+    assert.match(p, /Update on request_stages/);
+    assert.match(p, /Index Scan using request_stages_pkey/);
+    assert.match(p, /Index Scan using content_requests_pkey/);
+    assert.match(p, /Conflict Arbiter Indexes: request_results_pkey/);
     assert.doesNotMatch(p, /Seq Scan/);
   });
 
-  it("when the quota counts today's requests, then it is an index range scan", async () => {
-    const p = await plan('SELECT count(*) FROM content_requests WHERE user_id = $1 AND created_at >= $2', [await userId(), new Date(Date.now() - 60_000)]);
-    assert.match(p, /content_requests_user_(status_)?created_idx/);
+  it('when the load shedder reads the oldest waiting task, then it ranges over the in-flight index only', async () => {
+    const p = await plan(OLDEST_WAITING_TASK_SQL, [3600]);
+    assert.match(p, /Index (Only )?Scan using content_requests_outcome_created_idx/);
+    assert.match(p, /request_stages_pkey/);
     assert.doesNotMatch(p, /Seq Scan/);
+  });
+
+  it("when /v1/me reads today's usage, then it is one primary-key lookup of the counter", async () => {
+    const p = await plan('SELECT used FROM daily_usage WHERE user_id = $1 AND day = $2', [await userId(), quotaWindow().day]);
+    assert.match(p, /Index Scan using daily_usage_pkey/);
   });
 
   it('when a request and its stages are read, then both are primary-key lookups', async () => {
     const rid = (await db.query<{ id: string }>('SELECT id FROM content_requests LIMIT 1')).rows[0]!.id;
-    assert.match(await plan('SELECT * FROM content_requests WHERE id = $1 AND ($2::uuid IS NULL OR user_id = $2)', [rid, null]), /content_requests_pkey/);
+    const detail = await plan('SELECT r.*, res.article FROM content_requests r LEFT JOIN request_results res ON res.request_id = r.id WHERE r.id = $1 AND ($2::uuid IS NULL OR r.user_id = $2)', [rid, null]);
+    assert.match(detail, /content_requests_pkey/);
+    assert.match(detail, /request_results_pkey/);
     assert.match(await plan('SELECT * FROM request_stages WHERE request_id = $1 ORDER BY position', [rid]), /request_stages_pkey/);
   });
 
-  it('when an admin lists all requests, with or without a status, then an index delivers them in order (no scan, no sort)', async () => {
-    for (const status of [null, 'failed']) {
-      const p = await plan(
-        `SELECT id FROM content_requests WHERE ($1::text IS NULL OR status = $1) ORDER BY created_at DESC, id DESC LIMIT 21`,
-        [status],
-      );
-      assert.match(p, /Index (Only )?Scan using content_requests_(status_)?created_idx/);
-      assert.doesNotMatch(p, /Seq Scan|Sort/);
+  it('when an admin lists all requests, with or without a final status, then an index delivers them in order (no scan, no sort)', async () => {
+    for (const [status, outcome] of [[null, null], ['failed', 'failed']]) {
+      const p = await plan(LIST_REQUESTS_SQL, [null, status, null, null, 21, outcome]);
+      assert.match(p, /Index Scan using content_requests_(outcome_)?created_idx/, String(status));
+      assert.doesNotMatch(p, /Seq Scan|Sort/, String(status));
     }
   });
+
+  it('when an admin filters by an in-flight status, then only the requests in flight are read (the in-flight range of the outcome index)', async () => {
+    const p = await plan(LIST_REQUESTS_SQL, [null, 'writing', null, null, 21, 'in_flight']);
+    assert.match(p, /content_requests_outcome_created_idx/);
+    assert.match(p, /outcome = 'in_flight'/);
+    assert.doesNotMatch(p, /Seq Scan/);
+  });
+
+  function submission(uid: string, key?: string) {
+    return {
+      request: { id: randomUUID(), user_id: uid, topic: 'a topic', audience: null, tone: 'neutral', length: 'short', channel: { type: 'file' }, trace_id: null },
+      task: { exchange_key: 'tasks', routing_key: 'research', message: {}, headers: {} },
+      defaultQuota: 50,
+      day: quotaWindow().day,
+      idempotency: key ? { key, bodyHash: 'h' } : undefined,
+    } as const;
+  }
 });

@@ -1,0 +1,104 @@
+import type { DbClient } from '../db/pool.ts';
+import type { OutboxRow } from '../outbox/outbox-repository.ts';
+import { IDEMPOTENCY_KEY_TTL } from './idempotency-repository.ts';
+import { REQUEST_COLUMNS, type RequestRow } from './request-repository.ts';
+
+export interface Submission {
+  request: Pick<RequestRow, 'id' | 'user_id' | 'topic' | 'audience' | 'tone' | 'length' | 'channel' | 'trace_id'>;
+  task: Omit<OutboxRow, 'id' | 'request_id'>;
+  /** DAILY_REQUEST_QUOTA, for users without an override. */
+  defaultQuota: number;
+  /** The quota day (UTC), `YYYY-MM-DD`. */
+  day: string;
+  idempotency?: { key: string; bodyHash: string } | undefined;
+}
+
+export type SubmissionResult =
+  | { kind: 'created'; request: RequestRow }
+  | { kind: 'replayed'; request: RequestRow; bodyHash: string }
+  | { kind: 'quota_exceeded'; dailyQuota: number };
+
+const C_COLUMNS = REQUEST_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ');
+
+/**
+ * The whole submission in one statement, so in autocommit one round trip and one commit:
+ * - `prior`: a live Idempotency-Key of this user; when there is one, nothing below happens and its request is
+ *   returned (the caller compares body hashes: a different body is a 409).
+ * - `usage`: the quota counter of the day, incremented only while below the quota. ON CONFLICT DO UPDATE
+ *   re-checks `used < quota` on the latest committed row, so concurrent submits never go one over, and the
+ *   row lock lasts only until this statement commits (no lock held across round trips).
+ * - the request, its three stages and its first task in the outbox, only if a slot was taken;
+ * - `claim`: the key, by a plain INSERT. The primary key arbitrates a race between two submits with the same
+ *   key: the loser's statement fails as a whole (no request, no quota spent) and is run again, which then sees
+ *   the winner's key in `prior`.
+ */
+export const SUBMIT_SQL = `WITH quota AS (
+    SELECT COALESCE((SELECT daily_quota FROM users WHERE id = $2), $13::int) AS daily_quota
+  ), prior AS (
+    SELECT body_hash, request_id FROM idempotency_keys
+     WHERE $15::text IS NOT NULL AND user_id = $2 AND key = $15 AND created_at > now() - interval '${IDEMPOTENCY_KEY_TTL}'
+  ), usage AS (
+    INSERT INTO daily_usage AS u (user_id, day, used)
+    SELECT $2, $14::date, 1 FROM quota WHERE daily_quota > 0 AND NOT EXISTS (SELECT FROM prior)
+    ON CONFLICT (user_id, day) DO UPDATE SET used = u.used + 1 WHERE u.used < (SELECT daily_quota FROM quota)
+    RETURNING used
+  ), request AS (
+    INSERT INTO content_requests (id, user_id, topic, audience, tone, length, channel, trace_id)
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM usage
+    RETURNING ${REQUEST_COLUMNS}
+  ), stages AS (
+    INSERT INTO request_stages (request_id, stage, position)
+    SELECT r.id, s.stage, s.position FROM request r CROSS JOIN (VALUES ('research', 1), ('write', 2), ('publish', 3)) AS s (stage, position)
+  ), task AS (
+    INSERT INTO outbox (request_id, exchange_key, routing_key, message, headers) SELECT id, $9, $10, $11, $12 FROM request
+  ), claim AS (
+    INSERT INTO idempotency_keys (user_id, key, body_hash, request_id) SELECT $2, $15, $16, id FROM request WHERE $15::text IS NOT NULL
+  )
+  SELECT q.daily_quota, x.* FROM quota q LEFT JOIN (
+    SELECT NULL::text AS prior_body_hash, ${REQUEST_COLUMNS} FROM request
+    UNION ALL
+    SELECT p.body_hash, ${C_COLUMNS} FROM prior p JOIN content_requests c ON c.id = p.request_id
+  ) x ON true`;
+
+export function submitParams(s: Submission): unknown[] {
+  const r = s.request;
+  return [
+    r.id,
+    r.user_id,
+    r.topic,
+    r.audience,
+    r.tone,
+    r.length,
+    JSON.stringify(r.channel),
+    r.trace_id,
+    s.task.exchange_key,
+    s.task.routing_key,
+    JSON.stringify(s.task.message),
+    JSON.stringify(s.task.headers),
+    s.defaultQuota,
+    s.day,
+    s.idempotency?.key ?? null,
+    s.idempotency?.bodyHash ?? null,
+  ];
+}
+
+/** Always one row: the request's columns are null when the quota refused it. */
+interface SubmitRow extends Omit<RequestRow, 'id'> {
+  id: string | null;
+  daily_quota: number;
+  prior_body_hash: string | null;
+}
+
+export async function insertSubmission(db: DbClient, s: Submission): Promise<SubmissionResult> {
+  const { rows } = await db.query<SubmitRow>(SUBMIT_SQL, submitParams(s));
+  const { daily_quota: dailyQuota, prior_body_hash: priorHash, ...request } = rows[0]!;
+  if (request.id === null) return { kind: 'quota_exceeded', dailyQuota };
+  const found = request as RequestRow;
+  return priorHash === null ? { kind: 'created', request: found } : { kind: 'replayed', request: found, bodyHash: priorHash };
+}
+
+/** The unique violation that tells a submit it lost the race for its Idempotency-Key (or met an expired one). */
+export function isIdempotencyKeyTaken(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e?.code === '23505' && e.constraint === 'idempotency_keys_pkey';
+}

@@ -1,0 +1,95 @@
+import type { Article, Stage, StageError, StageEvent } from '@pressroom/contracts';
+
+/** What the writer needs of a stage event; a dead letter becomes one too (a `failed` event). */
+export type StageEventInput = Pick<StageEvent, 'request_id' | 'stage' | 'type' | 'attempt' | 'at'> & Partial<Pick<StageEvent, 'duration_ms' | 'error' | 'result'>>;
+
+/** The net effect of a batch's events on one stage row, applied by one guarded UPDATE. */
+export interface StageDelta {
+  request_id: string;
+  stage: Stage;
+  /** The first `completed` or `failed`: a stage keeps the first of these for good. */
+  terminal: 'completed' | 'failed' | null;
+  /** The last `started` or `retrying`, which sets the status while the stage is not finished. */
+  progress: 'running' | 'retrying' | null;
+  attempts: number;
+  /** The earliest `started`. */
+  started_at: string | null;
+  /** The start implied by the first event (a `completed`: its time less its duration), if none is known. */
+  start_fallback: string;
+  finished_at: string | null;
+  /** `failed`: its error; otherwise the last retry's error, shown while the retry runs (null: unchanged). */
+  error: StageError | null;
+}
+
+export type InFlightStatus = 'researching' | 'writing' | 'publishing';
+
+/** The net effect of a batch's events on one request row. */
+export interface RequestDelta {
+  request_id: string;
+  /** The furthest stage started, as a status, and its rank (a status only moves forward). */
+  progress: InFlightStatus | null;
+  progress_rank: number | null;
+  /** The first final status reached: `published` or `failed`. */
+  terminal: 'published' | 'failed' | null;
+  error: (StageError & { stage: Stage }) | null;
+  published_url: string | null;
+  article: Article | null;
+}
+
+const STATUS_ON_START: Record<Stage, InFlightStatus> = { research: 'researching', write: 'writing', publish: 'publishing' };
+export const STATUS_RANK = { queued: 0, researching: 1, writing: 2, publishing: 3, published: 4, failed: 4 } as const;
+
+/**
+ * Folds a batch of events, in arrival order, into one delta per stage row and one per request, so each row is
+ * written once per batch. The deltas reproduce what applying the events one by one would do: events arrive
+ * late or twice (at-least-once, several in flight), so a stage never leaves `completed`/`failed`, attempts only
+ * grow, and a request's status only moves forward. The guards that need the row's current state are in SQL.
+ */
+export function foldEvents(events: readonly StageEventInput[]): { stages: StageDelta[]; requests: RequestDelta[] } {
+  const stages = new Map<string, StageDelta>();
+  const requests = new Map<string, RequestDelta>();
+  for (const e of events) {
+    const key = `${e.request_id}:${e.stage}`;
+    const s = stages.get(key) ?? stages.set(key, newStageDelta(e)).get(key)!;
+    const r = requests.get(e.request_id) ?? requests.set(e.request_id, newRequestDelta(e.request_id)).get(e.request_id)!;
+    s.attempts = Math.max(s.attempts, e.attempt);
+    if (e.type === 'started') {
+      s.started_at = earliest(s.started_at, e.at);
+      s.progress = 'running';
+      const status = STATUS_ON_START[e.stage];
+      if (STATUS_RANK[status] > (r.progress_rank ?? 0)) Object.assign(r, { progress: status, progress_rank: STATUS_RANK[status] });
+    } else if (e.type === 'retrying') {
+      s.progress = 'retrying';
+      if (!s.terminal) s.error = e.error ?? s.error;
+    } else if (!s.terminal) {
+      s.terminal = e.type;
+      s.finished_at = e.at;
+      s.error = e.type === 'failed' ? (e.error ?? null) : null;
+    }
+    if (e.type === 'completed') {
+      r.article ??= e.result?.article ?? null;
+      r.published_url = e.result?.published_url ?? r.published_url;
+      if (e.stage === 'publish') r.terminal ??= 'published';
+    }
+    if (e.type === 'failed' && !r.terminal) {
+      r.terminal = 'failed';
+      r.error = e.error ? { stage: e.stage, ...e.error } : null;
+    }
+  }
+  // In request order, so that concurrent batches (other replicas) tend to lock rows in the same order.
+  const byRequest = (a: { request_id: string }, b: { request_id: string }) => (a.request_id < b.request_id ? -1 : a.request_id > b.request_id ? 1 : 0);
+  return { stages: [...stages.values()].sort(byRequest), requests: [...requests.values()].sort(byRequest) };
+}
+
+function newStageDelta(e: StageEventInput): StageDelta {
+  const impliedStart = e.type === 'completed' && e.duration_ms ? new Date(Date.parse(e.at) - e.duration_ms).toISOString() : e.at;
+  return { request_id: e.request_id, stage: e.stage, terminal: null, progress: null, attempts: 0, started_at: null, start_fallback: impliedStart, finished_at: null, error: null };
+}
+
+function newRequestDelta(requestId: string): RequestDelta {
+  return { request_id: requestId, progress: null, progress_rank: null, terminal: null, error: null, published_url: null, article: null };
+}
+
+function earliest(a: string | null, b: string): string {
+  return a === null || Date.parse(b) < Date.parse(a) ? b : a;
+}

@@ -1,0 +1,74 @@
+import type { Stage } from '@pressroom/contracts';
+import type { DbClient } from '../db/pool.ts';
+import { foldEvents, type StageEventInput } from './event-fold.ts';
+
+/**
+ * The one writer of a request's progress and status (stage events, dead letters and replays all come here).
+ * A batch of events costs one statement, so one round trip and one commit in autocommit: each stage row and
+ * each request row touched is updated once, and the article is inserted once into `request_results`. The
+ * columns written are in no index (the status filters use `outcome`, migration 005), so on pages with room
+ * the updates are HOT.
+ *
+ * The guards read the row as it is when locked (PostgreSQL re-evaluates SET against the latest version under
+ * READ COMMITTED), so concurrent batches from other replicas compose: a stage keeps its first final state,
+ * attempts only grow, a status only moves forward and never leaves `published`/`failed`.
+ */
+const FINAL = "('completed', 'failed')";
+const STAGE_STARTED = 'COALESCE(LEAST(s.started_at, d.started_at), d.start_fallback)';
+const STAGE_FINISHED = `CASE WHEN s.status IN ${FINAL} THEN s.finished_at ELSE COALESCE(d.finished_at, s.finished_at) END`;
+const RANK = "CASE r.status WHEN 'queued' THEN 0 WHEN 'researching' THEN 1 WHEN 'writing' THEN 2 WHEN 'publishing' THEN 3 ELSE 4 END";
+
+export const APPLY_EVENTS_SQL = `WITH stage_delta AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS d (request_id uuid, stage text, terminal text, progress text, attempts int,
+      started_at timestamptz, start_fallback timestamptz, finished_at timestamptz, error jsonb)
+  ), request_delta AS (
+    SELECT * FROM jsonb_to_recordset($2::jsonb) AS d (request_id uuid, progress text, progress_rank int, terminal text, error jsonb, published_url text, article jsonb)
+  ), stages AS (
+    UPDATE request_stages s SET
+      status = CASE WHEN s.status IN ${FINAL} THEN s.status ELSE COALESCE(d.terminal, d.progress, s.status) END,
+      attempts = GREATEST(s.attempts, d.attempts),
+      started_at = ${STAGE_STARTED},
+      finished_at = ${STAGE_FINISHED},
+      duration_ms = CASE WHEN ${STAGE_FINISHED} IS NULL THEN s.duration_ms ELSE (EXTRACT(EPOCH FROM ${STAGE_FINISHED} - ${STAGE_STARTED}) * 1000)::int END,
+      error = CASE WHEN s.status IN ${FINAL} THEN s.error WHEN d.terminal = 'completed' THEN NULL ELSE COALESCE(d.error, s.error) END
+    FROM stage_delta d
+    WHERE s.request_id = d.request_id AND s.stage = d.stage
+  ), requests AS (
+    UPDATE content_requests r SET
+      status = CASE WHEN r.status IN ('published', 'failed') THEN r.status WHEN d.terminal IS NOT NULL THEN d.terminal WHEN d.progress_rank > ${RANK} THEN d.progress ELSE r.status END,
+      error = CASE WHEN r.status NOT IN ('published', 'failed') AND d.terminal = 'failed' THEN d.error ELSE r.error END,
+      published_url = COALESCE(d.published_url, r.published_url),
+      updated_at = now()
+    FROM request_delta d JOIN content_requests prev ON prev.id = d.request_id
+    WHERE r.id = d.request_id
+    RETURNING r.id, r.status, r.created_at, prev.status AS previous_status
+  ), results AS (
+    INSERT INTO request_results (request_id, article)
+    SELECT d.request_id, d.article FROM request_delta d JOIN requests u ON u.id = d.request_id WHERE d.article IS NOT NULL
+    ON CONFLICT (request_id) DO NOTHING
+  )
+  SELECT id AS request_id, status, created_at FROM requests WHERE status IS DISTINCT FROM previous_status`;
+
+export type StatusChange = { request_id: string; status: string; created_at: string };
+
+/** Applies a batch of stage events (in arrival order); returns the requests whose status moved. */
+export async function applyStageEvents(db: DbClient, events: readonly StageEventInput[]): Promise<StatusChange[]> {
+  if (events.length === 0) return [];
+  const { stages, requests } = foldEvents(events);
+  const { rows } = await db.query<StatusChange>(APPLY_EVENTS_SQL, [JSON.stringify(stages), JSON.stringify(requests)]);
+  return rows;
+}
+
+const IN_PROGRESS = { research: 'researching', write: 'writing', publish: 'publishing' } as const;
+
+/** A replayed task puts its failed request back in flight at that stage; its events move it on from there. */
+export async function reopenRequest(db: DbClient, requestId: string, stage: Stage): Promise<void> {
+  await db.query(
+    `WITH stage AS (
+       UPDATE request_stages SET status = 'pending', finished_at = NULL, duration_ms = NULL, error = NULL
+        WHERE request_id = $1 AND stage = $2 AND status <> 'completed'
+     )
+     UPDATE content_requests SET status = $3, error = NULL, updated_at = now() WHERE id = $1 AND status = 'failed'`,
+    [requestId, stage, IN_PROGRESS[stage]],
+  );
+}
