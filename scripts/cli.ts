@@ -1,73 +1,81 @@
-// `pnpm pressroom submit "topic" [--tone casual] [--length short] [--audience "..."]` logs in, submits, follows the
-// stages and prints the article. `pnpm pressroom status <id>` prints one request. Credentials come from
-// PRESSROOM_EMAIL/PRESSROOM_PASSWORD, else the bootstrap admin in `.env` (what `pnpm start` generated).
+#!/usr/bin/env node
+// `pressroom <command>`: submit a content request and follow it, show one (`status <id>`), list them (`list`).
+// Runs as `pnpm pressroom ...` from any folder of the repository (the root package's `pressroom` bin, which
+// pnpm finds in the root node_modules/.bin), or as `./pressroom ...`. `pressroom --help` says the rest.
+// Exit status: 0 done, 1 the request or an API call failed (the reason is printed), 2 bad usage.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEnvFile } from '@pressroom/config';
+import { ApiError, CliError, credentialsFrom, signIn } from './cli/api-client.ts';
+import { checkUsage, list, status, submit, UsageError, type Io, type Values } from './cli/commands.ts';
+import { COMMANDS, commandUsage, isCommand, mainUsage, parseOptionsOf, type CommandName } from './cli/usage.ts';
 
-/* eslint-disable no-console, @typescript-eslint/no-explicit-any -- a command-line tool talks on the console and prints loosely typed API JSON */
-loadEnvFile(resolve(import.meta.dirname, '..', '.env'));
-const base = process.env['PRESSROOM_URL'] ?? `http://127.0.0.1:${process.env['GATEWAY_PORT'] ?? 8080}`;
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { tone: { type: 'string' }, length: { type: 'string' }, audience: { type: 'string' }, timeout: { type: 'string', default: '120' } },
-});
-const [command, arg] = positionals;
+const io: Io = { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) };
 
-async function api(method: string, path: string, token?: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const data: any = res.status === 204 ? undefined : await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${data?.detail ?? ''}`);
-  return data;
+function usageError(message: string, usage: string): number {
+  io.err(`pressroom: ${message}\n\n${usage}`);
+  return 2;
 }
 
-async function login(): Promise<string> {
-  const email = process.env['PRESSROOM_EMAIL'] ?? process.env['BOOTSTRAP_ADMIN_EMAIL'];
-  const password = process.env['PRESSROOM_PASSWORD'] ?? process.env['BOOTSTRAP_ADMIN_PASSWORD'];
-  if (!email || !password) throw new Error('set PRESSROOM_EMAIL and PRESSROOM_PASSWORD (or run `pnpm start` once to create .env)');
-  return (await api('POST', '/v1/auth/login', undefined, { email, password })).access_token;
+const ARGUMENTS: Record<CommandName, number> = { submit: 1, status: 1, list: 0 };
+
+function gatewayUrl(option: unknown, env: NodeJS.ProcessEnv): string {
+  const url = typeof option === 'string' ? option : (env['PRESSROOM_URL'] ?? `http://127.0.0.1:${env['GATEWAY_PORT'] ?? 8080}`);
+  if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url)) throw new UsageError(`the gateway URL must be http(s)://host[:port], not "${url}"`);
+  return url;
 }
 
-function describe(r: any): string {
-  return r.stages.map((s: any) => `${s.stage}:${s.status}${s.attempts > 1 ? `(x${s.attempts})` : ''}${s.duration_ms !== null ? ` ${s.duration_ms}ms` : ''}`).join('  ');
-}
-
-async function follow(token: string, id: string, timeoutS: number): Promise<any> {
-  const deadline = Date.now() + timeoutS * 1000;
-  let last = '';
-  while (Date.now() < deadline) {
-    const r = await api('GET', `/v1/requests/${id}`, token);
-    const line = `${r.status.padEnd(11)} ${describe(r)}`;
-    if (line !== last) console.log(line);
-    last = line;
-    if (r.status === 'published' || r.status === 'failed') return r;
-    await new Promise((done) => setTimeout(done, 200));
+async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h') {
+    io.out(mainUsage());
+    return 0;
   }
-  throw new Error(`request ${id} did not finish within ${timeoutS} s`);
+  if (command === 'help') {
+    const topic = rest[0];
+    if (topic !== undefined && !isCommand(topic)) return usageError(`no command "${topic}"`, mainUsage());
+    io.out(topic === undefined ? mainUsage() : commandUsage(topic));
+    return 0;
+  }
+  if (!isCommand(command)) return usageError(command.startsWith('-') ? `unknown option ${command}` : `unknown command "${command}"`, mainUsage());
+
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: rest, options: parseOptionsOf(command), allowPositionals: true, strict: true });
+  } catch (err) {
+    return usageError((err as Error).message, commandUsage(command));
+  }
+  const { positionals } = parsed;
+  const values = parsed.values as Values;
+  if (values['help']) {
+    io.out(commandUsage(command));
+    return 0;
+  }
+  const wanted = ARGUMENTS[command];
+  if (positionals.length !== wanted)
+    return usageError(wanted === 0 ? `${command} takes no arguments, got "${positionals.join(' ')}"` : `${command} takes one argument, ${COMMANDS[command].args}, got ${positionals.length}`, commandUsage(command));
+  let url: string;
+  try {
+    checkUsage(command, values);
+    url = gatewayUrl(values['url'], env);
+  } catch (err) {
+    if (err instanceof UsageError) return usageError(err.message, commandUsage(command));
+    throw err;
+  }
+
+  try {
+    const api = await signIn(url, credentialsFrom(env));
+    if (command === 'submit') return await submit(api, positionals[0]!, values, io);
+    if (command === 'status') return await status(api, positionals[0]!, values, io);
+    return await list(api, values, io);
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    io.err(`pressroom: ${err.message}\n`);
+    if (err instanceof ApiError) for (const e of err.fieldErrors) io.err(`  ${e.field}: ${e.message}\n`);
+    return 1;
+  }
 }
 
-try {
-  if (command === 'submit' && arg) {
-    const token = await login();
-    const body = { topic: arg, ...(values.tone ? { tone: values.tone } : {}), ...(values.length ? { length: values.length } : {}), ...(values.audience ? { audience: values.audience } : {}) };
-    const started = Date.now();
-    const created = await api('POST', '/v1/requests', token, body);
-    console.log(`submitted ${created.id}`);
-    const done = await follow(token, created.id, Number(values.timeout));
-    console.log(`${done.status} in ${Date.now() - started} ms`);
-    if (done.status === 'failed') process.exitCode = 1;
-    else console.log(`\n${done.result.body_markdown}\n\npublished at ${done.result.published_url}`);
-  } else if (command === 'status' && arg) {
-    console.log(JSON.stringify(await api('GET', `/v1/requests/${arg}`, await login()), null, 2));
-  } else {
-    console.log('usage: pnpm pressroom submit "topic" [--tone neutral|formal|casual|persuasive] [--length short|medium|long] [--audience "..."]\n       pnpm pressroom status <request-id>');
-    process.exitCode = command ? 2 : 0;
-  }
-} catch (err) {
-  console.error((err as Error).message);
-  process.exitCode = 1;
-}
+// The repository's `.env` (what `pnpm start` generated) under the real environment, wherever this runs from.
+loadEnvFile(process.env['PRESSROOM_ENV_FILE'] ?? resolve(import.meta.dirname, '..', '.env'));
+process.exitCode = await run(process.argv.slice(2), process.env);

@@ -1,0 +1,86 @@
+// The CLI's HTTP side: one fetch wrapper that turns problem+json answers and unreachable gateways into errors
+// that say what went wrong, and the credentials a command runs with.
+
+/** A failure the CLI reports in one or a few lines and exits 1 for (never a stack trace). */
+export class CliError extends Error {}
+
+/** An RFC 9457 problem answer from the gateway. */
+export class ApiError extends CliError {
+  readonly status: number;
+  readonly code: string;
+  readonly fieldErrors: { field: string; message: string }[];
+
+  constructor(method: string, path: string, status: number, problem: { code?: string; detail?: string; errors?: { field: string; message: string }[] } | undefined) {
+    const code = problem?.code ?? `http_${status}`;
+    super(`${method} ${path} answered ${status} ${code}: ${problem?.detail ?? 'no details'}`);
+    this.status = status;
+    this.code = code;
+    this.fieldErrors = problem?.errors ?? [];
+  }
+}
+
+export interface ApiClient {
+  readonly baseUrl: string;
+  call<T>(method: string, path: string, body?: unknown): Promise<T>;
+}
+
+export function createApiClient(baseUrl: string, token?: string): ApiClient {
+  const base = baseUrl.replace(/\/+$/, '');
+  return {
+    baseUrl: base,
+    async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+      let res: Response;
+      try {
+        res = await fetch(`${base}${path}`, {
+          method,
+          headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+          signal: AbortSignal.timeout(30_000),
+        });
+      } catch (err) {
+        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+        const why = cause?.code ?? cause?.message ?? (err as Error).message;
+        throw new CliError(`cannot reach the gateway at ${base} (${why}); is Pressroom running? Start it with \`pnpm start\`, or point --url / PRESSROOM_URL at it`);
+      }
+      const text = await res.text();
+      let data: unknown;
+      try {
+        data = text ? JSON.parse(text) : undefined;
+      } catch {
+        data = undefined;
+      }
+      if (!res.ok) throw new ApiError(method, path, res.status, data as ConstructorParameters<typeof ApiError>[3]);
+      return data as T;
+    },
+  };
+}
+
+export interface Credentials {
+  token?: string | undefined;
+  email?: string | undefined;
+  password?: string | undefined;
+}
+
+/** PRESSROOM_TOKEN (an access token or API key) first, then PRESSROOM_EMAIL/PASSWORD, then `.env`'s bootstrap admin. */
+export function credentialsFrom(env: NodeJS.ProcessEnv): Credentials {
+  return {
+    token: env['PRESSROOM_TOKEN'] || undefined,
+    email: env['PRESSROOM_EMAIL'] ?? env['BOOTSTRAP_ADMIN_EMAIL'],
+    password: env['PRESSROOM_PASSWORD'] ?? env['BOOTSTRAP_ADMIN_PASSWORD'],
+  };
+}
+
+/** A client holding a bearer token: the given one, or one from logging in. */
+export async function signIn(baseUrl: string, credentials: Credentials): Promise<ApiClient> {
+  if (credentials.token) return createApiClient(baseUrl, credentials.token);
+  const { email, password } = credentials;
+  if (!email || !password)
+    throw new CliError('no credentials: set PRESSROOM_TOKEN (an access token or API key), or PRESSROOM_EMAIL and PRESSROOM_PASSWORD, or run `pnpm start` once so that .env holds the bootstrap admin');
+  try {
+    const { access_token } = await createApiClient(baseUrl).call<{ access_token: string }>('POST', '/v1/auth/login', { email, password });
+    return createApiClient(baseUrl, access_token);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) throw new CliError(`login as ${email} refused (${err.code}): check PRESSROOM_EMAIL and PRESSROOM_PASSWORD`);
+    throw err;
+  }
+}

@@ -1,0 +1,105 @@
+// The three commands. Each returns the process exit code; what it prints goes through `io`.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CliError, type ApiClient } from './api-client.ts';
+import { COMMANDS, type CommandName } from './usage.ts';
+import { FINAL_STATUSES, failureReason, requestDetails, requestList, stagesLine, type Page, type Request, type Summary } from './render.ts';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** parseArgs' values; no option of the CLI repeats, so none is an array. */
+export type Values = Record<string, string | boolean | undefined>;
+
+/** A usage mistake found after parsing (a bad value): printed with the command's usage, exit 2. */
+export class UsageError extends Error {}
+
+function positiveInteger(name: string, value: string | boolean | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive whole number, not "${String(value)}"`);
+  return n;
+}
+
+/** Every check that needs no gateway, so that a typo exits 2 before anything is sent. */
+export function checkUsage(command: CommandName, values: Values): void {
+  for (const [name, spec] of Object.entries(COMMANDS[command].options)) {
+    const value = values[name];
+    if (spec.choices && typeof value === 'string' && !spec.choices.includes(value)) throw new UsageError(`--${name} must be one of ${spec.choices.join(', ')}, not "${value}"`);
+  }
+  if (command === 'submit') {
+    positiveInteger('timeout', values['timeout'], 120);
+    if (values['webhook-url'] !== undefined && values['channel'] !== 'webhook') throw new UsageError('--webhook-url goes with --channel webhook');
+    if (values['channel'] === 'webhook' && values['webhook-url'] === undefined) throw new UsageError('--channel webhook needs --webhook-url URL');
+  }
+  if (command === 'list') positiveInteger('limit', values['limit'], 20);
+}
+
+/**
+ * Polls with a growing pause (250 ms up to 2 s): a request usually finishes within a few seconds, and a slow
+ * one must not spend the user's hourly read allowance (RATE_LIMIT_USER_READS_PER_HOUR).
+ */
+async function follow(api: ApiClient, id: string, timeoutS: number, io: Io): Promise<Request | undefined> {
+  const deadline = Date.now() + timeoutS * 1000;
+  let last = '';
+  for (let pause = 250; ; pause = Math.min(2000, Math.round(pause * 1.5))) {
+    const r = await api.call<Request>('GET', `/v1/requests/${id}`);
+    const line = stagesLine(r);
+    if (line !== last) io.out(`${line}\n`);
+    last = line;
+    if (FINAL_STATUSES.includes(r.status)) return r;
+    if (Date.now() + pause > deadline) return undefined;
+    await sleep(pause);
+  }
+}
+
+export async function submit(api: ApiClient, topic: string, values: Values, io: Io): Promise<number> {
+  const timeoutS = positiveInteger('timeout', values['timeout'], 120);
+  const body = {
+    topic,
+    ...(values['tone'] ? { tone: values['tone'] } : {}),
+    ...(values['length'] ? { length: values['length'] } : {}),
+    ...(values['audience'] ? { audience: values['audience'] } : {}),
+    ...(values['channel'] ? { channel: { type: values['channel'], ...(values['webhook-url'] ? { url: values['webhook-url'] } : {}) } } : {}),
+  };
+  const started = Date.now();
+  const created = await api.call<Summary>('POST', '/v1/requests', body);
+  io.out(`submitted ${created.id}\n`);
+  if (values['no-wait']) return 0;
+
+  const done = await follow(api, created.id, timeoutS, io);
+  if (!done) throw new CliError(`request ${created.id} is not finished after ${timeoutS} s; follow it with \`pressroom status ${created.id}\``);
+  io.out(`${done.status} in ${Date.now() - started} ms\n`);
+  if (done.status === 'failed') {
+    io.err(`${failureReason(done)}\n`);
+    return 1;
+  }
+  if (done.status !== 'published') {
+    io.err(`request ${done.id} was ${done.status} before it was published\n`);
+    return 1;
+  }
+  io.out(`\n${done.result?.body_markdown ?? ''}\n\npublished at ${done.result?.published_url ?? '(no URL reported)'}\n`);
+  return 0;
+}
+
+export async function status(api: ApiClient, id: string, values: Values, io: Io): Promise<number> {
+  const r = await api.call<Request>('GET', `/v1/requests/${encodeURIComponent(id)}`);
+  io.out(values['json'] ? `${JSON.stringify(r, null, 2)}\n` : requestDetails(r));
+  return 0;
+}
+
+export async function list(api: ApiClient, values: Values, io: Io): Promise<number> {
+  const query = new URLSearchParams();
+  if (typeof values['status'] === 'string') query.set('status', values['status']);
+  if (values['limit'] !== undefined) query.set('limit', String(positiveInteger('limit', values['limit'], 20)));
+  if (typeof values['cursor'] === 'string') query.set('cursor', values['cursor']);
+  const page = await api.call<Page>('GET', `/v1/requests${query.size > 0 ? `?${query}` : ''}`);
+  if (values['json']) {
+    io.out(`${JSON.stringify(page, null, 2)}\n`);
+    return 0;
+  }
+  const again = [values['status'] ? `--status ${String(values['status'])}` : '', values['limit'] !== undefined ? `--limit ${String(values['limit'])}` : ''].filter(Boolean).join(' ');
+  io.out(requestList(page, again));
+  return 0;
+}

@@ -1,0 +1,226 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { publishEvent } from '@pressroom/messaging';
+import { freePort, pollUntil } from '@pressroom/test-support';
+import { startTestGateway } from '../../services/gateway/test/support/gateway-harness.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const CLI = join(root, 'scripts', 'cli.ts');
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI as a user would, with no `.env` and only the environment given; `onStdout` sees output as it comes. */
+function runCli(args: string[], env: Record<string, string> = {}, opts: { command?: string[]; cwd?: string; onStdout?: (soFar: string) => void } = {}): Promise<CliRun> {
+  const [file, ...pre] = opts.command ?? [process.execPath, CLI];
+  const child = spawn(file!, [...pre, ...args], {
+    cwd: opts.cwd ?? root,
+    env: { PATH: process.env['PATH'] ?? '', PRESSROOM_ENV_FILE: '/nonexistent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    opts.onStdout?.(stdout);
+  });
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  return once(child, 'exit').then(([code]) => {
+    clearTimeout(timer);
+    return { code: code as number | null, stdout, stderr };
+  });
+}
+
+const NO_STACK = /^\s+at /m;
+
+describe('pressroom CLI: usage (no services needed)', () => {
+  it('when run with --help, then it prints every command and exits 0', async () => {
+    const r = await runCli(['--help']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^usage: pressroom <command>/);
+    for (const command of ['submit <topic>', 'status <request-id>', 'list']) assert.ok(r.stdout.includes(command), `lists ${command}`);
+    assert.equal(r.stderr, '');
+  });
+
+  it('when run with no command, then it prints the same usage', async () => {
+    const r = await runCli([]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^usage: pressroom <command>/);
+  });
+
+  for (const [command, option] of [['submit', '--tone TONE'], ['status', '--json'], ['list', '--status STATUS']] as const) {
+    it(`when run as "${command} --help", then it prints that command's options and exits 0`, async () => {
+      const r = await runCli([command, '--help']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`^usage: pressroom ${command}`));
+      assert.ok(r.stdout.includes(option), r.stdout);
+      assert.deepEqual((await runCli(['help', command])).stdout, r.stdout, '`help <command>` says the same');
+    });
+  }
+
+  it('when given an unknown option, then it names it, prints the usage and exits 2', async () => {
+    const r = await runCli(['submit', 'honeybees', '--colour', 'red']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^pressroom: Unknown option '--colour'/);
+    assert.match(r.stderr, /usage: pressroom submit <topic>/);
+    assert.doesNotMatch(r.stderr, NO_STACK);
+  });
+
+  it('when given an unknown command or a leading unknown option, then it prints the usage and exits 2', async () => {
+    for (const args of [['publish-now'], ['--verbose', 'list']]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, /usage: pressroom <command>/);
+    }
+  });
+
+  it('when an argument or a value is wrong, then it exits 2 before sending anything', async () => {
+    // A closed port: a request sent there would fail with exit 1, not 2.
+    const env = { PRESSROOM_URL: `http://127.0.0.1:${await freePort()}`, PRESSROOM_TOKEN: 'prs_unused' };
+    const cases: [string[], RegExp][] = [
+      [['status'], /status takes one argument, <request-id>/],
+      [['list', 'extra'], /list takes no arguments/],
+      [['submit', 'bees', '--tone', 'loud'], /--tone must be one of neutral, formal, casual, persuasive, not "loud"/],
+      [['list', '--limit', 'ten'], /--limit must be a positive whole number/],
+      [['submit', 'bees', '--channel', 'webhook'], /--channel webhook needs --webhook-url/],
+      [['list', '--url', 'localhost:8080'], /the gateway URL must be http\(s\):\/\/host/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args, env);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+  });
+
+  it('when the gateway does not answer, then it says where it looked and exits 1 without a stack trace', async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const r = await runCli(['list'], { PRESSROOM_URL: url, PRESSROOM_TOKEN: 'prs_unused' });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`cannot reach the gateway at ${url} \\(ECONNREFUSED\\)`));
+    assert.doesNotMatch(r.stderr, NO_STACK);
+  });
+
+  it('when no credentials are set, then it says which variables to set and exits 1', async () => {
+    const r = await runCli(['list'], { PRESSROOM_URL: `http://127.0.0.1:${await freePort()}` });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no credentials: set PRESSROOM_TOKEN .* PRESSROOM_EMAIL and PRESSROOM_PASSWORD/);
+  });
+
+  it('when run through the installed `pressroom` bin from a folder outside the repository, then it works', async () => {
+    const r = await runCli(['--help'], {}, { command: [join(root, 'node_modules', '.bin', 'pressroom')], cwd: tmpdir() });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^usage: pressroom <command>/);
+  });
+});
+
+describe('pressroom CLI against a gateway (real PostgreSQL, Redis, RabbitMQ)', () => {
+  let h: Awaited<ReturnType<typeof startTestGateway>>;
+  let user: Awaited<ReturnType<typeof h.api.registerAndLogin>>;
+  let env: Record<string, string>;
+  before(async () => {
+    h = await startTestGateway({}, 'cli');
+    user = await h.api.registerAndLogin();
+    env = { PRESSROOM_URL: h.url, PRESSROOM_EMAIL: user.email, PRESSROOM_PASSWORD: user.password };
+  });
+  after(() => h.close());
+
+  /**
+   * Plays the research worker: the request fails at research with a permanent error, as an empty corpus does.
+   * Sent again until the tracker has recorded it (it ignores repeats), so that an event routed before the
+   * tracker's queue is bound cannot leave the CLI waiting for its whole timeout.
+   */
+  async function failAtResearch(requestId: string, message: string) {
+    const base = { request_id: requestId, user_id: user.userId, stage: 'research', attempt: 1 } as const;
+    await pollUntil(
+      `request ${requestId} to be failed by the tracker`,
+      async () => {
+        await publishEvent(h.gateway.deps.broker, { ...base, message_id: `${requestId}-r`, type: 'started' });
+        await publishEvent(h.gateway.deps.broker, { ...base, message_id: `${requestId}-r`, type: 'failed', duration_ms: 12, error: { code: 'no_sources', message } });
+        const r = await h.api.call('GET', `/v1/requests/${requestId}`, { token: user.access });
+        return r.body.status === 'failed' ? true : undefined;
+      },
+      { intervalMs: 250 },
+    );
+  }
+
+  let failedId = '';
+  const reason = 'nothing matched "bees in winter" in the local corpus';
+
+  it('when a submitted request fails, then submit prints its stage, error code and message and exits 1', async () => {
+    let seen = false;
+    let failing: Promise<void> = Promise.resolve();
+    const run = runCli(['submit', 'bees in winter', '--tone', 'casual'], env, {
+      onStdout: (out) => {
+        const id = /^submitted (\S+)$/m.exec(out)?.[1];
+        if (id && !seen) {
+          seen = true;
+          failedId = id;
+          failing = failAtResearch(id, reason);
+        }
+      },
+    });
+    const r = await run;
+    await failing;
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^failed in \d+ ms$/m);
+    assert.ok(r.stderr.includes(`request ${failedId} failed at the research stage: no_sources: ${reason}`), r.stderr);
+    assert.doesNotMatch(r.stderr, NO_STACK);
+  });
+
+  it('when asked for the status of that request, then it shows each stage with the error and the reason', async () => {
+    const r = await runCli(['status', failedId], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^status {4}failed$/m);
+    assert.match(r.stdout, /^ {2}research +failed +1 attempt +\d+ ms +no_sources: nothing matched/m);
+    assert.match(r.stdout, /^ {2}write +pending/m);
+    const json = JSON.parse((await runCli(['status', failedId, '--json'], env)).stdout);
+    assert.deepEqual(json.stages[0].error, { code: 'no_sources', message: reason });
+  });
+
+  it('when listing, then the newest request comes first and --status filters', async () => {
+    const queued = await runCli(['submit', 'bees in spring', '--no-wait'], env);
+    assert.equal(queued.code, 0, queued.stderr);
+    const queuedId = /^submitted (\S+)$/m.exec(queued.stdout)?.[1];
+    assert.ok(queuedId);
+    const all = await runCli(['list'], env);
+    assert.equal(all.code, 0, all.stderr);
+    const rows = all.stdout.trim().split('\n');
+    assert.match(rows[0]!, /^ID +STATUS +CREATED +TOPIC$/);
+    assert.ok(rows[1]!.startsWith(queuedId) && rows[1]!.includes('bees in spring'), all.stdout);
+    assert.ok(rows[2]!.startsWith(failedId) && /\bfailed\b/.test(rows[2]!), all.stdout);
+    const failed = await runCli(['list', '--status', 'failed'], env);
+    assert.ok(failed.stdout.includes(failedId) && !failed.stdout.includes(queuedId), failed.stdout);
+    const paged = await runCli(['list', '--limit', '1'], env);
+    assert.match(paged.stdout, /^more: pressroom list --limit 1 --cursor \S+$/m);
+  });
+
+  it('when the API refuses a call, then it prints the status, code and detail and exits 1', async () => {
+    const missing = await runCli(['status', randomUUID()], env);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^pressroom: GET \/v1\/requests\/\S+ answered 404 not_found: /);
+
+    const invalid = await runCli(['submit', 'ab'], env);
+    assert.equal(invalid.code, 1);
+    assert.match(invalid.stderr, /answered 400 validation_failed: /);
+    assert.match(invalid.stderr, /^ {2}topic: /m, 'names the field');
+
+    const refused = await runCli(['list'], { ...env, PRESSROOM_PASSWORD: 'not the password' });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, new RegExp(`login as ${user.email} refused \\(unauthorized\\)`));
+  });
+
+  it('when given a bearer token in PRESSROOM_TOKEN, then it uses it and needs no password', async () => {
+    const r = await runCli(['list'], { PRESSROOM_URL: h.url, PRESSROOM_TOKEN: user.access });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stdout.includes(failedId), r.stdout);
+  });
+});
