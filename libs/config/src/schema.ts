@@ -27,6 +27,7 @@ export const ConfigSchema = Type.Object(
     AMQP_PREFIX: Type.String({ default: '', pattern: '^[a-z0-9_.-]*$', maxLength: 64 }),
     AMQP_PREFETCH: Int(32, 1, 1000),
     AMQP_HEARTBEAT_S: Int(15, 1, 600),
+    STARTED_EVENT_DELAY_MS: Int(250, 0, 60000),
     REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://' }),
     REDIS_KEY_PREFIX: Type.String({ default: 'pressroom:', maxLength: 64 }),
 

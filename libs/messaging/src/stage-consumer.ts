@@ -30,6 +30,12 @@ export interface StageConsumerDeps<S extends Stage> {
   logger: Logger;
   metrics: Metrics;
   dedupe: DedupeStore;
+  /**
+   * How long a stage may run before its `started` event is sent (0: at once). A stage that settles sooner sends
+   * only its `completed`, `retrying` or `failed` event, whose `at` and `duration_ms` say when it started: one
+   * broker message per stage instead of two for the fast stages, and the tracker infers the start.
+   */
+  startedEventDelayMs?: number;
   /** Deferrals (open breaker) after which a task starts spending attempts, so a long outage still ends in a dead letter. */
   maxDeferrals?: number;
   /** Observers for alerting; messaging itself knows nothing of alert sinks. */
@@ -97,14 +103,13 @@ async function runTask<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelo
   metrics.taskAge.observe({ stage }, Math.max(0, Date.now() - Date.parse(task.enqueued_at)) / 1000);
   // Confirms are awaited together before the ack, not one after another: the channel keeps the publish order,
   // and a crash before the ack only means a redelivery.
-  const startedEvent = publishEvent(broker, { ...ids, type: 'started' });
-  startedEvent.catch(() => undefined);
+  const startedEvent = announceStart(deps, { ...ids, type: 'started', at: new Date().toISOString() });
   const started = performance.now();
   let outcome: StageOutcome<S>;
   try {
     outcome = await deps.handle(task);
   } catch (err) {
-    await startedEvent;
+    await startedEvent.settle();
     const duration_ms = Math.round(performance.now() - started);
     metrics.stageDuration.observe({ stage, outcome: 'failure' }, duration_ms / 1000);
     const deferrals = Number(delivery.message.properties.headers?.[DEFERRALS_HEADER] ?? 0) || 0;
@@ -118,13 +123,37 @@ async function runTask<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelo
     next && outcome.next
       ? publishTask(broker, createEnvelope({ request_id: task.request_id, user_id: task.user_id, stage: next, payload: outcome.next, message_id: derivedMessageId(task.message_id, next) }))
       : undefined;
-  await Promise.all([startedEvent, handOn, publishEvent(broker, { ...ids, type: 'completed', duration_ms, ...(outcome.result ? { result: outcome.result } : {}) })]);
+  await Promise.all([startedEvent.settle(), handOn, publishEvent(broker, { ...ids, type: 'completed', duration_ms, ...(outcome.result ? { result: outcome.result } : {}) })]);
   await dedupe.markDone(task.message_id);
   metrics.stageDuration.observe({ stage, outcome: 'success' }, duration_ms / 1000);
   metrics.tasks.inc({ stage, outcome: 'completed' });
   deps.onCompleted?.(task, duration_ms);
   logger.info({ duration_ms, attempt: task.attempt }, `${stage} completed`);
   delivery.ack();
+}
+
+/**
+ * Sends the `started` event now, or after `startedEventDelayMs` if the stage is still running then. `settle()`
+ * cancels a send that has not begun and waits for one that has (its confirm must precede the task's ack).
+ */
+function announceStart<S extends Stage>(deps: StageConsumerDeps<S>, event: Parameters<typeof publishEvent>[1]): { settle(): Promise<void> } {
+  const delay = deps.startedEventDelayMs ?? 0;
+  let sent: Promise<void> | undefined;
+  const send = () => {
+    sent = publishEvent(deps.broker, event);
+    sent.catch(() => undefined);
+  };
+  if (delay <= 0) {
+    send();
+    return { settle: () => sent! };
+  }
+  const timer = setTimeout(send, delay);
+  return {
+    settle: () => {
+      clearTimeout(timer);
+      return sent ?? Promise.resolve();
+    },
+  };
 }
 
 async function settleFailure<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelope<TaskPayloads[S]>, err: unknown, duration_ms: number, deferrals: number): Promise<void> {

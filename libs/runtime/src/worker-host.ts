@@ -88,6 +88,7 @@ export async function runWorker<S extends Stage>(opts: {
     metrics,
     dedupe: createDedupeStore(redis, stage),
     maxDeferrals: config.BREAKER_MAX_DEFERRALS,
+    startedEventDelayMs: config.STARTED_EVENT_DELAY_MS,
     onDeadLetter: observe.deadLettered,
     onCompleted: observe.completed,
     onFailed: observe.failed,

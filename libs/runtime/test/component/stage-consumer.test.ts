@@ -12,7 +12,7 @@ const source = { title: 'T', url: 'file:///t', snippet: 's', text: 'x' };
 
 describe('stage consumer (real RabbitMQ and Redis)', () => {
   const id = testId('stage');
-  const config = testConfig('research', id, { RETRY_MAX_ATTEMPTS: '3', BREAKER_MAX_DEFERRALS: '4' });
+  const config = testConfig('research', id, { RETRY_MAX_ATTEMPTS: '3', BREAKER_MAX_DEFERRALS: '4', STARTED_EVENT_DELAY_MS: '0' });
   const calls = new Map<string, number>();
   let worker: RunningWorker;
   let events: Awaited<ReturnType<typeof collectEvents>>;

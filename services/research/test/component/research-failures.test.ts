@@ -11,7 +11,7 @@ describe('research worker when the search provider fails (real RabbitMQ and Redi
   before(async () => {
     search = await startHttpStub(() => reply);
     pages = await startHttpStub(() => ({ status: 503, body: 'down' }));
-    worker = await startResearchWorker({ SEARCH_PROVIDER: 'serper', SERPER_URL: `${search.url}/search`, SERPER_API_KEY: 'test-serper-key', RETRY_MAX_ATTEMPTS: '2' });
+    worker = await startResearchWorker({ SEARCH_PROVIDER: 'serper', SERPER_URL: `${search.url}/search`, SERPER_API_KEY: 'test-serper-key', RETRY_MAX_ATTEMPTS: '2', STARTED_EVENT_DELAY_MS: '0' });
   });
   after(async () => {
     await worker.close();
