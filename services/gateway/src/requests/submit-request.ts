@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError, type Channel, type CreateRequestBody } from '@pressroom/contracts';
 import { createEnvelope } from '@pressroom/messaging';
-import { currentTraceId, injectTraceHeaders } from '@pressroom/telemetry';
+import { currentTraceId, injectTraceHeaders, withSpan } from '@pressroom/telemetry';
 import type { Config } from '@pressroom/config';
 import type { Db } from '../db/pool.ts';
 import type { GatewayDeps } from '../deps.ts';
@@ -47,7 +47,7 @@ export async function submitRequest(
     day: window.day,
     idempotency: idempotencyKey ? { key: idempotencyKey, bodyHash } : undefined,
   };
-  const result = await insertWithKeyRetries(deps.db, submission);
+  const result = await withSpan('submit transaction', { request_id: requestId }, () => insertWithKeyRetries(deps.db, submission));
   if (result.kind === 'quota_exceeded') {
     const quota = result.dailyQuota;
     deps.metrics.quotaExceeded.inc();
