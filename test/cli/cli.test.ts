@@ -133,47 +133,72 @@ describe('pressroom CLI against a gateway (real PostgreSQL, Redis, RabbitMQ)', (
   });
   after(() => h.close());
 
+  type WorkerEvent = Omit<Parameters<typeof publishEvent>[1], 'request_id' | 'user_id' | 'message_id' | 'attempt'>;
+
   /**
-   * Plays the research worker: the request fails at research with a permanent error, as an empty corpus does.
-   * Sent again until the tracker has recorded it (it ignores repeats), so that an event routed before the
-   * tracker's queue is bound cannot leave the CLI waiting for its whole timeout.
+   * Plays the workers: publishes their stage events for a request until the tracker shows `status`. Sent again
+   * while it does not (the tracker ignores repeats), so that an event routed before the tracker's queue is
+   * bound cannot leave the CLI waiting for its whole timeout.
    */
-  async function failAtResearch(requestId: string, message: string) {
-    const base = { request_id: requestId, user_id: user.userId, stage: 'research', attempt: 1 } as const;
+  async function playWorkers(requestId: string, events: WorkerEvent[], status: string) {
     await pollUntil(
-      `request ${requestId} to be failed by the tracker`,
+      `request ${requestId} to become ${status}`,
       async () => {
-        await publishEvent(h.gateway.deps.broker, { ...base, message_id: `${requestId}-r`, type: 'started' });
-        await publishEvent(h.gateway.deps.broker, { ...base, message_id: `${requestId}-r`, type: 'failed', duration_ms: 12, error: { code: 'no_sources', message } });
+        for (const event of events) await publishEvent(h.gateway.deps.broker, { request_id: requestId, user_id: user.userId, message_id: `${requestId}-${event.stage}`, attempt: 1, ...event });
         const r = await h.api.call('GET', `/v1/requests/${requestId}`, { token: user.access });
-        return r.body.status === 'failed' ? true : undefined;
+        return r.body.status === status ? true : undefined;
       },
       { intervalMs: 250 },
     );
+  }
+
+  /** Runs `submit`, and once it prints the request id, plays the workers' events for that request. */
+  async function submitWhile(args: string[], events: WorkerEvent[], status: string): Promise<CliRun & { id: string }> {
+    let id = '';
+    let playing: Promise<void> = Promise.resolve();
+    const r = await runCli(['submit', ...args], env, {
+      onStdout: (out) => {
+        const printed = /^submitted (\S+)$/m.exec(out)?.[1];
+        if (printed && !id) {
+          id = printed;
+          playing = playWorkers(id, events, status);
+        }
+      },
+    });
+    await playing;
+    return { ...r, id };
   }
 
   let failedId = '';
   const reason = 'nothing matched "bees in winter" in the local corpus';
 
   it('when a submitted request fails, then submit prints its stage, error code and message and exits 1', async () => {
-    let seen = false;
-    let failing: Promise<void> = Promise.resolve();
-    const run = runCli(['submit', 'bees in winter', '--tone', 'casual'], env, {
-      onStdout: (out) => {
-        const id = /^submitted (\S+)$/m.exec(out)?.[1];
-        if (id && !seen) {
-          seen = true;
-          failedId = id;
-          failing = failAtResearch(id, reason);
-        }
-      },
-    });
-    const r = await run;
-    await failing;
+    const error = { code: 'no_sources', message: reason };
+    const r = await submitWhile(['bees in winter', '--tone', 'casual'], [{ stage: 'research', type: 'started' }, { stage: 'research', type: 'failed', error }], 'failed');
+    failedId = r.id;
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /^failed in \d+ ms$/m);
-    assert.ok(r.stderr.includes(`request ${failedId} failed at the research stage: no_sources: ${reason}`), r.stderr);
+    assert.ok(r.stderr.includes(`request ${r.id} failed at the research stage: no_sources: ${reason}`), r.stderr);
     assert.doesNotMatch(r.stderr, NO_STACK);
+  });
+
+  it('when a submitted request is published, then submit prints its stages, the article and where it went', async () => {
+    const article = { title: 'Bees', summary: 'About bees.', body_markdown: '# Bees\n\nBees dance [1].', sources: [{ title: 'Honeybees', url: 'file:///corpus/honeybees.md' }] };
+    const events: WorkerEvent[] = [
+      { stage: 'research', type: 'started' },
+      { stage: 'research', type: 'completed', duration_ms: 5 },
+      { stage: 'write', type: 'started' },
+      { stage: 'write', type: 'completed', duration_ms: 5, result: { article } },
+      { stage: 'publish', type: 'started' },
+      { stage: 'publish', type: 'completed', duration_ms: 5, result: { published_url: 'file:///tmp/bees.md' } },
+    ];
+    const r = await submitWhile(['honeybees', '--length', 'short', '--audience', 'children'], events, 'published');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^submitted \S+\n/);
+    assert.match(r.stdout, /^published +research:completed \d+ms +write:completed \d+ms +publish:completed \d+ms$/m);
+    assert.ok(r.stdout.includes('# Bees\n\nBees dance [1].'), r.stdout);
+    assert.match(r.stdout, /^published at file:\/\/\/tmp\/bees\.md$/m);
+    assert.equal(r.stderr, '');
   });
 
   it('when asked for the status of that request, then it shows each stage with the error and the reason', async () => {
@@ -196,7 +221,8 @@ describe('pressroom CLI against a gateway (real PostgreSQL, Redis, RabbitMQ)', (
     const rows = all.stdout.trim().split('\n');
     assert.match(rows[0]!, /^ID +STATUS +CREATED +TOPIC$/);
     assert.ok(rows[1]!.startsWith(queuedId) && rows[1]!.includes('bees in spring'), all.stdout);
-    assert.ok(rows[2]!.startsWith(failedId) && /\bfailed\b/.test(rows[2]!), all.stdout);
+    const failedRow = rows.find((row) => row.startsWith(failedId));
+    assert.ok(failedRow && /\bfailed\b/.test(failedRow), all.stdout);
     const failed = await runCli(['list', '--status', 'failed'], env);
     assert.ok(failed.stdout.includes(failedId) && !failed.stdout.includes(queuedId), failed.stdout);
     const paged = await runCli(['list', '--limit', '1'], env);
