@@ -93,6 +93,7 @@ export const ConfigSchema = Type.Object(
     RETRY_MAX_MS: Int(60000, 10),
     RETRY_MAX_ATTEMPTS: Int(5, 1, 20),
     SHUTDOWN_TIMEOUT_MS: Int(10000, 100, 600000),
+    STARTUP_WAIT_S: Int(60, 1, 86400),
     BREAKER_RESET_MS: Int(30000, 100, 3600000),
     BREAKER_ERROR_PERCENT: Int(50, 1, 100),
     BREAKER_VOLUME: Int(5, 1, 1000),

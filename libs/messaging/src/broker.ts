@@ -34,15 +34,24 @@ interface ConsumerSpec {
 
 /**
  * One recovering AMQP connection: amqplib's recovery re-runs `setup` after every reconnect, which re-declares
- * the topology, reopens the confirm channel and restarts every registered consumer.
+ * the topology, reopens the confirm channel and restarts every registered consumer. The connection is made
+ * current (and consumers registered later start on it at once) only when `setup` has finished: a consumer
+ * that started before the topology was declared would meet a queue that does not exist yet (404 NOT_FOUND).
+ * Every channel and connection error is logged and recovered here; none becomes an uncaught exception.
  */
 export async function createBroker(opts: BrokerOptions) {
   const names = topologyNames(opts.prefix);
   const log = opts.logger;
   const consumers: ConsumerSpec[] = [];
   const inFlight = new Set<Promise<void>>();
+  const connectWaiters = new Set<{ resolve: () => void; reject: (err: Error) => void }>();
   let publisher: ConfirmChannel | undefined;
+  /** The connection whose topology and consumers are in place; undefined while (re)connecting. */
   let model: ChannelModel | undefined;
+  /** The connection that `setup` is working on, before it becomes `model`. */
+  let settingUp: ChannelModel | undefined;
+  let lastError: Error | undefined;
+  let connectedOnce = false;
   let closing = false;
 
   const url = withQuery(opts.url, { heartbeat: String(opts.heartbeatS) });
@@ -55,9 +64,29 @@ export async function createBroker(opts: BrokerOptions) {
       maxDelay: 10_000,
       waitForConnect: false,
       setup: async (m: ChannelModel) => {
+        settingUp = m;
+        // Recovery listens on the connection only once setup is done; an error before that (a heartbeat
+        // timeout, a forced close) would otherwise be an 'error' event nobody handles.
+        m.on('error', (err: Error) => {
+          if (model !== m) log.warn({ err }, 'broker connection error while setting up');
+        });
+        try {
+          await openPublisher(m, true);
+          // `consumers` may grow while this loop awaits; for...of sees the additions, and nothing awaits
+          // between the loop's end and `model = m`, so every consumer starts exactly once.
+          for (const c of consumers) await startConsumer(m, c);
+        } catch (err) {
+          lastError = err as Error;
+          if (settingUp === m) settingUp = undefined;
+          log.warn({ err }, 'broker set-up failed; reconnecting');
+          throw err;
+        }
+        settingUp = undefined;
         model = m;
-        await openPublisher(m, true);
-        for (const c of consumers) await startConsumer(m, c);
+        connectedOnce = true;
+        lastError = undefined;
+        for (const w of connectWaiters) w.resolve();
+        connectWaiters.clear();
         log.info({ consumers: consumers.length }, 'broker connected, topology declared');
       },
     },
@@ -65,22 +94,36 @@ export async function createBroker(opts: BrokerOptions) {
   connection.on('disconnect', (err: Error) => {
     publisher = undefined;
     model = undefined;
+    lastError = err;
     if (!closing) log.warn({ err }, 'broker connection lost, reconnecting');
   });
   connection.on('error', (err: Error) => log.warn({ err }, 'broker connection error'));
-  connection.on('reconnect-scheduled', ({ attempt, delay }: { attempt: number; delay: number }) =>
-    log.info({ attempt, delay_ms: delay }, 'broker reconnect scheduled'),
+  connection.on('connect-failed', (err: Error) => {
+    lastError = err;
+  });
+  // Before the first connection the service's start-up wait says what it waits for; these are details.
+  connection.on('reconnect-scheduled', ({ attempt, delay, error }: { attempt: number; delay: number; error?: Error }) =>
+    log[connectedOnce ? 'info' : 'debug']({ attempt, delay_ms: delay, reason: error?.message }, 'broker reconnect scheduled'),
   );
+  connection.on('reconnect-failed', (err: Error) => log.error({ err }, 'broker recovery gave up'));
+
+  const isCurrent = (m: ChannelModel) => !closing && (model === m || settingUp === m);
 
   // amqplib's recovery only handles a lost connection; a channel the broker closes on its own (a channel-level
-  // error, consumer_timeout) is reopened here, as long as its connection is still the current one.
-  function reopenLater(m: ChannelModel, what: string, reopen: () => Promise<void>): void {
-    if (closing || model !== m) return;
-    log.warn({ channel: what }, 'channel closed by the broker; reopening');
-    setTimeout(() => {
-      if (closing || model !== m) return;
-      reopen().catch((err: unknown) => log.warn({ err, channel: what }, 'could not reopen channel'));
-    }, 1000).unref();
+  // error, consumer_timeout) is reopened here, with backoff, as long as its connection is still the current one.
+  function reopenLater(m: ChannelModel, what: string, reopen: () => Promise<void>, attempt = 1): void {
+    if (!isCurrent(m)) return;
+    if (attempt === 1) log.warn({ channel: what }, 'channel closed; reopening');
+    setTimeout(
+      () => {
+        if (!isCurrent(m)) return;
+        reopen().catch((err: unknown) => {
+          log.warn({ err, channel: what, attempt }, 'could not reopen channel; retrying');
+          reopenLater(m, what, reopen, attempt + 1);
+        });
+      },
+      Math.min(1000 * 2 ** (attempt - 1), 10_000),
+    ).unref();
   }
 
   async function openPublisher(m: ChannelModel, declare: boolean): Promise<void> {
@@ -102,36 +145,42 @@ export async function createBroker(opts: BrokerOptions) {
     ch.on('close', () => {
       if (spec.channel === ch && consumers.includes(spec)) reopenLater(m, spec.queue, () => startConsumer(m, spec));
     });
-    await ch.prefetch(opts.prefetch);
-    if (spec.declare) await spec.declare(ch);
-    const { consumerTag } = await ch.consume(spec.queue, (message) => {
-      if (!message) return; // the broker cancelled the consumer (queue deleted); recovery re-subscribes
-      let settled = false;
-      const settle = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        try {
-          fn();
-        } catch (err) {
-          log.warn({ err }, 'ack failed: channel closed, the broker will redeliver');
-        }
-      };
-      const work = spec
-        .handler({
-          message,
-          ack: () => settle(() => ch.ack(message)),
-          requeue: () => settle(() => ch.nack(message, false, true)),
-          reject: () => settle(() => ch.nack(message, false, false)),
-        })
-        .catch((err: unknown) => {
-          log.error({ err, queue: spec.queue }, 'handler failed unexpectedly; requeueing');
-          settle(() => ch.nack(message, false, true));
-        })
-        .finally(() => inFlight.delete(work));
-      inFlight.add(work);
-    });
-    spec.channel = ch;
-    spec.tag = consumerTag;
+    try {
+      await ch.prefetch(opts.prefetch);
+      if (spec.declare) await spec.declare(ch);
+      const { consumerTag } = await ch.consume(spec.queue, (message) => {
+        if (!message) return; // the broker cancelled the consumer (queue deleted); recovery re-subscribes
+        let settled = false;
+        const settle = (fn: () => void) => {
+          if (settled) return;
+          settled = true;
+          try {
+            fn();
+          } catch (err) {
+            log.warn({ err }, 'ack failed: channel closed, the broker will redeliver');
+          }
+        };
+        const work = spec
+          .handler({
+            message,
+            ack: () => settle(() => ch.ack(message)),
+            requeue: () => settle(() => ch.nack(message, false, true)),
+            reject: () => settle(() => ch.nack(message, false, false)),
+          })
+          .catch((err: unknown) => {
+            log.error({ err, queue: spec.queue }, 'handler failed unexpectedly; requeueing');
+            settle(() => ch.nack(message, false, true));
+          })
+          .finally(() => inFlight.delete(work));
+        inFlight.add(work);
+      });
+      spec.channel = ch;
+      spec.tag = consumerTag;
+    } catch (err) {
+      // A failed declare or consume closes the channel broker-side already; close ours if it is still open.
+      await ch.close().catch(() => undefined);
+      throw err;
+    }
   }
 
   async function publish(exchange: string, routingKey: string, body: unknown, options: Options.Publish = {}): Promise<void> {
@@ -148,7 +197,7 @@ export async function createBroker(opts: BrokerOptions) {
   return {
     names,
     publish,
-    isConnected: () => publisher !== undefined,
+    isConnected: () => model !== undefined && publisher !== undefined,
     /** Ready messages in a queue, through a throwaway channel (a missing queue closes the channel it was asked on). */
     async messageCount(queue: string): Promise<number | undefined> {
       if (!model) return undefined;
@@ -162,14 +211,45 @@ export async function createBroker(opts: BrokerOptions) {
         await ch.close().catch(() => undefined);
       }
     },
-    async waitForConnect(): Promise<void> {
-      await connection.waitForConnect();
-      while (!publisher) await new Promise((r) => setTimeout(r, 20));
+    /**
+     * Resolves once the topology is declared and every registered consumer runs; with `timeoutMs`, rejects
+     * after that long with the last reason the broker gave (refused, unknown vhost, bad credentials).
+     */
+    waitForConnect(timeoutMs?: number): Promise<void> {
+      if (model) return Promise.resolve();
+      if (closing) return Promise.reject(new BrokerUnavailableError('broker connection closed'));
+      return new Promise<void>((resolve, reject) => {
+        let timer: NodeJS.Timeout | undefined;
+        const waiter = {
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          reject: (err: Error) => {
+            clearTimeout(timer);
+            reject(err);
+          },
+        };
+        connectWaiters.add(waiter);
+        if (timeoutMs === undefined) return;
+        timer = setTimeout(() => {
+          connectWaiters.delete(waiter);
+          reject(new BrokerUnavailableError(lastError?.message ?? `not connected within ${timeoutMs} ms`));
+        }, timeoutMs);
+      });
     },
+    /** Registers a consumer; it starts now if connected, else on the next (re)connect. Never rejects on a channel error. */
     async consume(queue: string, handler: DeliveryHandler, declare?: (ch: Channel) => Promise<void>): Promise<void> {
       const spec: ConsumerSpec = { queue, handler, ...(declare ? { declare } : {}) };
       consumers.push(spec);
-      if (model) await startConsumer(model, spec);
+      const m = model;
+      if (!m) return;
+      try {
+        await startConsumer(m, spec);
+      } catch (err) {
+        log.warn({ err, queue }, 'could not start consumer; retrying');
+        reopenLater(m, queue, () => startConsumer(m, spec));
+      }
     },
     /** Stops taking new deliveries and waits (bounded) for the ones in progress to settle. */
     async stopConsuming(timeoutMs: number): Promise<void> {
@@ -180,6 +260,8 @@ export async function createBroker(opts: BrokerOptions) {
     },
     async close(): Promise<void> {
       closing = true;
+      for (const w of connectWaiters) w.reject(new BrokerUnavailableError('broker connection closed'));
+      connectWaiters.clear();
       await connection.close().catch(() => undefined);
     },
   };

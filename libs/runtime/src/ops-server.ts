@@ -1,19 +1,19 @@
-import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import express from 'express';
 import type { Registry } from 'prom-client';
+import { listen } from './listen.ts';
 import { createOpsRouter, type ReadinessCheck } from './ops-routes.ts';
 
 /** The operations endpoints of a worker, on its own port; never rate limited, never authenticated. */
-export async function startOpsServer(opts: { port: number; host?: string; registry: Registry; checks: Record<string, ReadinessCheck> }): Promise<Server> {
+export async function startOpsServer(opts: { port: number; host?: string; setting: string; registry: Registry; checks: Record<string, ReadinessCheck> }): Promise<Server> {
   const app = express();
   app.disable('x-powered-by');
   app.use(createOpsRouter(opts.registry, opts.checks));
   app.use((_req, res) => {
     res.status(404).json({ status: 404, code: 'not_found' });
   });
-  const server = app.listen(opts.port, opts.host ?? '0.0.0.0');
-  await once(server, 'listening');
+  const server = createServer(app);
+  await listen(server, { port: opts.port, host: opts.host ?? '0.0.0.0', setting: opts.setting });
   return server;
 }
 

@@ -1,11 +1,10 @@
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Express } from 'express';
 import type { Config } from '@pressroom/config';
-import { closeRedis, createRedis, waitForRedis } from '@pressroom/cache';
+import { closeRedis, createRedis } from '@pressroom/cache';
 import { createLogger, type Logger } from '@pressroom/logger';
 import { createBroker, delayLevels } from '@pressroom/messaging';
-import { closeServer, createShutdown, retryPolicyFrom, type Shutdown } from '@pressroom/runtime';
+import { closeServer, createShutdown, dependency, listen, redisAnswers, retryPolicyFrom, waitForDependencies, type Shutdown } from '@pressroom/runtime';
 import { createMetrics } from '@pressroom/telemetry';
 import { createApp } from './app.ts';
 import { createGatewayAlerts, type Alerts } from './alerts/alerts.ts';
@@ -18,6 +17,7 @@ import type { GatewayDeps } from './deps.ts';
 import { createOutboxRelay } from './outbox/outbox-relay.ts';
 import { startEventTracker } from './tracker/event-tracker.ts';
 import { startDeadLetterConsumers } from './dead-letters/dead-letter-consumer.ts';
+import { createStartingApp } from './http/starting-app.ts';
 
 export interface RunningGateway {
   deps: GatewayDeps;
@@ -38,6 +38,8 @@ export interface GatewayOptions {
   onClose?: () => Promise<void>;
   /** Replaces the alerts port (tests record what was raised). */
   alerts?: Alerts;
+  /** Aborts the start-up wait (SIGTERM while starting). */
+  signal?: AbortSignal;
 }
 
 /** Slow clients cannot hold connections open forever (slowloris); keep-alive outlives a typical proxy's (60 s). */
@@ -47,20 +49,13 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const logger = opts.logger ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL });
   const shutdown = createShutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
   if (opts.onClose) shutdown.register('telemetry', opts.onClose);
+  let server: Server | undefined;
   try {
     const metrics = createMetrics('gateway');
     const db = createPool(config.DATABASE_URL, config.DATABASE_POOL_MAX, logger);
     shutdown.register('postgres', () => db.end());
-    await migrate(db, logger);
-    const tokens = createAccessTokens(tokenSettingsFrom(config));
-    await bootstrapAdmin({ db, config, logger, tokens });
-
     const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
     shutdown.register('redis', () => closeRedis(redis));
-    // Redis is optional for the gateway (docs/security.md, "Redis down"): rate limits fail open and recover when it
-    // connects, so a short wait is enough and start-up never hangs on it.
-    await waitForRedis(redis, 3000).catch((err: unknown) => logger.warn({ err }, 'starting without redis'));
-
     const broker = await createBroker({
       url: config.RABBITMQ_URL,
       prefix: config.AMQP_PREFIX,
@@ -73,6 +68,26 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     });
     shutdown.register('broker', () => broker.close());
 
+    // Listening before the dependencies answer, so /readyz says 503 while start-up waits (up to STARTUP_WAIT_S).
+    // Timeouts are set before listening: node's connection checker reads them from the first connection on.
+    let handle: RequestListener = createStartingApp(metrics.registry, logger);
+    server = Object.assign(
+      createServer((req, res) => handle(req, res)),
+      SERVER_TIMEOUTS,
+    );
+    const port = await listen(server, { port: opts.port ?? config.GATEWAY_PORT, host: '0.0.0.0', setting: 'GATEWAY_PORT' });
+    await waitForDependencies(
+      [
+        dependency('postgres', config.DATABASE_URL, () => db.query('SELECT 1')),
+        dependency('rabbitmq', config.RABBITMQ_URL, (ms) => broker.waitForConnect(ms)),
+        dependency('redis', config.REDIS_URL, redisAnswers(redis)),
+      ],
+      { waitS: config.STARTUP_WAIT_S, logger, ...(opts.signal ? { signal: opts.signal } : {}) },
+    );
+    await migrate(db, logger);
+    const tokens = createAccessTokens(tokenSettingsFrom(config));
+    await bootstrapAdmin({ db, config, logger, tokens });
+
     const alerter = createAlerterFromConfig(config, { service: 'gateway', redis, logger, metrics, ...(config.ALERT_EMAIL_FROM ? { emailFrom: config.ALERT_EMAIL_FROM } : {}) });
     shutdown.register('alerts', () => alerter.close(2000));
     const alerts = opts.alerts ?? createGatewayAlerts(alerter);
@@ -84,17 +99,14 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     shutdown.register('event tracker', () => broker.stopConsuming(Math.max(100, config.SHUTDOWN_TIMEOUT_MS / 2)));
     await relay.start();
 
-    // Timeouts are set before listening: node's connection checker reads them from the first connection on.
     const app = createApp(deps);
-    const server = Object.assign(createServer(app), SERVER_TIMEOUTS);
-    server.listen(opts.port ?? config.GATEWAY_PORT, '0.0.0.0');
-    await once(server, 'listening');
-    shutdown.register('http server', () => closeServer(server));
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.GATEWAY_PORT;
+    handle = app;
+    const listening = server;
+    shutdown.register('http server', () => closeServer(listening));
     logger.info({ port }, 'gateway listening');
     return { deps, app, server, port, shutdown };
   } catch (err) {
+    if (server?.listening) await closeServer(server);
     await shutdown.shutdown();
     throw err;
   }

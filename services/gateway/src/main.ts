@@ -4,8 +4,8 @@ import { exitIfConfigCheck, loadConfigOrExit } from '@pressroom/config';
 const config = loadConfigOrExit('gateway');
 const { startTracing } = await import('@pressroom/telemetry');
 const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'gateway', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+const { startOrExit } = await import('@pressroom/runtime');
 const { startGateway } = await import('./gateway.ts');
 await exitIfConfigCheck('gateway', tracing);
 
-const gateway = await startGateway(config, { onClose: tracing.shutdown });
-gateway.shutdown.onSignals();
+await startOrExit('gateway', (signal) => startGateway(config, { onClose: tracing.shutdown, signal }));

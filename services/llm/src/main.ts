@@ -4,16 +4,19 @@ import { exitIfConfigCheck, loadConfigOrExit } from '@pressroom/config';
 const config = loadConfigOrExit('llm');
 const { startTracing } = await import('@pressroom/telemetry');
 const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'llm', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-const { runWorker } = await import('@pressroom/runtime');
+const { runWorker, startOrExit } = await import('@pressroom/runtime');
 const { createWriteHandler } = await import('./worker.ts');
 await exitIfConfigCheck('llm', tracing);
 
-const worker = await runWorker({
-  service: 'llm',
-  stage: 'write',
-  config,
-  port: config.LLM_PORT,
-  createHandler: createWriteHandler,
-  onClose: tracing.shutdown,
-});
-worker.shutdown.onSignals();
+await startOrExit('llm', (signal) =>
+  runWorker({
+    service: 'llm',
+    stage: 'write',
+    config,
+    port: config.LLM_PORT,
+    portSetting: 'LLM_PORT',
+    createHandler: createWriteHandler,
+    onClose: tracing.shutdown,
+    signal,
+  }),
+);

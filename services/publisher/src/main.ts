@@ -4,16 +4,19 @@ import { exitIfConfigCheck, loadConfigOrExit } from '@pressroom/config';
 const config = loadConfigOrExit('publisher');
 const { startTracing } = await import('@pressroom/telemetry');
 const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'publisher', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-const { runWorker } = await import('@pressroom/runtime');
+const { runWorker, startOrExit } = await import('@pressroom/runtime');
 const { createPublishHandler } = await import('./worker.ts');
 await exitIfConfigCheck('publisher', tracing);
 
-const worker = await runWorker({
-  service: 'publisher',
-  stage: 'publish',
-  config,
-  port: config.PUBLISHER_PORT,
-  createHandler: createPublishHandler,
-  onClose: tracing.shutdown,
-});
-worker.shutdown.onSignals();
+await startOrExit('publisher', (signal) =>
+  runWorker({
+    service: 'publisher',
+    stage: 'publish',
+    config,
+    port: config.PUBLISHER_PORT,
+    portSetting: 'PUBLISHER_PORT',
+    createHandler: createPublishHandler,
+    onClose: tracing.shutdown,
+    signal,
+  }),
+);

@@ -4,16 +4,19 @@ import { exitIfConfigCheck, loadConfigOrExit } from '@pressroom/config';
 const config = loadConfigOrExit('research');
 const { startTracing } = await import('@pressroom/telemetry');
 const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'research', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-const { runWorker } = await import('@pressroom/runtime');
+const { runWorker, startOrExit } = await import('@pressroom/runtime');
 const { createResearchHandler } = await import('./worker.ts');
 await exitIfConfigCheck('research', tracing);
 
-const worker = await runWorker({
-  service: 'research',
-  stage: 'research',
-  config,
-  port: config.RESEARCH_PORT,
-  createHandler: createResearchHandler,
-  onClose: tracing.shutdown,
-});
-worker.shutdown.onSignals();
+await startOrExit('research', (signal) =>
+  runWorker({
+    service: 'research',
+    stage: 'research',
+    config,
+    port: config.RESEARCH_PORT,
+    portSetting: 'RESEARCH_PORT',
+    createHandler: createResearchHandler,
+    onClose: tracing.shutdown,
+    signal,
+  }),
+);

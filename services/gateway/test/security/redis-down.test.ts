@@ -6,7 +6,7 @@ import { BASE_URLS, pollUntil } from '@pressroom/test-support';
 import { freePort } from '../../../../test/support/services.ts';
 import { captureLogs, startTestGateway } from '../support/gateway-harness.ts';
 
-/** Stands in for Redis on `port` by piping to the real one: closed port first (Redis down), then opened. */
+/** Stands in for Redis on `port` by piping to the real one; closing it leaves a closed port (Redis down). */
 async function redisProxy(port: number) {
   const target = new URL(BASE_URLS.redis);
   const sockets = new Set<Socket>();
@@ -34,9 +34,13 @@ describe('Redis unreachable: rate limits fail open, sessions and quotas never do
   let h: Awaited<ReturnType<typeof startTestGateway>>;
   let redisPort: number;
   let closeProxy: (() => Promise<void>) | undefined;
+  // The gateway waits for Redis at start-up (STARTUP_WAIT_S), so it starts with the proxy open, which then closes.
   before(async () => {
     redisPort = await freePort();
+    const closeAtStart = await redisProxy(redisPort);
     h = await startTestGateway({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, RATE_LIMIT_IP_PER_HOUR: '3', RATE_LIMIT_USER_PER_HOUR: '3', RATE_LIMIT_AUTH_PER_HOUR: '3', DAILY_REQUEST_QUOTA: '1' }, 'secrdn', { logger: logs.logger });
+    await closeAtStart();
+    await until('readiness to drop', async () => ((await h.api.call('GET', '/readyz')).status === 503 ? true : undefined));
   });
   after(async () => {
     await closeProxy?.();

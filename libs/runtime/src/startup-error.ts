@@ -1,0 +1,11 @@
+/**
+ * A start-up failure the operator can act on (a dependency that never answered, a port in use): its message
+ * is the whole story, printed as one line without a stack.
+ */
+export class StartupError extends Error {
+  readonly code = 'startup_failed';
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
