@@ -26,6 +26,9 @@ for (const name of services) {
     cwd: root,
     env: { ...process.env, PRESSROOM_ENV_FILE: envFile },
     stdio: ['ignore', 'inherit', 'inherit'],
+    // Their own process group: Ctrl-C reaches only this script, which sends each service one SIGTERM. In the
+    // terminal's group a service would get SIGINT and then SIGTERM, and a second signal means "exit now".
+    detached: true,
   });
   children.set(name, child);
   child.on('exit', (code, signal) => {
@@ -33,7 +36,10 @@ for (const name of services) {
     if (!stopping) {
       process.stderr.write(`${name} exited (${signal ?? code}); stopping the others\n`);
       void stop(code === 0 ? 1 : (code ?? 1));
-    } else if (children.size === 0) process.exit(process.exitCode ?? 0);
+    } else {
+      process.stderr.write(`${name} stopped (${signal ?? code})\n`);
+      if (children.size === 0) process.exit(process.exitCode ?? 0);
+    }
   });
 }
 process.stdout.write(`pressroom starting: gateway on http://127.0.0.1:${process.env['GATEWAY_PORT'] ?? 8080} (Ctrl-C to stop)\n`);
@@ -53,3 +59,8 @@ async function stop(exitCode: number): Promise<void> {
 
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
+process.on('SIGHUP', () => void stop(0));
+// Detached services outlive this script unless told: whatever way it ends, they are signalled.
+process.on('exit', () => {
+  for (const child of children.values()) child.kill('SIGTERM');
+});

@@ -14,16 +14,70 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `services/<name>/src/main.ts` as its own process and waits until its /readyz says ready. */
-export async function startService(name: 'gateway' | 'research' | 'llm' | 'publisher', env: Record<string, string>, port: number): Promise<ServiceProcess> {
+type Name = 'gateway' | 'research' | 'llm' | 'publisher';
+
+/** Spawns `services/<name>/src/main.ts` with only `env` (and PATH); stdout and stderr are kept, in order. */
+function spawnMain(name: Name, env: Record<string, string>) {
   const child = spawn(process.execPath, [join(root, 'services', name, 'src', 'main.ts')], {
     cwd: root,
     env: { PATH: process.env['PATH'] ?? '', PRESSROOM_ENV_FILE: '/nonexistent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
+  const stderr: string[] = [];
   child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr!.on('data', (d: Buffer) => {
+    output.push(d.toString());
+    stderr.push(d.toString());
+  });
+  return { child, output, stderr };
+}
+
+/**
+ * Starts a service without waiting for it to become ready, for tests of how it fails to start: `line` awaits
+ * a line of its output, `exited` its exit.
+ */
+export function spawnService(name: Name, env: Record<string, string>) {
+  const { child, output, stderr } = spawnMain(name, env);
+  // 'close', not 'exit': by then all of its output has been read.
+  const exited = once(child, 'close').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  return {
+    child,
+    output,
+    stderr,
+    exited,
+    /** Resolves with the first output line that matches; rejects if the process exits or `timeoutMs` passes first. */
+    line(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+      return new Promise((resolve, reject) => {
+        const find = () => output.join('').split('\n').find((l) => pattern.test(l));
+        const done = (fn: () => void) => {
+          clearTimeout(timer);
+          child.stdout!.off('data', onData);
+          child.stderr!.off('data', onData);
+          child.off('close', onClose);
+          fn();
+        };
+        const onData = () => {
+          const found = find();
+          if (found !== undefined) done(() => resolve(found));
+        };
+        const onClose = () => {
+          const found = find();
+          done(() => (found !== undefined ? resolve(found) : reject(new Error(`${name} exited before printing ${pattern}:\n${output.join('')}`))));
+        };
+        const timer = setTimeout(() => done(() => reject(new Error(`${name} printed no ${pattern} within ${timeoutMs} ms:\n${output.join('')}`))), timeoutMs);
+        child.stdout!.on('data', onData);
+        child.stderr!.on('data', onData);
+        child.on('close', onClose);
+        onData();
+      });
+    },
+  };
+}
+
+/** Starts `services/<name>/src/main.ts` as its own process and waits until its /readyz says ready. */
+export async function startService(name: Name, env: Record<string, string>, port: number): Promise<ServiceProcess> {
+  const { child, output } = spawnMain(name, env);
   const exited = once(child, 'exit');
   // Generous: on a loaded 2-core machine, loading the OpenTelemetry instrumentations alone takes seconds.
   const readyMs = Number(process.env['TEST_SERVICE_READY_MS'] ?? 60_000);

@@ -5,3 +5,4 @@ export { collectEvents } from './event-collector.ts';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 export { freePort } from './free-port.ts';
 export { pollUntil } from './poll.ts';
+export { createVhosts, deleteVhosts, vhostUrl } from './vhosts.ts';

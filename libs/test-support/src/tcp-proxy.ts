@@ -3,9 +3,10 @@ import { once } from 'node:events';
 
 /**
  * A TCP proxy in front of a real PostgreSQL, Redis or RabbitMQ, so a test can take "the network" away from one
- * service and give it back, without stopping the shared server that other tests are using.
+ * service and give it back, without stopping the shared server that other tests are using. `listenPort` lets a
+ * test open it where a service already expects its dependency (one that was not there when it started).
  */
-export async function startTcpProxy(target: { host: string; port: number }) {
+export async function startTcpProxy(target: { host: string; port: number }, listenPort = 0) {
   const sockets = new Set<Socket>();
   let down = false;
   const server = createServer((client) => {
@@ -27,7 +28,7 @@ export async function startTcpProxy(target: { host: string; port: number }) {
     client.pipe(upstream);
     upstream.pipe(client);
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(listenPort, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as { port: number };
   return {

@@ -1,0 +1,134 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { BASE_URLS, cleanupBroker, cleanupRedis, createDatabase, databaseUrl, dropDatabase, pollUntil, startTcpProxy, testEnv, testId } from '@pressroom/test-support';
+import { freePort, spawnService } from '../support/services.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const PASSWORD = 'not-for-logs-7f3a';
+
+/** A port nobody listens on: a dependency that is not running. */
+const closedPort = freePort;
+
+async function occupy(port: number): Promise<Server> {
+  const server = createServer().listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  return server;
+}
+
+const readyz = async (port: number) => {
+  const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+  return { status: res.status, body: (await res.json()) as { checks: Record<string, string> } };
+};
+
+/**
+ * Start-up faults (issue 10): a dependency that is missing at start is waited for, with a line saying so and
+ * /readyz 503, until STARTUP_WAIT_S; then the service exits 1 with one line naming itself, the dependency's URL
+ * without its password, and how to start it. A port in use names its setting. Every case runs its own process.
+ */
+describe('start-up faults', { concurrency: 3 }, () => {
+  const id = testId('startfault');
+  let env: Record<string, string>;
+
+  before(async () => {
+    await createDatabase(id);
+    env = testEnv(id, { LOG_LEVEL: 'info', STARTUP_WAIT_S: '2' });
+  });
+
+  after(async () => {
+    await cleanupBroker(id);
+    await cleanupRedis(id);
+    await dropDatabase(id);
+  });
+
+  const cases = [
+    { service: 'research', portSetting: 'RESEARCH_PORT', dependency: 'RabbitMQ', setting: 'RABBITMQ_URL', url: (port: number) => `amqp://guest:${PASSWORD}@127.0.0.1:${port}` },
+    { service: 'gateway', portSetting: 'GATEWAY_PORT', dependency: 'PostgreSQL', setting: 'DATABASE_URL', url: (port: number) => `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/pressroom` },
+    { service: 'llm', portSetting: 'LLM_PORT', dependency: 'Redis', setting: 'REDIS_URL', url: (port: number) => `redis://:${PASSWORD}@127.0.0.1:${port}` },
+  ] as const;
+
+  for (const c of cases) {
+    it(`when ${c.dependency} is unreachable at start, then ${c.service} says it waits for it, is not ready, and after STARTUP_WAIT_S exits 1 with one line naming it, its URL without the password and how to start it`, async () => {
+      const depPort = await closedPort();
+      const opsPort = await freePort();
+      const proc = spawnService(c.service, { ...env, [c.setting]: c.url(depPort), [c.portSetting]: String(opsPort) });
+      const shownUrl = c.url(depPort).replace(`:${PASSWORD}@`, '@').replace('redis://@', 'redis://');
+
+      const waiting = await proc.line(new RegExp(`"msg":"waiting for ${c.dependency} at `));
+      assert.ok(waiting.includes(`waiting for ${c.dependency} at ${shownUrl}`), waiting);
+      const ready = await readyz(opsPort);
+      assert.equal(ready.status, 503);
+      assert.equal(ready.body.checks['startup'], 'starting');
+
+      const { code } = await proc.exited;
+      assert.equal(code, 1, proc.output.join(''));
+      const lines = proc.stderr.join('').trim().split('\n');
+      assert.equal(lines.length, 1, `one line, no stack:\n${lines.join('\n')}`);
+      assert.match(lines[0]!, new RegExp(`^${c.service}: cannot start: ${c.dependency} at \\S+ did not answer within 2 s \\(.*ECONNREFUSED.*\\); start it \\(.+\\), or set ${c.setting} to where it runs$`));
+      assert.ok(lines[0]!.includes(` at ${shownUrl} `), lines[0]);
+      assert.ok(!proc.output.join('').includes(PASSWORD), 'the password is in no log line');
+    });
+  }
+
+  it('when RabbitMQ appears while a worker waits for it, then the worker becomes ready without a restart', async () => {
+    const brokerPort = await closedPort();
+    const opsPort = await freePort();
+    const proc = spawnService('publisher', { ...env, STARTUP_WAIT_S: '60', RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:${brokerPort}`, PUBLISHER_PORT: String(opsPort) });
+    const target = new URL(BASE_URLS.rabbitmq);
+    let proxy: Awaited<ReturnType<typeof startTcpProxy>> | undefined;
+    try {
+      await proc.line(/"msg":"waiting for RabbitMQ at /);
+      assert.equal((await readyz(opsPort)).status, 503);
+      proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5672) }, brokerPort);
+      await pollUntil('the publisher to become ready', async () => ((await readyz(opsPort)).status === 200 ? true : undefined), { timeoutMs: 30_000, intervalMs: 100 });
+      await proc.line(/"msg":"RabbitMQ at amqp:\/\/guest@127\.0\.0\.1:\d+ answers"/);
+    } finally {
+      proc.child.kill('SIGTERM');
+      assert.equal((await proc.exited).code, 0, proc.output.join(''));
+      await proxy?.close();
+    }
+  });
+
+  for (const c of [
+    { service: 'gateway', setting: 'GATEWAY_PORT' },
+    { service: 'publisher', setting: 'PUBLISHER_PORT' },
+  ] as const) {
+    it(`when ${c.setting} is already in use, then ${c.service} names the setting and exits non-zero`, async () => {
+      const port = await freePort();
+      const holder = await occupy(port);
+      try {
+        const proc = spawnService(c.service, { ...env, [c.setting]: String(port) });
+        const { code } = await proc.exited;
+        assert.notEqual(code, 0);
+        assert.equal(proc.stderr.join('').trim(), `${c.service}: cannot start: port ${port} is already in use; stop what holds it or set ${c.setting} to a free port`);
+      } finally {
+        holder.close();
+      }
+    });
+  }
+
+  it('when GATEWAY_PORT is in use under `pnpm start`, then the gateway names it and the others are stopped by SIGTERM, none killed', async () => {
+    const ports = { GATEWAY_PORT: await freePort(), RESEARCH_PORT: await freePort(), LLM_PORT: await freePort(), PUBLISHER_PORT: await freePort() };
+    const holder = await occupy(ports.GATEWAY_PORT);
+    // Production mode: scripts/start.ts then neither writes a .env into the repository nor reads one.
+    const startEnv = { ...env, NODE_ENV: 'production', ALLOW_PRIVATE_TARGETS: 'false', DATABASE_URL: databaseUrl(id), STARTUP_WAIT_S: '30', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+    const child = spawn(process.execPath, [join(root, 'scripts', 'start.ts')], { cwd: root, env: { PATH: process.env['PATH'] ?? '', ...startEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.resume();
+    try {
+      const [code] = (await once(child, 'close')) as [number | null];
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /^gateway: cannot start: port \d+ is already in use; stop what holds it or set GATEWAY_PORT to a free port$/m);
+      assert.match(stderr, /^gateway exited \(1\); stopping the others$/m);
+      // 0 once a service has installed its handlers; SIGTERM if it was still loading its modules. Never SIGKILL.
+      for (const name of ['research', 'llm', 'publisher']) assert.match(stderr, new RegExp(`^${name} stopped \\((0|SIGTERM)\\)$`, 'm'), stderr);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      holder.close();
+    }
+  });
+});
