@@ -1,7 +1,10 @@
-// `pnpm bench`: the local benchmark of issue 6 on this machine, a few minutes by default. Gateway vs bare
-// express (autocannon), the four-service pipeline end to end, and the LLM response cache; `--soak` instead
-// runs a 10-minute pipeline soak with RSS sampling. Prints a table; writes JSON + Markdown to bench/results/.
+// `pnpm bench`: the local benchmark of issue 11 on this machine, about 8 minutes by default. Prints two tables
+// from one run: the gateway alone against a bare express app (per-call CPU, req/s, latency), and the four-service
+// pipeline (CPU per request for every process including PostgreSQL, RabbitMQ and Redis, throughput, lost,
+// latency, status lag, broker messages per request), each target with PASS/FAIL. `--only=gateway` or
+// `--only=pipeline` runs one table; `--soak` a 10-minute soak instead. JSON + Markdown go to bench/results/.
 import { mkdir, readdir } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { assertInfrastructure } from '@pressroom/test-support';
 import { runGatewayBench } from './gateway/gateway-bench.ts';
@@ -11,6 +14,7 @@ import { runSoak } from './pipeline/soak-bench.ts';
 import { newResults, RESULTS_DIR, saveResults, type BenchResults } from './report/results.ts';
 import { parseBenchOptions, type BenchOptions } from './support/cli-options.ts';
 import { summariseProfile } from './support/cpu-profile.ts';
+import { stopAllStacks } from './support/stack.ts';
 import { log } from './support/stats.ts';
 
 async function guarded(results: BenchResults, suite: string, run: () => Promise<void>): Promise<void> {
@@ -18,19 +22,23 @@ async function guarded(results: BenchResults, suite: string, run: () => Promise<
   try {
     await run();
   } catch (err) {
-    results.errors[suite] = err instanceof Error ? err.message : String(err);
+    results.errors[suite] = err instanceof Error ? (err.stack ?? err.message) : String(err);
     log(`${suite} failed: ${results.errors[suite]}`);
   }
   log(`${suite} took ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
+function profileDir(results: BenchResults, suite: string): string {
+  return join(RESULTS_DIR, 'profiles', results.startedAt.replace(/[:.]/g, '-'), suite);
+}
+
 async function gatewaySuite(results: BenchResults, options: BenchOptions): Promise<void> {
-  const profileDir = options.cpuProf ? join(RESULTS_DIR, 'profiles', results.startedAt.replace(/[:.]/g, '-')) : undefined;
-  if (profileDir) await mkdir(profileDir, { recursive: true });
-  results.gateway = await runGatewayBench({ connections: options.connections, users: options.gatewayUsers, rounds: options.rounds, roundS: options.roundS, settings: options.settings, profileDir });
-  if (profileDir) {
-    const file = (await readdir(profileDir)).find((f) => f.endsWith('.cpuprofile'));
-    if (file) results.gatewayProfile = await summariseProfile(join(profileDir, file));
+  const dir = options.cpuProf ? profileDir(results, 'gateway') : undefined;
+  if (dir) await mkdir(dir, { recursive: true });
+  results.gateway = await runGatewayBench({ connections: options.connections, users: options.users, rounds: options.rounds, roundS: options.roundS, warmupS: options.warmupS, settings: options.settings, profileDir: dir });
+  if (dir) {
+    const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'));
+    if (file) results.gatewayProfile = await summariseProfile(join(dir, file));
     else log('no gateway CPU profile was written (did the gateway exit cleanly?)');
   }
 }
@@ -40,12 +48,17 @@ async function main(): Promise<number> {
   if (!options) return 0;
   await assertInfrastructure();
   const results = newResults(options);
+  // Ctrl-C still removes the run's databases, queues and Redis keys from the shared servers.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      log(`${signal}: stopping the services and removing this run's data`);
+      void stopAllStacks().finally(() => process.exit(130));
+    });
   if (options.soak) {
     await guarded(results, 'soak', async () => {
-      results.soak = await runSoak({ minutes: options.soakMinutes, rate: options.soakRate, settings: options.settings });
+      results.soak = await runSoak({ minutes: options.soakMinutes, rate: options.soakRate, users: options.users, settings: options.settings });
     });
   } else {
-    // The quiet measurement first, while nothing else this run started is still settling.
     if (options.only.includes('llm'))
       await guarded(results, 'llm', async () => {
         results.llm = await runLlmCacheBench({ iterations: options.llmIterations });
@@ -53,10 +66,12 @@ async function main(): Promise<number> {
     if (options.only.includes('gateway')) await guarded(results, 'gateway', () => gatewaySuite(results, options));
     if (options.only.includes('pipeline'))
       await guarded(results, 'pipeline', async () => {
-        results.pipeline = await runPipelineBench({ rate: options.rate, window: options.window, durationS: options.durationS, settings: options.settings });
+        const dir = options.cpuProf ? profileDir(results, 'pipeline') : undefined;
+        results.pipeline = await runPipelineBench({ users: options.users, window: options.window, burstS: options.burstS, rate: options.rate, lagRate: options.lagRate, phaseS: options.phaseS, variantS: options.variantS, settings: options.settings, profileDir: dir });
       });
   }
   results.finishedAt = new Date().toISOString();
+  results.machine.loadAverageAtEnd = loadavg()[0]!;
   const saved = await saveResults(results);
   process.stdout.write(`\n${saved.markdown}\nwritten: ${saved.json}\n         ${saved.md}\n`);
   return Object.keys(results.errors).length > 0 ? 1 : 0;

@@ -1,55 +1,88 @@
 import autocannon from 'autocannon';
-import { cpuMeter } from '../support/proc-stats.ts';
+import { startCpuMeter, singleProcess } from '../support/cpu-meter.ts';
 import { round } from '../support/stats.ts';
 
-export interface RoundResult {
-  target: string;
-  rps: number;
-  p50: number;
-  p97_5: number;
-  p99: number;
-  max: number;
-  requests: number;
-  non2xx: number;
-  errors: number;
-  statuses: Record<string, number>;
-  /** The server process's CPU during the round, % of one core: near 100 means it is CPU-bound. */
-  serverCpuPct: number;
+/** One HTTP call as autocannon sends it; `n` counts the calls of a round, so a call can rotate accounts. */
+export interface CallSpec {
+  method: 'GET' | 'POST';
+  path: (n: number) => string;
+  headers: (n: number) => Record<string, string>;
+  body?: (n: number) => string;
 }
 
-/** One fixed-duration autocannon run at `connections`: the same authenticated JSON POST for both targets. */
-export async function autocannonRound(opts: { target: string; pid: number; url: string; connections: number; durationS: number; tokens: string[]; body: unknown }): Promise<RoundResult> {
-  const body = JSON.stringify(opts.body);
-  const cpu = await cpuMeter([{ name: 'server', pid: opts.pid }]);
-  // With several accounts, request n goes out as account n mod N (each user's submissions are serialised by
-  // the gateway's per-user quota lock, so one account measures that lock as much as the gateway).
+export interface RoundResult {
+  kind: string;
+  durationS: number;
+  /** Every response, whatever its status. */
+  calls: number;
+  /** Responses with the status this kind of call must get, per second. */
+  rps: number;
+  expected: number;
+  statuses: Record<string, number>;
+  /** Connection errors and timeouts (not responses). */
+  errors: number;
+  p50: number;
+  p99: number;
+  /** The server's CPU over the round (and, for a submit, until the relay had published every task), ms. */
+  cpuMs: number;
+  cpuMsPerCall: number;
+  /** Extra time the CPU window ran after the load stopped (the outbox relay catching up), s. */
+  settleS: number;
+}
+
+/**
+ * A fixed-duration autocannon run at `connections` against one server process, with that process's CPU
+ * (utime + stime ticks from /proc) over the round divided by the calls answered. `settle` runs after the load
+ * stops and before the CPU reading, for work the calls left behind (the outbox relay's publishes).
+ */
+export async function autocannonRound(opts: {
+  kind: string;
+  pid: number;
+  baseUrl: string;
+  call: CallSpec;
+  expect: number;
+  connections: number;
+  durationS: number;
+  settle?: (accepted: number) => Promise<void>;
+}): Promise<RoundResult> {
+  const cpu = await startCpuMeter([singleProcess('server', opts.pid)], 1000);
   let n = 0;
+  const { call } = opts;
   const result = await autocannon({
-    url: opts.url,
+    url: opts.baseUrl,
     connections: opts.connections,
     duration: opts.durationS,
     requests: [
       {
-        method: 'POST',
-        body,
-        setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'content-type': 'application/json', authorization: `Bearer ${opts.tokens[n++ % opts.tokens.length]}` } }),
+        method: call.method,
+        setupRequest: (req) => {
+          const i = n++;
+          return { ...req, method: call.method, path: call.path(i), headers: call.headers(i), ...(call.body ? { body: call.body(i) } : {}) };
+        },
       },
     ],
   });
-  const { server: serverCpuPct = NaN } = await cpu.stop();
+  const loadEnded = performance.now();
   const statuses: Record<string, number> = {};
   for (const [code, s] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = s.count ?? 0;
+  const calls = Object.values(statuses).reduce((a, b) => a + b, 0);
+  const expected = statuses[String(opts.expect)] ?? 0;
+  if (opts.settle) await opts.settle(expected);
+  const settleS = round((performance.now() - loadEnded) / 1000, 1);
+  const reading = await cpu.stop();
+  const cpuMs = reading.groups['server']?.cpuMs ?? NaN;
   return {
-    target: opts.target,
-    rps: round(result['2xx'] / result.duration, 1),
-    p50: result.latency.p50,
-    p97_5: result.latency.p97_5,
-    p99: result.latency.p99,
-    max: result.latency.max,
-    requests: result.requests.total,
-    non2xx: result.non2xx,
-    errors: result.errors,
+    kind: opts.kind,
+    durationS: result.duration,
+    calls,
+    rps: round(expected / result.duration, 1),
+    expected,
     statuses,
-    serverCpuPct,
+    errors: result.errors,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuMs,
+    cpuMsPerCall: calls > 0 ? round(cpuMs / calls, 3) : NaN,
+    settleS,
   };
 }

@@ -1,101 +1,202 @@
 import { join } from 'node:path';
-import { cleanupBroker, cleanupRedis, createDatabase, dropDatabase, testEnv, testId } from '@pressroom/test-support';
-import { registerAndLogin, unlimitedSettings } from '../support/api-client.ts';
-import { freePort, startScript, startService, type Child } from '../support/child-process.ts';
-import { log, median, round } from '../support/stats.ts';
+import { createUsers, getJson, postJson, registerAndLogin, submitRequest, type BenchUser } from '../support/api-client.ts';
+import { connectBroker, purgeQueue, queueDepth } from '../support/broker-admin.ts';
+import { startScript, type Child } from '../support/child-process.ts';
+import { startStack, type Stack } from '../support/stack.ts';
+import { log, median, round, sleep } from '../support/stats.ts';
+import { submitBody } from '../support/topics.ts';
 import { autocannonRound, type RoundResult } from './autocannon-round.ts';
+import { gatewayCalls, userLimitedCall, type CallClass, type CallKind, type CallServer } from './gateway-calls.ts';
+
+export interface GatewayCallSummary {
+  kind: string;
+  label: string;
+  class: CallClass;
+  expect: number;
+  rounds: number;
+  calls: number;
+  /** Responses with the expected status per second, over all rounds. */
+  rps: number;
+  /** Median of the rounds' p50; the worst round's p99 (autocannon's histograms, ms). */
+  p50: number;
+  p99: number;
+  /** The answering process's CPU over all rounds divided by all calls, ms. */
+  cpuMsPerCall: number;
+  /** Responses with another status: a row that has any did not measure what it says. */
+  unexpected: Record<string, number>;
+  errors: number;
+  /** Longest wait after a round for the outbox relay to publish what the round accepted, s. */
+  settleS: number;
+}
 
 export interface GatewayBenchResult {
   connections: number;
+  users: number;
   rounds: number;
   roundS: number;
-  /** All connections as one account: the issue's figure (and the per-user quota lock's). */
-  gateway: Summary;
-  /** The connections spread over `users` accounts, as many clients would be; absent when users is 1. */
-  gatewayManyUsers?: Summary & { users: number };
-  express: Summary;
-  /** Gateway (one account) req/s as a share of the bare express app's. */
-  ratio: number;
-  ratioManyUsers?: number;
+  warmupS: number;
+  calls: GatewayCallSummary[];
   perRound: RoundResult[];
 }
 
-interface Summary {
-  rps: number;
-  p50: number;
-  p97_5: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  cpuPct: number;
+interface Target {
+  call: CallKind;
+  pid: number;
+  baseUrl: string;
+  settle?: (accepted: number) => Promise<void>;
 }
 
-const BODY = { topic: 'How do honeybees communicate?', tone: 'neutral', length: 'short' };
+export interface GatewayBenchOptions {
+  connections: number;
+  users: number;
+  rounds: number;
+  roundS: number;
+  warmupS: number;
+  settings: Record<string, string>;
+  profileDir?: string | undefined;
+}
 
-function summarise(rounds: RoundResult[]): Summary {
+/**
+ * The gateway table. The real gateway (own process, no workers started, so nothing else competes; its outbox
+ * relay publishes into research.tasks, which the bench empties after each round) against a bare express app
+ * answering the same POST with a constant, each call kind in alternating rounds so that drift on the machine
+ * hits all alike. The 429 rows need a limit of 1: each runs on its own gateway (own database, prefixes).
+ */
+export async function runGatewayBench(opts: GatewayBenchOptions): Promise<GatewayBenchResult> {
+  const perRound: RoundResult[] = [];
+  const kinds: CallKind[] = [];
+  const main = await startStack('benchgw', {
+    services: ['gateway'],
+    settings: opts.settings,
+    ...(opts.profileDir ? { nodeArgs: () => ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`, '--cpu-prof-name=gateway.cpuprofile'] } : {}),
+  });
+  const conn = await connectBroker();
+  let bare: Child | undefined;
+  try {
+    bare = await startScript('bare-express', join(import.meta.dirname, 'bare-express.ts'), { NODE_ENV: 'test' });
+    const gateway = main.service('gateway');
+    const settle = relaySettler(conn, `${main.prefix}research.tasks`);
+    const users = await createUsers(main.gatewayUrl, opts.users, 'gw');
+    const reads = await createReadTargets(main.gatewayUrl, users);
+    await settle(reads.length);
+    const calls = gatewayCalls({ users, reads });
+    kinds.push(...calls);
+    const pidOf: Partial<Record<CallServer, { pid: number; baseUrl: string }>> = {
+      gateway: { pid: gateway.pid, baseUrl: main.gatewayUrl },
+      express: { pid: bare.pid, baseUrl: `http://127.0.0.1:${bare.port}` },
+    };
+    const targets: Target[] = calls
+      .filter((c) => pidOf[c.server])
+      .map((call) => ({ call, ...pidOf[call.server]!, ...(call.class === 'submit' ? { settle } : {}) }));
+    await measure(targets, opts, perRound);
+
+    const ipCall = calls.find((c) => c.server === 'ip-limited');
+    if (ipCall) await withLimitedGateway('benchrlip', { RATE_LIMIT_IP_PER_HOUR: '1' }, opts, async (stack) => {
+      await spendLimit(stack.gatewayUrl, undefined);
+      await measure([{ call: ipCall, pid: stack.service('gateway').pid, baseUrl: stack.gatewayUrl }], opts, perRound);
+    });
+    await withLimitedGateway('benchrlus', { RATE_LIMIT_USER_PER_HOUR: '1' }, opts, async (stack) => {
+      const user = await registerAndLogin(stack.gatewayUrl, 'limited');
+      await spendLimit(stack.gatewayUrl, user);
+      const call = userLimitedCall(user);
+      kinds.push(call);
+      await measure([{ call, pid: stack.service('gateway').pid, baseUrl: stack.gatewayUrl }], opts, perRound);
+    });
+  } finally {
+    await bare?.stop();
+    await conn.close().catch(() => undefined);
+    await main.stop();
+  }
+  return { connections: opts.connections, users: opts.users, rounds: opts.rounds, roundS: opts.roundS, warmupS: opts.warmupS, calls: kinds.map((k) => summarise(k, perRound.filter((r) => r.kind === k.kind))), perRound };
+}
+
+/** A warm-up of each target (JIT, pools, connections; not recorded), then `rounds` rounds in alternating order. */
+async function measure(targets: Target[], opts: GatewayBenchOptions, perRound: RoundResult[]): Promise<void> {
+  const run = (t: Target, durationS: number) =>
+    autocannonRound({ kind: t.call.kind, pid: t.pid, baseUrl: t.baseUrl, call: t.call.spec, expect: t.call.expect, connections: opts.connections, durationS, ...(t.settle ? { settle: t.settle } : {}) });
+  for (const t of targets) await run(t, opts.warmupS);
+  for (let i = 0; i < opts.rounds; i++) {
+    for (const t of i % 2 === 0 ? targets : [...targets].reverse()) {
+      const r = await run(t, opts.roundS);
+      perRound.push(r);
+      const odd = Object.entries(r.statuses).filter(([s]) => s !== String(t.call.expect));
+      log(`gateway: round ${i + 1} ${r.kind}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${r.cpuMsPerCall} ms/call${r.settleS > 0.5 ? ` (relay caught up ${r.settleS} s later)` : ''}${odd.length ? `, unexpected ${JSON.stringify(Object.fromEntries(odd))}` : ''}`);
+    }
+  }
+}
+
+function summarise(call: CallKind, rounds: RoundResult[]): GatewayCallSummary {
+  const sum = (f: (r: RoundResult) => number) => rounds.reduce((a, r) => a + f(r), 0);
+  const unexpected: Record<string, number> = {};
+  for (const r of rounds) for (const [s, n] of Object.entries(r.statuses)) if (s !== String(call.expect)) unexpected[s] = (unexpected[s] ?? 0) + n;
+  const calls = sum((r) => r.calls);
   return {
-    rps: round(rounds.reduce((a, r) => a + r.rps, 0) / rounds.length, 1),
+    kind: call.kind,
+    label: call.label,
+    class: call.class,
+    expect: call.expect,
+    rounds: rounds.length,
+    calls,
+    rps: round(sum((r) => r.expected) / (sum((r) => r.durationS) || 1), 1),
     p50: median(rounds.map((r) => r.p50)),
-    p97_5: median(rounds.map((r) => r.p97_5)),
-    p99: median(rounds.map((r) => r.p99)),
-    non2xx: rounds.reduce((a, r) => a + r.non2xx, 0),
-    errors: rounds.reduce((a, r) => a + r.errors, 0),
-    cpuPct: median(rounds.map((r) => r.serverCpuPct)),
+    p99: Math.max(...rounds.map((r) => r.p99)),
+    cpuMsPerCall: calls > 0 ? round(sum((r) => r.cpuMs) / calls, 3) : NaN,
+    unexpected,
+    errors: sum((r) => r.errors),
+    settleS: Math.max(0, ...rounds.map((r) => r.settleS)),
   };
 }
 
 /**
- * The real gateway (auth, session check, rate limits and quota set high, validation, request + outbox in one
- * transaction, the relay publishing to RabbitMQ) against bare express, each in its own process, driven by
- * autocannon from this one in alternating rounds so that drift on the machine hits both alike.
+ * After a submit round: waits until research.tasks holds a task for every request the round accepted (the
+ * relay has published them all, so its CPU falls inside the round's window), then empties the queue so
+ * that no backlog builds up across rounds (nothing consumes it: the workers are not running).
  */
-export async function runGatewayBench(opts: { connections: number; rounds: number; roundS: number; users: number; settings?: Record<string, string>; profileDir?: string | undefined }): Promise<GatewayBenchResult> {
-  const id = testId('benchgw');
-  await createDatabase(id);
-  const port = await freePort();
-  const env = testEnv(id, { ...unlimitedSettings(), GATEWAY_PORT: String(port), ...opts.settings });
-  const children: Child[] = [];
+function relaySettler(conn: Awaited<ReturnType<typeof connectBroker>>, queue: string) {
+  return async (accepted: number) => {
+    const deadline = performance.now() + 60_000;
+    let depth = await queueDepth(conn, queue);
+    while (depth >= 0 && depth < accepted && performance.now() < deadline) {
+      await sleep(50);
+      depth = await queueDepth(conn, queue);
+    }
+    if (depth < accepted) log(`gateway: the relay published ${depth} of ${accepted} tasks within 60 s`);
+    await purgeQueue(conn, queue);
+  };
+}
+
+/** Two queued requests per user, for the GET /v1/requests/{id} row (each read by its owner). */
+async function createReadTargets(baseUrl: string, users: BenchUser[]): Promise<Array<{ token: string; id: string }>> {
+  const out: Array<{ token: string; id: string }> = [];
+  for (const [i, u] of users.entries())
+    for (let k = 0; k < 2; k++) {
+      const res = await submitRequest(baseUrl, u.token, submitBody(i * 2 + k));
+      if (!res.id) throw new Error(`setting up the read row: POST /v1/requests answered ${res.status}`);
+      out.push({ token: u.token, id: res.id });
+    }
+  const check = await getJson(`${baseUrl}/v1/requests/${out[0]!.id}`, out[0]!.token);
+  if (check.status !== 200) throw new Error(`setting up the read row: GET /v1/requests/{id} answered ${check.status}`);
+  return out;
+}
+
+/** Calls until the limit answers 429 `rate_limited`, so that every call of the round is a refusal. */
+async function spendLimit(baseUrl: string, user: BenchUser | undefined): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    const res = await postJson(`${baseUrl}/v1/requests`, submitBody(i), user?.token);
+    if (res.status === 429) {
+      const code = (res.body as { code?: string } | undefined)?.code;
+      if (code !== 'rate_limited') throw new Error(`the limited gateway answered 429 with code ${code}, not rate_limited`);
+      return;
+    }
+  }
+  throw new Error(`the ${user ? 'per-user' : 'per-IP'} limit of 1 never answered 429`);
+}
+
+async function withLimitedGateway(label: string, limit: Record<string, string>, opts: GatewayBenchOptions, work: (stack: Stack) => Promise<void>): Promise<void> {
+  const stack = await startStack(label, { services: ['gateway'], settings: { ...opts.settings, ...limit } });
   try {
-    const profile = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`, '--cpu-prof-name=gateway.cpuprofile'] : [];
-    const gateway = await startService('gateway', env, port, profile);
-    children.push(gateway);
-    const bare = await startScript('bare-express', join(import.meta.dirname, 'bare-express.ts'));
-    children.push(bare);
-    const users = await Promise.all(Array.from({ length: opts.users }, () => registerAndLogin(`http://127.0.0.1:${port}`)));
-    const gatewayUrl = `http://127.0.0.1:${gateway.port}/v1/requests`;
-    const targets = [
-      { target: 'gateway', pid: gateway.pid, url: gatewayUrl, tokens: [users[0]!.token] },
-      ...(opts.users > 1 ? [{ target: 'gateway-many-users', pid: gateway.pid, url: gatewayUrl, tokens: users.map((u) => u.token) }] : []),
-      { target: 'express', pid: bare.pid, url: `http://127.0.0.1:${bare.port}/v1/requests`, tokens: [users[0]!.token] },
-    ];
-    const run = (t: (typeof targets)[number], durationS: number) => autocannonRound({ ...t, connections: opts.connections, durationS, body: BODY });
-    log(`gateway: warming up ${targets.length} targets (3 s each)`);
-    for (const t of targets) await run(t, 3);
-    const perRound: RoundResult[] = [];
-    for (let i = 0; i < opts.rounds; i++) {
-      // Alternate which goes first, so neither always runs on the machine the other just heated.
-      const order = i % 2 === 0 ? targets : [...targets].reverse();
-      for (const t of order) {
-        const r = await run(t, opts.roundS);
-        perRound.push(r);
-        log(`gateway: round ${i + 1} ${r.target}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, server CPU ${r.serverCpuPct} %${r.non2xx ? `, ${r.non2xx} non-2xx ${JSON.stringify(r.statuses)}` : ''}`);
-      }
-    }
-    const g = summarise(perRound.filter((r) => r.target === 'gateway'));
-    const e = summarise(perRound.filter((r) => r.target === 'express'));
-    const result: GatewayBenchResult = { connections: opts.connections, rounds: opts.rounds, roundS: opts.roundS, gateway: g, express: e, ratio: round(g.rps / e.rps, 3), perRound };
-    if (opts.users > 1) {
-      const m = summarise(perRound.filter((r) => r.target === 'gateway-many-users'));
-      result.gatewayManyUsers = { ...m, users: opts.users };
-      result.ratioManyUsers = round(m.rps / e.rps, 3);
-    }
-    return result;
+    await work(stack);
   } finally {
-    const codes = await Promise.all(children.map((c) => c.stop()));
-    if (codes[0] !== 0 && children[0]) log(`gateway exited ${codes[0]}:\n${children[0].tail()}`);
-    // Every accepted request left a task in research.tasks that nothing consumes: delete the run's queues.
-    await cleanupBroker(id);
-    await cleanupRedis(id);
-    await dropDatabase(id);
+    await stack.stop();
   }
 }

@@ -1,6 +1,6 @@
-import * as amqplib from 'amqplib';
 import pg from 'pg';
-import { BASE_URLS, databaseUrl } from '@pressroom/test-support';
+import { databaseUrl } from '@pressroom/test-support';
+import { connectBroker, queueDepth } from '../support/broker-admin.ts';
 import { sleep } from '../support/stats.ts';
 
 const QUEUES = ['research.tasks', 'write.tasks', 'publish.tasks', 'gateway.events'];
@@ -8,40 +8,35 @@ const QUEUES = ['research.tasks', 'write.tasks', 'publish.tasks', 'gateway.event
 export type Backlog = Record<string, number>;
 
 /**
- * Where work waits: rows in the gateway's outbox (accepted, not yet relayed) and messages ready in each queue
- * (including the tracker's `gateway.events`). Sampled every few seconds during a phase; the largest value
- * per place names the bottleneck.
+ * Where work waits: rows in the gateway's outbox (accepted, not yet relayed; -1 if the table has another
+ * name by now) and messages ready in each queue (including the tracker's `gateway.events`). Sampled every
+ * few seconds; the largest value per place names the bottleneck. Its PostgreSQL connection (`pgPid`) is left
+ * out of the PostgreSQL CPU figure.
  */
 export async function startBacklogProbe(id: string, prefix: string, everyMs = 5000) {
   const db = new pg.Client({ connectionString: databaseUrl(id) });
   await db.connect();
-  const conn = await amqplib.connect(BASE_URLS.rabbitmq);
+  const pgPid = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  const conn = await connectBroker();
   const peak: Backlog = {};
   let running = true;
 
-  async function sample(): Promise<Backlog> {
+  async function sample(): Promise<void> {
     const now: Backlog = {};
-    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');
-    now['outbox'] = rows[0]?.n ?? 0;
-    for (const q of QUEUES) {
-      // A fresh channel per check: checking a queue that does not exist closes the channel.
-      const ch = await conn.createChannel();
-      ch.on('error', () => undefined);
-      now[q] = await ch.checkQueue(`${prefix}${q}`).then((r) => r.messageCount, () => -1);
-      await ch.close().catch(() => undefined);
-    }
-    for (const [k, v] of Object.entries(now)) peak[k] = Math.max(peak[k] ?? 0, v);
-    return now;
+    now['outbox'] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox').then((r) => r.rows[0]?.n ?? 0, () => -1);
+    for (const q of QUEUES) now[q] = await queueDepth(conn, `${prefix}${q}`);
+    for (const [k, v] of Object.entries(now)) peak[k] = Math.max(peak[k] ?? -1, v);
   }
 
   const loop = (async () => {
     while (running) {
       await sample().catch(() => undefined);
-      await sleep(everyMs);
+      for (let t = 0; running && t < everyMs; t += 250) await sleep(250);
     }
   })();
 
   return {
+    pgPid,
     peak,
     reset: () => Object.keys(peak).forEach((k) => delete peak[k]),
     async stop(): Promise<void> {

@@ -1,56 +1,161 @@
-import { registerAndLogin, type BenchUser } from '../support/api-client.ts';
-import { cpuMeter } from '../support/proc-stats.ts';
-import { log } from '../support/stats.ts';
-import { startBacklogProbe, type Backlog } from './backlog-probe.ts';
-import { listenForOutcomes } from './completion-listener.ts';
-import { phaseResult, type PhaseResult } from './phase-result.ts';
-import { startPipeline } from './pipeline-stack.ts';
-import { drain, submitAtRate, submitWithWindow } from './submitters.ts';
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createUsers, getJson, type BenchUser } from '../support/api-client.ts';
+import { startScript, type ServiceName } from '../support/child-process.ts';
+import { summariseProfile, type ProfileSummary } from '../support/cpu-profile.ts';
+import { findInfraGroups } from '../support/infra-processes.ts';
+import { startStack } from '../support/stack.ts';
+import { log, round, sleep } from '../support/stats.ts';
+import { connectBroker } from '../support/broker-admin.ts';
+import { untilApiCaughtUp } from './api-catch-up.ts';
+import { startBacklogProbe } from './backlog-probe.ts';
+import { cpuRun, type CpuRun, type RunContext } from './cpu-run.ts';
+import { watchPublished } from './publish-watcher.ts';
+import { ratePhase, type RatePhase } from './rate-phase.ts';
+import { drain, submitAtRate } from './submitters.ts';
 
 export interface PipelineBenchResult {
-  /** Open loop at `rate` requests/s: the latency figures. */
-  fixedRate: PhaseResult & { rate: number; cpuPct: Record<string, number>; peakBacklog: Backlog };
-  /** `window` requests kept in flight: the throughput figure. */
-  saturation: PhaseResult & { window: number; cpuPct: Record<string, number>; peakBacklog: Backlog };
+  users: number;
+  /** The standard mix at saturation: CPU per request by process, requests/s completed, lost. */
+  burst: CpuRun;
+  /** Open loop at `--rate`: submit-to-published latency, broker messages per request, stage breakdown. */
+  latency: RatePhase;
+  /** Open loop at `--lag-rate`: status lag. */
+  lag: RatePhase;
+  unique?: CpuRun;
+  otlp?: CpuRun;
+  /** After every phase: what the API says of every request the run got accepted. */
+  apiCheck: { accepted: number; published: number; otherwise: Record<string, number> };
+  /** Shared servers whose processes could not be measured, and why. */
+  unmeasured: Record<string, string>;
+  profiles?: Record<string, ProfileSummary>;
 }
 
-const USERS = 8;
-
-export async function createUsers(baseUrl: string, n = USERS): Promise<BenchUser[]> {
-  return Promise.all(Array.from({ length: n }, (_, i) => registerAndLogin(baseUrl, `pipe${i}`)));
+export interface PipelineOptions {
+  users: number;
+  window: number;
+  burstS: number;
+  rate: number;
+  lagRate: number;
+  phaseS: number;
+  variantS: number;
+  settings: Record<string, string>;
+  profileDir?: string | undefined;
 }
 
-const describe = (name: string, r: PhaseResult & { cpuPct: Record<string, number>; peakBacklog: Backlog }) =>
-  `pipeline ${name}: ${r.submitted} accepted (${r.submitRps}/s), ${r.published} published (${r.completedRps}/s sustained), ` +
-  `lost ${r.lost}, p50 ${r.latency.p50} ms, p95 ${r.latency.p95} ms, p99 ${r.latency.p99} ms, drained in ${r.drainS} s; ` +
-  `CPU % of a core: ${Object.entries(r.cpuPct).map(([k, v]) => `${k} ${v}`).join(', ')}; ` +
-  `peak backlog: ${Object.entries(r.peakBacklog).map(([k, v]) => `${k} ${v}`).join(', ')}`;
+const SERVICES: ServiceName[] = ['gateway', 'research', 'llm', 'publisher'];
 
-/** Submit-to-published latency at a fixed rate, then the throughput the four services sustain together. */
-export async function runPipelineBench(opts: { rate: number; window: number; durationS: number; settings?: Record<string, string>; nodeArgs?: string[] }): Promise<PipelineBenchResult> {
-  const stack = await startPipeline('benchpipe', { settings: opts.settings ?? {}, ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}) });
-  const listener = await listenForOutcomes(stack.prefix);
+/** A stack with everything a measured run needs around it; `work` gets it warmed up (caches filled, JIT done). */
+async function withRunContext<T>(label: string, opts: PipelineOptions, settings: Record<string, string>, work: (ctx: RunContext) => Promise<T>): Promise<T> {
+  const profileDir = opts.profileDir ? join(opts.profileDir, label) : undefined;
+  if (profileDir) await mkdir(profileDir, { recursive: true });
+  const stack = await startStack(label, {
+    services: SERVICES,
+    settings: { ...opts.settings, ...settings },
+    ...(profileDir ? { nodeArgs: (name: ServiceName) => ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] } : {}),
+  });
+  const watcher = await watchPublished(stack.publishDir);
   const backlog = await startBacklogProbe(stack.id, stack.prefix);
+  const broker = await connectBroker();
   try {
-    const users = await createUsers(stack.gatewayUrl);
-    log(`pipeline: ${opts.rate} requests/s for ${opts.durationS} s`);
-    let cpu = await cpuMeter(stack.services);
-    const fixedLog = await submitAtRate({ baseUrl: stack.gatewayUrl, users, rate: opts.rate, durationS: opts.durationS });
-    const fixedCpu = await cpu.stop();
-    const fixed = { rate: opts.rate, cpuPct: fixedCpu, ...phaseResult(fixedLog, listener, await drain(fixedLog, listener)), peakBacklog: { ...backlog.peak } };
-    log(describe('fixed rate', fixed));
-
-    log(`pipeline: saturation, ${opts.window} requests in flight for ${opts.durationS} s`);
-    backlog.reset();
-    cpu = await cpuMeter(stack.services);
-    const satLog = await submitWithWindow({ baseUrl: stack.gatewayUrl, users, window: opts.window, durationS: opts.durationS, listener, offset: fixedLog.sent.size + 1 });
-    const satCpu = await cpu.stop();
-    const saturation = { window: opts.window, cpuPct: satCpu, ...phaseResult(satLog, listener, await drain(satLog, listener)), peakBacklog: { ...backlog.peak } };
-    log(describe('saturation', saturation));
-    return { fixedRate: fixed, saturation };
+    const infra = await findInfraGroups({ database: stack.database, exclude: () => [backlog.pgPid] });
+    for (const [family, why] of Object.entries(infra.missing)) log(`pipeline: ${family} CPU not measured: ${why}`);
+    const users = await createUsers(stack.gatewayUrl, opts.users, 'pipe');
+    const ctx: RunContext = { stack, watcher, infra, users, backlog, accepted: new Set(), broker };
+    // Warm-up, not recorded: every corpus subject a few times (search and LLM caches), JIT, pools, prefetch.
+    const warm = await submitAtRate({ baseUrl: stack.gatewayUrl, users, durationS: 4, topics: 'corpus', offset: 0, rate: 50 });
+    await drain(warm, watcher);
+    await untilApiCaughtUp(ctx, warm);
+    for (const id of warm.sent.keys()) ctx.accepted.add(id);
+    return await work(ctx);
   } finally {
+    watcher.close();
+    await broker.close().catch(() => undefined);
     await backlog.stop();
-    await listener.close();
     await stack.stop();
   }
+}
+
+/** Every request of the run as the API lists it to its owner (GET /v1/requests, paged), by status. */
+async function apiCheck(baseUrl: string, users: BenchUser[], accepted: Set<string>): Promise<PipelineBenchResult['apiCheck']> {
+  const status = new Map<string, string>();
+  for (const u of users) {
+    let cursor: string | null | undefined;
+    do {
+      const res = await getJson(`${baseUrl}/v1/requests?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, u.token);
+      if (res.status !== 200) break;
+      const page = res.body as { items: Array<{ id: string; status: string }>; next_cursor: string | null };
+      for (const item of page.items) status.set(item.id, item.status);
+      cursor = page.next_cursor;
+    } while (cursor);
+  }
+  const otherwise: Record<string, number> = {};
+  let published = 0;
+  for (const id of accepted) {
+    const s = status.get(id) ?? 'not listed';
+    if (s === 'published') published++;
+    else otherwise[s] = (otherwise[s] ?? 0) + 1;
+  }
+  return { accepted: accepted.size, published, otherwise };
+}
+
+/**
+ * The pipeline table, on one stack: the standard mix's saturation burst (the CPU and throughput figures),
+ * then open-loop phases for latency and status lag, then unique topics; and on a second stack, the standard
+ * burst again with every span exported to a local OTLP receiver.
+ */
+export async function runPipelineBench(opts: PipelineOptions): Promise<PipelineBenchResult> {
+  const result: PipelineBenchResult = await withRunContext('benchpipe', opts, {}, async (ctx) => {
+    const burst = await cpuRun(ctx, { name: 'standard mix', topics: 'corpus', window: opts.window, durationS: opts.burstS, offset: 1_000_000 });
+    const latency = await ratePhase(ctx, { name: 'latency', rate: opts.rate, durationS: opts.phaseS, offset: 2_000_000, tap: true });
+    const lag = await ratePhase(ctx, { name: 'status lag', rate: opts.lagRate, durationS: opts.phaseS, offset: 3_000_000, statusLag: true });
+    const unique = opts.variantS > 0 ? await cpuRun(ctx, { name: 'unique topics', topics: 'unique', window: opts.window, durationS: opts.variantS, offset: 4_000_000 }) : undefined;
+    const check = await apiCheck(ctx.stack.gatewayUrl, ctx.users, ctx.accepted);
+    return { users: opts.users, burst, latency, lag, ...(unique ? { unique } : {}), apiCheck: check, unmeasured: ctx.infra.missing };
+  });
+  if (opts.variantS > 0) result.otlp = await otlpRun(opts);
+  if (opts.profileDir) result.profiles = await readProfiles(join(opts.profileDir, 'benchpipe'));
+  return result;
+}
+
+/** The standard burst with every span exported (default sampling: every trace) to a counting receiver. */
+async function otlpRun(opts: PipelineOptions): Promise<CpuRun> {
+  const receiver = await startScript('otlp-receiver', join(import.meta.dirname, 'otlp-receiver.ts'));
+  const statsUrl = `http://127.0.0.1:${receiver.port}/stats`;
+  const stats = async () => (await getJson(statsUrl)).body as { spans: number; traces: number; exports: number; byService: Record<string, number> };
+  try {
+    return await withRunContext('benchotlp', opts, { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.port}` }, async (ctx) => {
+      // The warm-up's spans may still be on their way: start counting once the receiver is quiet.
+      await untilQuiet(stats);
+      const before = await stats();
+      const run = await cpuRun(ctx, { name: 'every span exported', topics: 'corpus', window: opts.window, durationS: opts.variantS, offset: 1_000_000, settle: () => untilQuiet(stats) });
+      const after = await stats();
+      const spans = after.spans - before.spans;
+      const byService = Object.fromEntries(Object.entries(after.byService).map(([k, v]) => [k, round((v - (before.byService[k] ?? 0)) / (run.phase.published || 1), 2)]));
+      run.extra = { spansPerRequest: round(spans / (run.phase.published || 1), 2), tracesPerRequest: round((after.traces - before.traces) / (run.phase.published || 1), 2), spansPerRequestByService: byService, exports: after.exports - before.exports };
+      log(`pipeline: every span exported: ${run.extra['spansPerRequest']} spans and ${run.extra['tracesPerRequest']} traces per request`);
+      return run;
+    });
+  } finally {
+    await receiver.stop();
+  }
+}
+
+/** Waits until the receiver has seen no new span for 3 s (the batch span processor exports every 2 s by default). */
+async function untilQuiet(stats: () => Promise<{ spans: number }>, maxMs = 20_000): Promise<void> {
+  const started = performance.now();
+  let last = -1;
+  let since = performance.now();
+  while (performance.now() - started < maxMs) {
+    const { spans } = await stats();
+    if (spans !== last) [last, since] = [spans, performance.now()];
+    else if (performance.now() - since >= 3000) return;
+    await sleep(250);
+  }
+}
+
+async function readProfiles(dir: string): Promise<Record<string, ProfileSummary>> {
+  const out: Record<string, ProfileSummary> = {};
+  for (const file of await readdir(dir).catch(() => [] as string[])) if (file.endsWith('.cpuprofile')) out[file.replace('.cpuprofile', '')] = await summariseProfile(join(dir, file), 12);
+  return out;
 }

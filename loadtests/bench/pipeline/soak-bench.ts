@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
+import { createUsers } from '../support/api-client.ts';
 import { rssMb } from '../support/proc-stats.ts';
+import { startStack } from '../support/stack.ts';
 import { log, median, round, sleep } from '../support/stats.ts';
-import { listenForOutcomes } from './completion-listener.ts';
-import { createUsers } from './pipeline-bench.ts';
 import { phaseResult, type PhaseResult } from './phase-result.ts';
-import { startPipeline } from './pipeline-stack.ts';
+import { watchPublished } from './publish-watcher.ts';
 import { drain, submitAtRate } from './submitters.ts';
 
 export interface SoakResult {
@@ -24,9 +24,9 @@ const WARM_UP_MS = 60_000;
  * and more with V8's garbage collection, so single samples say little: growth compares the median of the
  * last third of the post-warm-up samples with the median of the first third. A leak moves the whole band.
  */
-export async function runSoak(opts: { minutes: number; rate: number; settings?: Record<string, string> }): Promise<SoakResult> {
-  const stack = await startPipeline('benchsoak', { settings: opts.settings ?? {} });
-  const listener = await listenForOutcomes(stack.prefix);
+export async function runSoak(opts: { minutes: number; rate: number; users: number; settings?: Record<string, string> }): Promise<SoakResult> {
+  const stack = await startStack('benchsoak', { services: ['gateway', 'research', 'llm', 'publisher'], settings: opts.settings ?? {} });
+  const watcher = await watchPublished(stack.publishDir);
   const samples = new Map<string, number[]>(stack.services.map((s) => [s.name, []]));
   let sampling = true;
   const started = performance.now();
@@ -44,10 +44,10 @@ export async function runSoak(opts: { minutes: number; rate: number; settings?: 
     }
   })();
   try {
-    const users = await createUsers(stack.gatewayUrl);
+    const users = await createUsers(stack.gatewayUrl, opts.users, 'soak');
     log(`soak: ${opts.rate} requests/s for ${opts.minutes} min`);
-    const submitLog = await submitAtRate({ baseUrl: stack.gatewayUrl, users, rate: opts.rate, durationS: opts.minutes * 60 });
-    const phase = phaseResult(submitLog, listener, await drain(submitLog, listener));
+    const submitLog = await submitAtRate({ baseUrl: stack.gatewayUrl, users, rate: opts.rate, durationS: opts.minutes * 60, topics: 'corpus', offset: 0 });
+    const phase = phaseResult(submitLog, watcher, await drain(submitLog, watcher));
     sampling = false;
     await sampler;
     const services = stack.services.map((s) => {
@@ -61,7 +61,7 @@ export async function runSoak(opts: { minutes: number; rate: number; settings?: 
     return { minutes: opts.minutes, rate: opts.rate, phase, services };
   } finally {
     sampling = false;
-    await listener.close();
+    watcher.close();
     await stack.stop();
   }
 }

@@ -1,20 +1,13 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { submitRequest, type BenchUser } from '../support/api-client.ts';
-import { ROOT } from '../support/child-process.ts';
 import { sleep } from '../support/stats.ts';
-import type { OutcomeListener } from './completion-listener.ts';
-
-// Topics the embedded corpus answers (one per document), made unique per request so that no cache (search
-// results, LLM answers) turns the run into a cache benchmark: each request does the full work.
-const TOPICS = readdirSync(join(ROOT, 'services', 'research', 'corpus'))
-  .filter((f) => /\.(md|txt|html)$/.test(f) && f !== 'LICENSE.md')
-  .map((f) => f.replace(/\.\w+$/, '').replace(/-/g, ' '));
+import { submitBody, type TopicMode } from '../support/topics.ts';
+import type { PublishWatcher } from './publish-watcher.ts';
 
 export interface SubmitLog {
   /** Accepted requests and when each was sent, on the performance clock. */
   sent: Map<string, number>;
+  /** Which account sent each accepted request (its owner: the only one allowed to read it). */
+  owner: Map<string, BenchUser>;
   rejected: Record<string, number>;
   /** Response time of each POST /v1/requests, ms. */
   submitMs: number[];
@@ -22,18 +15,29 @@ export interface SubmitLog {
   endedAt: number;
 }
 
-function newLog(): SubmitLog {
-  return { sent: new Map(), rejected: {}, submitMs: [], startedAt: performance.now(), endedAt: 0 };
+export interface SubmitOptions {
+  baseUrl: string;
+  users: BenchUser[];
+  durationS: number;
+  topics: TopicMode;
+  /** Numbering continues across phases, so unique topics stay unique and accounts keep rotating. */
+  offset: number;
 }
 
-async function submitOne(baseUrl: string, users: BenchUser[], n: number, log: SubmitLog): Promise<string | undefined> {
-  const user = users[n % users.length]!;
-  const body = { topic: `${TOPICS[n % TOPICS.length]} (bench ${n})`, length: 'short' };
+/** Created by the caller before submitting, so that probes can follow the requests as they are accepted. */
+export function newSubmitLog(): SubmitLog {
+  return { sent: new Map(), owner: new Map(), rejected: {}, submitMs: [], startedAt: performance.now(), endedAt: 0 };
+}
+
+async function submitOne(opts: SubmitOptions, n: number, log: SubmitLog): Promise<string | undefined> {
+  const user = opts.users[n % opts.users.length]!;
   const at = performance.now();
-  const res = await submitRequest(baseUrl, user.token, body);
+  const res = await submitRequest(opts.baseUrl, user.token, submitBody(n, opts.topics));
   log.submitMs.push(performance.now() - at);
-  if (res.id) log.sent.set(res.id, at);
-  else log.rejected[String(res.status)] = (log.rejected[String(res.status)] ?? 0) + 1;
+  if (res.id) {
+    log.sent.set(res.id, at);
+    log.owner.set(res.id, user);
+  } else log.rejected[String(res.status)] = (log.rejected[String(res.status)] ?? 0) + 1;
   return res.id;
 }
 
@@ -42,15 +46,15 @@ async function submitOne(baseUrl: string, users: BenchUser[], n: number, log: Su
  * slow pipeline shows up as latency, not as a politely lower rate. In-flight HTTP calls are capped only to
  * keep a stalled gateway from exhausting sockets.
  */
-export async function submitAtRate(opts: { baseUrl: string; users: BenchUser[]; rate: number; durationS: number; offset?: number }): Promise<SubmitLog> {
-  const log = newLog();
+export async function submitAtRate(opts: SubmitOptions & { rate: number }, log = newSubmitLog()): Promise<SubmitLog> {
+  log.startedAt = performance.now();
   const total = Math.round(opts.rate * opts.durationS);
   const inflight = new Set<Promise<unknown>>();
   for (let i = 0; i < total; i++) {
     const wait = log.startedAt + (i * 1000) / opts.rate - performance.now();
     if (wait > 1) await sleep(wait);
     if (inflight.size >= 512) await Promise.race(inflight);
-    const p: Promise<unknown> = submitOne(opts.baseUrl, opts.users, (opts.offset ?? 0) + i, log).finally(() => inflight.delete(p));
+    const p: Promise<unknown> = submitOne(opts, opts.offset + i, log).finally(() => inflight.delete(p));
     inflight.add(p);
   }
   await Promise.all(inflight);
@@ -59,18 +63,18 @@ export async function submitAtRate(opts: { baseUrl: string; users: BenchUser[]; 
 }
 
 /**
- * Closed loop over the whole pipeline: `window` lanes each submit a request and wait for it to be published
+ * Closed loop over the whole pipeline: `window` lanes each submit a request and wait until it is published
  * before the next, so the pipeline always has `window` requests in flight and runs as fast as it can,
  * without a backlog that would outlast the run.
  */
-export async function submitWithWindow(opts: { baseUrl: string; users: BenchUser[]; window: number; durationS: number; listener: OutcomeListener; offset?: number }): Promise<SubmitLog> {
-  const log = newLog();
+export async function submitWithWindow(opts: SubmitOptions & { window: number; watcher: PublishWatcher }, log = newSubmitLog()): Promise<SubmitLog> {
+  log.startedAt = performance.now();
   const end = log.startedAt + opts.durationS * 1000;
-  let n = opts.offset ?? 0;
+  let n = opts.offset;
   const lane = async () => {
     while (performance.now() < end) {
-      const id = await submitOne(opts.baseUrl, opts.users, n++, log);
-      if (id) await opts.listener.settled(id, 30_000);
+      const id = await submitOne(opts, n++, log);
+      if (id) await opts.watcher.settled(id, 30_000);
       else await sleep(100);
     }
   };
@@ -80,18 +84,18 @@ export async function submitWithWindow(opts: { baseUrl: string; users: BenchUser
   return log;
 }
 
-/** Waits until every accepted request has an outcome, or nothing has changed for `quietMs`. */
-export async function drain(log: SubmitLog, listener: OutcomeListener, quietMs = 15_000, maxMs = 180_000): Promise<number> {
+/** Waits until every accepted request is published, or nothing has changed for `quietMs`. Returns ms waited. */
+export async function drain(log: SubmitLog, watcher: PublishWatcher, quietMs = 15_000, maxMs = 180_000): Promise<number> {
   const started = performance.now();
   let lastCount = -1;
   let lastChange = started;
   for (;;) {
-    let settled = 0;
-    for (const id of log.sent.keys()) if (listener.outcomes.has(id)) settled++;
-    if (settled === log.sent.size) break;
-    if (settled !== lastCount) [lastCount, lastChange] = [settled, performance.now()];
+    let done = 0;
+    for (const id of log.sent.keys()) if (watcher.published.has(id)) done++;
+    if (done === log.sent.size) break;
+    if (done !== lastCount) [lastCount, lastChange] = [done, performance.now()];
     if (performance.now() - lastChange > quietMs || performance.now() - started > maxMs) break;
-    await sleep(250);
+    await sleep(100);
   }
   return performance.now() - started;
 }

@@ -67,11 +67,14 @@ export async function startService(name: ServiceName, env: Record<string, string
   }
 }
 
-/** Runs a bench helper script that reports `{ port }` over IPC once it listens. */
-export async function startScript(name: string, script: string): Promise<Child> {
-  const child = spawn(process.execPath, [script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production' } });
+/** Runs a bench helper script that reports `{ port }` over IPC once it listens (its own process and event loop). */
+export async function startScript(name: string, script: string, env: Record<string, string> = {}): Promise<Child> {
+  const child = spawn(process.execPath, [script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { PATH: process.env['PATH'] ?? '', ...env } });
   const handle = wrap(name, child, 0);
-  const [message] = (await Promise.race([once(child, 'message'), once(child, 'exit').then(() => { throw new Error(`${name} exited:\n${handle.tail()}`); })])) as [{ port: number }];
+  const exited = once(child, 'exit').then(() => {
+    throw new Error(`${name} exited:\n${handle.tail()}`);
+  });
+  const [message] = (await Promise.race([once(child, 'message'), exited])) as [{ port: number }];
   child.disconnect();
   return { ...handle, port: message.port };
 }

@@ -1,0 +1,103 @@
+import type { GatewayBenchResult } from '../gateway/gateway-bench.ts';
+import type { LlmCacheBenchResult } from '../llm/llm-cache-bench.ts';
+import type { CpuRun } from '../pipeline/cpu-run.ts';
+import type { PipelineBenchResult } from '../pipeline/pipeline-bench.ts';
+import type { SoakResult } from '../pipeline/soak-bench.ts';
+import type { ProfileSummary } from '../support/cpu-profile.ts';
+import { round } from '../support/stats.ts';
+import { gatewayChecks, pipelineChecks, verdict, type Check } from './targets.ts';
+
+const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+const fmt = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '—' : String(n));
+const mark = (c: Check) => (c.pass === undefined ? `not checked (${c.note ?? ''})` : c.pass ? 'PASS' : `**FAIL**${c.note ? ` (${c.note})` : ''}`);
+
+export function gatewayTable(g: GatewayBenchResult): string {
+  const checks = gatewayChecks(g);
+  const express = g.calls.find((c) => c.class === 'baseline');
+  const lines = [
+    `Gateway alone (no workers; the outbox relay counted as gateway CPU), ${g.connections} connections, ${g.rounds} alternating rounds of ${g.roundS} s per row after a ${g.warmupS} s warm-up. CPU: the answering process's utime + stime over its rounds (for a submit, until the relay had published every accepted task), divided by the calls answered; p50 is the median of the rounds', p99 the worst round's.`,
+    '',
+    row(['call', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/call', '× express CPU', 'targets', 'verdict']),
+    row(Array(8).fill('---')),
+  ];
+  for (const c of g.calls) {
+    const cs = checks.get(c.kind) ?? [];
+    const xCpu = express && express.cpuMsPerCall > 0 ? `${round(c.cpuMsPerCall / express.cpuMsPerCall, 1)}×` : '—';
+    const rps = c.class === 'submit' && express ? `${c.rps} (${round(c.rps / express.rps, 3)}× express)` : String(c.rps);
+    lines.push(row([c.label, rps, c.p50, c.p99, fmt(c.cpuMsPerCall), c.class === 'baseline' ? '1×' : xCpu, cs.map((x) => `${x.what} ${x.target}`).join('; ') || 'baseline', verdict(cs)]));
+  }
+  return lines.join('\n');
+}
+
+const FAMILIES = ['gateway', 'research', 'llm', 'publisher', 'PostgreSQL', 'RabbitMQ', 'Redis'];
+
+function runRow(r: CpuRun, label: string): string {
+  return row([label, r.phase.completedRps, r.phase.lost, ...FAMILIES.map((f) => fmt(r.perRequest[f])), `**${r.totalPerRequest}**`]);
+}
+
+export function pipelineTables(p: PipelineBenchResult): string {
+  const { burst, latency, lag } = p;
+  const lines = [
+    `All four services, ${p.users} users, corpus topics, tracing at its default sampling. CPU per request: each process's utime + stime over the burst and its drain, divided by the requests published (PostgreSQL: this run's backends plus the cluster's shared processes; RabbitMQ: beam.smp and its children; Redis: redis-server). Published means the article file is in the publish folder (inotify).`,
+    '',
+    row(['run', 'req/s completed', 'lost', ...FAMILIES.map((f) => `${f} ms/req`), 'total ms/req']),
+    row(Array(FAMILIES.length + 4).fill('---')),
+    runRow(burst, `standard mix, ${burst.window} in flight, ${burst.phase.durationS} s`),
+  ];
+  if (p.unique) lines.push(runRow(p.unique, `unique topics (every cache misses), ${p.unique.phase.durationS} s`));
+  if (p.otlp) lines.push(runRow(p.otlp, `every span exported to a local OTLP receiver, ${p.otlp.phase.durationS} s: ${p.otlp.extra?.['spansPerRequest']} spans/request`));
+  lines.push('', row(['measure', 'result', 'target', 'verdict']), row(['---', '---', '---', '---']));
+  for (const c of pipelineChecks(p)) lines.push(row([c.what, c.value, c.target, mark(c)]));
+  lines.push(row([`submit-to-published at ${lag.rate} req/s: p50 / p95 / p99`, `${lag.phase.latency.p50} / ${lag.phase.latency.p95} / ${lag.phase.latency.p99} ms`, '', '']));
+  const sl = lag.statusLag;
+  if (sl) lines.push(row(['status lag: requests followed, resolution (upper − lower bound) p99', `${sl.sampled} (1 in ${sl.sampleEvery}), ${sl.resolution.p99} ms, ${sl.pollsPerRequest} GETs each`, '', '']));
+  for (const [name, r] of [['latency', latency], ['status lag', lag]] as const)
+    if (!r.phase.apiCaughtUp || r.phase.apiCatchUpS > 1) lines.push(row([`API behind the articles at the end of the ${name} phase`, `${r.phase.apiCatchUpS} s${r.phase.apiCaughtUp ? '' : ' (never caught up)'}`, '', '']));
+  const m = latency.messages;
+  if (m) {
+    const routes = Object.entries(m.byRoutePerRequest).filter(([, v]) => v > 0).map(([k, v]) => `${k.replace(/^pressroom\./, '')} ${v}`).join(', ');
+    lines.push(row([`broker messages per request (${m.requests} requests at ${latency.rate} req/s)`, `${m.perRequest} routed (${routes}); of which ${m.deadLetteredPerRequest} dead-lettered by the broker; + ${m.delayPublishesPerRequest} delay-queue publishes; ${m.enqueuesPerRequest} queue writes`, '', '']));
+  }
+  lines.push(row(['API check after every phase', `${p.apiCheck.published} of ${p.apiCheck.accepted} accepted shown as published${Object.keys(p.apiCheck.otherwise).length ? `; otherwise ${JSON.stringify(p.apiCheck.otherwise)}` : ''}`, 'all', p.apiCheck.published === p.apiCheck.accepted ? 'PASS' : '**FAIL**']));
+  const rejected = [burst, latency, lag].flatMap((r) => Object.entries(r.phase.rejected)).map(([s, n]) => `${n}× ${s}`);
+  if (rejected.length) lines.push(row(['refused submissions', rejected.join(', '), 'none', '**FAIL**']));
+  lines.push('', notes(p));
+  return lines.join('\n');
+}
+
+function notes(p: PipelineBenchResult): string {
+  const out: string[] = [];
+  const floor = Object.entries(p.burst.idleFloorMsPerS).map(([k, v]) => `${k} ${v}`).join(', ');
+  out.push(`- Idle floor just before the burst, CPU ms per second with nothing submitted: ${floor}. Over the burst's ${round(p.burst.cpu.wallMs / 1000, 1)} s window that is up to ${round((Object.values(p.burst.idleFloorMsPerS).reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0) * p.burst.cpu.wallMs) / 1000 / (p.burst.phase.published || 1), 2)} ms per request of work that is not this run's (other users of the shared PostgreSQL, RabbitMQ and Redis, housekeeping); it is included above, not subtracted.`);
+  const other = p.latency.messages?.otherPublishesPerS;
+  if (other !== undefined) out.push(`- Other publishers on the shared broker during the latency phase: ${other} messages/s (node-wide counter minus this run's).`);
+  const pg = p.burst.cpu.groups;
+  if (pg['postgres-backends'] && pg['postgres-shared']) out.push(`- PostgreSQL over the burst: this run's backends ${pg['postgres-backends'].cpuMs} ms (${pg['postgres-backends'].processes} processes, ${pg['postgres-backends'].exited} exited), shared processes ${pg['postgres-shared'].cpuMs} ms.`);
+  for (const [family, why] of Object.entries(p.unmeasured)) out.push(`- ${family} not measured: ${why}.`);
+  const stages = p.latency.stages;
+  if (stages) out.push(`- Where the time goes at ${p.latency.rate} req/s (p50 / p95 ms): ${Object.entries(stages).map(([k, v]) => `${k} ${v.p50} / ${v.p95}`).join('; ')}.`);
+  const unfinished = [p.burst, p.latency, p.lag, p.unique, p.otlp].flatMap((r) => r?.phase.unfinished ?? []);
+  if (unfinished.length) out.push(`- Unfinished requests: ${unfinished.map((u) => `${u.id} (${u.status}${u.stages.length ? `: ${u.stages.map((s) => `${s.stage} ${s.status}`).join(', ')}` : ''})`).join('; ')}.`);
+  const rescued = [p.burst, p.latency, p.lag].reduce((a, r) => a + r.phase.rescued, 0);
+  if (rescued) out.push(`- ${rescued} publications were found by the folder rescan, not inotify: their times are up to 2 s late.`);
+  return out.join('\n');
+}
+
+export function profileSection(title: string, prof: ProfileSummary): string {
+  const lines = [`### ${title} (self time, ${prof.totalMs} ms sampled)`, '', row(['self %', 'function', 'where']), row(['---', '---', '---'])];
+  for (const f of prof.top) lines.push(row([f.selfPct, f.functionName, f.where]));
+  lines.push('', row(['self %', 'package']), row(['---', '---']));
+  for (const p of prof.byPackage) lines.push(row([p.selfPct, p.name]));
+  return lines.join('\n');
+}
+
+export function llmTable(l: LlmCacheBenchResult): string {
+  return [row(['llm write handler', 'p50 ms', 'p99 ms']), row(['---', '---', '---']), row([`uncached (provider ${l.providerLatencyMs} ms)`, l.uncached.p50, l.uncached.p99]), row(['cached', l.cached.p50, l.cached.p99])].join('\n');
+}
+
+export function soakTable(s: SoakResult): string {
+  const lines = [row(['service', 'RSS first third / peak / last third (MB)', 'growth']), row(['---', '---', '---'])];
+  for (const x of s.services) lines.push(row([x.name, `${x.startMb} / ${x.peakMb} / ${x.endMb}`, `${x.growthPct} %`]));
+  lines.push('', `${s.minutes} min at ${s.rate} req/s: ${s.phase.accepted} accepted, ${s.phase.published} published, lost ${s.phase.lost}; p50 / p95 / p99 ${s.phase.latency.p50} / ${s.phase.latency.p95} / ${s.phase.latency.p99} ms.`);
+  return lines.join('\n');
+}
