@@ -45,6 +45,9 @@ export async function declareTopology(ch: Channel, names: TopologyNames, delaysM
   }
   await ch.assertQueue(names.eventsDead, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
   await ch.bindQueue(names.eventsDead, names.dlx, 'events');
+  // Every service declares the tracker's queue, not only the gateway: a stage event published before the gateway
+  // first started on a fresh vhost (or while it is down) would otherwise be unroutable, and silently dropped.
+  await declareEventsQueue(ch, names);
 }
 
 export async function declareEventsQueue(ch: Channel, names: TopologyNames): Promise<void> {
