@@ -90,7 +90,10 @@ interface SubmitRow extends Omit<RequestRow, 'id'> {
 }
 
 export async function insertSubmission(db: DbClient, s: Submission): Promise<SubmissionResult> {
-  const { rows } = await db.query<SubmitRow>(SUBMIT_SQL, submitParams(s));
+  // Named (prepared once per connection): parsing and planning this statement cost PostgreSQL more than running
+  // it (0.9 ms of backend CPU per submit unnamed, 0.3 ms named). Its generic plan is primary-key lookups and
+  // inserts whatever the tables' sizes, so a plan kept for the connection's life cannot go stale.
+  const { rows } = await db.query<SubmitRow>({ name: 'submit-request', text: SUBMIT_SQL, values: submitParams(s) });
   const { daily_quota: dailyQuota, prior_body_hash: priorHash, ...request } = rows[0]!;
   if (request.id === null) return { kind: 'quota_exceeded', dailyQuota };
   const found = request as RequestRow;

@@ -12,10 +12,11 @@ export interface StageDelta {
   /** The last `started` or `retrying`, which sets the status while the stage is not finished. */
   progress: 'running' | 'retrying' | null;
   attempts: number;
-  /** The earliest `started`. */
-  started_at: string | null;
-  /** The start implied by the first event (a `completed`: its time less its duration), if none is known. */
-  start_fallback: string;
+  /**
+   * The earliest start: a `started` event's time, or another event's time less its duration (a stage that
+   * settles quickly sends no `started` event, STARTED_EVENT_DELAY_MS).
+   */
+  started_at: string;
   finished_at: string | null;
   /** `failed`: its error; otherwise the last retry's error, shown while the retry runs (null: unchanged). */
   error: StageError | null;
@@ -26,7 +27,7 @@ export type InFlightStatus = 'researching' | 'writing' | 'publishing';
 /** The net effect of a batch's events on one request row. */
 export interface RequestDelta {
   request_id: string;
-  /** The furthest stage started, as a status, and its rank (a status only moves forward). */
+  /** The furthest stage started (any event of a stage says it started), as a status, and its rank (a status only moves forward). */
   progress: InFlightStatus | null;
   progress_rank: number | null;
   /** The first final status reached: `published` or `failed`. */
@@ -53,11 +54,11 @@ export function foldEvents(events: readonly StageEventInput[]): { stages: StageD
     const s = stages.get(key) ?? stages.set(key, newStageDelta(e)).get(key)!;
     const r = requests.get(e.request_id) ?? requests.set(e.request_id, newRequestDelta(e.request_id)).get(e.request_id)!;
     s.attempts = Math.max(s.attempts, e.attempt);
+    s.started_at = earliest(s.started_at, impliedStart(e));
+    const status = STATUS_ON_START[e.stage];
+    if (STATUS_RANK[status] > (r.progress_rank ?? 0)) Object.assign(r, { progress: status, progress_rank: STATUS_RANK[status] });
     if (e.type === 'started') {
-      s.started_at = earliest(s.started_at, e.at);
       s.progress = 'running';
-      const status = STATUS_ON_START[e.stage];
-      if (STATUS_RANK[status] > (r.progress_rank ?? 0)) Object.assign(r, { progress: status, progress_rank: STATUS_RANK[status] });
     } else if (e.type === 'retrying') {
       s.progress = 'retrying';
       if (!s.terminal) s.error = e.error ?? s.error;
@@ -82,14 +83,17 @@ export function foldEvents(events: readonly StageEventInput[]): { stages: StageD
 }
 
 function newStageDelta(e: StageEventInput): StageDelta {
-  const impliedStart = e.type === 'completed' && e.duration_ms ? new Date(Date.parse(e.at) - e.duration_ms).toISOString() : e.at;
-  return { request_id: e.request_id, stage: e.stage, terminal: null, progress: null, attempts: 0, started_at: null, start_fallback: impliedStart, finished_at: null, error: null };
+  return { request_id: e.request_id, stage: e.stage, terminal: null, progress: null, attempts: 0, started_at: impliedStart(e), finished_at: null, error: null };
+}
+
+function impliedStart(e: StageEventInput): string {
+  return e.type !== 'started' && e.duration_ms ? new Date(Date.parse(e.at) - e.duration_ms).toISOString() : e.at;
 }
 
 function newRequestDelta(requestId: string): RequestDelta {
   return { request_id: requestId, progress: null, progress_rank: null, terminal: null, error: null, published_url: null, article: null };
 }
 
-function earliest(a: string | null, b: string): string {
-  return a === null || Date.parse(b) < Date.parse(a) ? b : a;
+function earliest(a: string, b: string): string {
+  return Date.parse(b) < Date.parse(a) ? b : a;
 }

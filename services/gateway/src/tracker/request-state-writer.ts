@@ -14,13 +14,13 @@ import { foldEvents, type StageEventInput } from './event-fold.ts';
  * attempts only grow, a status only moves forward and never leaves `published`/`failed`.
  */
 const FINAL = "('completed', 'failed')";
-const STAGE_STARTED = 'COALESCE(LEAST(s.started_at, d.started_at), d.start_fallback)';
+const STAGE_STARTED = 'LEAST(s.started_at, d.started_at)';
 const STAGE_FINISHED = `CASE WHEN s.status IN ${FINAL} THEN s.finished_at ELSE COALESCE(d.finished_at, s.finished_at) END`;
 const RANK = "CASE r.status WHEN 'queued' THEN 0 WHEN 'researching' THEN 1 WHEN 'writing' THEN 2 WHEN 'publishing' THEN 3 ELSE 4 END";
 
 export const APPLY_EVENTS_SQL = `WITH stage_delta AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS d (request_id uuid, stage text, terminal text, progress text, attempts int,
-      started_at timestamptz, start_fallback timestamptz, finished_at timestamptz, error jsonb)
+      started_at timestamptz, finished_at timestamptz, error jsonb)
   ), request_delta AS (
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS d (request_id uuid, progress text, progress_rank int, terminal text, error jsonb, published_url text, article jsonb)
   ), stages AS (
@@ -55,6 +55,8 @@ export type StatusChange = { request_id: string; status: string; created_at: str
 export async function applyStageEvents(db: DbClient, events: readonly StageEventInput[]): Promise<StatusChange[]> {
   if (events.length === 0) return [];
   const { stages, requests } = foldEvents(events);
+  // Not a named (prepared) statement, unlike the submit: its best join depends on the tables' sizes, and a generic
+  // plan made while they were small (hash joins over sequential scans) would be kept as they grow.
   const { rows } = await db.query<StatusChange>(APPLY_EVENTS_SQL, [JSON.stringify(stages), JSON.stringify(requests)]);
   return rows;
 }

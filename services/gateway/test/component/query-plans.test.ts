@@ -75,6 +75,22 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
     assert.doesNotMatch(p, /Seq Scan|Aggregate/);
   });
 
+  it('when the submit runs as the prepared statement it is (a generic plan, kept for the connection), then it is still primary-key lookups', async () => {
+    const client = await db.connect();
+    try {
+      await client.query('SET plan_cache_mode = force_generic_plan');
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>({ name: 'explain-submit', text: `EXPLAIN ${SUBMIT_SQL}`, values: submitParams(submission(await userId(), 'a-key')) });
+      const p = rows.map((r) => r['QUERY PLAN']).join('\n');
+      assert.match(p, /Index Scan using users_pkey/);
+      assert.match(p, /Index Scan using idempotency_keys_pkey/);
+      assert.match(p, /Index Scan using content_requests_pkey/);
+      assert.doesNotMatch(p, /Seq Scan/);
+    } finally {
+      await client.query('RESET plan_cache_mode');
+      client.release();
+    }
+  });
+
   it('when a batch of stage events is applied, then every row it writes is found by primary key', async () => {
     const { rows } = await db.query<{ id: string }>("SELECT id FROM content_requests WHERE status = 'queued' LIMIT 40");
     const events: StageEventInput[] = rows.flatMap((r, i) => [

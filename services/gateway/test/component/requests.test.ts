@@ -122,6 +122,28 @@ describe('content requests API (real PostgreSQL, Redis, RabbitMQ)', () => {
     assert.notEqual(otherUser.body.id, first.body.id, 'keys are per user');
   });
 
+  it('when 20 retries of one submission arrive at once with the same Idempotency-Key, then one request is created and all 20 get it', async () => {
+    const u = await h.api.registerAndLogin();
+    const body = { topic: 'simultaneous retries' };
+    const results = await Promise.all(Array.from({ length: 20 }, () => h.api.call('POST', '/v1/requests', { token: u.access, body, headers: { 'idempotency-key': 'same-key' } })));
+    assert.deepEqual([...new Set(results.map((r) => r.status))], [202]);
+    assert.equal(new Set(results.map((r) => r.body.id)).size, 1);
+    assert.equal(results.filter((r) => r.headers.get('idempotent-replayed') !== 'true').length, 1, 'one created, the rest replayed');
+    assert.equal((await h.api.call('GET', '/v1/me', { token: u.access })).body.quota.used_today, 1, 'a replay spends no quota');
+  });
+
+  it('when an Idempotency-Key is reused after its 24 hours, then it starts a new request', async () => {
+    const u = await h.api.registerAndLogin();
+    const body = { topic: 'a day later' };
+    const first = await h.api.call('POST', '/v1/requests', { token: u.access, body, headers: { 'idempotency-key': 'old-key' } });
+    await h.gateway.deps.db.query("UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE user_id = $1", [u.userId]);
+    const later = await h.api.call('POST', '/v1/requests', { token: u.access, body, headers: { 'idempotency-key': 'old-key' } });
+    assert.equal(later.status, 202);
+    assert.notEqual(later.body.id, first.body.id);
+    const again = await h.api.call('POST', '/v1/requests', { token: u.access, body, headers: { 'idempotency-key': 'old-key' } });
+    assert.equal(again.body.id, later.body.id, 'the key now names the new request');
+  });
+
   it('when the daily quota is used up, then 429 quota_exceeded with Retry-After, and /v1/me counts the day', async () => {
     const u = await h.api.registerAndLogin();
     for (let i = 0; i < 5; i++) assert.equal((await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: `topic number ${i}` } })).status, 202);

@@ -32,6 +32,17 @@ describe('API6:2023 Unrestricted Access to Sensitive Business Flows: the daily q
     assert.match((await h.api.call('GET', '/metrics')).body, /pressroom_quota_exceeded_total\{[^}]*\} [1-9]/);
   });
 
+  it('when 50 submits by one user race for the last slot of the day, then exactly one is accepted and the other 49 are quota_exceeded', async () => {
+    const u = await h.api.registerAndLogin();
+    assert.equal((await submit(u.access, 0)).status, 202, 'one of the two slots used');
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => submit(u.access, 100 + i)));
+    assert.equal(results.filter((r) => r.status === 202).length, 1);
+    const refused = results.filter((r) => r.status !== 202);
+    assert.ok(refused.every((r) => r.status === 429 && r.body.code === 'quota_exceeded'), JSON.stringify(refused.map((r) => r.status)));
+    assert.equal((await h.api.call('GET', '/v1/me', { token: u.access })).body.quota.used_today, 2);
+    assert.equal((await h.api.call('GET', '/v1/requests?limit=100', { token: u.access })).body.items.length, 2, 'never one over');
+  });
+
   it('when an admin overrides one user quota, then it is honoured, and null puts the user back on the default', async () => {
     const u = await h.api.registerAndLogin();
     const set = await h.api.call('PATCH', `/v1/admin/users/${u.userId}`, { token: admin, body: { daily_quota: 3 } });

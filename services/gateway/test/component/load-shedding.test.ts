@@ -1,0 +1,41 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { publishEvent } from '@pressroom/messaging';
+import { pollUntil } from '@pressroom/test-support';
+import { startTestGateway } from '../support/gateway-harness.ts';
+
+// No workers run here: a submitted request's research task waits in its queue until the test says it started.
+describe('load shedding on the age of the oldest waiting task (real PostgreSQL, RabbitMQ)', () => {
+  let h: Awaited<ReturnType<typeof startTestGateway>>;
+  before(async () => {
+    h = await startTestGateway({ SHED_TASK_AGE_S: '1' }, 'shed');
+  });
+  after(() => h.close());
+
+  it('when the oldest waiting task is older than SHED_TASK_AGE_S, then submissions get 503 with Retry-After while reads work, and they are accepted again once it starts', async () => {
+    const u = await h.api.registerAndLogin();
+    const submit = () => h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'a backlog' } });
+    const first = await submit();
+    assert.equal(first.status, 202);
+
+    const shed = await pollUntil('a submission to be shed', async () => {
+      const res = await submit();
+      return res.status === 503 ? res : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 200 });
+    assert.equal(shed.body.code, 'unavailable');
+    assert.equal(shed.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+    assert.equal(shed.headers.get('retry-after'), '5');
+    assert.equal((await h.api.call('GET', `/v1/requests/${first.body.id}`, { token: u.access })).status, 200, 'reads are not shed');
+    assert.equal((await h.api.call('GET', '/v1/requests', { token: u.access })).status, 200);
+    assert.equal((await h.api.call('GET', '/v1/me', { token: u.access })).status, 200);
+    assert.match((await h.api.call('GET', '/metrics')).body, /pressroom_rate_limited_total\{[^}]*limiter="load_shed"[^}]*\} [1-9]/);
+
+    // The backlog drains: every waiting research task starts.
+    const waiting = (await h.api.call('GET', '/v1/requests?status=queued&limit=100', { token: u.access })).body.items as Array<{ id: string }>;
+    for (const r of waiting) await publishEvent(h.gateway.deps.broker, { message_id: `${r.id}-research`, request_id: r.id, user_id: u.userId, stage: 'research', type: 'started', attempt: 1 });
+    await pollUntil('submissions to be accepted again', async () => {
+      const res = await submit();
+      return res.status === 202 ? res : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 200 });
+  });
+});
