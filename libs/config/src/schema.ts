@@ -66,6 +66,8 @@ export const ConfigSchema = Type.Object(
     SEARCH_PROVIDER: Enum(['local', 'google', 'serper', 'brave', 'searxng'] as const, 'local'),
     SEARCH_RESULTS: Int(5, 1, 20),
     SEARCH_CACHE_TTL_S: Int(3600, 0),
+    // Unset: 1 for the local corpus, 2 for web search (services/research worker.ts).
+    MIN_SOURCES: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
     GOOGLE_API_KEY: OptStr(),
     GOOGLE_CSE_ID: OptStr(),
     GOOGLE_CSE_URL: Url('https://customsearch.googleapis.com/customsearch/v1'),

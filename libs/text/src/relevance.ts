@@ -22,6 +22,7 @@ export interface Sentence {
 /** What relevance needs to know about a document, computed once per document (at index time for a corpus). */
 export interface TextProfile {
   titleTerms: ReadonlySet<string>;
+  /** The terms of title and text together. */
   terms: ReadonlySet<string>;
   sentences: readonly Sentence[];
 }
@@ -40,9 +41,10 @@ export function parseTopic(text: string): Topic {
 
 export function profileText(title: string, text: string): TextProfile {
   const sentences = splitSentences(text).map((s) => ({ text: s, terms: termSet(s) }));
-  const terms = new Set<string>(termSet(title));
+  const titleTerms = termSet(title);
+  const terms = new Set<string>(titleTerms);
   for (const s of sentences) for (const t of s.terms) terms.add(t);
-  return { titleTerms: termSet(title), terms, sentences };
+  return { titleTerms, terms, sentences };
 }
 
 /** How many of the topic's terms occur in any of the given term sets. */
@@ -55,7 +57,8 @@ export function coverage(topic: Topic, ...sets: ReadonlyArray<ReadonlySet<string
 /**
  * The relevance rule of research and writing. The issue's rule is that a text holds at least half of the
  * topic's content words after stemming, and at least two when the topic has two or more. This is stricter:
- * those words must occur together in one passage, a sentence (or heading) read with the document's title.
+ * those words must occur together in one passage, a sentence (or heading) read with the document's title,
+ * and the sentence itself must hold at least one of them (a keyword-stuffed title is not enough).
  * Words scattered over a long page say little: an urban-trees page with "drainage systems" in one
  * paragraph and "unevenly distributed" in another is not about "tracing distributed systems", while a
  * honeybee page (title) with a "Communication and foraging" section (heading) is about how honeybees
@@ -63,6 +66,5 @@ export function coverage(topic: Topic, ...sets: ReadonlyArray<ReadonlySet<string
  */
 export function isAbout(topic: Topic, profile: TextProfile): boolean {
   if (topic.required === 0 || coverage(topic, profile.terms) < topic.required) return false;
-  if (coverage(topic, profile.titleTerms) >= topic.required) return true;
-  return profile.sentences.some((s) => coverage(topic, profile.titleTerms, s.terms) >= topic.required);
+  return profile.sentences.some((s) => coverage(topic, s.terms) > 0 && coverage(topic, profile.titleTerms, s.terms) >= topic.required);
 }

@@ -41,6 +41,10 @@ describe('isAbout', () => {
     assert.ok(isAbout(parseTopic('How do honeybees communicate?'), bees));
   });
 
+  it('when only the title holds the topic words, then the text is not about the topic', () => {
+    assert.equal(isAbout(topic, profileText('Tracing distributed systems', 'Street trees cool a city.')), false);
+  });
+
   it('when the text holds fewer topic words than required, then it is not about the topic', () => {
     assert.equal(isAbout(topic, profileText('Systems', 'Systems thinking for managers.')), false);
   });

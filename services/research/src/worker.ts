@@ -1,13 +1,15 @@
 import { createJsonCache } from '@pressroom/cache';
-import { permanentError, type Brief } from '@pressroom/contracts';
+import type { Brief } from '@pressroom/contracts';
 import type { StageHandler } from '@pressroom/messaging';
 import { createHttpClient } from '@pressroom/resilience';
 import type { WorkerDeps } from '@pressroom/runtime';
+import { parseTopic } from '@pressroom/text';
 import { createPageFetcher } from './extract/page-fetcher.ts';
 import { createSearchProvider } from './providers/create-search-provider.ts';
-import type { SearchHit } from './providers/search-provider.ts';
+import type { SearchResult } from './providers/search-provider.ts';
 import { createSourceBuilder } from './sources/build-sources.ts';
 import { createCachedSearch } from './sources/cached-search.ts';
+import { requireEnoughSources } from './sources/require-sources.ts';
 
 /**
  * The query is the topic alone: adding the audience ("for beginners") makes engines favour pages that
@@ -26,19 +28,23 @@ export async function createResearchHandler(deps: WorkerDeps): Promise<StageHand
   const ttlSeconds = config.SEARCH_CACHE_TTL_S;
   // The local index lives in memory: a Redis round trip would cost more than the search it saves.
   const searchCache =
-    provider.name === 'local' ? undefined : createJsonCache<SearchHit[]>({ redis, name: 'search', ttlSeconds, logger, metrics, staleTtlSeconds: Math.max(ttlSeconds, 7 * 86400) });
+    provider.name === 'local' ? undefined : createJsonCache<SearchResult>({ redis, name: 'search', ttlSeconds, logger, metrics, staleTtlSeconds: Math.max(ttlSeconds, 7 * 86400) });
   const pageCache = createJsonCache<string>({ redis, name: 'page', ttlSeconds, logger, metrics });
   const search = createCachedSearch(provider, searchCache, logger);
   const buildSources = createSourceBuilder({ fetchPage: createPageFetcher({ client, breakers, maxBytes: config.FETCH_MAX_BYTES }), pageCache, logger });
-  logger.info({ provider: provider.name }, 'research search provider ready');
+  // A corpus document is written to be about one subject; a web result needs a second opinion.
+  const minSources = config.MIN_SOURCES ?? (provider.name === 'local' ? 1 : 2);
+  logger.info({ provider: provider.name, min_sources: minSources }, 'research search provider ready');
 
   return async (task) => {
     const { brief, channel } = task.payload;
     const query = searchQuery(brief);
-    const hits = await search(query, config.SEARCH_RESULTS);
-    const sources = await buildSources(hits, query);
-    if (sources.length === 0) throw permanentError('no_sources', `nothing usable matched "${query}": every result had an over-long URL`);
-    logger.info({ provider: provider.name, sources: sources.length }, 'research found sources');
+    const topic = parseTopic(query);
+    const { hits, offTopic } = await search(query, config.SEARCH_RESULTS);
+    const built = await buildSources(hits, topic);
+    requireEnoughSources({ topic, provider: provider.name, built, offTopic, limit: config.SEARCH_RESULTS, minSources });
+    const { sources } = built;
+    logger.info({ provider: provider.name, sources: sources.length, dropped: built.dropped }, 'research found sources');
     return { next: { brief, channel, sources }, result: { sources: sources.map(({ title, url }) => ({ title, url })) } };
   };
 }

@@ -25,7 +25,7 @@ export function createBraveProvider(deps: ProviderDeps): SearchProvider {
         searchParams: { q: query, count: Math.min(limit, MAX_COUNT) },
         headers: { 'x-subscription-token': config.BRAVE_API_KEY ?? '', accept: 'application/json' },
       });
-      return parseBraveResponse(body).slice(0, limit);
+      return { hits: parseBraveResponse(body).slice(0, limit), offTopic: 0 };
     },
   };
 }

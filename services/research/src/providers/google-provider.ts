@@ -23,7 +23,7 @@ export function createGoogleProvider(deps: ProviderDeps): SearchProvider {
         url: config.GOOGLE_CSE_URL,
         searchParams: { key: config.GOOGLE_API_KEY ?? '', cx: config.GOOGLE_CSE_ID ?? '', q: query, num: Math.min(limit, MAX_NUM) },
       });
-      return parseGoogleResponse(body).slice(0, limit);
+      return { hits: parseGoogleResponse(body).slice(0, limit), offTopic: 0 };
     },
   };
 }

@@ -17,7 +17,7 @@ export function createSearxngProvider(deps: ProviderDeps): SearchProvider {
     name: 'searxng',
     async search(query, limit) {
       const body = await requestJson(deps, 'searxng', { url: endpoint, searchParams: { q: query, format: 'json' } });
-      return parseSearxngResponse(body).slice(0, limit);
+      return { hits: parseSearxngResponse(body).slice(0, limit), offTopic: 0 };
     },
   };
 }

@@ -18,7 +18,7 @@ export function createSerperProvider(deps: ProviderDeps): SearchProvider {
         headers: { 'x-api-key': config.SERPER_API_KEY ?? '' },
         json: { q: query, num: limit },
       });
-      return parseSerperResponse(body).slice(0, limit);
+      return { hits: parseSerperResponse(body).slice(0, limit), offTopic: 0 };
     },
   };
 }

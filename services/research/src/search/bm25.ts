@@ -1,5 +1,5 @@
+import { tokenize } from '@pressroom/text';
 import type { CorpusDocument } from './corpus-loader.ts';
-import { tokenize } from './tokenize.ts';
 
 export type Bm25Options = { k1?: number; b?: number };
 export type SearchHit = { doc: CorpusDocument; score: number };

@@ -1,20 +1,6 @@
-import { tokenize } from './tokenize.ts';
+import { tokenize, type Sentence, type TextProfile } from '@pressroom/text';
 
-const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
-
-function sentencesOf(text: string): string[] {
-  const sentences: string[] = [];
-  // Paragraph breaks always end a sentence, even when the paragraph lacks punctuation.
-  for (const para of text.split(/\n\s*\n/)) {
-    for (const { segment } of segmenter.segment(para.replace(/\s+/g, ' ').trim())) {
-      const sentence = segment.trim();
-      if (sentence) sentences.push(sentence);
-    }
-  }
-  return sentences;
-}
-
-function truncate(text: string, maxChars: number, terms: Set<string>): string {
+function truncate(text: string, maxChars: number, terms: ReadonlySet<string>): string {
   if (text.length <= maxChars) return text;
   // A single over-long sentence: start shortly before the first query term so it stays visible.
   const words = text.split(' ');
@@ -32,31 +18,51 @@ function truncate(text: string, maxChars: number, terms: Set<string>): string {
   return used === words.length ? `${lead}${body}` : `${lead}${body}…`;
 }
 
-type Window = { text: string; distinct: number; hits: number };
+type Window = { text: string; distinct: number; hits: number; lead: number };
 
-function scoreWindow(text: string, terms: Set<string>): Window {
-  const found = tokenize(text).filter((token) => terms.has(token));
-  return { text, distinct: new Set(found).size, hits: found.length };
+function scoreWindow(sentences: readonly Sentence[], start: number, end: number, terms: ReadonlySet<string>, given: ReadonlySet<string>): Omit<Window, 'text'> {
+  const found = new Set<string>(given);
+  let hits = 0;
+  let lead = end - start + 1;
+  for (let i = start; i <= end; i++) {
+    for (const term of sentences[i]?.terms ?? []) {
+      if (!terms.has(term)) continue;
+      found.add(term);
+      hits++;
+      lead = Math.min(lead, i - start);
+    }
+  }
+  return { distinct: found.size, hits, lead };
 }
 
-/** Picks the run of consecutive sentences (up to maxChars) covering the most query terms. */
-export function snippet(text: string, query: string, maxChars: number): string {
+// A heading (no closing punctuation) leads into the sentence after it rather than running into it.
+const join = (text: string, sentence: string): string => (/[.!?:;…"”’)]$/.test(text) ? `${text} ${sentence}` : `${text}: ${sentence}`);
+
+const compareWindows = (a: Omit<Window, 'text'>, b: Omit<Window, 'text'>): number => a.distinct - b.distinct || a.hits - b.hits || b.lead - a.lead;
+
+/**
+ * Picks the run of consecutive sentences (up to maxChars) covering the most topic terms, counting those of
+ * the title as covered everywhere (on a honeybee page, "how do honeybees communicate" is answered by the
+ * passage about communication), then the most mentions, then a window that opens on a mention.
+ * Sentences come with their terms (computed once per document), so a snippet costs no tokenizing.
+ */
+export function snippet(profile: Pick<TextProfile, 'sentences' | 'titleTerms'>, topicTerms: readonly string[], maxChars: number): string {
   if (!(maxChars > 0)) return '';
-  const sentences = sentencesOf(text);
-  const terms = new Set(tokenize(query));
+  const { sentences } = profile;
+  const terms = new Set(topicTerms);
+  const given = new Set(topicTerms.filter((t) => profile.titleTerms.has(t)));
   let best: Window | undefined;
   for (let start = 0; start < sentences.length; start++) {
-    let windowText = sentences[start] ?? '';
-    for (let end = start + 1; end < sentences.length; end++) {
-      const next = `${windowText} ${sentences[end] ?? ''}`;
+    let text = sentences[start]?.text ?? '';
+    let end = start;
+    for (; end + 1 < sentences.length; end++) {
+      const next = join(text, sentences[end + 1]?.text ?? '');
       if (next.length > maxChars) break;
-      windowText = next;
+      text = next;
     }
-    const candidate = scoreWindow(windowText, terms);
+    const score = scoreWindow(sentences, start, end, terms, given);
     // Strictly better only, so the earliest window wins ties.
-    if (!best || candidate.distinct > best.distinct || (candidate.distinct === best.distinct && candidate.hits > best.hits)) {
-      best = candidate;
-    }
+    if (!best || compareWindows(score, best) > 0) best = { text, ...score };
   }
   return truncate(best?.text ?? '', Math.floor(maxChars), terms);
 }

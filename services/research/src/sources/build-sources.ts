@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import type { JsonCache } from '@pressroom/cache';
 import type { Source } from '@pressroom/contracts';
 import type { Logger } from '@pressroom/logger';
+import { clip, isAbout, profileText, type Topic } from '@pressroom/text';
 import type { PageFetcher } from '../extract/page-fetcher.ts';
 import type { SearchHit } from '../providers/search-provider.ts';
 import { snippet } from '../search/snippet.ts';
-import { clip } from './clip.ts';
+import { canonicalUrl } from './canonical-url.ts';
 
 // Source text rides inside every write task and LLM prompt, so it is capped well below the schema's 20000.
 export const TEXT_CHARS = 4000;
@@ -17,15 +18,31 @@ const URL_MAX = 2048;
 
 const hash = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 32);
 
+/** Why hits did not become sources, counted by reason: `off_topic`, `duplicate`, `url_too_long`, or a fetch failure's code. */
+export type DropCounts = Record<string, number>;
+
+export interface BuiltSources {
+  sources: Source[];
+  dropped: DropCounts;
+  /** Drops a retry could undo (a page that timed out or answered 503). */
+  transientDrops: number;
+  /** Distinct pages the hits named: what the search offered. */
+  offered: number;
+}
+
 export interface SourceBuilderDeps {
   fetchPage: PageFetcher;
   pageCache: JsonCache<string> | undefined;
   logger: Logger;
 }
 
+type Outcome = { source: Source } | { dropped: string; transient: boolean };
+
 /**
- * Turns search hits into sources. Hits without text get their page fetched (in parallel, through the page
- * cache); a failed fetch keeps the source with the search snippet as its text, since the search itself worked.
+ * Turns search hits into sources about the topic. Hits without text get their page fetched (in parallel,
+ * through the page cache) and judged by the same rule as the local corpus, on the text the writer will
+ * see; a page that cannot be fetched or read is skipped, never replaced by its search snippet. Hits are
+ * de-duplicated by canonical URL before fetching and by text after.
  */
 export function createSourceBuilder(deps: SourceBuilderDeps) {
   async function pageText(url: string): Promise<string> {
@@ -34,24 +51,56 @@ export function createSourceBuilder(deps: SourceBuilderDeps) {
     return (await deps.pageCache.getOrCompute(hash(url), fetch)).value;
   }
 
-  async function toSource(hit: SearchHit, query: string): Promise<Source> {
-    let text = hit.text;
-    if (text === undefined) {
-      text = await pageText(hit.url).catch((err: unknown) => {
-        // One line, no stack: a dead link among search results is routine, not a fault in this worker.
-        const { code, message } = err as { code?: unknown; message?: unknown };
-        deps.logger.warn({ url: hit.url, code, reason: message }, 'page fetch failed; using the search snippet as the source text');
-        return '';
-      });
-    }
-    const summary = hit.snippet || snippet(text, query, SNIPPET_CHARS);
-    return { title: clip(hit.title, TITLE_MAX), url: hit.url, snippet: clip(summary, SNIPPET_MAX), text: clip(text || summary, TEXT_CHARS) };
+  function toSource(hit: SearchHit, text: string, summary: () => string): Source {
+    return { title: clip(hit.title, TITLE_MAX), url: hit.url, snippet: clip(hit.snippet || summary(), SNIPPET_MAX), text: clip(text, TEXT_CHARS) };
   }
 
-  return async (hits: SearchHit[], query: string): Promise<Source[]> => {
-    // Engines repeat a URL (sitelinks, news boxes); one source per URL.
-    const byUrl = new Map<string, SearchHit>();
-    for (const hit of hits) if (hit.url.length <= URL_MAX && !byUrl.has(hit.url)) byUrl.set(hit.url, hit);
-    return Promise.all([...byUrl.values()].map((hit) => toSource(hit, query)));
+  async function judge(hit: SearchHit, topic: Topic): Promise<Outcome> {
+    // The local corpus judged its own documents while searching.
+    if (hit.text !== undefined) return { source: toSource(hit, hit.text, () => '') };
+    let text: string;
+    try {
+      text = await pageText(hit.url);
+    } catch (err) {
+      // One line, no stack: a dead link among search results is routine, not a fault in this worker.
+      const { code, message, transient } = err as { code?: unknown; message?: unknown; transient?: unknown };
+      const reason = typeof code === 'string' ? code : 'fetch_failed';
+      deps.logger.warn({ url: hit.url, code: reason, reason: message }, 'page skipped: it could not be fetched or read');
+      return { dropped: reason, transient: transient !== false };
+    }
+    const profile = profileText(hit.title, text);
+    if (!isAbout(topic, profile)) {
+      deps.logger.debug({ url: hit.url }, 'page skipped: not about the topic');
+      return { dropped: 'off_topic', transient: false };
+    }
+    return { source: toSource(hit, text, () => snippet(profile, topic.terms, SNIPPET_CHARS)) };
+  }
+
+  return async (hits: SearchHit[], topic: Topic): Promise<BuiltSources> => {
+    const dropped: DropCounts = {};
+    const drop = (reason: string) => (dropped[reason] = (dropped[reason] ?? 0) + 1);
+    // Engines repeat a page (sitelinks, news boxes, http and https); one source per page.
+    const byPage = new Map<string, SearchHit>();
+    for (const hit of hits) {
+      const key = canonicalUrl(hit.url);
+      if (hit.url.length > URL_MAX) drop('url_too_long');
+      else if (byPage.has(key)) drop('duplicate');
+      else byPage.set(key, hit);
+    }
+    const outcomes = await Promise.all([...byPage.values()].map((hit) => judge(hit, topic)));
+    const sources: Source[] = [];
+    const texts = new Set<string>();
+    let transientDrops = 0;
+    for (const outcome of outcomes) {
+      if ('dropped' in outcome) {
+        drop(outcome.dropped);
+        if (outcome.transient) transientDrops++;
+      } else if (texts.has(outcome.source.text)) drop('duplicate');
+      else {
+        texts.add(outcome.source.text);
+        sources.push(outcome.source);
+      }
+    }
+    return { sources, dropped, transientDrops, offered: byPage.size };
   };
 }

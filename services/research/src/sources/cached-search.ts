@@ -2,23 +2,25 @@ import { createHash } from 'node:crypto';
 import { TaskError, permanentError } from '@pressroom/contracts';
 import type { Logger } from '@pressroom/logger';
 import type { JsonCache } from '@pressroom/cache';
-import type { SearchHit, SearchProvider } from '../providers/search-provider.ts';
+import type { SearchProvider, SearchResult } from '../providers/search-provider.ts';
 
 const hash = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 32);
+// Bumped when the cached shape changes (v2: a SearchResult object instead of a bare list of hits).
+const KEY_VERSION = 'v2';
 
 /**
  * Search through a Redis cache keyed by provider, limit and query (case-folded: engines ignore case).
  * An empty result is thrown, not returned, so it is never cached: the next request asks again.
  */
-export function createCachedSearch(provider: SearchProvider, cache: JsonCache<SearchHit[]> | undefined, logger?: Logger) {
-  return async (query: string, limit: number): Promise<SearchHit[]> => {
+export function createCachedSearch(provider: SearchProvider, cache: JsonCache<SearchResult> | undefined, logger?: Logger) {
+  return async (query: string, limit: number): Promise<SearchResult> => {
     const run = async () => {
-      const hits = await provider.search(query, limit);
-      if (hits.length === 0) throw permanentError('no_sources', `nothing matched "${query}": the ${provider.name} search returned no results`);
-      return hits;
+      const result = await provider.search(query, limit);
+      if (result.hits.length === 0 && result.offTopic === 0) throw permanentError('no_sources', `nothing matched "${query}": the ${provider.name} search returned no results`);
+      return result;
     };
     if (!cache) return run();
-    const key = `${provider.name}:${limit}:${hash(query.toLowerCase())}`;
+    const key = `${KEY_VERSION}:${provider.name}:${limit}:${hash(query.toLowerCase())}`;
     try {
       const { value } = await cache.getOrCompute(key, run);
       return value;

@@ -22,9 +22,9 @@ describe('research worker caches (real Redis, stub Brave)', () => {
     (await worker.metrics.cache.get()).values.find((v) => v.labels['cache'] === cache && v.labels['result'] === result)?.value ?? 0;
 
   it('when the same topic is researched twice, then the second task is served from the search and page caches', async () => {
-    const first = await worker.submit(researchTask('Cached Topic'));
+    const first = await worker.submit(researchTask('Sourdough Starter'));
     await worker.events.waitFor((e) => e.request_id === first && e.type === 'completed');
-    const second = await worker.submit(researchTask('cached  topic'));
+    const second = await worker.submit(researchTask('sourdough  starter'));
     await worker.events.waitFor((e) => e.request_id === second && e.type === 'completed');
     assert.equal(search.requests.length, 1);
     assert.equal(pages.requests.length, 1);

@@ -58,13 +58,15 @@ describe('research worker when the search provider fails (real RabbitMQ and Redi
     assert.match(failed.error?.message ?? '', /nothing matched "nothing out there"/);
   });
 
-  it('when every page fetch fails, then the task still completes with the search snippets as source text', async () => {
-    const organic = [1, 2].map((n) => ({ title: `Page ${n}`, link: `${pages.url}/p${n}`, snippet: `Snippet ${n}.` }));
+  it('when every page answers 503, then no_sources is retried (a later attempt may reach them) and fails after the last attempt, counting the 503s', async () => {
+    const organic = [1, 2].map((n) => ({ title: `Page ${n}`, link: `${pages.url}/p${n}`, snippet: `Snippet ${n} about pages down.` }));
     reply = { body: { organic } };
     const rid = await worker.submit(researchTask('all pages down'));
-    await worker.events.waitFor((e) => e.request_id === rid && e.type === 'completed');
-    const { sources } = (await worker.writeTask(rid)).payload;
-    assert.deepEqual(sources.map((s) => s.text), ['Snippet 1.', 'Snippet 2.']);
-    assert.equal(pages.requests.length, 2);
+    const retrying = await worker.events.waitFor((e) => e.request_id === rid && e.type === 'retrying');
+    assert.equal(retrying.error?.code, 'no_sources');
+    const failed = await worker.events.waitFor((e) => e.request_id === rid && e.type === 'failed');
+    assert.equal(failed.error?.code, 'no_sources');
+    assert.equal(failed.attempt, 2);
+    assert.match(failed.error?.message ?? '', /^found 0 relevant sources for "all pages down" in the serper search, at least 2 needed; dropped 2: 2 upstream_503;/);
   });
 });

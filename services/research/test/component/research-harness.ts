@@ -60,3 +60,8 @@ export const ARTICLE_HTML = `<!doctype html><html><head><title>Starter guide</ti
 <article><h1>Keeping a sourdough starter</h1><p>A starter is flour and water &amp; wild yeast.</p><p>Feed it daily at room temperature.</p></article>
 <footer>© Baking Weekly</footer></body></html>`;
 export const ARTICLE_TEXT = 'Keeping a sourdough starter\n\nA starter is flour and water & wild yeast.\n\nFeed it daily at room temperature.';
+
+/** A second page on the same subject, so a web search can meet its two-source minimum. */
+export const FEEDING_HTML = `<!doctype html><html><head><title>Feeding schedule</title></head>
+<body><article><h1>How often to feed a sourdough starter</h1><p>A sourdough starter kept at room temperature wants flour and water once a day.</p></article></body></html>`;
+export const FEEDING_TEXT = 'How often to feed a sourdough starter\n\nA sourdough starter kept at room temperature wants flour and water once a day.';

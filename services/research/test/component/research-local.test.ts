@@ -25,6 +25,22 @@ describe('research worker with the local corpus (real RabbitMQ and Redis)', () =
     for (const s of sources) assert.ok(s.text.length > 0 && s.text.length <= 4000);
   });
 
+  it('when a question is about one corpus subject, then only that document is a source and its snippet answers the question', async () => {
+    const rid = await worker.submit(researchTask('How do honeybees communicate?'));
+    await worker.events.waitFor((e) => e.request_id === rid && e.type === 'completed');
+    const { sources } = (await worker.writeTask(rid)).payload;
+    assert.deepEqual(sources.map((s) => s.url.replace(/^.*\/corpus\//, '')), ['honeybees.md']);
+    assert.match(sources[0]!.snippet, /waggle dance/);
+  });
+
+  it('when the topic only shares common words with corpus documents, then the task fails at once with no_sources naming the topic and the off-topic count', async () => {
+    const rid = await worker.submit(researchTask('Tracing distributed systems'));
+    const failed = await worker.events.waitFor((e) => e.request_id === rid && e.type === 'failed');
+    assert.equal(failed.error?.code, 'no_sources');
+    assert.equal(failed.attempt, 1);
+    assert.match(failed.error?.message ?? '', /^found 0 relevant sources for "Tracing distributed systems" in the local search, at least 1 needed; dropped (\d+): \1 off_topic; a source must hold 2 of "tracing", "distributed", "systems"/);
+  });
+
   it('when nothing in the corpus matches, then the task fails at once with no_sources', async () => {
     const rid = await worker.submit(researchTask('zqxv wvkj'));
     const failed = await worker.events.waitFor((e) => e.request_id === rid && e.type === 'failed');

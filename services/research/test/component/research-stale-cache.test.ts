@@ -22,7 +22,7 @@ describe('research worker while the search breaker is open (real Redis, stub Bra
   });
 
   it('when the search breaker is open, then a stale cached result for the same query is served instead of failing', async () => {
-    const first = await worker.submit(researchTask('Stale Topic'));
+    const first = await worker.submit(researchTask('Sourdough Starter'));
     await worker.events.waitFor((e) => e.request_id === first && e.type === 'completed');
     // The fresh entry has expired (removed here instead of waiting out its TTL); only the stale copy remains.
     const redis = new Redis(BASE_URLS.redis);
@@ -36,7 +36,7 @@ describe('research worker while the search breaker is open (real Redis, stub Bra
     await worker.events.waitFor((e) => e.request_id === opener && e.type === 'retrying' && e.error?.code === 'upstream_503');
     const searchesBefore = search.requests.length;
 
-    const again = await worker.submit(researchTask('stale topic'));
+    const again = await worker.submit(researchTask('sourdough starter'));
     const done = await worker.events.waitFor((e) => e.request_id === again && e.type === 'completed');
     assert.deepEqual(done.result?.sources?.map((s) => s.title), ['Guide']);
     assert.equal(search.requests.length, searchesBefore, 'the open breaker kept the request away from the search API');

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHttpStub, type HttpStub, type RecordedRequest } from '@pressroom/test-support';
-import { ARTICLE_HTML, ARTICLE_TEXT, researchTask, startResearchWorker } from './research-harness.ts';
+import { ARTICLE_HTML, ARTICLE_TEXT, FEEDING_HTML, FEEDING_TEXT, researchTask, startResearchWorker } from './research-harness.ts';
 
 type Hit = { title: string; url: string; snippet: string };
 
@@ -56,15 +56,17 @@ const PROVIDERS: Array<{ name: string; settings: (stub: string) => Record<string
 describe('research worker with web search providers (real RabbitMQ and Redis, stub providers and pages)', () => {
   let pages: HttpStub;
   before(async () => {
-    pages = await startHttpStub((req) => (req.path === '/starter-guide' ? { body: ARTICLE_HTML } : { status: 404, body: 'not found' }));
+    const bodies: Record<string, string> = { '/starter-guide': ARTICLE_HTML, '/feeding': FEEDING_HTML };
+    pages = await startHttpStub((req) => (bodies[req.path] ? { body: bodies[req.path] } : { status: 404, body: 'not found' }));
   });
   after(() => pages.close());
 
   for (const provider of PROVIDERS) {
-    it(`when SEARCH_PROVIDER=${provider.name}, then the API receives the query and key, and the sources carry each page's article text (or the snippet if the page fails)`, async () => {
+    it(`when SEARCH_PROVIDER=${provider.name}, then the API receives the query and key, and the sources carry each page's article text, without the page that failed`, async () => {
       const hits: Hit[] = [
         { title: 'Starter guide', url: `${pages.url}/starter-guide`, snippet: 'How to keep a starter.' },
-        { title: 'Gone page', url: `${pages.url}/gone`, snippet: 'This page has moved.' },
+        { title: 'Gone page', url: `${pages.url}/gone`, snippet: 'A sourdough starter page that has moved.' },
+        { title: 'Feeding schedule', url: `${pages.url}/feeding`, snippet: 'Feeding a starter.' },
       ];
       const search = await startHttpStub(() => ({ body: provider.respond(hits) }));
       const worker = await startResearchWorker({ SEARCH_PROVIDER: provider.name, ...provider.settings(search.url) });
@@ -73,11 +75,11 @@ describe('research worker with web search providers (real RabbitMQ and Redis, st
         const done = await worker.events.waitFor((e) => e.request_id === rid && e.type === 'completed');
         assert.equal(search.requests.length, 1);
         provider.expectRequest(search.requests[0]!);
-        assert.deepEqual(done.result?.sources, hits.map(({ title, url }) => ({ title, url })));
+        assert.deepEqual(done.result?.sources, [hits[0]!, hits[2]!].map(({ title, url }) => ({ title, url })));
         const { sources } = (await worker.writeTask(rid)).payload;
         assert.deepEqual(sources, [
           { title: 'Starter guide', url: hits[0]!.url, snippet: 'How to keep a starter.', text: ARTICLE_TEXT },
-          { title: 'Gone page', url: hits[1]!.url, snippet: 'This page has moved.', text: 'This page has moved.' },
+          { title: 'Feeding schedule', url: hits[2]!.url, snippet: 'Feeding a starter.', text: FEEDING_TEXT },
         ]);
       } finally {
         await worker.close();

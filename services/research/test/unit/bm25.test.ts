@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseTopic, profileText } from '@pressroom/text';
 import type { CorpusDocument } from '../../src/search/corpus-loader.ts';
 import { createBm25Index } from '../../src/search/bm25.ts';
-import { snippet } from '../../src/search/snippet.ts';
+import { snippet as snippetOf } from '../../src/search/snippet.ts';
 
 function doc(id: string, title: string, text: string): CorpusDocument {
   return { id, title, url: `file:///corpus/${id}`, text };
@@ -71,6 +72,7 @@ describe('createBm25Index', () => {
 });
 
 describe('snippet', () => {
+  const snippet = (text: string, query: string, maxChars: number) => snippetOf(profileText('', text), parseTopic(query).terms, maxChars);
   const text = 'Bread is ancient. Wheat grows in fields.\n\nA sourdough starter holds wild yeast. It needs feeding daily. Ovens bake loaves.';
 
   it('picks the sentence window containing the query terms', () => {

@@ -2,7 +2,6 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TaskError } from '@pressroom/contracts';
 import { extractReadableText } from '../../src/extract/page-fetcher.ts';
-import { clip } from '../../src/sources/clip.ts';
 
 describe('extractReadableText', () => {
   it('extracts the article of an HTML page, ignoring the content-type parameters and case', () => {
@@ -16,13 +15,5 @@ describe('extractReadableText', () => {
     for (const type of ['application/pdf', '']) {
       assert.throws(() => extractReadableText('%PDF', type), (err) => err instanceof TaskError && err.code === 'unsupported_content_type');
     }
-  });
-});
-
-describe('clip', () => {
-  it('keeps short text and cuts long text at a word boundary with an ellipsis', () => {
-    assert.equal(clip('short', 10), 'short');
-    assert.equal(clip('alpha beta gamma delta', 18), 'alpha beta gamma…');
-    assert.ok(clip('x'.repeat(50), 10).length <= 10);
   });
 });
