@@ -18,11 +18,13 @@ const STAGE_STARTED = 'LEAST(s.started_at, d.started_at)';
 const STAGE_FINISHED = `CASE WHEN s.status IN ${FINAL} THEN s.finished_at ELSE COALESCE(d.finished_at, s.finished_at) END`;
 const RANK = "CASE r.status WHEN 'queued' THEN 0 WHEN 'researching' THEN 1 WHEN 'writing' THEN 2 WHEN 'publishing' THEN 3 ELSE 4 END";
 
+// The LIMITs change no result: they tell the planner how many rows each recordset holds (it assumes 100), so that
+// a batch of a few events is applied by primary-key probes rather than by hashing a scan of the whole table.
 export const APPLY_EVENTS_SQL = `WITH stage_delta AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS d (request_id uuid, stage text, terminal text, progress text, attempts int,
-      started_at timestamptz, finished_at timestamptz, error jsonb)
+      started_at timestamptz, finished_at timestamptz, error jsonb) LIMIT $3
   ), request_delta AS (
-    SELECT * FROM jsonb_to_recordset($2::jsonb) AS d (request_id uuid, progress text, progress_rank int, terminal text, error jsonb, published_url text, article jsonb)
+    SELECT * FROM jsonb_to_recordset($2::jsonb) AS d (request_id uuid, progress text, progress_rank int, terminal text, error jsonb, published_url text, article jsonb) LIMIT $4
   ), stages AS (
     UPDATE request_stages s SET
       status = CASE WHEN s.status IN ${FINAL} THEN s.status ELSE COALESCE(d.terminal, d.progress, s.status) END,
@@ -57,7 +59,7 @@ export async function applyStageEvents(db: DbClient, events: readonly StageEvent
   const { stages, requests } = foldEvents(events);
   // Not a named (prepared) statement, unlike the submit: its best join depends on the tables' sizes, and a generic
   // plan made while they were small (hash joins over sequential scans) would be kept as they grow.
-  const { rows } = await db.query<StatusChange>(APPLY_EVENTS_SQL, [JSON.stringify(stages), JSON.stringify(requests)]);
+  const { rows } = await db.query<StatusChange>(APPLY_EVENTS_SQL, [JSON.stringify(stages), JSON.stringify(requests), stages.length, requests.length]);
   return rows;
 }
 

@@ -99,7 +99,7 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
       { request_id: r.id, stage: 'write', type: 'completed', attempt: 1, at: new Date().toISOString(), result: { article: { title: 't', summary: 's', body_markdown: 'b', sources: [] } } },
     ]);
     const { stages, requests } = foldEvents(events);
-    const p = await plan(APPLY_EVENTS_SQL, [JSON.stringify(stages), JSON.stringify(requests)]);
+    const p = await plan(APPLY_EVENTS_SQL, [JSON.stringify(stages), JSON.stringify(requests), stages.length, requests.length]);
     assert.match(p, /Update on request_stages/);
     assert.match(p, /Index Scan using request_stages_pkey/);
     assert.match(p, /Index Scan using content_requests_pkey/);
