@@ -1,5 +1,7 @@
 import type { Article, Source } from '@pressroom/contracts';
+import { clip } from '@pressroom/text';
 import { titleCase } from '../text/title-case.ts';
+import { keepValidCitations } from './citations.ts';
 import { hasSourcesSection, sourcesSection } from './sources-section.ts';
 
 export interface Draft {
@@ -13,24 +15,6 @@ export interface Draft {
 const MAX_TITLE = 500;
 const MAX_SUMMARY = 5000;
 const MAX_BODY = 190_000;
-
-/**
- * Keeps only citations of sources that exist. Grouped forms the models like ([1, 3]) become [1][3]. Code
- * (`arr[0]`, fenced blocks) and inline links ([1](url)) are left alone; reference-style links are not
- * recognised, since the prompt asks for [n] citations and a bracketed number is far likelier one.
- */
-export function keepValidCitations(text: string, sourceCount: number): string {
-  const pattern = /(```[\s\S]*?```|`[^`\n]*`)|( ?)\[(\d+(?:\s*,\s*\d+)*)\](?!\()/g;
-  return text.replace(pattern, (_match, code: string | undefined, lead: string, list: string) => {
-    if (code) return code;
-    const valid = list.split(',').map((n) => Number(n.trim())).filter((n) => n >= 1 && n <= sourceCount);
-    return valid.length === 0 ? '' : lead + valid.map((n) => `[${n}]`).join('');
-  });
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
-}
 
 /** Turns a writer's draft into the published article: clean citations, the sources list, schema limits. */
 export function finalizeArticle(draft: Draft, sources: readonly Source[], topic: string): Article {

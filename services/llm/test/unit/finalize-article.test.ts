@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { finalizeArticle, keepValidCitations } from '../../src/article/finalize-article.ts';
+import { citesASource, keepValidCitations } from '../../src/article/citations.ts';
+import { finalizeArticle } from '../../src/article/finalize-article.ts';
 import { aSource, someSources } from '../support/factories.ts';
 
 const draft = (body: string, extra: Partial<{ title: string; summary: string }> = {}) => ({ title: 'Solar Power', summary: 'About panels [1].', body_markdown: body, ...extra });
@@ -26,6 +27,13 @@ describe('article post-processing', () => {
 
   it('when citations are adjacent, then each is judged on its own', () => {
     assert.equal(keepValidCitations('Claim [1][7][2].', 2), 'Claim [1][2].');
+  });
+
+  it('when a text is checked for citations, then only a bracketed number of an existing source outside code counts', () => {
+    assert.equal(citesASource('Claim [2].', 2), true);
+    assert.equal(citesASource('Claim [1, 3].', 2), true);
+    assert.equal(citesASource('Claim [3]. See [1](https://x.test). Use `a[1]`.', 2), false);
+    assert.equal(citesASource('No citation at all.', 2), false);
   });
 
   it('when the body lacks a sources list, then a numbered "## Sources" list of the task sources is appended', () => {

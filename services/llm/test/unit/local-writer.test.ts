@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { TaskError } from '@pressroom/contracts';
 import { finalizeArticle } from '../../src/article/finalize-article.ts';
 import { writeExtractive } from '../../src/providers/local-writer.ts';
 import { titleCase } from '../../src/text/title-case.ts';
@@ -39,8 +40,9 @@ describe('local extractive writer', () => {
   });
 
   it('when the length grows, then each section carries more sentences (2 short, 4 long)', () => {
+    const more = ' Solar panels on a north-facing roof produce far less power in winter. Cleaning dusty solar panels restores some of their output.';
     const count = (length: 'short' | 'long') => {
-      const body = writeExtractive({ brief: aBrief({ length }), sources: [aSource()] }).draft.body_markdown;
+      const body = writeExtractive({ brief: aBrief({ length }), sources: [aSource({ text: aSource().text + more })] }).draft.body_markdown;
       return citations(body.split('## ')[1] ?? '').length;
     };
     assert.equal(count('short'), 2);
@@ -59,6 +61,55 @@ describe('local extractive writer', () => {
     const sources = [aSource(), aSource({ title: 'Empty', text: '', snippet: '' })];
     const { draft } = writeExtractive({ brief: aBrief(), sources });
     assert.doesNotMatch(draft.body_markdown, /## Empty/);
+  });
+});
+
+describe('local extractive writer on a question', () => {
+  const honeybees = aSource({
+    title: 'The Life of a Honeybee Colony',
+    url: 'file:///corpus/honeybees.md',
+    text: [
+      'The western honeybee lives in colonies that can number more than fifty thousand individuals in summer.',
+      'Queen, workers and drones',
+      'The queen is the only fully fertile female in a typical colony of bees.',
+      'Communication and foraging',
+      'Foragers share the location of good flowers through the waggle dance, performed on the vertical comb.',
+      'The angle of the straight waggle run relative to vertical indicates the direction of the food source.',
+      'Swarming and threats',
+      'Colonies reproduce by swarming when the old queen leaves with a portion of the workers.',
+    ].join('\n'),
+  });
+  const { draft } = writeExtractive({ brief: aBrief({ topic: 'How do honeybees communicate?', length: 'short' }), sources: [honeybees] });
+
+  it('when the topic words sit in the title and a heading, then the sentences under that heading are picked', () => {
+    assert.match(draft.summary, /^Foragers share the location of good flowers through the waggle dance/);
+    assert.match(draft.body_markdown, /waggle run relative to vertical indicates the direction of the food source\. \[1\]/);
+    assert.doesNotMatch(draft.body_markdown, /swarming/);
+  });
+
+  it('when the topic is a question, then the title is the question in title case and the framing quotes it', () => {
+    assert.equal(draft.title, 'How Do Honeybees Communicate?');
+    assert.match(draft.body_markdown, /^This article brings together what 1 source says about the question “How do honeybees communicate\?”\./);
+  });
+
+  it('when it writes, then every sentence taken from a source carries its citation', () => {
+    const body = draft.body_markdown.split('\n## Sources')[0]!.replace(/^This article[^.]*\?”\.\s*/, '');
+    const sentences = body.split('\n').filter((l) => l && !l.startsWith('#')).flatMap((l) => l.split(/(?<=\]) /));
+    assert.ok(sentences.length > 0);
+    for (const sentence of sentences) assert.match(sentence, /\[1\]$/, sentence);
+  });
+
+  it('when no source has a sentence about the topic, then it fails permanently with no_sources', () => {
+    const err = (() => {
+      try {
+        writeExtractive({ brief: aBrief({ topic: 'tracing distributed systems' }), sources: [honeybees] });
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.ok(err instanceof TaskError);
+    assert.equal(err.code, 'no_sources');
+    assert.equal(err.transient, false);
   });
 });
 
