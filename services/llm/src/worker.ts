@@ -12,7 +12,7 @@ import type { Completion } from './providers/writer-provider.ts';
 /** The write stage: prompt from brief and sources, a draft from the configured writer, a publishable article. */
 export function createWriteHandler(deps: WorkerDeps): StageHandler<'write'> {
   const { config, logger, metrics, redis, breakers } = deps;
-  const provider = config.LLM_PROVIDER === 'openai' ? createOpenAiChat({ config, breakers }) : createLocalWriter();
+  const provider = config.LLM_PROVIDER === 'openai' ? createOpenAiChat({ config, breakers, logger }) : createLocalWriter();
   const cache = createJsonCache<Completion>({ redis, name: 'llm', ttlSeconds: config.LLM_CACHE_TTL_S, logger, metrics });
   const generate = createDraftGenerator({ provider, cache, metrics, logger });
 

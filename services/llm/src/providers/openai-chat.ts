@@ -1,6 +1,7 @@
 import type { Config } from '@pressroom/config';
 import { permanentError, transientError } from '@pressroom/contracts';
-import { classifyHttpError, createHttpClient, type Breakers } from '@pressroom/resilience';
+import type { Logger } from '@pressroom/logger';
+import { classifyHttpError, createHttpClient, type Breakers, type HttpClient } from '@pressroom/resilience';
 import type { ChatMessage } from '../prompt/build-prompt.ts';
 import { parseAnswer } from './parse-answer.ts';
 import type { Completion, WriterProvider } from './writer-provider.ts';
@@ -14,23 +15,45 @@ interface ChatCompletionResponse {
   usage?: { prompt_tokens?: number; completion_tokens?: number };
 }
 
+/**
+ * How strongly the answer's shape is asked for, strongest first: a JSON schema (OpenAI structured outputs,
+ * vLLM, llama.cpp, recent Ollama), any JSON object (older servers), nothing (servers that reject the field).
+ */
+export const RESPONSE_FORMATS = ['json_schema', 'json_object', 'none'] as const;
+export type ResponseFormat = (typeof RESPONSE_FORMATS)[number];
+
+const ARTICLE_SCHEMA = {
+  type: 'object',
+  properties: { title: { type: 'string' }, summary: { type: 'string' }, body_markdown: { type: 'string' } },
+  required: ['title', 'summary', 'body_markdown'],
+  additionalProperties: false,
+};
+
+function responseFormat(format: ResponseFormat) {
+  if (format === 'json_schema') return { response_format: { type: 'json_schema', json_schema: { name: 'article', strict: true, schema: ARTICLE_SCHEMA } } };
+  if (format === 'json_object') return { response_format: { type: 'json_object' } };
+  return {};
+}
+
 /** The request, as a pure value: the one shape OpenAI, Ollama, vLLM and llama.cpp all accept. */
-export function buildChatRequest(config: LlmConfig, messages: readonly ChatMessage[]) {
+export function buildChatRequest(config: LlmConfig, messages: readonly ChatMessage[], format: ResponseFormat = 'json_schema') {
   return {
     url: `${config.LLM_BASE_URL.replace(/\/+$/, '')}/chat/completions`,
     // Local servers run without a key; an empty "Bearer " header makes some proxies answer 401.
     headers: config.LLM_API_KEY ? { authorization: `Bearer ${config.LLM_API_KEY}` } : {},
-    body: {
-      model: config.LLM_MODEL,
-      messages,
-      temperature: 0.3,
-      max_tokens: config.LLM_MAX_TOKENS,
-      response_format: { type: 'json_object' },
-    },
+    body: { model: config.LLM_MODEL, messages, temperature: 0.3, max_tokens: config.LLM_MAX_TOKENS, ...responseFormat(format) },
   };
 }
 
-export function readCompletion(raw: string, requestedModel: string): Completion {
+/** A 400 (or FastAPI's 422) that names the field: the server does not support this response_format. */
+export function rejectsResponseFormat(err: unknown): boolean {
+  const res = (err as { response?: { statusCode?: unknown; body?: unknown } } | undefined)?.response;
+  if (!res || (res.statusCode !== 400 && res.statusCode !== 422)) return false;
+  const body = typeof res.body === 'string' ? res.body : Buffer.isBuffer(res.body) ? res.body.toString('utf8') : '';
+  return /response_format|json_schema|json_object|structured output/i.test(body);
+}
+
+export function readCompletion(raw: string, requestedModel: string, sourceCount: number): Completion {
   let res: ChatCompletionResponse;
   try {
     res = JSON.parse(raw) as ChatCompletionResponse;
@@ -39,34 +62,48 @@ export function readCompletion(raw: string, requestedModel: string): Completion 
   }
   const choice = res.choices?.[0];
   if (choice?.message?.refusal) throw permanentError('llm_refused', `LLM refused: ${choice.message.refusal.slice(0, 300)}`);
-  const draft = parseAnswer(choice?.message?.content, choice?.finish_reason);
+  const draft = parseAnswer(choice?.message?.content, choice?.finish_reason, sourceCount);
   const usage = res.usage ? { input: res.usage.prompt_tokens ?? 0, output: res.usage.completion_tokens ?? 0 } : undefined;
   return { draft, responseModel: res.model ?? requestedModel, ...(usage ? { usage } : {}) };
+}
+
+/** The HTTP exchange alone, so that how a body is read stays in one place. */
+async function postChat(client: HttpClient, req: ReturnType<typeof buildChatRequest>): Promise<string> {
+  return client.post(req.url, { json: req.body, headers: req.headers }).text();
 }
 
 /**
  * An OpenAI-compatible chat-completions client. The base URL comes only from operator configuration, never
  * from a request, and self-hosted servers usually listen on loopback or a private network, so the SSRF guard
  * that protects user-supplied targets is relaxed for it. Only the HTTP exchange runs under the breaker:
- * a malformed answer says nothing about the endpoint's health.
+ * a malformed answer says nothing about the endpoint's health. When the server rejects a response_format,
+ * the next weaker one is tried at once and kept for later calls, so each process pays the 400 once.
  */
-export function createOpenAiChat(deps: { config: LlmConfig; breakers: Breakers }): WriterProvider {
-  const { config, breakers } = deps;
+export function createOpenAiChat(deps: { config: LlmConfig; breakers: Breakers; logger?: Logger }): WriterProvider {
+  const { config, breakers, logger } = deps;
   const client = createHttpClient({ timeoutMs: config.LLM_TIMEOUT_MS, allowPrivateTargets: true });
+  let level = 0;
   return {
     name: 'openai',
     system: 'openai',
     model: config.LLM_MODEL,
-    async complete({ messages }) {
-      const req = buildChatRequest(config, messages);
+    async complete({ messages, sources }) {
       const raw = await breakers.call('llm:openai', async () => {
-        try {
-          return await client.post(req.url, { json: req.body, headers: req.headers }).text();
-        } catch (err) {
-          throw classifyHttpError(err, 'LLM provider');
+        for (;;) {
+          const format = RESPONSE_FORMATS[level] ?? 'none';
+          try {
+            return await postChat(client, buildChatRequest(config, messages, format));
+          } catch (err) {
+            if (level < RESPONSE_FORMATS.length - 1 && rejectsResponseFormat(err)) {
+              level++;
+              logger?.warn({ rejected: format, next: RESPONSE_FORMATS[level] }, 'LLM server rejects this response_format; asking with the next weaker one');
+              continue;
+            }
+            throw classifyHttpError(err, 'LLM provider');
+          }
         }
       });
-      return readCompletion(raw, config.LLM_MODEL);
+      return readCompletion(raw, config.LLM_MODEL, sources.length);
     },
   };
 }

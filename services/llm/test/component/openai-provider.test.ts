@@ -45,7 +45,7 @@ describe('llm worker with an OpenAI-compatible provider (real RabbitMQ and Redis
     assert.equal(body.model, 'gpt-4o-mini');
     assert.equal(body.temperature, 0.3);
     assert.equal(body.max_tokens, llm.config.LLM_MAX_TOKENS);
-    assert.deepEqual(body.response_format, { type: 'json_object' });
+    assert.deepEqual(body.response_format, { type: 'json_schema', json_schema: { name: 'article', strict: true, schema: { type: 'object', properties: { title: { type: 'string' }, summary: { type: 'string' }, body_markdown: { type: 'string' } }, required: ['title', 'summary', 'body_markdown'], additionalProperties: false } } });
     assert.deepEqual(body.messages.map((m) => m.role), ['system', 'user']);
     const user = body.messages[1]!.content;
     assert.match(user, /^Topic: rooftop solar basics$/m);

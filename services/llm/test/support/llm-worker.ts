@@ -16,6 +16,7 @@ export async function startLlmWorker(overrides: Record<string, string>) {
   const conn = await amqplib.connect(BASE_URLS.rabbitmq);
   const ch = await conn.createChannel();
   const published = new Map<string, PublishTask>();
+  const dead = new Map<string, { reason: unknown; detail: unknown }>();
 
   return {
     config,
@@ -35,6 +36,15 @@ export async function startLlmWorker(overrides: Record<string, string>) {
         published.set(envelope.request_id, envelope.payload);
       }
       return published.get(requestId);
+    },
+    /** The dead letter of a request (drains the dead-letter queue, keeping what it read for later calls). */
+    async deadLetterFor(requestId: string): Promise<{ reason: unknown; detail: unknown } | undefined> {
+      for (let m = await ch.get(`${config.AMQP_PREFIX}write.dead`, { noAck: true }); m; m = await ch.get(`${config.AMQP_PREFIX}write.dead`, { noAck: true })) {
+        const envelope = JSON.parse(m.content.toString()) as { request_id: string };
+        const headers = m.properties.headers ?? {};
+        dead.set(envelope.request_id, { reason: headers['x-pressroom-reason'], detail: headers['x-pressroom-detail'] });
+      }
+      return dead.get(requestId);
     },
     async metric(name: 'llmCalls' | 'cache' | 'llmTokens', labels: Record<string, string>): Promise<number> {
       const { values } = await worker.metrics[name].get();
