@@ -3,7 +3,7 @@ import { parseTopic } from '@pressroom/text';
 import { sourcesSection } from '../article/sources-section.ts';
 import { sourceTexts } from '../prompt/build-prompt.ts';
 import { titleCase } from '../text/title-case.ts';
-import { byRelevance, topicSentences, type TopicSentence } from './topic-sentences.ts';
+import { byRelevance, cite, onTopic, topicSentences } from './topic-sentences.ts';
 import type { Completion, WriteInput, WriterProvider } from './writer-provider.ts';
 
 // Bump when the output changes, so cached articles of the old writer are not served (the model is in the cache key).
@@ -29,8 +29,6 @@ function heading(title: string, n: number): string {
   return title.replace(/\s+/g, ' ').replace(/^#+\s*/, '').trim() || `Source ${n}`;
 }
 
-const cited = (s: TopicSentence): string => `${s.text} [${s.source}]`;
-
 /**
  * The built-in writer: a deterministic extractive article (no network, no randomness, no clock), so the whole
  * pipeline runs without an API key and the same sources always give byte-identical output. Sentences are
@@ -42,20 +40,20 @@ const cited = (s: TopicSentence): string => `${s.text} [${s.source}]`;
 export function writeExtractive({ brief, sources }: Pick<WriteInput, 'brief' | 'sources'>): Completion {
   const topic = parseTopic(brief.topic);
   const texts = sourceTexts(sources);
-  const perSource = texts.map((text, i) => topicSentences(text, sources[i]?.title ?? '', i + 1, topic));
-  const ranked = perSource.flat().sort(byRelevance);
+  const all = texts.flatMap((text, i) => topicSentences(text, sources[i]?.title ?? '', i + 1, topic));
+  const ranked = onTopic(all, topic).sort(byRelevance);
+  const perSource = sources.map((_, i) => ranked.filter((c) => c.source === i + 1));
   if (ranked.length === 0) throw permanentError('no_sources', `none of the ${sources.length} sources has a sentence about "${brief.topic}" to write from`);
   const lead = ranked.slice(0, SUMMARY_SENTENCES);
 
-  const intro = [FRAMING[brief.tone](subject(brief.topic), sources.length), ...lead.map(cited)].join(' ');
+  const intro = [FRAMING[brief.tone](subject(brief.topic), sources.length), ...lead.map(cite)].join(' ');
   const sections = perSource.flatMap((candidates, i) => {
     const picks = candidates
       .filter((c) => !lead.includes(c))
-      .sort(byRelevance)
       .slice(0, PER_SECTION[brief.length])
       .sort((a, b) => a.position - b.position); // read in the source's own order
     if (picks.length === 0) return [];
-    return [`## ${heading(sources[i]?.title ?? '', i + 1)}\n\n${picks.map(cited).join(' ')}`];
+    return [`## ${heading(sources[i]?.title ?? '', i + 1)}\n\n${picks.map(cite).join(' ')}`];
   });
   const refs = sources.map((s) => ({ title: s.title, url: s.url }));
   const body = [intro, ...sections, sourcesSection(refs)].join('\n\n');

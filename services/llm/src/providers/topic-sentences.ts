@@ -24,9 +24,9 @@ const isHeading = (line: string): boolean => !ENDS_SENTENCE.test(line) && line.s
 
 /**
  * The sentences of one source that bear on the topic. A sentence counts the topic words of its source's
- * title and of the heading above it, so on a honeybee page the waggle-dance sentences under
- * "Communication and foraging" answer "how do honeybees communicate" although they name neither word.
- * Sentences that touch no topic word at all are left out.
+ * title and of the heading right above its paragraph, so on a honeybee page the waggle-dance sentences
+ * under "Communication and foraging" answer "how do honeybees communicate" although they name neither
+ * word. Sentences that touch no topic word at all are left out.
  */
 export function topicSentences(text: string, title: string, source: number, topic: Topic): TopicSentence[] {
   const titleTerms = termSet(title);
@@ -40,11 +40,14 @@ export function topicSentences(text: string, title: string, source: number, topi
       headingTerms = termSet(line);
       continue;
     }
+    const context = headingTerms;
+    // A heading speaks for the paragraph right under it; a section often drifts after that.
+    headingTerms = EMPTY;
     for (const sentence of splitSentences(line)) {
       position++;
       if (!ENDS_SENTENCE.test(sentence) || sentence.split(' ').length < MIN_WORDS || sentence.length > MAX_CHARS) continue;
       const terms = termSet(sentence);
-      const covered = coverage(topic, terms, headingTerms, titleTerms);
+      const covered = coverage(topic, terms, context, titleTerms);
       if (covered > 0) out.push({ text: sentence, source, position, own: coverage(topic, terms), covered });
     }
   }
@@ -54,4 +57,20 @@ export function topicSentences(text: string, title: string, source: number, topi
 /** Most relevant first: more topic words covered, then more in the sentence itself; ties keep source order. */
 export function byRelevance(a: TopicSentence, b: TopicSentence): number {
   return b.covered - a.covered || b.own - a.own || a.source - b.source || a.position - b.position;
+}
+
+/**
+ * The sentences to write from: those covering as many topic words as the relevance rule asks of a source
+ * (research kept only sources that have one), or, should none, those touching the topic at all. A
+ * shorter article on the topic beats one padded with its neighbourhood.
+ */
+export function onTopic(candidates: readonly TopicSentence[], topic: Topic): TopicSentence[] {
+  const strong = candidates.filter((c) => c.covered >= topic.required);
+  return strong.length > 0 ? strong : [...candidates];
+}
+
+/** The sentence with its citation, placed before the closing full stop when it has a plain one. */
+export function cite(sentence: TopicSentence): string {
+  const m = /^(.*?)([.!?])$/s.exec(sentence.text);
+  return m ? `${m[1]} [${sentence.source}]${m[2]}` : `${sentence.text} [${sentence.source}]`;
 }

@@ -73,18 +73,18 @@ describe('local extractive writer on a question', () => {
       'Queen, workers and drones',
       'The queen is the only fully fertile female in a typical colony of bees.',
       'Communication and foraging',
-      'Foragers share the location of good flowers through the waggle dance, performed on the vertical comb.',
-      'The angle of the straight waggle run relative to vertical indicates the direction of the food source.',
+      'Foragers share the location of good flowers through the waggle dance, performed on the vertical comb. The angle of the straight waggle run relative to vertical indicates the direction of the food source.',
+      'Bees collect nectar for energy and pollen for protein, and carry pollen between flowers as they forage.',
       'Swarming and threats',
       'Colonies reproduce by swarming when the old queen leaves with a portion of the workers.',
     ].join('\n'),
   });
   const { draft } = writeExtractive({ brief: aBrief({ topic: 'How do honeybees communicate?', length: 'short' }), sources: [honeybees] });
 
-  it('when the topic words sit in the title and a heading, then the sentences under that heading are picked', () => {
+  it('when the topic words sit in the title and a heading, then the paragraph under that heading is picked and the rest left out', () => {
     assert.match(draft.summary, /^Foragers share the location of good flowers through the waggle dance/);
-    assert.match(draft.body_markdown, /waggle run relative to vertical indicates the direction of the food source\. \[1\]/);
-    assert.doesNotMatch(draft.body_markdown, /swarming/);
+    assert.match(draft.body_markdown, /waggle run relative to vertical indicates the direction of the food source \[1\]\./);
+    assert.doesNotMatch(draft.body_markdown, /swarming|queen|nectar/i);
   });
 
   it('when the topic is a question, then the title is the question in title case and the framing quotes it', () => {
@@ -94,9 +94,9 @@ describe('local extractive writer on a question', () => {
 
   it('when it writes, then every sentence taken from a source carries its citation', () => {
     const body = draft.body_markdown.split('\n## Sources')[0]!.replace(/^This article[^.]*\?”\.\s*/, '');
-    const sentences = body.split('\n').filter((l) => l && !l.startsWith('#')).flatMap((l) => l.split(/(?<=\]) /));
+    const sentences = body.split('\n').filter((l) => l && !l.startsWith('#')).flatMap((l) => l.split(/(?<=\]\.) /));
     assert.ok(sentences.length > 0);
-    for (const sentence of sentences) assert.match(sentence, /\[1\]$/, sentence);
+    for (const sentence of sentences) assert.match(sentence, /\[1\]\.$/, sentence);
   });
 
   it('when no source has a sentence about the topic, then it fails permanently with no_sources', () => {
