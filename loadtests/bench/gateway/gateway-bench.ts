@@ -46,6 +46,10 @@ interface Target {
   settle?: (accepted: number) => Promise<void>;
 }
 
+// With no workers, every accepted request stays queued: the load shedder (SHED_TASK_AGE_S) would start
+// answering 503 two minutes in. At its maximum it still runs its check on every submit, it just never sheds.
+const NO_SHEDDING = { SHED_TASK_AGE_S: '86400' };
+
 export interface GatewayBenchOptions {
   connections: number;
   users: number;
@@ -67,7 +71,7 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<Gatewa
   const kinds: CallKind[] = [];
   const main = await startStack('benchgw', {
     services: ['gateway'],
-    settings: opts.settings,
+    settings: { ...NO_SHEDDING, ...opts.settings },
     ...(opts.profileDir ? { nodeArgs: () => ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`, '--cpu-prof-name=gateway.cpuprofile'] } : {}),
   });
   const conn = await connectBroker();
@@ -79,6 +83,7 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<Gatewa
     const users = await createUsers(main.gatewayUrl, opts.users, 'gw');
     const reads = await createReadTargets(main.gatewayUrl, users);
     await settle(reads.length);
+    log(`gateway: running, ${users.length} accounts with ${reads.length} requests to read; warming up`);
     const calls = gatewayCalls({ users, reads });
     kinds.push(...calls);
     const pidOf: Partial<Record<CallServer, { pid: number; baseUrl: string }>> = {
@@ -193,7 +198,8 @@ async function spendLimit(baseUrl: string, user: BenchUser | undefined): Promise
 }
 
 async function withLimitedGateway(label: string, limit: Record<string, string>, opts: GatewayBenchOptions, work: (stack: Stack) => Promise<void>): Promise<void> {
-  const stack = await startStack(label, { services: ['gateway'], settings: { ...opts.settings, ...limit } });
+  log(`gateway: a gateway with ${Object.entries(limit).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  const stack = await startStack(label, { services: ['gateway'], settings: { ...NO_SHEDDING, ...opts.settings, ...limit } });
   try {
     await work(stack);
   } finally {

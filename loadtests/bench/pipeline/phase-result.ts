@@ -16,6 +16,7 @@ export interface PhaseResult {
   accepted: number;
   /** Refused submissions by HTTP status (0: no answer): under load every answer must be a 202 or documented. */
   rejected: Record<string, number>;
+  /** Accepted per second of the sending window: for the open loop, the rate really offered and taken. */
   acceptedRps: number;
   published: number;
   /** Published while the submitters ran, per second: the sustained rate. */
@@ -48,11 +49,13 @@ export function phaseResult(log: SubmitLog, watcher: PublishWatcher, drainMs: nu
     if (at <= log.endedAt) inWindow++;
   }
   const durationS = (log.endedAt - log.startedAt) / 1000;
+  // Over the sending window, not until the last answer: a slow tail is latency, not a lower offered rate.
+  const sendS = (log.sendEndedAt - log.startedAt) / 1000;
   return {
     durationS: round(durationS, 1),
     accepted: log.sent.size,
     rejected: log.rejected,
-    acceptedRps: round(log.sent.size / durationS, 1),
+    acceptedRps: round(log.sent.size / (sendS > 0 ? sendS : durationS), 1),
     published: latencies.length,
     completedRps: round(inWindow / durationS, 1),
     lost: log.sent.size - latencies.length,

@@ -61,6 +61,7 @@ async function withRunContext<T>(label: string, opts: PipelineOptions, settings:
     const infra = await findInfraGroups({ database: stack.database, exclude: () => [backlog.pgPid] });
     for (const [family, why] of Object.entries(infra.missing)) log(`pipeline: ${family} CPU not measured: ${why}`);
     const users = await createUsers(stack.gatewayUrl, opts.users, 'pipe');
+    log(`pipeline: ${label} running, ${users.length} accounts; warming up`);
     const ctx: RunContext = { stack, watcher, infra, users, backlog, accepted: new Set(), broker };
     // Warm-up, not recorded: every corpus subject a few times (search and LLM caches), JIT, pools, prefetch.
     const warm = await submitAtRate({ baseUrl: stack.gatewayUrl, users, durationS: 4, topics: 'corpus', offset: 0, rate: 50 });
@@ -100,16 +101,18 @@ async function apiCheck(baseUrl: string, users: BenchUser[], accepted: Set<strin
 }
 
 /**
- * The pipeline table, on one stack: the standard mix's saturation burst (the CPU and throughput figures),
- * then open-loop phases for latency and status lag, then unique topics; and on a second stack, the standard
- * burst again with every span exported to a local OTLP receiver.
+ * The pipeline table, on one stack: open-loop phases for latency and status lag, the standard mix's
+ * saturation burst (the CPU and throughput figures), then unique topics; and on a second stack, the
+ * standard burst again with every span exported to a local OTLP receiver.
  */
 export async function runPipelineBench(opts: PipelineOptions): Promise<PipelineBenchResult> {
   const result: PipelineBenchResult = await withRunContext('benchpipe', opts, {}, async (ctx) => {
-    const burst = await cpuRun(ctx, { name: 'standard mix', topics: 'corpus', window: opts.window, durationS: opts.burstS, offset: 1_000_000 });
+    // The open-loop phases first: a saturation burst can leave the tracker behind for a while, and its
+    // aftermath must not count against the latency targets (each phase waits for the API to catch up).
     const latency = await ratePhase(ctx, { name: 'latency', rate: opts.rate, durationS: opts.phaseS, offset: 2_000_000, tap: true });
     const lag = await ratePhase(ctx, { name: 'status lag', rate: opts.lagRate, durationS: opts.phaseS, offset: 3_000_000, statusLag: true });
-    const unique = opts.variantS > 0 ? await cpuRun(ctx, { name: 'unique topics', topics: 'unique', window: opts.window, durationS: opts.variantS, offset: 4_000_000 }) : undefined;
+    const burst = await cpuRun(ctx, { name: 'standard mix', topics: 'corpus', window: opts.window, durationS: opts.burstS, offset: 1_000_000 });
+    const unique = opts.variantS > 0 ? await cpuRun(ctx, { name: 'unique topics', topics: 'unique', window: opts.window, durationS: opts.variantS, offset: 0 }) : undefined;
     const check = await apiCheck(ctx.stack.gatewayUrl, ctx.users, ctx.accepted);
     return { users: opts.users, burst, latency, lag, ...(unique ? { unique } : {}), apiCheck: check, unmeasured: ctx.infra.missing };
   });

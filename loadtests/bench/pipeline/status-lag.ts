@@ -36,7 +36,7 @@ export interface StatusLagResult {
  * lags more), so about `perSecond` requests a second are followed, picked by their random ids.
  */
 export function startStatusLagProbe(opts: { baseUrl: string; log: SubmitLog; watcher: PublishWatcher; rate: number; perSecond?: number }) {
-  const sampleEvery = Math.max(1, Math.round(opts.rate / (opts.perSecond ?? 25)));
+  const sampleEvery = Math.max(1, Math.round(opts.rate / (opts.perSecond ?? 10)));
   let sampled = 0;
   const lags = new Map<string, Lag>();
   let never = 0;

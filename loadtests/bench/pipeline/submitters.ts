@@ -12,6 +12,9 @@ export interface SubmitLog {
   /** Response time of each POST /v1/requests, ms. */
   submitMs: number[];
   startedAt: number;
+  /** When the last submission was sent: the rate offered is the submissions over [startedAt, sendEndedAt]. */
+  sendEndedAt: number;
+  /** When the last answer came back (open loop) or the lanes stopped submitting (closed loop). */
   endedAt: number;
 }
 
@@ -26,7 +29,7 @@ export interface SubmitOptions {
 
 /** Created by the caller before submitting, so that probes can follow the requests as they are accepted. */
 export function newSubmitLog(): SubmitLog {
-  return { sent: new Map(), owner: new Map(), rejected: {}, submitMs: [], startedAt: performance.now(), endedAt: 0 };
+  return { sent: new Map(), owner: new Map(), rejected: {}, submitMs: [], startedAt: performance.now(), sendEndedAt: 0, endedAt: 0 };
 }
 
 async function submitOne(opts: SubmitOptions, n: number, log: SubmitLog): Promise<string | undefined> {
@@ -57,6 +60,7 @@ export async function submitAtRate(opts: SubmitOptions & { rate: number }, log =
     const p: Promise<unknown> = submitOne(opts, opts.offset + i, log).finally(() => inflight.delete(p));
     inflight.add(p);
   }
+  log.sendEndedAt = performance.now();
   await Promise.all(inflight);
   log.endedAt = performance.now();
   return log;
@@ -80,7 +84,7 @@ export async function submitWithWindow(opts: SubmitOptions & { window: number; w
   };
   await Promise.all(Array.from({ length: opts.window }, lane));
   // The measured window is the one during which the lanes kept submitting; the last lanes' tails are drain.
-  log.endedAt = end;
+  log.sendEndedAt = log.endedAt = end;
   return log;
 }
 

@@ -1,6 +1,7 @@
 import type { GatewayBenchResult } from '../gateway/gateway-bench.ts';
 import type { LlmCacheBenchResult } from '../llm/llm-cache-bench.ts';
 import type { CpuRun } from '../pipeline/cpu-run.ts';
+import type { Unfinished } from '../pipeline/phase-result.ts';
 import type { PipelineBenchResult } from '../pipeline/pipeline-bench.ts';
 import type { SoakResult } from '../pipeline/soak-bench.ts';
 import type { ProfileSummary } from '../support/cpu-profile.ts';
@@ -51,7 +52,7 @@ export function pipelineTables(p: PipelineBenchResult): string {
   lines.push(row([`submit-to-published at ${lag.rate} req/s: p50 / p95 / p99`, `${lag.phase.latency.p50} / ${lag.phase.latency.p95} / ${lag.phase.latency.p99} ms`, '', '']));
   const sl = lag.statusLag;
   if (sl) lines.push(row(['status lag: requests followed, resolution (upper − lower bound) p99', `${sl.sampled} (1 in ${sl.sampleEvery}), ${sl.resolution.p99} ms, ${sl.pollsPerRequest} GETs each`, '', '']));
-  for (const [name, r] of [['latency', latency], ['status lag', lag]] as const)
+  for (const [name, r] of [['latency', latency], ['status lag', lag], ['burst', burst]] as const)
     if (!r.phase.apiCaughtUp || r.phase.apiCatchUpS > 1) lines.push(row([`API behind the articles at the end of the ${name} phase`, `${r.phase.apiCatchUpS} s${r.phase.apiCaughtUp ? '' : ' (never caught up)'}`, '', '']));
   const m = latency.messages;
   if (m) {
@@ -68,7 +69,10 @@ export function pipelineTables(p: PipelineBenchResult): string {
 function notes(p: PipelineBenchResult): string {
   const out: string[] = [];
   const floor = Object.entries(p.burst.idleFloorMsPerS).map(([k, v]) => `${k} ${v}`).join(', ');
-  out.push(`- Idle floor just before the burst, CPU ms per second with nothing submitted: ${floor}. Over the burst's ${round(p.burst.cpu.wallMs / 1000, 1)} s window that is up to ${round((Object.values(p.burst.idleFloorMsPerS).reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0) * p.burst.cpu.wallMs) / 1000 / (p.burst.phase.published || 1), 2)} ms per request of work that is not this run's (other users of the shared PostgreSQL, RabbitMQ and Redis, housekeeping); it is included above, not subtracted.`);
+  const floorPerRequest = round((Object.values(p.burst.idleFloorMsPerS).reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0) * p.burst.cpu.wallMs) / 1000 / (p.burst.phase.published || 1), 2);
+  out.push(
+    `- Idle floor just before the burst, CPU ms per second with nothing submitted (one tick is 2.5 ms/s here): ${floor}. Over the burst's ${round(p.burst.cpu.wallMs / 1000, 1)} s window that is ${floorPerRequest} ms per request of work that is not this run's if it kept up (other users of the shared PostgreSQL, RabbitMQ and Redis, their housekeeping); it is included in the table, not subtracted (without it: about ${round(p.burst.totalPerRequest - floorPerRequest, 2)} ms).`,
+  );
   const other = p.latency.messages?.otherPublishesPerS;
   if (other !== undefined) out.push(`- Other publishers on the shared broker during the latency phase: ${other} messages/s (node-wide counter minus this run's).`);
   const pg = p.burst.cpu.groups;
@@ -77,7 +81,8 @@ function notes(p: PipelineBenchResult): string {
   const stages = p.latency.stages;
   if (stages) out.push(`- Where the time goes at ${p.latency.rate} req/s (p50 / p95 ms): ${Object.entries(stages).map(([k, v]) => `${k} ${v.p50} / ${v.p95}`).join('; ')}.`);
   const unfinished = [p.burst, p.latency, p.lag, p.unique, p.otlp].flatMap((r) => r?.phase.unfinished ?? []);
-  if (unfinished.length) out.push(`- Unfinished requests: ${unfinished.map((u) => `${u.id} (${u.status}${u.stages.length ? `: ${u.stages.map((s) => `${s.stage} ${s.status}`).join(', ')}` : ''})`).join('; ')}.`);
+  const stage = (s: Unfinished['stages'][number]) => `${s.stage} ${s.status}${(s.error as { code?: string } | null)?.code ? ` (${(s.error as { code: string }).code})` : ''}`;
+  if (unfinished.length) out.push(`- Unfinished requests (first 20 per phase): ${unfinished.map((u) => `${u.id} (${u.status}${u.stages.length ? `: ${u.stages.map(stage).join(', ')}` : ''})`).join('; ')}.`);
   const rescued = [p.burst, p.latency, p.lag].reduce((a, r) => a + r.phase.rescued, 0);
   if (rescued) out.push(`- ${rescued} publications were found by the folder rescan, not inotify: their times are up to 2 s late.`);
   return out.join('\n');

@@ -65,13 +65,17 @@ const ms = (n: number) => `${Math.round(n)} ms`;
 export function pipelineChecks(p: PipelineBenchResult): Check[] {
   const { burst, latency, lag } = p;
   const unmeasured = Object.keys(p.unmeasured);
+  // Missing processes or a tracker still catching up when the window closed make the figure a lower bound:
+  // above the target it fails all the same, below it proves nothing.
+  const cpuOver = burst.totalPerRequest > TARGETS.pipelineCpuMsPerRequest;
+  const cpuNote = unmeasured.length > 0 ? `${unmeasured.join(', ')} not measured` : !burst.phase.apiCaughtUp ? `a lower bound: the API was still behind when the window closed` : undefined;
   const checks: Check[] = [
     {
       what: 'CPU per request, every process (standard mix burst and drain)',
       target: `≤ ${TARGETS.pipelineCpuMsPerRequest} ms`,
       value: `${burst.totalPerRequest} ms`,
-      pass: unmeasured.length > 0 ? undefined : burst.totalPerRequest <= TARGETS.pipelineCpuMsPerRequest,
-      ...(unmeasured.length > 0 ? { note: `${unmeasured.join(', ')} not measured` } : {}),
+      pass: cpuOver ? false : cpuNote ? undefined : true,
+      ...(cpuNote ? { note: cpuNote } : {}),
     },
   ];
   const longEnough = burst.phase.durationS >= TARGETS.sustainedS - 0.5;

@@ -38,6 +38,9 @@ export function median(values: readonly number[]): number {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+const STARTED = performance.now();
+
+/** A progress line, with the seconds since the bench started (where a long run spends its time). */
 export function log(line: string): void {
-  process.stdout.write(`[bench] ${line}\n`);
+  process.stdout.write(`[bench +${Math.round((performance.now() - STARTED) / 1000)}s] ${line}\n`);
 }
