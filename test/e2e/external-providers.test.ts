@@ -11,6 +11,9 @@ const PAGE_SENTENCE = 'Keepers trimmed the lamp wicks every four hours so the be
 const PAGE_HTML = `<!doctype html><html><head><title>Lighthouse notes</title><script>var tracker = "do-not-index";</script></head>
 <body><nav>Home | Archive | Subscribe now</nav><article><h1>Lighthouse notes</h1><p>${PAGE_SENTENCE}</p>
 <p>Fog signals sounded whenever the far headland disappeared from view.</p></article><footer>All rights reserved</footer></body></html>`;
+// A page of its own for the second result: research keeps one source per distinct text.
+const FOG_HTML = `<!doctype html><html><head><title>Fog signals</title></head>
+<body><article><h1>Fog signals</h1><p>Lighthouse keepers sounded the fog horn at night whenever the far headland disappeared from view.</p></article></body></html>`;
 const LLM_KEY = 'sk-e2e-provider-key';
 const LLM_MODEL = 'gpt-e2e-mini';
 
@@ -64,8 +67,9 @@ const PROVIDERS: Array<{ name: string; settings: (stub: string) => Record<string
   },
 ];
 
-// Distinct per provider, so neither the search, page nor LLM cache can hide a call.
-const topicFor = (provider: string) => `Lighthouse keeping at night, researched through ${provider}`;
+// Distinct per provider, so neither the search, page nor LLM cache can hide a call; the pages hold two of
+// its four content words together, so research judges them relevant.
+const topicFor = (provider: string) => `Lighthouse keepers at night via ${provider}`;
 const hitsFor = (provider: string, pages: string): Hit[] => [
   { title: `Lighthouse notes (${provider})`, url: `${pages}/articles/${provider}/keepers`, snippet: 'How keepers tended the lamp.' },
   { title: `Fog signals (${provider})`, url: `${pages}/articles/${provider}/fog`, snippet: 'When the fog horn sounded.' },
@@ -86,7 +90,7 @@ describe('end to end with openai, each search provider and a webhook, all pointe
   let token: string;
 
   before(async () => {
-    pages = await startHttpStub(() => ({ body: PAGE_HTML }));
+    pages = await startHttpStub((req) => ({ body: req.path.endsWith('/fog') ? FOG_HTML : PAGE_HTML }));
     llm = await startHttpStub((req) => chatCompletion(articleFor(topicOf(req)), `${LLM_MODEL}-2025-01-01`));
     webhook = await startHttpStub((req) => ({ status: 201, body: { url: `https://news.example.test/posts/${String(req.headers['idempotency-key'])}` } }));
     // Research starts per provider, in each test.
@@ -138,7 +142,7 @@ describe('end to end with openai, each search provider and a webhook, all pointe
       assert.equal(call.headers['authorization'], `Bearer ${LLM_KEY}`);
       const chat = call.json() as { model: string; messages: Array<{ role: string; content: string }>; response_format: unknown };
       assert.equal(chat.model, LLM_MODEL);
-      assert.deepEqual(chat.response_format, { type: 'json_object' });
+      assert.equal((chat.response_format as { type: string }).type, 'json_schema');
       assert.deepEqual(chat.messages.map((m) => m.role), ['system', 'user']);
       const prompt = chat.messages[1]!.content;
       assert.match(prompt, new RegExp(`^Topic: ${topic}$`, 'm'));
