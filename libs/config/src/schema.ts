@@ -78,6 +78,8 @@ export const ConfigSchema = Type.Object(
     SEARXNG_URL: OptUrl(),
     LOCAL_CORPUS_DIR: OptStr(),
     FETCH_MAX_BYTES: Int(2000000, 1024, 50000000),
+    FETCH_USER_AGENT: Type.String({ default: 'Pressroom/0.1 (+https://github.com/pressroom)', minLength: 1, maxLength: 256 }),
+    RESPONSE_MAX_BYTES: Int(4000000, 1024, 100000000),
     HTTP_TIMEOUT_MS: Int(5000, 50, 120000),
 
     DEFAULT_CHANNEL: Enum(['file', 'webhook', 'wordpress'] as const, 'file'),

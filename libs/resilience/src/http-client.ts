@@ -1,6 +1,7 @@
 import got, { type Got } from 'got';
 import { addressPolicy, type AddressPolicy } from './address-policy.ts';
 import { assertAllowedUrl, guardedLookup } from './outbound-guard.ts';
+import { DEFAULT_RESPONSE_MAX_BYTES, responseCap, responseLimit } from './response-cap.ts';
 
 export interface HttpClientOptions {
   timeoutMs: number;
@@ -8,13 +9,16 @@ export interface HttpClientOptions {
   allowPrivateTargets: boolean;
   maxRedirects?: number;
   userAgent?: string;
+  /** RESPONSE_MAX_BYTES: the most any response body may be, after decompression (a call may lower or raise it, see responseLimit). */
+  maxResponseBytes?: number;
   /** Tests only: replaces the address rules (e.g. to let one loopback address stand in for a public host). */
   addressPolicy?: AddressPolicy;
 }
 
 /**
  * The one way services call the outside world: a total timeout per call, no hidden retries (the pipeline's
- * delay queues own retrying), every URL and redirect hop checked, every resolved address checked.
+ * delay queues own retrying), every URL and redirect hop checked, every resolved address checked, every
+ * response body capped after decompression.
  */
 export function createHttpClient(opts: HttpClientOptions): Got {
   const policy = opts.addressPolicy ?? addressPolicy(opts.allowPrivateTargets);
@@ -24,6 +28,7 @@ export function createHttpClient(opts: HttpClientOptions): Got {
     maxRedirects: opts.maxRedirects ?? 3,
     dnsLookup: guardedLookup(policy),
     headers: { 'user-agent': opts.userAgent ?? 'Pressroom/0.1 (+https://github.com/pressroom)' },
+    handlers: [responseCap(opts.maxResponseBytes ?? DEFAULT_RESPONSE_MAX_BYTES)],
     hooks: {
       init: [
         (raw) => {
@@ -39,24 +44,25 @@ export function createHttpClient(opts: HttpClientOptions): Got {
 
 export type HttpClient = Got;
 
-/** Reads a body up to `maxBytes`, aborting the download past it instead of buffering an unbounded page. */
-export async function fetchLimited(client: Got, url: string, maxBytes: number, headers: Record<string, string> = {}): Promise<{ body: string; contentType: string; finalUrl: string }> {
-  const stream = client.stream(url, { headers });
+export interface LimitedBody {
+  body: Buffer;
+  contentType: string;
+  finalUrl: string;
+}
+
+/**
+ * Reads one body of at most `maxBytes` (after decompression) as bytes, for callers that decode it themselves
+ * (a page in its own charset). A longer body is refused with `response_too_large`, never truncated.
+ */
+export async function fetchLimited(client: Got, url: string, maxBytes: number, headers: Record<string, string> = {}): Promise<LimitedBody> {
+  const stream = client.stream(url, { headers, context: responseLimit(maxBytes) });
   const chunks: Buffer[] = [];
-  let size = 0;
   let contentType = '';
   let finalUrl = url;
   stream.on('response', (res: { headers: Record<string, string | undefined>; url: string }) => {
     contentType = res.headers['content-type'] ?? '';
     finalUrl = res.url;
   });
-  for await (const chunk of stream) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) {
-      stream.destroy();
-      break;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return { body: Buffer.concat(chunks).toString('utf8'), contentType, finalUrl };
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return { body: Buffer.concat(chunks), contentType, finalUrl };
 }

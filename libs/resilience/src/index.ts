@@ -1,4 +1,5 @@
-export { createHttpClient, fetchLimited, type HttpClient, type HttpClientOptions } from './http-client.ts';
+export { createHttpClient, fetchLimited, type HttpClient, type HttpClientOptions, type LimitedBody } from './http-client.ts';
+export { DEFAULT_RESPONSE_MAX_BYTES, responseLimit } from './response-cap.ts';
 export { assertAllowedUrl, guardedLookup } from './outbound-guard.ts';
 export { isAllowedAddress, addressPolicy, type AddressPolicy } from './address-policy.ts';
 export { classifyHttpError, parseRetryAfter } from './classify-error.ts';

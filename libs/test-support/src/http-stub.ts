@@ -37,6 +37,12 @@ export async function startHttpStub(reply: (req: RecordedRequest) => StubReply |
     if (r.delayMs) await new Promise((done) => setTimeout(done, r.delayMs));
     if (res.destroyed) return;
     const isText = typeof r.body === 'string';
+    // A Buffer goes out as-is (a page in another charset, a gzip body), typed by the reply's own headers.
+    if (Buffer.isBuffer(r.body)) {
+      res.writeHead(r.status ?? 200, { 'content-type': 'application/octet-stream', ...r.headers });
+      res.end(r.body);
+      return;
+    }
     res.writeHead(r.status ?? 200, { 'content-type': isText ? 'text/html; charset=utf-8' : 'application/json', ...r.headers });
     res.end(r.body === undefined ? '' : isText ? (r.body as string) : JSON.stringify(r.body));
   });

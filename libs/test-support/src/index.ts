@@ -6,3 +6,4 @@ export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 export { freePort } from './free-port.ts';
 export { pollUntil } from './poll.ts';
 export { createVhosts, deleteVhosts, vhostUrl } from './vhosts.ts';
+export { gzipBomb } from './gzip-bomb.ts';

@@ -23,7 +23,12 @@ export function searchQuery(brief: Brief): string {
 export async function createResearchHandler(deps: WorkerDeps): Promise<StageHandler<'research'>> {
   const { config, logger, metrics, redis, breakers } = deps;
   // One client for search and page fetches: one timeout and one SSRF policy for every outbound call.
-  const client = createHttpClient({ timeoutMs: config.HTTP_TIMEOUT_MS, allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS });
+  const client = createHttpClient({
+    timeoutMs: config.HTTP_TIMEOUT_MS,
+    allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS,
+    userAgent: config.FETCH_USER_AGENT,
+    maxResponseBytes: config.RESPONSE_MAX_BYTES,
+  });
   const provider = await createSearchProvider({ config, client, breakers });
   const ttlSeconds = config.SEARCH_CACHE_TTL_S;
   // The local index lives in memory: a Redis round trip would cost more than the search it saves.
@@ -31,7 +36,7 @@ export async function createResearchHandler(deps: WorkerDeps): Promise<StageHand
     provider.name === 'local' ? undefined : createJsonCache<SearchResult>({ redis, name: 'search', ttlSeconds, logger, metrics, staleTtlSeconds: Math.max(ttlSeconds, 7 * 86400) });
   const pageCache = createJsonCache<string>({ redis, name: 'page', ttlSeconds, logger, metrics });
   const search = createCachedSearch(provider, searchCache, logger);
-  const buildSources = createSourceBuilder({ fetchPage: createPageFetcher({ client, breakers, maxBytes: config.FETCH_MAX_BYTES }), pageCache, logger });
+  const buildSources = createSourceBuilder({ fetchPage: createPageFetcher({ client, breakers, maxBytes: config.FETCH_MAX_BYTES, userAgent: config.FETCH_USER_AGENT }), pageCache, logger });
   // A corpus document is written to be about one subject; a web result needs a second opinion.
   const minSources = config.MIN_SOURCES ?? (provider.name === 'local' ? 1 : 2);
   logger.info({ provider: provider.name, min_sources: minSources }, 'research search provider ready');

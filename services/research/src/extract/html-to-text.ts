@@ -1,68 +1,52 @@
-const DROPPED = ['head', 'script', 'style', 'nav', 'header', 'footer', 'aside', 'noscript', 'svg', 'form', 'template', 'iframe'];
-const BLOCK = /<\/?(?:p|div|h[1-6]|li|ul|ol|dl|dt|dd|section|article|main|blockquote|pre|table|thead|tbody|tr|figure|figcaption|hr|address|details|summary)\b[^>]*>/gi;
-// Sentinels that survive whitespace collapsing; real NUL/SOH chars are stripped from input first.
-const PARA = '\u0000';
-const LINE = '\u0001';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { decodeHTML } from 'entities';
+import { permanentError } from '@pressroom/contracts';
+import { createHtmlReader, type PageText } from './html-reader.ts';
 
-const NAMED: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', shy: '',
-  ndash: '–', mdash: '—', hellip: '…', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”',
-  laquo: '«', raquo: '»', bull: '•', middot: '·', copy: '©', reg: '®', trade: '™',
-  deg: '°', times: '×', divide: '÷', plusmn: '±', euro: '€', pound: '£', yen: '¥', cent: '¢',
-  sect: '§', para: '¶', frac12: '½', frac14: '¼', frac34: '¾', micro: 'µ', minus: '−',
-  eacute: 'é', egrave: 'è', aacute: 'á', agrave: 'à', uuml: 'ü', ouml: 'ö', auml: 'ä',
-  ntilde: 'ñ', ccedil: 'ç', szlig: 'ß',
-};
+export type { PageText } from './html-reader.ts';
 
+/** Decodes HTML character references (the full WHATWG table) in a plain string such as a search snippet. */
 export function decodeEntities(text: string): string {
-  return text.replace(/&(?:#(\d+)|#[xX]([0-9a-fA-F]+)|([a-zA-Z][a-zA-Z0-9]*));/g, (match, dec, hex, name) => {
-    if (name !== undefined) return NAMED[name] ?? NAMED[name.toLowerCase()] ?? match;
-    const code = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex, 16);
-    const valid = code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff);
-    return valid ? String.fromCodePoint(code) : '\ufffd';
-  });
+  return decodeHTML(text);
 }
 
-// Removes innermost matches first so nested elements of the same tag are fully dropped.
-function dropElements(html: string, tag: string): string {
-  const inner = new RegExp(`<${tag}\\b[^>]*>(?:(?!<${tag}\\b)[\\s\\S])*?</${tag}\\s*>`, 'gi');
-  let previous: string;
-  let current = html;
-  do {
-    previous = current;
-    current = current.replace(inner, ' ');
-  } while (current !== previous);
-  // An unclosed element (e.g. a truncated <script>) runs to the end of the document.
-  return current.replace(new RegExp(`<${tag}\\b[^>]*>[\\s\\S]*$`, 'i'), ' ');
+/** Title and readable text of an HTML document, in one synchronous pass (for small, trusted files). */
+export function htmlToText(html: string): PageText {
+  const reader = createHtmlReader(html);
+  reader.write(0, html.length);
+  return reader.finish();
 }
 
-function innerOf(html: string, tag: string): string | undefined {
-  return new RegExp(`<${tag}\\b[^>]*>([\\s\\S]*)</${tag}\\s*>`, 'i').exec(html)?.[1];
+export interface SlicedExtraction {
+  /** Wall-clock budget for the whole page; past it the page is refused. */
+  budgetMs: number;
+  /** Longest stretch of tokenizing between two turns of the event loop. */
+  turnMs?: number;
 }
 
-function toPlain(fragment: string): string {
-  return decodeEntities(fragment.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
-}
+// Small enough that one piece stays in the low milliseconds even before the JIT has compiled the tokenizer.
+const PIECE_CHARS = 4096;
+const TURN_MS = 8;
 
-export function htmlToText(html: string): { title: string; text: string } {
-  // eslint-disable-next-line no-control-regex -- \u0000/\u0001 are internal placeholders below, so input must not carry them
-  const clean = html.replace(/[\u0000\u0001]/g, '').replace(/<!--[\s\S]*?(?:-->|$)/g, ' ');
-  const rawTitle = /<title\b[^>]*>([\s\S]*?)<\/title\s*>/i.exec(clean)?.[1];
-  const h1 = /<h1\b[^>]*>([\s\S]*?)<\/h1\s*>/i.exec(clean)?.[1];
-  const title = toPlain(rawTitle ?? '') || toPlain(h1 ?? '');
-
-  let body = DROPPED.reduce(dropElements, clean);
-  body = innerOf(body, 'article') ?? innerOf(body, 'main') ?? innerOf(body, 'body') ?? body;
-
-  const marked = body
-    .replace(/<br\s*\/?>/gi, LINE)
-    .replace(BLOCK, PARA)
-    .replace(/<\/?(?:td|th)\b[^>]*>/gi, ' ')
-    .replace(/<[^>]*>/g, '');
-  const text = decodeEntities(marked)
-    .split(PARA)
-    .map((para) => para.split(LINE).map((line) => line.replace(/\s+/g, ' ').trim()).filter(Boolean).join('\n'))
-    .filter(Boolean)
-    .join('\n\n');
-  return { title, text };
+/**
+ * The same extraction for pages from the web: the document is tokenized piece by piece, yielding to the event
+ * loop every few milliseconds, so a page of any size holds up heartbeats and acks for one turn at a time (the
+ * total cost is linear, see createHtmlReader); a page that takes longer than its budget in all is refused.
+ */
+export async function htmlToTextInSlices(html: string, opts: SlicedExtraction): Promise<PageText> {
+  const turnMs = opts.turnMs ?? TURN_MS;
+  const deadline = performance.now() + opts.budgetMs;
+  const reader = createHtmlReader(html);
+  let start = 0;
+  while (start < html.length) {
+    const turnEnd = performance.now() + turnMs;
+    do {
+      const end = Math.min(html.length, start + PIECE_CHARS);
+      reader.write(start, end);
+      start = end;
+    } while (start < html.length && performance.now() < turnEnd);
+    await yieldToEventLoop();
+    if (performance.now() > deadline) throw permanentError('page_extract_timeout', `extracting the page took longer than ${opts.budgetMs} ms`);
+  }
+  return reader.finish();
 }

@@ -10,7 +10,8 @@ describe('research worker when the search provider fails (real RabbitMQ and Redi
   let worker: ResearchWorker;
   before(async () => {
     search = await startHttpStub(() => reply);
-    pages = await startHttpStub(() => ({ status: 503, body: 'down' }));
+    // robots.txt is absent (404: no rules), so the pages themselves are asked for and answer 503.
+    pages = await startHttpStub((req) => (req.path === '/robots.txt' ? { status: 404, body: 'none' } : { status: 503, body: 'down' }));
     worker = await startResearchWorker({ SEARCH_PROVIDER: 'serper', SERPER_URL: `${search.url}/search`, SERPER_API_KEY: 'test-serper-key', RETRY_MAX_ATTEMPTS: '2', STARTED_EVENT_DELAY_MS: '0' });
   });
   after(async () => {
