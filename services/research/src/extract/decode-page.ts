@@ -41,13 +41,17 @@ function decodeUndeclared(bytes: Uint8Array): string {
   }
 }
 
+// Judged on the start of the text: enough to tell, and bounded whatever the page size.
+const GARBLED_SAMPLE = 65_536;
+
 function garbled(text: string): boolean {
+  const n = Math.min(text.length, GARBLED_SAMPLE);
   let bad = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 0xfffd || c === 0) bad++;
   }
-  return bad > text.length * GARBLED_SHARE;
+  return bad > n * GARBLED_SHARE;
 }
 
 // Returned by the sniffer when neither a BOM, the Content-Type nor a <meta> named a charset.

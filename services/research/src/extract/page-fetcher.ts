@@ -2,6 +2,7 @@ import { classifyHttpError, fetchLimited, type Breakers, type HttpClient, type L
 import { decodePage, parseContentType } from './decode-page.ts';
 import { htmlToTextInSlices } from './html-to-text.ts';
 import { createRobotsPolicy } from './robots-policy.ts';
+import { createSerialQueue } from './serial-queue.ts';
 
 export type PageFetcher = (url: string) => Promise<string>;
 
@@ -40,6 +41,9 @@ export interface PageFetcherDeps {
 export function createPageFetcher(deps: PageFetcherDeps): PageFetcher {
   const headers = { accept: 'text/html,application/xhtml+xml,text/plain;q=0.9', 'user-agent': deps.userAgent };
   const assertRobotsAllow = createRobotsPolicy({ client: deps.client, userAgent: deps.userAgent });
+  // One page at a time: each extraction yields every few ms, but seven side by side would each take their
+  // few ms in the same turn of the event loop.
+  const oneAtATime = createSerialQueue();
   return async (url) => {
     const host = new URL(url).host;
     await assertRobotsAllow(url);
@@ -50,6 +54,6 @@ export function createPageFetcher(deps: PageFetcherDeps): PageFetcher {
         throw classifyHttpError(err, `fetch ${host}`);
       }
     });
-    return extractReadableText(page.body, page.contentType);
+    return oneAtATime(() => extractReadableText(page.body, page.contentType));
   };
 }
