@@ -38,7 +38,7 @@ describe('research worker meets hostile pages and answers (real RabbitMQ and Red
     const html = (body: string | Buffer, type = 'text/html; charset=utf-8'): StubReply => ({ body: Buffer.isBuffer(body) ? body : Buffer.from(body, 'latin1'), headers: { 'content-type': type } });
     paths = {
       '/robots.txt': { body: Buffer.from(ROBOTS), headers: { 'content-type': 'text/plain' } },
-      ...Object.fromEntries(Object.entries(hostilePages(size)).map(([name, page], i) => [`/hostile/${i}`, html(page)])),
+      ...Object.fromEntries(Object.values(hostilePages(size)).map((page, i) => [`/hostile/${i}`, html(page)])),
       '/too-big': html(`<p>${'A sourdough starter is fed. '.repeat(Math.ceil(size / 27))}`.slice(0, size + 1)),
       '/cp1252': html(CP1252_PAGE, 'text/html; charset=windows-1252'),
       '/boilerplate': html(BOILERPLATE_PAGE),
