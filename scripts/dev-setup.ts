@@ -25,12 +25,32 @@ export async function ensureDatabase(url: string): Promise<void> {
   if (!/^[\w-]+$/.test(name)) throw new Error(`unexpected database name in DATABASE_URL: ${name}`);
   const admin = new URL(url);
   admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 3000 });
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (!rowCount) await client.query(`CREATE DATABASE "${name}"`);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * `ensureDatabase`, tried again every second while PostgreSQL does not answer, for up to `waitS` seconds. It runs
+ * beside the services: the gateway waits for PostgreSQL too (STARTUP_WAIT_S) and is the one that says so, and
+ * finds its database created when the server comes up.
+ */
+export async function ensureDatabaseWhenReachable(url: string, waitS: number): Promise<void> {
+  const deadline = Date.now() + waitS * 1000;
+  for (;;) {
+    try {
+      return await ensureDatabase(url);
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      const unreachable = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|57P03)$/.test(code) || /timeout/i.test((err as Error).message);
+      if (!unreachable) throw err;
+      if (Date.now() > deadline) return; // the gateway names the missing server when it gives up waiting
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   }
 }

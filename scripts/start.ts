@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { loadEnvFile } from '@pressroom/config';
-import { ensureDatabase, ensureDevEnvFile } from './dev-setup.ts';
+import { ensureDatabaseWhenReachable, ensureDevEnvFile } from './dev-setup.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const envFile = resolve(root, '.env');
@@ -14,7 +14,15 @@ if (!production) {
   const created = ensureDevEnvFile(envFile);
   if (created) process.stdout.write(`created ${envFile} with a random JWT_SECRET, WEBHOOK_SIGNING_SECRET and admin password (${created.adminEmail})\n`);
   loadEnvFile(envFile);
-  await ensureDatabase(process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/pressroom');
+  // Normally made in milliseconds, before any service starts. A PostgreSQL that is not up yet is waited for beside
+  // the services (the gateway waits for it too, STARTUP_WAIT_S, and is the one that says so).
+  const database = ensureDatabaseWhenReachable(process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/pressroom', Number(process.env['STARTUP_WAIT_S'] ?? 60));
+  const failed = (err: unknown) => process.stderr.write(`pnpm start: cannot create the database named in DATABASE_URL: ${(err as Error).message}\n`);
+  await Promise.race([database, new Promise((r) => setTimeout(r, 1000).unref())]).catch((err: unknown) => {
+    failed(err);
+    process.exit(1);
+  });
+  database.catch(failed);
 }
 
 const services = ['gateway', 'research', 'llm', 'publisher'];

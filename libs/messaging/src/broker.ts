@@ -219,7 +219,6 @@ export async function createBroker(opts: BrokerOptions) {
       if (model) return Promise.resolve();
       if (closing) return Promise.reject(new BrokerUnavailableError('broker connection closed'));
       return new Promise<void>((resolve, reject) => {
-        let timer: NodeJS.Timeout | undefined;
         const waiter = {
           resolve: () => {
             clearTimeout(timer);
@@ -230,12 +229,14 @@ export async function createBroker(opts: BrokerOptions) {
             reject(err);
           },
         };
+        const timer =
+          timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                connectWaiters.delete(waiter);
+                reject(new BrokerUnavailableError(lastError?.message ?? `not connected within ${timeoutMs} ms`));
+              }, timeoutMs);
         connectWaiters.add(waiter);
-        if (timeoutMs === undefined) return;
-        timer = setTimeout(() => {
-          connectWaiters.delete(waiter);
-          reject(new BrokerUnavailableError(lastError?.message ?? `not connected within ${timeoutMs} ms`));
-        }, timeoutMs);
       });
     },
     /** Registers a consumer; it starts now if connected, else on the next (re)connect. Never rejects on a channel error. */

@@ -19,7 +19,10 @@ export async function startOrExit<T extends { shutdown: Shutdown }>(
   try {
     running = await start(stop.signal);
   } catch (err) {
-    if (stop.signal.aborted) return exit(0);
+    if (stop.signal.aborted) {
+      process.stderr.write(`${service}: stopped while starting\n`);
+      return exit(0);
+    }
     const known = err instanceof StartupError;
     const message = (err as Error)?.message ?? String(err);
     process.stderr.write(`${service}: cannot start: ${message}\n${known ? '' : `${(err as Error)?.stack ?? ''}\n`}`);

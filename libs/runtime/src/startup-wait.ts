@@ -64,8 +64,8 @@ export async function waitForDependencies(deps: StartupDependency[], opts: { wai
 
 async function waitForOne(dep: StartupDependency, deadline: number, waitS: number, logger: Logger, signal: AbortSignal): Promise<void> {
   let retryMs = FIRST_RETRY_MS;
-  // Short at first, so a dependency that is not there yet is reported within a second; longer later.
-  let checkMs = 500;
+  // Short at first, so a dependency that is not there yet is reported within a second or so; longer later.
+  let checkMs = 1000;
   let loggedAt = 0;
   for (;;) {
     if (signal.aborted) throw new StartupError('stopped while starting');
