@@ -68,7 +68,7 @@ export async function createBroker(opts: BrokerOptions) {
         // Recovery listens on the connection only once setup is done; an error before that (a heartbeat
         // timeout, a forced close) would otherwise be an 'error' event nobody handles.
         m.on('error', (err: Error) => {
-          if (model !== m) log.warn({ err }, 'broker connection error while setting up');
+          if (settingUp === m) log.warn({ err }, 'broker connection error while setting up');
         });
         try {
           await openPublisher(m, true);
