@@ -11,7 +11,7 @@ import { createPublishOnce } from './idempotency/publish-once.ts';
 /** The last stage: post the article to its channel, once per request, and report where it went. */
 export function createPublishHandler(deps: WorkerDeps): StageHandler<'publish'> {
   const { config, logger, redis, breakers } = deps;
-  const http = createHttpClient({ timeoutMs: config.HTTP_TIMEOUT_MS, allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS });
+  const http = createHttpClient({ timeoutMs: config.HTTP_TIMEOUT_MS, allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS, maxResponseBytes: config.RESPONSE_MAX_BYTES });
   const channels: Record<Channel['type'], PublishChannel> = {
     file: createFileChannel({ dir: config.PUBLISH_DIR }),
     webhook: createWebhookChannel({ config, http, breakers }),

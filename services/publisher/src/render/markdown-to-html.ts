@@ -1,59 +1,62 @@
-/**
- * A deliberately small Markdown renderer for WordPress posts: headings, paragraphs, lists, fenced code,
- * links, emphasis and inline code. Everything is HTML-escaped first, so no tag or attribute from the
- * article survives; links keep only http(s) and mailto targets (no `javascript:`).
- */
+import MarkdownItCallable, { type MarkdownIt, type StateInline } from 'markdown-it';
+import type { Article } from '@pressroom/contracts';
+
+const SAFE_LINK = /^(?:https?:|mailto:)/i;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_PAREN = 0x28;
+const MAX_CITATION_DIGITS = 3;
+
+/** What a render needs besides the Markdown: the sources that `[n]` citations point at (1-based). */
+export interface RenderEnv {
+  sources?: Article['sources'];
+}
+
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-const SAFE_HREF = /^(https?:\/\/|mailto:)/i;
-
-function renderInline(escaped: string): string {
-  // Code spans are set aside first (behind a private-use marker stripped from the input) so that nothing
-  // inside them is read as a link or emphasis.
-  const codes: string[] = [];
-  let out = escaped.replace(/`([^`]+)`/g, (_m, code: string) => `\uE000${codes.push(`<code>${code}</code>`) - 1}\uE000`);
-  out = out.replace(/\[([^\]]+)\]\(([^()\s]+)\)/g, (_m, label: string, href: string) => (SAFE_HREF.test(href) ? `<a href="${href}">${label}</a>` : label));
-  out = out.replace(/\*\*(?=\S)(.+?)\*\*/g, '<strong>$1</strong>').replace(/(^|[^\w])__(?=\S)(.+?)__(?![\w])/g, '$1<strong>$2</strong>');
-  out = out.replace(/\*(?=\S)([^*]+?)\*/g, '<em>$1</em>').replace(/(^|[^\w])_(?=\S)([^_]+?)_(?![\w])/g, '$1<em>$2</em>');
-  return out.replace(/\uE000(\d+)\uE000/g, (_m, i: string) => codes[Number(i)] ?? '');
+/**
+ * `[n]` becomes a link to source n, titled with its name. Runs before markdown-it's own link rule, so
+ * `[1][2]` is two citations; `[1](url)` is still an ordinary link, and a number with no source stays text.
+ */
+function citation(md: MarkdownIt) {
+  return (state: StateInline, silent: boolean): boolean => {
+    const start = state.pos;
+    if (state.src.charCodeAt(start) !== OPEN_BRACKET || state.linkLevel > 0) return false;
+    let end = start + 1;
+    while (end < state.posMax && end - start <= MAX_CITATION_DIGITS && state.src.charCodeAt(end) >= 0x30 && state.src.charCodeAt(end) <= 0x39) end++;
+    if (end === start + 1 || state.src.charCodeAt(end) !== CLOSE_BRACKET || state.src.charCodeAt(end + 1) === OPEN_PAREN) return false;
+    const n = Number(state.src.slice(start + 1, end));
+    const source = (state.env as RenderEnv).sources?.[n - 1];
+    const href = source ? md.normalizeLink(source.url) : '';
+    if (!source || !md.validateLink(href)) return false;
+    if (!silent) {
+      const open = state.push('link_open', 'a', 1);
+      open.attrs = [['href', href], ['class', 'citation'], ['title', source.title]];
+      state.push('text', '', 0).content = `[${n}]`;
+      state.push('link_close', 'a', -1);
+    }
+    state.pos = end + 1;
+    return true;
+  };
 }
 
-type Block = { kind: 'p' | 'ul' | 'ol'; lines: string[] };
+/**
+ * CommonMark plus tables and strikethrough (markdown-it), for posts built from model and web text: raw HTML
+ * is off (it comes out escaped), links and autolinks keep only http(s) and mailto targets, images are off
+ * (no tracking pixels or remote content in a post), and `[n]` citations link to the article's sources.
+ */
+function createRenderer(): MarkdownIt {
+  const md = new MarkdownItCallable('default', { html: false, linkify: false, typographer: false });
+  md.validateLink = (url) => SAFE_LINK.test(url.trim());
+  md.disable('image');
+  md.inline.ruler.before('link', 'citation', citation(md));
+  return md;
+}
 
-export function markdownToHtml(markdown: string): string {
-  const lines = escapeHtml(markdown.replace(/\uE000/g, '')).split(/\r?\n/);
-  const html: string[] = [];
-  let block: Block | undefined;
-  const flush = () => {
-    if (!block) return;
-    if (block.kind === 'p') html.push(`<p>${renderInline(block.lines.join('\n'))}</p>`);
-    else html.push(`<${block.kind}>${block.lines.map((l) => `<li>${renderInline(l)}</li>`).join('')}</${block.kind}>`);
-    block = undefined;
-  };
-  const add = (kind: Block['kind'], line: string) => {
-    if (block?.kind !== kind) flush();
-    block ??= { kind, lines: [] };
-    block.lines.push(line);
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    let m: RegExpMatchArray | null;
-    if (/^\s*```/.test(line)) {
-      flush();
-      const code: string[] = [];
-      while (++i < lines.length && !/^\s*```/.test(lines[i] ?? '')) code.push(lines[i] ?? '');
-      html.push(`<pre><code>${code.join('\n')}</code></pre>`);
-    } else if ((m = line.match(/^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$/))) {
-      flush();
-      const level = m[1]!.length;
-      html.push(`<h${level}>${renderInline(m[2] ?? '')}</h${level}>`);
-    } else if ((m = line.match(/^\s*[-*+]\s+(.*)$/))) add('ul', m[1] ?? '');
-    else if ((m = line.match(/^\s*\d{1,9}[.)]\s+(.*)$/))) add('ol', m[1] ?? '');
-    else if (line.trim() === '') flush();
-    else add('p', line.trim());
-  }
-  flush();
-  return html.join('\n');
+const renderer = createRenderer();
+
+export function markdownToHtml(markdown: string, env: RenderEnv = {}): string {
+  return renderer.render(markdown, { ...env });
 }

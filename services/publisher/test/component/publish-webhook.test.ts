@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHttpStub, type HttpStub } from '@pressroom/test-support';
+import { gzipBomb, startHttpStub, type HttpStub, type StubReply } from '@pressroom/test-support';
 import { verifyWebhookSignature } from '@pressroom/resilience';
 import { publishPayload, startPublisher } from './publisher-harness.ts';
 
@@ -13,10 +13,11 @@ describe('publisher, webhook channel (real RabbitMQ and Redis, stub receiver)', 
   let gone: HttpStub;
 
   before(async () => {
-    receiver = await startHttpStub((req) => {
+    receiver = await startHttpStub((req): StubReply => {
       const rid = String(req.headers['idempotency-key']);
       if (req.path === '/hook') return { status: 201, headers: { location: `/posts/${rid}` }, body: { ok: true } };
       if (req.path === '/hook-json') return { status: 200, body: { url: `https://blog.example.test/p/${rid}` } };
+      if (req.path === '/hook-bomb') return { status: 200, body: gzipBomb(300), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } };
       return { status: 204 };
     });
     flaky = await startHttpStub(() => ({ status: flaky.requests.length === 1 ? 500 : 202 }));
@@ -64,6 +65,13 @@ describe('publisher, webhook channel (real RabbitMQ and Redis, stub receiver)', 
     const plain = await p.submit(publishPayload({ type: 'webhook', url: `${receiver.url}/plain` }));
     assert.equal((await p.completed(json)).result?.published_url, `https://blog.example.test/p/${json.request_id}`);
     assert.equal((await p.completed(plain)).result?.published_url, `${receiver.url}/plain`);
+  });
+
+  it('when the receiver answers a gzip bomb, then the answer is refused without inflating it and the task fails as response_too_large', async () => {
+    const env = await p.submit(publishPayload({ type: 'webhook', url: `${receiver.url}/hook-bomb` }));
+    const failed = await p.events.waitFor((e) => e.request_id === env.request_id && e.type === 'failed');
+    assert.equal(failed.error?.code, 'response_too_large');
+    assert.equal(failed.attempt, 1);
   });
 
   it('when the receiver answers 500, then a retrying event follows and the retry posts with the same idempotency key', async () => {

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHttpStub, type HttpStub } from '@pressroom/test-support';
+import { gzipBomb, startHttpStub, type HttpStub, type RecordedRequest, type StubReply } from '@pressroom/test-support';
 import { publishPayload, startPublisher } from './publisher-harness.ts';
 
 const USER = 'editor';
@@ -10,10 +10,20 @@ describe('publisher, wordpress channel (real RabbitMQ and Redis, stub WordPress)
   let p: Awaited<ReturnType<typeof startPublisher>>;
   let unconfigured: Awaited<ReturnType<typeof startPublisher>>;
   let wordpress: HttpStub;
+  let lookup: (req: RecordedRequest) => StubReply = () => ({ body: [] });
+  let create: (req: RecordedRequest) => StubReply = () => ({ status: 201, body: { id: 42, link: 'https://blog.example.test/2025/tides/' } });
+  const posts = () => wordpress.requests.filter((r) => r.method === 'POST');
 
   before(async () => {
-    wordpress = await startHttpStub(() => ({ status: 201, body: { id: 42, link: 'https://blog.example.test/2025/tides/' } }));
-    p = await startPublisher('pubwp', { WORDPRESS_URL: `${wordpress.url}/`, WORDPRESS_USER: USER, WORDPRESS_APP_PASSWORD: APP_PASSWORD, WORDPRESS_POST_STATUS: 'draft' });
+    wordpress = await startHttpStub((req) => (req.method === 'GET' ? lookup(req) : create(req)));
+    p = await startPublisher('pubwp', {
+      WORDPRESS_URL: `${wordpress.url}/`,
+      WORDPRESS_USER: USER,
+      WORDPRESS_APP_PASSWORD: APP_PASSWORD,
+      WORDPRESS_POST_STATUS: 'draft',
+      RESPONSE_MAX_BYTES: String(1 << 20),
+      RETRY_MAX_ATTEMPTS: '2',
+    });
     unconfigured = await startPublisher('pubwpnone');
   });
 
@@ -23,23 +33,70 @@ describe('publisher, wordpress channel (real RabbitMQ and Redis, stub WordPress)
     await wordpress.close();
   });
 
-  it('when a wordpress task arrives, then a post is created over the REST API and published_url is its link', async () => {
-    const payload = publishPayload({ type: 'wordpress' }, 'Tides <script>alert(1)</script>');
+  it('when a wordpress task arrives, then a post is created over the REST API with escaped title and excerpt, rendered body and linked citations', async () => {
+    const payload = publishPayload({ type: 'wordpress' }, 'Tides <img src=x onerror=alert(1)> & "moons"');
+    payload.article.summary = 'The moon <b>pulls</b> the oceans.';
     const env = await p.submit(payload);
     const done = await p.completed(env);
-    assert.equal(wordpress.requests.length, 1);
-    const req = wordpress.requests[0]!;
-    assert.equal(req.method, 'POST');
-    assert.equal(req.path, '/wp-json/wp/v2/posts');
-    assert.equal(req.headers.authorization, `Basic ${Buffer.from(`${USER}:${APP_PASSWORD}`).toString('base64')}`);
-    assert.equal(req.headers['idempotency-key'], env.request_id);
-    assert.match(String(req.headers['content-type']), /^application\/json/);
-    const body = req.json() as Record<string, string>;
+    const [find, post] = wordpress.requests.slice(-2);
+    assert.equal(find?.method, 'GET');
+    assert.equal(find?.path, '/wp-json/wp/v2/posts');
+    const slug = find?.query.get('slug') ?? '';
+    assert.match(slug, /^tides-img-src-x-onerror-alert-1-moons-[0-9a-f]{12}$/);
+    assert.equal(find?.query.get('status'), 'publish,future,draft,pending,private');
+
+    assert.equal(post?.method, 'POST');
+    assert.equal(post?.path, '/wp-json/wp/v2/posts');
+    assert.equal(post?.headers.authorization, `Basic ${Buffer.from(`${USER}:${APP_PASSWORD}`).toString('base64')}`);
+    assert.equal(post?.headers['idempotency-key'], env.request_id);
+    assert.match(String(post?.headers['content-type']), /^application\/json/);
+    const body = post?.json() as Record<string, string>;
     assert.equal(body.status, 'draft');
-    assert.equal(body.title, payload.article.title, 'WordPress escapes titles itself; the raw title is sent');
-    assert.equal(body.excerpt, payload.article.summary);
-    assert.equal(body.content, '<h1>Tides</h1>\n<p>The moon pulls the sea [1].</p>\n<ul><li>spring tides</li><li>neap tides</li></ul>');
+    assert.equal(body.slug, slug);
+    assert.equal(body.title, 'Tides &lt;img src=x onerror=alert(1)&gt; &amp; &quot;moons&quot;', 'sent as text: WordPress renders titles as HTML');
+    assert.equal(body.excerpt, 'The moon &lt;b&gt;pulls&lt;/b&gt; the oceans.');
+    assert.equal(
+      body.content,
+      '<h1>Tides</h1>\n<p>The moon pulls the sea <a href="https://oceanservice.noaa.gov/tides" class="citation" title="NOAA tides">[1]</a>.</p>\n<ul>\n<li>spring tides</li>\n<li>neap tides</li>\n</ul>\n',
+    );
     assert.equal(done.result?.published_url, 'https://blog.example.test/2025/tides/');
+  });
+
+  it('when a post with the request slug already exists, then it is reported and no second post is made', async () => {
+    lookup = () => ({ body: [{ id: 7, link: 'https://blog.example.test/2025/earlier/' }] });
+    try {
+      const before = posts().length;
+      const env = await p.submit(publishPayload({ type: 'wordpress' }));
+      const done = await p.completed(env);
+      assert.equal(done.result?.published_url, 'https://blog.example.test/2025/earlier/');
+      assert.equal(posts().length, before);
+    } finally {
+      lookup = () => ({ body: [] });
+    }
+  });
+
+  it('when WordPress answers the post with a gzip bomb, then it is refused without inflating it and the retry finds the post instead of posting twice', async () => {
+    let made: string | undefined;
+    create = (req) => {
+      made = (req.json() as { slug: string }).slug;
+      return { status: 201, body: gzipBomb(300), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } };
+    };
+    lookup = (req) => ({ body: made && req.query.get('slug') === made ? [{ id: 9, link: 'https://blog.example.test/2025/bombed/' }] : [] });
+    try {
+      const before = posts().length;
+      const env = await p.submit(publishPayload({ type: 'wordpress' }));
+      const failed = await p.events.waitFor((e) => e.request_id === env.request_id && e.type === 'failed');
+      assert.equal(failed.error?.code, 'response_too_large');
+      assert.equal(posts().length - before, 1);
+      // A permanent failure is dead-lettered; replaying it (as an operator would) finds the post.
+      const replay = await p.submit(publishPayload({ type: 'wordpress' }), env.request_id);
+      const done = await p.completed(replay);
+      assert.equal(done.result?.published_url, 'https://blog.example.test/2025/bombed/');
+      assert.equal(posts().length - before, 1, 'one post for the request');
+    } finally {
+      create = () => ({ status: 201, body: { id: 42, link: 'https://blog.example.test/2025/tides/' } });
+      lookup = () => ({ body: [] });
+    }
   });
 
   it('when WordPress is not configured, then the task fails permanently as channel_not_configured', async () => {
