@@ -6,6 +6,7 @@ import type { Stack } from '../support/stack.ts';
 import { log, round, sleep } from '../support/stats.ts';
 import type { TopicMode } from '../support/topics.ts';
 import { untilApiCaughtUp } from './api-catch-up.ts';
+import { lagFromTimestamps, type TimestampLag } from './api-timestamps.ts';
 import type { Backlog } from './backlog-probe.ts';
 import { describeUnfinished, phaseResult, type PhaseResult } from './phase-result.ts';
 import type { PublishWatcher } from './publish-watcher.ts';
@@ -28,6 +29,8 @@ export interface CpuRun {
   /** The node-wide RabbitMQ counters' change over the window (every user of the broker, not only this run). */
   brokerWide?: Record<string, number>;
   peakBacklog: Backlog;
+  /** How far the API's view lagged the articles, from its own `updated_at` (read after the window). */
+  timestampLag: TimestampLag;
   extra?: Record<string, unknown>;
 }
 
@@ -87,14 +90,16 @@ export async function cpuRun(ctx: RunContext, opts: { name: string; topics: Topi
   phase.apiCaughtUp = api.caughtUp;
   for (const id of submitted.sent.keys()) ctx.accepted.add(id);
   phase.unfinished = await describeUnfinished(ctx.stack.gatewayUrl, submitted, ctx.watcher);
+  const timestampLag = await lagFromTimestamps(ctx.stack.gatewayUrl, submitted, ctx.watcher);
   const families = byFamily(cpu, ctx);
   const perRequest = Object.fromEntries(Object.entries(families).map(([k, ms]) => [k, phase.published > 0 ? round(ms / phase.published, 2) : NaN]));
   const totalPerRequest = round(Object.values(perRequest).reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0), 2);
   const corePct = corePercent({ wallMs: cpu.wallMs, groups: Object.fromEntries(Object.entries(families).map(([k, ms]) => [k, { cpuMs: ms, processes: 0, exited: 0 }])) });
-  const run: CpuRun = { name: opts.name, topics: opts.topics, window: opts.window, phase, cpu, perRequest, totalPerRequest, corePct, idleFloorMsPerS, peakBacklog: { ...ctx.backlog.peak }, ...(brokerWide ? { brokerWide } : {}) };
+  const run: CpuRun = { name: opts.name, topics: opts.topics, window: opts.window, phase, cpu, perRequest, totalPerRequest, corePct, idleFloorMsPerS, peakBacklog: { ...ctx.backlog.peak }, timestampLag, ...(brokerWide ? { brokerWide } : {}) };
   log(
     `pipeline: ${opts.name}: ${phase.accepted} accepted, ${phase.published} published (${phase.completedRps}/s), lost ${phase.lost}, ` +
-      `drained in ${phase.drainS} s, API caught up ${phase.apiCatchUpS} s later; CPU ms per request: ${Object.entries(perRequest).map(([k, v]) => `${k} ${v}`).join(', ')}; total ${totalPerRequest}`,
+      `drained in ${phase.drainS} s, API caught up ${phase.apiCatchUpS} s later; CPU ms per request: ${Object.entries(perRequest).map(([k, v]) => `${k} ${v}`).join(', ')}; total ${totalPerRequest}; ` +
+      `peak backlog ${Object.entries(run.peakBacklog).map(([k, v]) => `${k} ${v}`).join(', ')}`,
   );
   return run;
 }

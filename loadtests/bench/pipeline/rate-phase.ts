@@ -3,6 +3,7 @@ import { startCpuMeter } from '../support/cpu-meter.ts';
 import { log, round } from '../support/stats.ts';
 import { untilApiCaughtUp } from './api-catch-up.ts';
 import { byFamily, stackGroups, type RunContext } from './cpu-run.ts';
+import { lagFromTimestamps, type TimestampLag } from './api-timestamps.ts';
 import { startMessageTap, type TapCounts } from './message-tap.ts';
 import { describeUnfinished, phaseResult, stageBreakdown, type PhaseResult } from './phase-result.ts';
 import { startStatusLagProbe, type StatusLagResult } from './status-lag.ts';
@@ -33,6 +34,10 @@ export interface RatePhase {
   stages?: Record<string, { p50: number; p95: number }>;
   messages?: MessageStats;
   statusLag?: StatusLagResult;
+  /** The same lag from the API's own `updated_at`, for every request of the phase. */
+  timestampLag: TimestampLag;
+  /** Largest backlog seen per place (outbox rows, each queue's ready messages; sampled every 5 s). */
+  peakBacklog: Record<string, number>;
 }
 
 function messageStats(tap: TapCounts, requests: number, brokerWide: Record<string, number> | undefined, seconds: number): MessageStats {
@@ -60,6 +65,7 @@ export async function ratePhase(ctx: RunContext, opts: { name: string; rate: num
   log(`pipeline: ${opts.name}: ${opts.rate} requests/s for ${opts.durationS} s`);
   const tap = opts.tap ? await startMessageTap(ctx.stack.prefix) : undefined;
   const before = await brokerCounters();
+  ctx.backlog.reset();
   const submitted = newSubmitLog();
   const lag = opts.statusLag ? startStatusLagProbe({ baseUrl: ctx.stack.gatewayUrl, log: submitted, watcher: ctx.watcher, rate: opts.rate }) : undefined;
   const meter = await startCpuMeter(stackGroups(ctx));
@@ -75,7 +81,8 @@ export async function ratePhase(ctx: RunContext, opts: { name: string; rate: num
   for (const id of submitted.sent.keys()) ctx.accepted.add(id);
   phase.unfinished = await describeUnfinished(ctx.stack.gatewayUrl, submitted, ctx.watcher);
   const cpuPerRequest = Object.fromEntries(Object.entries(byFamily(cpu, ctx)).map(([k, ms]) => [k, phase.published > 0 ? round(ms / phase.published, 2) : NaN]));
-  const result: RatePhase = { rate: opts.rate, phase, cpuPerRequest, ...(statusLag ? { statusLag } : {}) };
+  const timestampLag = await lagFromTimestamps(ctx.stack.gatewayUrl, submitted, ctx.watcher);
+  const result: RatePhase = { rate: opts.rate, phase, cpuPerRequest, timestampLag, peakBacklog: { ...ctx.backlog.peak }, ...(statusLag ? { statusLag } : {}) };
   if (tap) {
     // Give the last events a moment to reach the tap, then count.
     await new Promise((r) => setTimeout(r, 500));
@@ -86,8 +93,10 @@ export async function ratePhase(ctx: RunContext, opts: { name: string; rate: num
   log(
     `pipeline: ${opts.name}: ${phase.accepted} accepted (${phase.acceptedRps}/s), ${phase.published} published, lost ${phase.lost}, ` +
       `submit-to-published p50 ${phase.latency.p50} p95 ${phase.latency.p95} p99 ${phase.latency.p99} ms` +
-      (statusLag ? `; status lag p50 ${statusLag.lag.p50} p99 ${statusLag.lag.p99} ms (${statusLag.pollsPerRequest} GETs per request)` : '') +
-      (result.messages ? `; ${result.messages.perRequest} broker messages, ${result.messages.enqueuesPerRequest} queue writes per request` : ''),
+      (statusLag ? `; status lag polled p50 ${statusLag.lag.p50} p99 ${statusLag.lag.p99} ms (${statusLag.pollsPerRequest} GETs per request)` : '') +
+      `; status lag from updated_at p50 ${timestampLag.lag.p50} p99 ${timestampLag.lag.p99} ms` +
+      (result.messages ? `; ${result.messages.perRequest} broker messages, ${result.messages.enqueuesPerRequest} queue writes per request` : '') +
+      `; API caught up ${phase.apiCatchUpS} s after the last article; peak backlog ${Object.entries(result.peakBacklog).map(([k, v]) => `${k} ${v}`).join(', ')}`,
   );
   return result;
 }

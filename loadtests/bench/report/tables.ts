@@ -6,7 +6,7 @@ import type { PipelineBenchResult } from '../pipeline/pipeline-bench.ts';
 import type { SoakResult } from '../pipeline/soak-bench.ts';
 import type { ProfileSummary } from '../support/cpu-profile.ts';
 import { round } from '../support/stats.ts';
-import { gatewayChecks, pipelineChecks, verdict, type Check } from './targets.ts';
+import { gatewayChecks, lostCell, pipelineChecks, verdict, type Check } from './targets.ts';
 
 const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
 const fmt = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '—' : String(n));
@@ -33,7 +33,7 @@ export function gatewayTable(g: GatewayBenchResult): string {
 const FAMILIES = ['gateway', 'research', 'llm', 'publisher', 'PostgreSQL', 'RabbitMQ', 'Redis'];
 
 function runRow(r: CpuRun, label: string): string {
-  return row([label, r.phase.completedRps, r.phase.lost, ...FAMILIES.map((f) => fmt(r.perRequest[f])), `**${r.totalPerRequest}**`]);
+  return row([label, r.phase.completedRps, lostCell(r.phase.lost, r.timestampLag.otherwise), ...FAMILIES.map((f) => fmt(r.perRequest[f])), `**${r.totalPerRequest}**`]);
 }
 
 export function pipelineTables(p: PipelineBenchResult): string {
@@ -52,6 +52,8 @@ export function pipelineTables(p: PipelineBenchResult): string {
   lines.push(row([`submit-to-published at ${lag.rate} req/s: p50 / p95 / p99`, `${lag.phase.latency.p50} / ${lag.phase.latency.p95} / ${lag.phase.latency.p99} ms`, '', '']));
   const sl = lag.statusLag;
   if (sl) lines.push(row(['status lag: requests followed, resolution (upper − lower bound) p99', `${sl.sampled} (1 in ${sl.sampleEvery}), ${sl.resolution.p99} ms, ${sl.pollsPerRequest} GETs each`, '', '']));
+  const tl = (r: { timestampLag: { lag: { p50: number; p95: number; p99: number } } }) => `${r.timestampLag.lag.p50} / ${r.timestampLag.lag.p95} / ${r.timestampLag.lag.p99}`;
+  lines.push(row([`status lag from the API's updated_at, every request, p50 / p95 / p99 ms: at ${latency.rate} req/s; at ${lag.rate} req/s; burst`, `${tl(latency)}; ${tl(lag)}; ${tl(burst)}`, '', '']));
   for (const [name, r] of [['latency', latency], ['status lag', lag], ['burst', burst]] as const)
     if (!r.phase.apiCaughtUp || r.phase.apiCatchUpS > 1) lines.push(row([`API behind the articles at the end of the ${name} phase`, `${r.phase.apiCatchUpS} s${r.phase.apiCaughtUp ? '' : ' (never caught up)'}`, '', '']));
   const m = latency.messages;

@@ -39,7 +39,8 @@ export function uniquePhrases(): readonly string[] {
   const set = new Set<string>();
   for (const file of DOCUMENTS)
     for (const paragraph of paragraphs(file))
-      for (const sentence of paragraph.split(/(?<=[.!?;:])\s+/)) {
+      // Lines apart too: list items and table rows are passages of their own to the research stage.
+      for (const sentence of paragraph.split(/(?<=[.!?;:])\s+|\n/)) {
         const words = sentence
           .split(/\s+/)
           .map((w) => w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ''))
