@@ -60,6 +60,8 @@ export function serviceRequirements(service: ServiceName, config: Config): strin
     if (config.JWT_ALGORITHM === 'HS256') problems.push(...strongSecret('JWT_SECRET', config.JWT_SECRET));
     else problems.push(...keyPair(config));
     problems.push(...corsOrigins(config.CORS_ORIGINS));
+    // Optional for the gateway (webhook endpoints answer 503 without it), but never weak when set.
+    if (config.WEBHOOK_SIGNING_SECRET !== undefined) problems.push(...strongSecret('WEBHOOK_SIGNING_SECRET', config.WEBHOOK_SIGNING_SECRET));
     if (config.DEFAULT_CHANNEL === 'webhook') problems.push(...needs(config, ['DEFAULT_WEBHOOK_URL'], 'when DEFAULT_CHANNEL=webhook'));
     if (Boolean(config.BOOTSTRAP_ADMIN_EMAIL) !== Boolean(config.BOOTSTRAP_ADMIN_PASSWORD))
       problems.push('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together');

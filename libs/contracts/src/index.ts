@@ -5,3 +5,4 @@ export * from './payloads.ts';
 export * from './events.ts';
 export * from './http.ts';
 export * from './string-enum.ts';
+export * from './http-integrations.ts';

@@ -7,20 +7,40 @@ const strict = { additionalProperties: false } as const;
 export const Tone = StringEnum(['neutral', 'formal', 'casual', 'persuasive'] as const);
 export const Length = StringEnum(['short', 'medium', 'long'] as const);
 
-/** A discriminated channel; `url` is required only for webhooks (see `if/then`). */
+const ChannelType = StringEnum(['file', 'webhook', 'wordpress'] as const);
+const ChannelUrl = Type.String({ format: 'uri', maxLength: 2048, pattern: '^https?://' });
+const EndpointId = Type.String({ format: 'uuid', maxLength: 36 });
+
+/**
+ * A discriminated channel as a client gives it: a webhook names either an ad-hoc `url` or a registered
+ * `endpoint_id` (exactly one of them: with `type`, two properties); other channels take neither.
+ */
 export const Channel = Type.Object(
-  {
-    type: StringEnum(['file', 'webhook', 'wordpress'] as const),
-    url: Type.Optional(Type.String({ format: 'uri', maxLength: 2048, pattern: '^https?://' })),
-  },
+  { type: ChannelType, url: Type.Optional(ChannelUrl), endpoint_id: Type.Optional(EndpointId) },
   {
     ...strict,
     if: { properties: { type: { const: 'webhook' } } },
-    then: { required: ['url'] },
-    else: { not: { required: ['url'] } },
+    then: { minProperties: 2, maxProperties: 2 },
+    else: { maxProperties: 1 },
   },
 );
 export type Channel = Static<typeof Channel>;
+
+/**
+ * The channel as tasks carry it: the gateway resolves a registered endpoint to its `url` and the secret
+ * versions that sign for it now (two during a rotation's overlap), so the publisher derives the endpoint's
+ * secrets from WEBHOOK_SIGNING_SECRET without a database.
+ */
+export const TaskChannel = Type.Object(
+  {
+    type: ChannelType,
+    url: Type.Optional(ChannelUrl),
+    endpoint_id: Type.Optional(EndpointId),
+    secret_versions: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 1_000_000 }), { minItems: 1, maxItems: 2 })),
+  },
+  { ...strict, if: { properties: { type: { const: 'webhook' } } }, then: { required: ['url'] } },
+);
+export type TaskChannel = Static<typeof TaskChannel>;
 
 export const Brief = Type.Object(
   {
@@ -57,13 +77,13 @@ export const Article = Type.Object(
 );
 export type Article = Static<typeof Article>;
 
-export const ResearchTask = Type.Object({ brief: Brief, channel: Channel }, strict);
+export const ResearchTask = Type.Object({ brief: Brief, channel: TaskChannel }, strict);
 export type ResearchTask = Static<typeof ResearchTask>;
 
-export const WriteTask = Type.Object({ brief: Brief, channel: Channel, sources: Type.Array(Source, { maxItems: 20 }) }, strict);
+export const WriteTask = Type.Object({ brief: Brief, channel: TaskChannel, sources: Type.Array(Source, { maxItems: 20 }) }, strict);
 export type WriteTask = Static<typeof WriteTask>;
 
-export const PublishTask = Type.Object({ brief: Brief, channel: Channel, article: Article }, strict);
+export const PublishTask = Type.Object({ brief: Brief, channel: TaskChannel, article: Article }, strict);
 export type PublishTask = Static<typeof PublishTask>;
 
 export const TASK_PAYLOADS = { research: ResearchTask, write: WriteTask, publish: PublishTask } as const;

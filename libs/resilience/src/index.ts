@@ -5,3 +5,12 @@ export { isAllowedAddress, addressPolicy, type AddressPolicy } from './address-p
 export { classifyHttpError, parseRetryAfter } from './classify-error.ts';
 export { createBreakers, DEFAULT_BREAKER, type Breakers, type BreakerSettings } from './breakers.ts';
 export { signWebhookBody, verifyWebhookSignature } from './webhook-signature.ts';
+export {
+  deriveWebhookSecret,
+  endpointSecretContext,
+  requestSecretContext,
+  standardWebhookHeaders,
+  verifyStandardWebhook,
+  type SecretContext,
+  type StandardWebhookHeaders,
+} from './standard-webhooks.ts';

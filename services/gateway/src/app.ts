@@ -16,6 +16,8 @@ import { createRateLimits } from './http/rate-limits.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { requestRoutes } from './requests/request-routes.ts';
+import { apiKeyRoutes } from './api-keys/api-key-routes.ts';
+import { webhookRoutes } from './webhooks/webhook-routes.ts';
 
 /**
  * Builds the HTTP app from its dependencies; `main.ts` listens, tests call this directly. The order is the
@@ -62,6 +64,8 @@ export function createApp(deps: GatewayDeps): Express {
   const guards = createGuards(deps, limits);
   app.use(authRoutes(deps, guards));
   app.use(requestRoutes(deps, guards));
+  app.use(webhookRoutes(deps, guards));
+  app.use(apiKeyRoutes(deps, guards));
   app.use(adminRoutes(deps, guards));
   app.use(() => {
     throw new AppError('not_found', 'no such route');

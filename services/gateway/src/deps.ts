@@ -19,4 +19,6 @@ export interface GatewayDeps {
   alerts: Alerts;
   /** Wakes this replica's outbox relay after a commit that added rows. */
   outbox: { wake(): Promise<void> };
+  /** Wakes this replica's webhook delivery loop (a test event was queued). */
+  deliveries: { wake(): void };
 }

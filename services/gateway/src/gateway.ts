@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '@pressroom/logger';
 import { createBroker, delayLevels } from '@pressroom/messaging';
 import { closeServer, createShutdown, dependency, listen, redisAnswers, retryPolicyFrom, waitForDependencies, type Shutdown } from '@pressroom/runtime';
 import { createMetrics } from '@pressroom/telemetry';
+import type { AddressPolicy } from '@pressroom/resilience';
 import { createApp } from './app.ts';
 import { createGatewayAlerts, type Alerts } from './alerts/alerts.ts';
 import { createAlerterFromConfig } from '@pressroom/alerts';
@@ -18,6 +19,8 @@ import { createOutboxRelay } from './outbox/outbox-relay.ts';
 import { startEventTracker } from './tracker/event-tracker.ts';
 import { startDeadLetterConsumers } from './dead-letters/dead-letter-consumer.ts';
 import { createStartingApp } from './http/starting-app.ts';
+import { createCallbackClient } from './webhooks/callback-client.ts';
+import { createDeliveryLoop } from './webhooks/delivery-loop.ts';
 
 export interface RunningGateway {
   deps: GatewayDeps;
@@ -40,6 +43,8 @@ export interface GatewayOptions {
   alerts?: Alerts;
   /** Aborts the start-up wait (SIGTERM while starting). */
   signal?: AbortSignal;
+  /** Tests only: the address rules for callback targets (e.g. loopback allowed, metadata ranges refused). */
+  callbackAddressPolicy?: AddressPolicy;
 }
 
 /** Slow clients cannot hold connections open forever (slowloris); keep-alive outlives a typical proxy's (60 s). */
@@ -92,12 +97,15 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     shutdown.register('alerts', () => alerter.close(2000));
     const alerts = opts.alerts ?? createGatewayAlerts(alerter);
     const relay = createOutboxRelay({ db, broker, logger, metrics, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS });
-    const deps: GatewayDeps = { config, db, redis, broker, logger, metrics, tokens, alerts, outbox: relay };
+    const deliveries = createDeliveryLoop({ db, logger, config, http: createCallbackClient(config, opts.callbackAddressPolicy) });
+    const deps: GatewayDeps = { config, db, redis, broker, logger, metrics, tokens, alerts, outbox: relay, deliveries };
     shutdown.register('outbox relay', () => relay.stop());
+    shutdown.register('webhook deliveries', () => deliveries.stop());
     await startEventTracker({ db, broker, logger, metrics, alerts, slowRequestMs: config.ALERT_REQUEST_LATENCY_MS });
     await startDeadLetterConsumers({ db, broker, logger });
     shutdown.register('event tracker', () => broker.stopConsuming(Math.max(100, config.SHUTDOWN_TIMEOUT_MS / 2)));
     await relay.start();
+    deliveries.start();
 
     const app = createApp(deps);
     handle = app;

@@ -5,22 +5,31 @@ import { addLogContext } from '@pressroom/logger';
 import { withSpan } from '@pressroom/telemetry';
 import type { GatewayDeps } from '../deps.ts';
 import { findSessionState } from '../auth/session-repository.ts';
+import { assertKeyAllows, authenticateApiKey } from '../api-keys/api-keys.ts';
 
 export interface Principal {
   userId: string;
   sessionId: string;
   role: 'user' | 'admin';
+  /** Set when the caller used an API key (`sessionId` is then empty): it acts as its owner within its scopes. */
+  apiKey?: { id: string; prefix: string; scopes: string[] };
 }
 
 /**
  * Verifies the JWT, then asks PostgreSQL whether its session is still alive. The database is asked on every
  * request on purpose, and Redis is deliberately not in this path: a cache could serve a revoked session after
  * logout, and a Redis outage must never make the check fail open. It is one primary-key lookup that also sees
- * a disabled user or a changed role, so revocation holds on the next request on every replica.
+ * a disabled user or a changed role, so revocation holds on the next request on every replica. An API key
+ * (`Bearer prs_…`) takes the same single lookup instead, by its hash; JWT calls never look at API keys.
  */
 export function authenticate(deps: Pick<GatewayDeps, 'db' | 'tokens'>): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('authorization') ?? '';
+    if (header.startsWith('Bearer prs_')) {
+      const keyed = await withSpan('api key check', {}, () => authenticateApiKey(deps.db, header.slice(7)));
+      assertKeyAllows(keyed, req.method, req.originalUrl.split('?')[0] ?? '');
+      return admit({ userId: keyed.userId, sessionId: '', role: keyed.role, apiKey: keyed.apiKey });
+    }
     const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header);
     if (!match?.[1]) throw new AppError('unauthorized', 'a Bearer access token is required', { headers: { 'WWW-Authenticate': 'Bearer' } });
     const claims = deps.tokens.verify(match[1]);
@@ -28,11 +37,14 @@ export function authenticate(deps: Pick<GatewayDeps, 'db' | 'tokens'>): RequestH
     if (!state || state.revoked_at || state.disabled || Date.parse(state.expires_at) <= Date.now()) {
       throw new AppError('unauthorized', 'the session has ended', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
     }
-    const principal: Principal = { userId: claims.sub, sessionId: claims.sid, role: state.role };
-    res.locals['principal'] = principal;
-    addLogContext({ user_id: principal.userId });
-    trace.getActiveSpan()?.setAttribute('user_id', principal.userId);
-    next();
+    admit({ userId: claims.sub, sessionId: claims.sid, role: state.role });
+
+    function admit(principal: Principal) {
+      res.locals['principal'] = principal;
+      addLogContext({ user_id: principal.userId, ...(principal.apiKey ? { api_key: principal.apiKey.prefix } : {}) });
+      trace.getActiveSpan()?.setAttribute('user_id', principal.userId);
+      next();
+    }
   };
 }
 

@@ -9,6 +9,7 @@ import { getRequest, listRequestPage } from './read-requests.ts';
 import { createLoadShedder } from './load-shedder.ts';
 import { submitRequest } from './submit-request.ts';
 import { toSummary } from './request-view.ts';
+import { adHocWebhookSecret } from '../webhooks/task-channel.ts';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 
@@ -27,7 +28,9 @@ export function requestRoutes(deps: GatewayDeps, guards: Guards): Router {
       res.set('Idempotent-Replayed', 'true');
       retagRequest(req, request.id);
     }
-    res.status(202).location(`/v1/requests/${request.id}`).json(toSummary(request));
+    const secret = adHocWebhookSecret(deps.config, request.id, request.channel);
+    if (secret.webhook_secret) res.set('Cache-Control', 'no-store');
+    res.status(202).location(`/v1/requests/${request.id}`).json({ ...toSummary(request), ...secret });
   });
   router.get('/v1/requests', async (req, res) => {
     const query = parseQuery(ListRequestsQuery, req.query);

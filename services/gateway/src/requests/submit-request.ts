@@ -10,6 +10,7 @@ import type { LoadShedder } from './load-shedder.ts';
 import { quotaWindow } from './quota.ts';
 import type { RequestRow } from './request-repository.ts';
 import { insertSubmission, isIdempotencyKeyTaken, type Submission, type SubmissionResult } from './submission-repository.ts';
+import { resolveTaskChannel } from '../webhooks/task-channel.ts';
 
 export function defaultChannel(config: Config): Channel {
   if (config.DEFAULT_CHANNEL === 'webhook') return { type: 'webhook', url: config.DEFAULT_WEBHOOK_URL! };
@@ -38,7 +39,7 @@ export async function submitRequest(
     request_id: requestId,
     user_id: userId,
     stage: 'research',
-    payload: { brief: { topic: fields.topic, ...(fields.audience ? { audience: fields.audience } : {}), tone: fields.tone, length: fields.length }, channel },
+    payload: { brief: { topic: fields.topic, ...(fields.audience ? { audience: fields.audience } : {}), tone: fields.tone, length: fields.length }, channel: await resolveTaskChannel(deps, userId, channel) },
   });
   const submission: Submission = {
     request: fields,

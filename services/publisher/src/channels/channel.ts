@@ -1,10 +1,10 @@
-import type { Article, Brief, Channel } from '@pressroom/contracts';
+import type { Article, Brief, TaskChannel } from '@pressroom/contracts';
 
 /** Everything a channel needs to post one article; `published_at` is fixed once per attempt by the worker. */
 export interface PublishInput {
   request_id: string;
   brief: Brief;
-  channel: Channel;
+  channel: TaskChannel;
   article: Article;
   published_at: string;
 }

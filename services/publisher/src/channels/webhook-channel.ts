@@ -1,22 +1,41 @@
 import type { Config } from '@pressroom/config';
 import { permanentError } from '@pressroom/contracts';
-import { classifyHttpError, signWebhookBody, type Breakers, type HttpClient } from '@pressroom/resilience';
+import {
+  classifyHttpError,
+  deriveWebhookSecret,
+  endpointSecretContext,
+  requestSecretContext,
+  signWebhookBody,
+  standardWebhookHeaders,
+  type Breakers,
+  type HttpClient,
+} from '@pressroom/resilience';
 import { parseJsonSafely, reportedUrl, type PublishChannel } from './channel.ts';
 
 type WebhookSettings = Pick<Config, 'DEFAULT_WEBHOOK_URL' | 'WEBHOOK_SIGNING_SECRET'>;
 
 /**
- * POSTs the article as signed JSON. The receiver can check origin and freshness with `verifyWebhookSignature`,
- * and drop a repeat by `Idempotency-Key` (the request id, the same on every attempt).
+ * POSTs the article as signed JSON, by the Standard Webhooks specification (`webhook-id` is `msg_<request
+ * id>`, the same on every attempt, so a receiver drops repeats by it or by `Idempotency-Key`). Each receiver
+ * has its own secret, derived here from WEBHOOK_SIGNING_SECRET and the ids in the task (no database): a
+ * registered endpoint's from its id and secret versions (two sign during a rotation's overlap), an ad-hoc
+ * URL's from the request id. The master secret itself never signs a delivery.
+ *
+ * Deprecated, kept for one release: `X-Pressroom-Timestamp` / `X-Pressroom-Signature` (HMAC-SHA256 of
+ * "<timestamp>.<body>", keyed with the same per-receiver `whsec_…` string).
  */
 export function createWebhookChannel(deps: { config: WebhookSettings; http: HttpClient; breakers: Breakers }): PublishChannel {
   const { config, http, breakers } = deps;
   return {
     async publish(input) {
       const url = input.channel.url ?? config.DEFAULT_WEBHOOK_URL;
-      const secret = config.WEBHOOK_SIGNING_SECRET;
+      const master = config.WEBHOOK_SIGNING_SECRET;
       if (!url) throw permanentError('channel_not_configured', 'webhook channel has no url and DEFAULT_WEBHOOK_URL is not set');
-      if (!secret) throw permanentError('channel_not_configured', 'WEBHOOK_SIGNING_SECRET is not set');
+      if (!master) throw permanentError('channel_not_configured', 'WEBHOOK_SIGNING_SECRET is not set');
+      const { endpoint_id: endpointId, secret_versions: versions } = input.channel;
+      const secrets = endpointId
+        ? (versions ?? [1]).map((v) => deriveWebhookSecret(master, endpointSecretContext(endpointId, v)))
+        : [deriveWebhookSecret(master, requestSecretContext(input.request_id))];
       const { article } = input;
       const body = JSON.stringify({
         request_id: input.request_id,
@@ -27,11 +46,13 @@ export function createWebhookChannel(deps: { config: WebhookSettings; http: Http
         topic: input.brief.topic,
         published_at: input.published_at,
       });
-      const timestamp = Math.floor(Date.now() / 1000);
+      const signed = standardWebhookHeaders(`msg_${input.request_id}`, secrets, body);
+      const timestamp = signed['webhook-timestamp'];
       const headers = {
         'content-type': 'application/json',
-        'x-pressroom-timestamp': String(timestamp),
-        'x-pressroom-signature': signWebhookBody(secret, timestamp, body),
+        ...signed,
+        'x-pressroom-timestamp': timestamp,
+        'x-pressroom-signature': signWebhookBody(secrets[0]!, timestamp, body),
         'idempotency-key': input.request_id,
         'x-pressroom-request-id': input.request_id,
       };

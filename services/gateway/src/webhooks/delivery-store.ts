@@ -1,0 +1,93 @@
+import type { DbClient } from '../db/pool.ts';
+
+export interface ClaimedDelivery {
+  id: string;
+  endpoint_id: string;
+  event_type: string;
+  request_id: string | null;
+  attempts: number;
+  created_at: string;
+  url: string;
+  secret_version: number;
+  previous_secret_until: string | null;
+}
+
+/**
+ * Claims due deliveries by pushing their next attempt out by a lease (longer than one attempt can take), so
+ * the HTTP call happens with no row lock held and no other replica picks the same rows meanwhile; a replica
+ * that dies mid-attempt leaves them to be retried when the lease runs out.
+ */
+export async function claimDueDeliveries(db: DbClient, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  const { rows } = await db.query<ClaimedDelivery>(
+    `WITH due AS (
+       SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+        WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND e.enabled
+        ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE OF d SKIP LOCKED
+     )
+     UPDATE webhook_deliveries d SET next_attempt_at = now() + make_interval(secs => $2::float8 / 1000)
+       FROM due, webhook_endpoints e
+      WHERE d.id = due.id AND e.id = d.endpoint_id
+      RETURNING d.id, d.endpoint_id, d.event_type, d.request_id, d.attempts, d.created_at, e.url, e.secret_version, e.previous_secret_until`,
+    [limit, leaseMs],
+  );
+  return rows;
+}
+
+export interface RequestOutcome {
+  id: string;
+  status: string;
+  topic: string;
+  title: string | null;
+  published_url: string | null;
+  error: unknown;
+  created_at: string;
+  updated_at: string;
+}
+
+export async function loadRequestOutcomes(db: DbClient, ids: string[]): Promise<Map<string, RequestOutcome>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.query<RequestOutcome>(
+    `SELECT r.id, r.status, r.topic, res.article->>'title' AS title, r.published_url, r.error, r.created_at, r.updated_at
+       FROM content_requests r LEFT JOIN request_results res ON res.request_id = r.id WHERE r.id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+export async function recordDelivered(db: DbClient, d: { id: string; endpointId: string; statusCode: number }): Promise<void> {
+  await db.query(
+    `WITH endpoint AS (UPDATE webhook_endpoints SET consecutive_failures = 0 WHERE id = $2 AND consecutive_failures <> 0)
+     UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, last_attempt_at = now(), last_status_code = $3,
+            last_error = NULL, delivered_at = now()
+      WHERE id = $1`,
+    [d.id, d.endpointId, d.statusCode],
+  );
+}
+
+/**
+ * One failed attempt: the delivery is retried at `retryAt`, or fails for good after `maxAttempts`; the
+ * endpoint's run of failures grows, and at `disableAfter` the endpoint is disabled with the reason shown to
+ * its owner (GET /v1/webhooks/{id}). Returns whether this attempt disabled it.
+ */
+export async function recordFailedAttempt(
+  db: DbClient,
+  d: { id: string; endpointId: string; statusCode: number | null; error: string; retryAt: Date; maxAttempts: number; disableAfter: number },
+): Promise<boolean> {
+  const { rows } = await db.query<{ disabled: boolean }>(
+    `WITH delivery AS (
+       UPDATE webhook_deliveries SET attempts = attempts + 1, last_attempt_at = now(), last_status_code = $3, last_error = $4,
+              status = CASE WHEN attempts + 1 >= $6 THEN 'failed' ELSE 'pending' END, next_attempt_at = $5
+        WHERE id = $1
+     )
+     UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1,
+            enabled = CASE WHEN consecutive_failures + 1 >= $7 THEN false ELSE enabled END,
+            disabled_at = CASE WHEN enabled AND consecutive_failures + 1 >= $7 THEN now() ELSE disabled_at END,
+            disabled_reason = CASE WHEN enabled AND consecutive_failures + 1 >= $7
+              THEN left(format('disabled after %s failed delivery attempts in a row; the last: %s', consecutive_failures + 1, $4), 500)
+              ELSE disabled_reason END
+      WHERE id = $2
+      RETURNING (NOT enabled AND disabled_at = now()) AS disabled`,
+    [d.id, d.endpointId, d.statusCode, d.error.slice(0, 500), d.retryAt, d.maxAttempts, d.disableAfter],
+  );
+  return rows[0]?.disabled ?? false;
+}
