@@ -7,7 +7,7 @@ import { parseAnswer } from './parse-answer.ts';
 import type { Completion, WriterProvider } from './writer-provider.ts';
 
 // The key is optional at run time (Ollama, llama.cpp need none) although Config types it as a plain string.
-type LlmConfig = Pick<Config, 'LLM_BASE_URL' | 'LLM_MODEL' | 'LLM_MAX_TOKENS' | 'LLM_TIMEOUT_MS'> & { LLM_API_KEY?: string | undefined };
+type LlmConfig = Pick<Config, 'LLM_BASE_URL' | 'LLM_MODEL' | 'LLM_MAX_TOKENS' | 'LLM_TIMEOUT_MS'> & { LLM_API_KEY?: string | undefined; RESPONSE_MAX_BYTES?: number };
 
 interface ChatCompletionResponse {
   model?: string;
@@ -81,7 +81,7 @@ async function postChat(client: HttpClient, req: ReturnType<typeof buildChatRequ
  */
 export function createOpenAiChat(deps: { config: LlmConfig; breakers: Breakers; logger?: Logger }): WriterProvider {
   const { config, breakers, logger } = deps;
-  const client = createHttpClient({ timeoutMs: config.LLM_TIMEOUT_MS, allowPrivateTargets: true });
+  const client = createHttpClient({ timeoutMs: config.LLM_TIMEOUT_MS, allowPrivateTargets: true, maxResponseBytes: config.RESPONSE_MAX_BYTES });
   let level = 0;
   return {
     name: 'openai',
