@@ -3,6 +3,7 @@ import type { Redis } from '@pressroom/cache';
 import type { Logger } from '@pressroom/logger';
 import type { Broker } from '@pressroom/messaging';
 import type { Metrics } from '@pressroom/telemetry';
+import type { AddressPolicy } from '@pressroom/resilience';
 import type { Alerts } from './alerts/alerts.ts';
 import type { AccessTokens } from './auth/access-tokens.ts';
 import type { Db } from './db/pool.ts';
@@ -19,6 +20,6 @@ export interface GatewayDeps {
   alerts: Alerts;
   /** Wakes this replica's outbox relay after a commit that added rows. */
   outbox: { wake(): Promise<void> };
-  /** Wakes this replica's webhook delivery loop (a test event was queued). */
-  deliveries: { wake(): void };
+  /** Wakes this replica's webhook delivery loop (a test event was queued); `targetPolicy` is its address rule. */
+  deliveries: { wake(): void; targetPolicy: AddressPolicy };
 }

@@ -1,6 +1,6 @@
 import type { Config } from '@pressroom/config';
 import type { Logger } from '@pressroom/logger';
-import { standardWebhookHeaders, type HttpClient } from '@pressroom/resilience';
+import { standardWebhookHeaders, type AddressPolicy, type HttpClient } from '@pressroom/resilience';
 import type { Db } from '../db/pool.ts';
 import { claimDueDeliveries, loadRequestOutcomes, recordDelivered, recordFailedAttempt, type ClaimedDelivery, type RequestOutcome } from './delivery-store.ts';
 import { endpointSecret, signingVersions } from './webhook-secrets.ts';
@@ -11,6 +11,7 @@ type Settings = Pick<
 >;
 
 export interface DeliveryLoop {
+  targetPolicy: AddressPolicy;
   start(): void;
   wake(): void;
   stop(): Promise<void>;
@@ -49,7 +50,7 @@ export function callbackBody(d: ClaimedDelivery, request: RequestOutcome | undef
  * them through the guarded client for user targets (SSRF policy on every attempt and redirect), and records
  * each attempt. It runs off the request path: publishing never waits for a callback.
  */
-export function createDeliveryLoop(deps: { db: Db; http: HttpClient; logger: Logger; config: Settings }): DeliveryLoop {
+export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolicy: AddressPolicy; logger: Logger; config: Settings }): DeliveryLoop {
   const { db, http, logger, config } = deps;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -119,6 +120,7 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; logger: Log
   }
 
   return {
+    targetPolicy: deps.targetPolicy,
     start: run,
     wake: run,
     async stop() {

@@ -8,7 +8,7 @@ import { createEndpoint, deliveryPage, listUserEndpoints, ownEndpoint, patchEndp
 import { toWebhookView } from './webhook-views.ts';
 
 /** A user's webhook endpoints: completion callbacks for their content requests (see delivery-loop.ts). */
-export function webhookRoutes(deps: GatewayDeps & { deliveries: { wake(): void } }, guards: Guards): Router {
+export function webhookRoutes(deps: GatewayDeps, guards: Guards): Router {
   const router = Router();
   router.use('/v1/webhooks', ...guards.user);
   const idOf = (params: unknown) => parseParams(IdParams, params).id;

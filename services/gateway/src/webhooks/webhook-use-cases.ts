@@ -19,12 +19,12 @@ import { endpointSecret, masterSecret } from './webhook-secrets.ts';
 import { toDeliveryView, toWebhookView } from './webhook-views.ts';
 
 export const MAX_ENDPOINTS_PER_USER = 20;
-type Deps = Pick<GatewayDeps, 'db' | 'config'> & { deliveries: { wake(): void } };
+type Deps = Pick<GatewayDeps, 'db' | 'config' | 'deliveries'>;
 
 /** The outbound guard's URL rules, checked when the URL is given; resolved addresses are checked again on every delivery. */
 function checkTarget(deps: Deps, url: string): void {
   try {
-    assertAllowedUrl(new URL(url), deps.config.ALLOW_PRIVATE_TARGETS);
+    assertAllowedUrl(new URL(url), deps.deliveries.targetPolicy);
   } catch (err) {
     throw new AppError('validation_failed', `the webhook url is not allowed: ${(err as Error).message}`, { errors: [{ field: '/url', message: 'is not an allowed target' }] });
   }

@@ -1,0 +1,190 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Webhook } from 'standardwebhooks';
+import { publishEvent } from '@pressroom/messaging';
+import { pollUntil, startHttpStub } from '@pressroom/test-support';
+import { isAllowedAddress } from '@pressroom/resilience';
+import { startTestGateway } from '../support/gateway-harness.ts';
+
+const article = { title: 'How bees talk', summary: 'They dance.', body_markdown: '# How bees talk\n\nThey dance [1].', sources: [{ title: 'Bees', url: 'https://example.org/bees' }] };
+
+describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, RabbitMQ, stub receivers)', () => {
+  let h: Awaited<ReturnType<typeof startTestGateway>>;
+  before(async () => {
+    h = await startTestGateway(
+      { WEBHOOK_POLL_MS: '50', WEBHOOK_RETRY_BASE_MS: '40', WEBHOOK_RETRY_MAX_MS: '200', WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_DISABLE_AFTER_FAILURES: '5', WEBHOOK_TIMEOUT_MS: '500', ALLOW_PRIVATE_TARGETS: 'false' },
+      'hooks',
+      // Loopback stands in for the public internet here; every other private range stays refused.
+      { callbackAddressPolicy: (ip) => ip === '127.0.0.1' || isAllowedAddress(ip, false) },
+    );
+  });
+  after(() => h.close());
+
+  async function publishRequest(token: string, userId: string): Promise<string> {
+    const created = await h.api.call('POST', '/v1/requests', { token, body: { topic: 'how honeybees communicate' } });
+    const base = { request_id: created.body.id as string, user_id: userId, attempt: 1 };
+    await publishEvent(h.gateway.deps.broker, { message_id: 'w-m', ...base, stage: 'write', type: 'completed', duration_ms: 5, result: { article } });
+    await publishEvent(h.gateway.deps.broker, { message_id: 'p-m', ...base, stage: 'publish', type: 'completed', duration_ms: 5, result: { published_url: 'file:///tmp/bees.md' } });
+    return base.request_id;
+  }
+
+  const deliveries = (token: string, id: string) => h.api.call('GET', `/v1/webhooks/${id}/deliveries`, { token });
+
+  it('when a request is published, then the endpoint receives a request.published callback that verifies with its own secret and not with another endpoint’s', async () => {
+    const receiver = await startHttpStub(() => ({ status: 204 }));
+    try {
+      const u = await h.api.registerAndLogin();
+      const endpoint = await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url: `${receiver.url}/hooks`, events: ['request.published'] } });
+      assert.equal(endpoint.status, 201, JSON.stringify(endpoint.body));
+      assert.match(endpoint.body.secret, /^whsec_/);
+      const other = await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url: `${receiver.url}/other`, events: ['request.failed'] } });
+      assert.notEqual(other.body.secret, endpoint.body.secret);
+      const listed = await h.api.call('GET', '/v1/webhooks', { token: u.access });
+      assert.equal(listed.body.items.length, 2);
+      assert.ok(listed.body.items.every((e: Record<string, unknown>) => e['secret'] === undefined), 'the secret is shown once');
+
+      const requestId = await publishRequest(u.access, u.userId);
+      await receiver.waitFor(1);
+      const call = receiver.requests[0]!;
+      assert.equal(call.path, '/hooks', 'only the endpoint subscribed to request.published is called');
+      const payload = new Webhook(endpoint.body.secret).verify(call.body, call.headers as Record<string, string>) as { type: string; data: Record<string, unknown> };
+      assert.equal(payload.type, 'request.published');
+      assert.equal(payload.data['request_id'], requestId);
+      assert.equal(payload.data['title'], article.title);
+      assert.equal(payload.data['published_url'], 'file:///tmp/bees.md');
+      assert.match(String(call.headers['webhook-id']), /^msg_/);
+      assert.throws(() => new Webhook(other.body.secret).verify(call.body, call.headers as Record<string, string>), 'another endpoint’s secret does not verify');
+      const log = await pollUntil('the delivery logged as delivered', async () => {
+        const res = await deliveries(u.access, endpoint.body.id);
+        return res.body.items[0]?.status === 'delivered' ? res.body.items[0] : undefined;
+      });
+      assert.equal(log.last_status_code, 204);
+      assert.equal(log.attempts, 1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('when a secret is rotated, then during the overlap both secrets verify, and a test event is delivered', async () => {
+    const receiver = await startHttpStub(() => ({ status: 200, body: { ok: true } }));
+    try {
+      const u = await h.api.registerAndLogin();
+      const endpoint = await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url: receiver.url, events: ['request.published', 'request.failed'] } });
+      const rotated = await h.api.call('POST', `/v1/webhooks/${endpoint.body.id}/rotate-secret`, { token: u.access, body: {} });
+      assert.equal(rotated.status, 200);
+      assert.equal(rotated.body.secret_version, 2);
+      assert.notEqual(rotated.body.secret, endpoint.body.secret);
+      assert.ok(rotated.body.previous_secret_valid_until);
+      const test = await h.api.call('POST', `/v1/webhooks/${endpoint.body.id}/test`, { token: u.access, body: {} });
+      assert.equal(test.status, 202);
+      assert.equal(test.body.event_type, 'webhook.test');
+      await receiver.waitFor(1);
+      const call = receiver.requests[0]!;
+      for (const secret of [endpoint.body.secret, rotated.body.secret]) new Webhook(secret).verify(call.body, call.headers as Record<string, string>);
+      await h.api.call('POST', `/v1/webhooks/${endpoint.body.id}/rotate-secret`, { token: u.access, body: { overlap_s: 0 } });
+      const after = await h.api.call('GET', `/v1/webhooks/${endpoint.body.id}`, { token: u.access });
+      assert.equal(after.body.previous_secret_valid_until, null, 'with no overlap the old secret stops signing at once');
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('when the receiver answers 5xx or times out, then attempts back off up to the limit, the log shows why, and the endpoint is disabled after the documented run of failures', async () => {
+    let calls = 0;
+    const receiver = await startHttpStub(() => (++calls % 2 === 0 ? { status: 200, delayMs: 1500 } : { status: 503, body: { error: 'busy' } }));
+    try {
+      const u = await h.api.registerAndLogin();
+      const endpoint = await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url: receiver.url, events: ['request.published'] } });
+      await publishRequest(u.access, u.userId);
+      const failed = await pollUntil('the first delivery to fail for good', async () => {
+        const res = await deliveries(u.access, endpoint.body.id);
+        return res.body.items[0]?.status === 'failed' ? res.body.items[0] : undefined;
+      });
+      assert.equal(failed.attempts, 3, 'WEBHOOK_MAX_ATTEMPTS attempts');
+      assert.equal(receiver.requests.length, 3);
+      const ids = new Set(receiver.requests.map((r) => r.headers['webhook-id']));
+      assert.equal(ids.size, 1, 'every retry carries the same webhook-id');
+      const times = receiver.requests.map((r) => Number(r.headers['webhook-timestamp']));
+      assert.ok(times.every((t, i) => i === 0 || t >= times[i - 1]!));
+      assert.match(failed.last_error, /answered 503|timeout|Timeout/);
+
+      await publishRequest(u.access, u.userId);
+      const disabled = await pollUntil('the endpoint to be disabled', async () => {
+        const res = await h.api.call('GET', `/v1/webhooks/${endpoint.body.id}`, { token: u.access });
+        return res.body.enabled === false ? res.body : undefined;
+      });
+      assert.equal(disabled.consecutive_failures, 5);
+      assert.match(disabled.disabled_reason, /disabled after 5 failed delivery attempts in a row/);
+      assert.equal((await h.api.call('POST', `/v1/webhooks/${endpoint.body.id}/test`, { token: u.access, body: {} })).status, 409);
+      const enabled = await h.api.call('PATCH', `/v1/webhooks/${endpoint.body.id}`, { token: u.access, body: { enabled: true } });
+      assert.equal(enabled.body.enabled, true);
+      assert.equal(enabled.body.consecutive_failures, 0);
+      assert.equal(enabled.body.disabled_reason, null);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('when a callback URL points at a private address, directly, by name or by redirect, then it is refused and nothing reaches it', async () => {
+    const u = await h.api.registerAndLogin();
+    const literal = await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url: 'http://169.254.169.254/latest', events: ['request.published'] } });
+    assert.equal(literal.status, 400);
+    assert.equal(literal.body.code, 'validation_failed');
+    const redirector = await startHttpStub(() => ({ status: 307, headers: { location: 'http://10.0.0.7/steal' } }));
+    try {
+      const endpoint = await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url: redirector.url, events: ['request.published'] } });
+      const byName = await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url: 'http://metadata.localtest.invalid/', events: ['request.published'] } });
+      assert.equal(byName.status, 201);
+      await h.api.call('POST', `/v1/webhooks/${endpoint.body.id}/test`, { token: u.access, body: {} });
+      const refused = await pollUntil('the redirect to be refused', async () => {
+        const res = await deliveries(u.access, endpoint.body.id);
+        return res.body.items[0]?.last_error ? res.body.items[0] : undefined;
+      });
+      assert.match(refused.last_error, /forbidden/);
+      assert.equal(refused.status, 'pending', 'retried with backoff');
+    } finally {
+      await redirector.close();
+    }
+  });
+
+  it('when a user reads or changes another user’s endpoint, then 404; bad bodies are 400', async () => {
+    const a = await h.api.registerAndLogin();
+    const b = await h.api.registerAndLogin();
+    const endpoint = await h.api.call('POST', '/v1/webhooks', { token: a.access, body: { url: 'https://hooks.example.com/a', events: ['request.failed'] } });
+    for (const [method, path] of [['GET', ''], ['PATCH', ''], ['DELETE', ''], ['GET', '/deliveries'], ['POST', '/test'], ['POST', '/rotate-secret']] as const) {
+      const res = await h.api.call(method, `/v1/webhooks/${endpoint.body.id}${path}`, { token: b.access, ...(method === 'PATCH' ? { body: { enabled: false } } : method === 'POST' ? { body: {} } : {}) });
+      assert.equal(res.status, 404, `${method} ${path}`);
+    }
+    assert.equal((await h.api.call('POST', '/v1/webhooks', { token: a.access, body: { url: 'ftp://x.example.com', events: ['request.failed'] } })).status, 400);
+    assert.equal((await h.api.call('POST', '/v1/webhooks', { token: a.access, body: { url: 'https://x.example.com', events: ['request.started'] } })).status, 400);
+    assert.equal((await h.api.call('PATCH', `/v1/webhooks/${endpoint.body.id}`, { token: a.access, body: {} })).status, 400);
+    assert.equal((await h.api.call('DELETE', `/v1/webhooks/${endpoint.body.id}`, { token: a.access })).status, 204);
+    assert.equal((await h.api.call('GET', `/v1/webhooks/${endpoint.body.id}`, { token: a.access })).status, 404);
+  });
+
+  it('when a request names a registered endpoint as its channel, then its task carries the URL and signing versions, and an ad-hoc URL gets its own secret, the same on a replay', async () => {
+    const u = await h.api.registerAndLogin();
+    const endpoint = await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url: 'https://hooks.example.com/articles', events: ['request.published'] } });
+    const viaEndpoint = await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'endpoint channel', channel: { type: 'webhook', endpoint_id: endpoint.body.id } } });
+    assert.equal(viaEndpoint.status, 202);
+    assert.equal(viaEndpoint.body.webhook_secret, undefined);
+    const task = await pollUntil('the outbox row or its relay', async () => {
+      const { rows } = await h.gateway.deps.db.query<{ payload: unknown }>("SELECT message->'payload' AS payload FROM outbox WHERE request_id = $1", [viaEndpoint.body.id]);
+      return rows[0]?.payload ?? 'relayed';
+    });
+    if (task !== 'relayed') assert.deepEqual((task as { channel: unknown }).channel, { type: 'webhook', endpoint_id: endpoint.body.id, url: 'https://hooks.example.com/articles', secret_versions: [1] });
+    const stranger = await h.api.registerAndLogin();
+    const foreign = await h.api.call('POST', '/v1/requests', { token: stranger.access, body: { topic: 'foreign endpoint', channel: { type: 'webhook', endpoint_id: endpoint.body.id } } });
+    assert.equal(foreign.status, 400);
+    const both = await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'both', channel: { type: 'webhook', endpoint_id: endpoint.body.id, url: 'https://x.example.com' } } });
+    assert.equal(both.status, 400);
+
+    const adHoc = { topic: 'ad hoc channel', channel: { type: 'webhook', url: 'https://hooks.example.com/once' } };
+    const first = await h.api.call('POST', '/v1/requests', { token: u.access, body: adHoc, headers: { 'idempotency-key': 'adhoc-1' } });
+    assert.match(first.body.webhook_secret, /^whsec_/);
+    const replay = await h.api.call('POST', '/v1/requests', { token: u.access, body: adHoc, headers: { 'idempotency-key': 'adhoc-1' } });
+    assert.equal(replay.body.webhook_secret, first.body.webhook_secret);
+    const second = await h.api.call('POST', '/v1/requests', { token: u.access, body: adHoc });
+    assert.notEqual(second.body.webhook_secret, first.body.webhook_secret, 'no two receivers share a key');
+  });
+});
