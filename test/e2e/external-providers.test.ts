@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { startHttpStub, type HttpStub, type RecordedRequest } from '@pressroom/test-support';
 import { chatCompletion, topicOf } from '../../services/llm/test/support/chat-stub.ts';
-import { verifyWebhookSignature } from '@pressroom/resilience';
+import { deriveWebhookSecret, requestSecretContext, verifyStandardWebhook, verifyWebhookSignature } from '@pressroom/resilience';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 import { waitForFinalRequest } from '../support/request-polling.ts';
 
@@ -160,8 +160,10 @@ describe('end to end with openai, each search provider and a webhook, all pointe
       assert.equal(post.headers['x-pressroom-request-id'], rid);
       const timestamp = String(post.headers['x-pressroom-timestamp']);
       assert.ok(Math.abs(Date.now() / 1000 - Number(timestamp)) < 60, `fresh timestamp ${timestamp}`);
-      assert.ok(verifyWebhookSignature(secret, timestamp, post.body, post.headers['x-pressroom-signature'] as string), 'the signature verifies with WEBHOOK_SIGNING_SECRET');
-      assert.ok(!verifyWebhookSignature(randomBytes(48).toString('base64'), timestamp, post.body, post.headers['x-pressroom-signature'] as string));
+      const own = deriveWebhookSecret(secret, requestSecretContext(rid));
+      assert.ok(verifyStandardWebhook(own, post.body, post.headers), "the Standard Webhooks signature verifies with the request's derived secret");
+      assert.ok(verifyWebhookSignature(own, timestamp, post.body, post.headers['x-pressroom-signature'] as string), 'the deprecated signature too');
+      assert.ok(!verifyWebhookSignature(secret, timestamp, post.body, post.headers['x-pressroom-signature'] as string), 'never the master key');
       const delivered = post.json() as any;
       assert.equal(delivered.request_id, rid);
       assert.equal(delivered.topic, topic);

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { pollUntil, startHttpStub, type HttpStub, type RecordedRequest } from '@pressroom/test-support';
 import { chatCompletion, topicOf } from '../../services/llm/test/support/chat-stub.ts';
-import { verifyWebhookSignature } from '@pressroom/resilience';
+import { deriveWebhookSecret, requestSecretContext, verifyStandardWebhook } from '@pressroom/resilience';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 import { listRequests, waitForAllFinal } from '../support/request-polling.ts';
 import { startSlowStub } from '../support/slow-stub.ts';
@@ -40,7 +40,7 @@ function postsByKey(webhook: HttpStub, secret: string): Map<string, RecordedRequ
   for (const post of webhook.requests) {
     assert.equal(post.method, 'POST');
     assert.equal((post.json() as { request_id: string }).request_id, keyOf(post), 'Idempotency-Key is the request id');
-    assert.ok(verifyWebhookSignature(secret, post.headers['x-pressroom-timestamp'] as string, post.body, post.headers['x-pressroom-signature'] as string), 'every post is signed');
+    assert.ok(verifyStandardWebhook(deriveWebhookSecret(secret, requestSecretContext(keyOf(post))), post.body, post.headers), 'every post is signed with its request’s secret');
     byKey.set(keyOf(post), [...(byKey.get(keyOf(post)) ?? []), post]);
   }
   return byKey;

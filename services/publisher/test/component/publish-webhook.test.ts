@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { gzipBomb, startHttpStub, type HttpStub, type StubReply } from '@pressroom/test-support';
-import { verifyWebhookSignature } from '@pressroom/resilience';
+import { deriveWebhookSecret, endpointSecretContext, requestSecretContext, verifyStandardWebhook, verifyWebhookSignature } from '@pressroom/resilience';
 import { publishPayload, startPublisher } from './publisher-harness.ts';
 
 describe('publisher, webhook channel (real RabbitMQ and Redis, stub receiver)', () => {
@@ -55,9 +56,27 @@ describe('publisher, webhook channel (real RabbitMQ and Redis, stub receiver)', 
     assert.ok(Number(ts) >= before && Number(ts) <= Math.floor(Date.now() / 1000));
     const signature = String(req.headers['x-pressroom-signature']);
     assert.match(signature, /^sha256=[0-9a-f]{64}$/);
-    assert.equal(verifyWebhookSignature(p.config.WEBHOOK_SIGNING_SECRET!, ts, req.body, signature), true);
-    assert.equal(verifyWebhookSignature('another-secret-of-at-least-32-bytes-long', ts, req.body, signature), false);
+    // An ad-hoc URL is signed with the secret derived for its request (the gateway returned it at submit), never the master.
+    const own = deriveWebhookSecret(p.config.WEBHOOK_SIGNING_SECRET!, requestSecretContext(env.request_id));
+    assert.equal(verifyWebhookSignature(own, ts, req.body, signature), true, 'the deprecated headers, with the same secret');
+    assert.equal(verifyWebhookSignature(p.config.WEBHOOK_SIGNING_SECRET!, ts, req.body, signature), false, 'the master key never signs');
+    assert.equal(verifyStandardWebhook(own, req.body, req.headers), true, 'Standard Webhooks headers');
+    assert.equal(req.headers['webhook-id'], `msg_${env.request_id}`);
+    const another = deriveWebhookSecret(p.config.WEBHOOK_SIGNING_SECRET!, requestSecretContext(randomUUID()));
+    assert.equal(verifyStandardWebhook(another, req.body, req.headers), false, "another request's secret does not verify");
     assert.equal(done.result?.published_url, `${receiver.url}/posts/${env.request_id}`, 'the Location header');
+  });
+
+  it('when a task names a registered endpoint, then the post is signed with that endpoint’s secret for every version in its overlap window', async () => {
+    const endpointId = randomUUID();
+    const payload = publishPayload({ type: 'webhook', endpoint_id: endpointId, url: `${receiver.url}/endpoint`, secret_versions: [3, 2] });
+    const env = await p.submit(payload);
+    await p.completed(env);
+    const post = receiver.requests.find((r) => r.headers['idempotency-key'] === env.request_id)!;
+    const master = p.config.WEBHOOK_SIGNING_SECRET!;
+    for (const version of [3, 2]) assert.equal(verifyStandardWebhook(deriveWebhookSecret(master, endpointSecretContext(endpointId, version)), post.body, post.headers), true, `version ${version}`);
+    assert.equal(verifyStandardWebhook(deriveWebhookSecret(master, endpointSecretContext(endpointId, 1)), post.body, post.headers), false, 'a retired version');
+    assert.equal(verifyStandardWebhook(deriveWebhookSecret(master, endpointSecretContext(randomUUID(), 3)), post.body, post.headers), false, 'another endpoint');
   });
 
   it('when the receiver answers with a JSON url or nothing, then published_url is that url or the webhook url', async () => {
