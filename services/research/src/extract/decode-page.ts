@@ -4,7 +4,11 @@ import { permanentError } from '@pressroom/contracts';
 
 export type PageKind = 'html' | 'text';
 
-const KINDS: Record<string, PageKind> = { 'text/html': 'html', 'application/xhtml+xml': 'html', 'text/plain': 'text' };
+const KINDS = new Map<string, PageKind>([
+  ['text/html', 'html'],
+  ['application/xhtml+xml', 'html'],
+  ['text/plain', 'text'],
+]);
 // Replacement characters and NULs beyond this share of the text mean the bytes were not text in that charset.
 const GARBLED_SHARE = 0.1;
 
@@ -12,7 +16,7 @@ const GARBLED_SHARE = 0.1;
 export function parseContentType(contentType: string): { kind: PageKind; charset: string | undefined } {
   const [essence = '', ...params] = contentType.split(';');
   const type = essence.trim().toLowerCase();
-  const kind = KINDS[type];
+  const kind = KINDS.get(type);
   if (!kind) throw permanentError('unsupported_content_type', `cannot extract text from ${type || 'a body without a content type'}`);
   const charset = params
     .map((p) => p.trim())

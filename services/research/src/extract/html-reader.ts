@@ -15,9 +15,10 @@ const BLOCK = new Set([
 ]);
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
 // Opening one of these while the same kind is open closes it (HTML's implied end tags, the common cases).
-const IMPLIED_BY: Record<string, readonly string[]> = {
-  p: ['p'], li: ['li'], dt: ['dt', 'dd'], dd: ['dt', 'dd'], tr: ['tr', 'td', 'th'], td: ['td', 'th'], th: ['td', 'th'], option: ['option'],
-};
+// A Map, not an object: tag names come from the page (`<constructor>`, `<__proto__>`).
+const IMPLIED_BY = new Map<string, readonly string[]>([
+  ['p', ['p']], ['li', ['li']], ['dt', ['dt', 'dd']], ['dd', ['dt', 'dd']], ['tr', ['tr', 'td', 'th']], ['td', ['td', 'th']], ['th', ['td', 'th']], ['option', ['option']],
+]);
 const BOILERPLATE_ROLES = new Set(['navigation', 'banner', 'contentinfo', 'complementary', 'menu', 'menubar', 'search', 'dialog', 'alert']);
 // Matched against one class or id token at a time (bounded length), never against markup.
 const BOILERPLATE_TOKEN = /^(?:nav|navbar|navigation|menu|breadcrumbs?|sidebar|footer|cookies?|cookie-banner|consent|banner|share|social|related|comments?|advert|ads?|promo|subscribe|newsletter|skip-link|masthead|site-header|site-footer)$/;
@@ -73,7 +74,7 @@ export function createHtmlReader(html: string) {
   let tagName = '';
   let attrName = '';
   let attrValue = '';
-  let attrs = new Map<string, string>();
+  const attrs = new Map<string, string>();
 
   const breakBlock = () => {
     if (block.parts.length === 0) return;
@@ -125,7 +126,7 @@ export function createHtmlReader(html: string) {
       overflow++;
       return;
     }
-    const closes = IMPLIED_BY[name];
+    const closes = IMPLIED_BY.get(name);
     if (closes && closes.includes(stack.at(-1)?.name ?? '')) pop();
     else if (BLOCK.has(name) && name !== 'li' && stack.at(-1)?.name === 'p') pop();
     const inContent = articleDepth > 0 || mainDepth > 0;
@@ -163,7 +164,7 @@ export function createHtmlReader(html: string) {
     ontextentity: (codepoint) => addText(String.fromCodePoint(codepoint)),
     onopentagname: (start, end) => {
       tagName = html.slice(start, end).toLowerCase();
-      attrs = new Map();
+      attrs.clear();
     },
     onattribname: (start, end) => {
       const name = html.slice(start, end).toLowerCase();

@@ -102,6 +102,11 @@ describe('main text', () => {
     assert.equal(htmlToText(html).text, 'The heading\n\nBody.\n\nBy a writer');
   });
 
+  it('when tag names or content types are names of object properties, then they are ordinary unknown ones', async () => {
+    assert.equal(htmlToText('<constructor><__proto__><p>Kept <toString>text</toString>.</p></__proto__></constructor>').text, 'Kept text.');
+    await assert.rejects(extractReadableText(Buffer.from('x'), 'constructor'), (err) => err instanceof TaskError && err.code === 'unsupported_content_type');
+  });
+
   it('when elements are hidden or have navigation roles, then their text is dropped', () => {
     const html = '<body><div role="navigation">Go places</div><div hidden>Secret</div><div aria-hidden="true">Icon</div><p>Shown.</p></body>';
     assert.equal(htmlToText(html).text, 'Shown.');
