@@ -15,7 +15,7 @@ const BLOCK = new Set([
 ]);
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
 // Opening one of these while the same kind is open closes it (HTML's implied end tags, the common cases).
-// A Map, not an object: tag names come from the page (`<constructor>`, `<__proto__>`).
+// A Map, not an object: tag names come from the page (`<constructor>` must not find Object.prototype's).
 const IMPLIED_BY = new Map<string, readonly string[]>([
   ['p', ['p']], ['li', ['li']], ['dt', ['dt', 'dd']], ['dd', ['dt', 'dd']], ['tr', ['tr', 'td', 'th']], ['td', ['td', 'th']], ['th', ['td', 'th']], ['option', ['option']],
 ]);
