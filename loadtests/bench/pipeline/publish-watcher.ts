@@ -16,23 +16,41 @@ export async function watchPublished(dir: string) {
   const listeners = new Set<(id: string, at: number) => void>();
   const rescued = new Set<string>();
 
-  const mark = (name: string | null, fromScan: boolean) => {
-    const id = name ? ARTICLE.exec(name)?.[1] : undefined;
-    if (!id || published.has(id)) return;
-    const at = performance.now();
+  const record = (id: string, at: number) => {
     published.set(id, at);
-    if (fromScan) rescued.add(id);
     waiters.get(id)?.();
     waiters.delete(id);
     for (const l of listeners) l(id, at);
   };
+  const idOf = (name: string | null) => (name ? ARTICLE.exec(name)?.[1] : undefined);
 
-  const watcher = watch(dir, (_event, name) => mark(name, false));
+  const watcher = watch(dir, (_event, name) => {
+    const id = idOf(name);
+    if (id && !published.has(id)) record(id, performance.now());
+  });
+  // A file the scan lists may still have its inotify event queued behind the scan's callback: only one that
+  // the watch has not reported by the next scan, 2 s later, counts as missed (dated by the first scan).
+  let suspects = new Map<string, number>();
   const scan = async () => {
-    for (const name of await readdir(dir).catch(() => [] as string[])) mark(name, true);
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const now = performance.now();
+    const next = new Map<string, number>();
+    for (const name of names) {
+      const id = idOf(name);
+      if (!id || published.has(id)) continue;
+      const first = suspects.get(id);
+      if (first === undefined) next.set(id, now);
+      else {
+        rescued.add(id);
+        record(id, first);
+      }
+    }
+    suspects = next;
   };
-  await scan();
-  rescued.clear();
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const id = idOf(name);
+    if (id) record(id, performance.now());
+  }
   const timer = setInterval(() => void scan(), 2000);
 
   return {
