@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Channel, Length, Tone, SourceRef } from './payloads.ts';
+import { Channel, Length, Tone } from './payloads.ts';
 import { REQUEST_STATUSES, STAGES, STAGE_STATUSES } from './stages.ts';
 import { StageError } from './events.ts';
 
@@ -12,7 +12,7 @@ const PageCursor = Type.Optional(Type.String({ minLength: 1, maxLength: 200 }));
 
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
 export const Password = Type.String({ minLength: 10, maxLength: 256 });
-export const Uuid = Type.String({ format: 'uuid' });
+export const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
 export const Role = literals(['user', 'admin'] as const);
 
 export const RegisterBody = Type.Object({ email: Email, password: Password }, strict);
@@ -68,17 +68,23 @@ export type AdminUserPatchBody = Static<typeof AdminUserPatchBody>;
 export const IdParams = Type.Object({ id: Uuid }, strict);
 export type IdParams = Static<typeof IdParams>;
 
-export const UserView = Type.Object({ id: Uuid, email: Type.String(), role: Role }, strict);
+// Response views carry bounds too: the OpenAPI document states them and clients may size buffers by them.
+const Text = (maxLength: number) => Type.String({ maxLength });
+const Timestamp = Type.String({ format: 'date-time', maxLength: 40 });
+const Count = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
+
+export const UserView = Type.Object({ id: Uuid, email: Email, role: Role }, strict);
+export const RegisterView = Type.Object({ user: UserView }, strict);
 export const TokenPair = Type.Object(
-  { access_token: Type.String(), refresh_token: Type.String(), token_type: Type.Literal('Bearer'), expires_in: Type.Integer() },
+  { access_token: Text(4096), refresh_token: Text(200), token_type: Type.Literal('Bearer'), expires_in: Type.Integer({ minimum: 1, maximum: 86_400 }) },
   strict,
 );
 export const MeView = Type.Object(
   {
     id: Uuid,
-    email: Type.String(),
+    email: Email,
     role: Role,
-    quota: Type.Object({ daily_quota: Type.Integer(), used_today: Type.Integer(), resets_at: Type.String({ format: 'date-time' }) }, strict),
+    quota: Type.Object({ daily_quota: Count, used_today: Count, resets_at: Timestamp }, strict),
   },
   strict,
 );
@@ -87,17 +93,23 @@ export const StageView = Type.Object(
   {
     stage: literals(STAGES),
     status: literals(STAGE_STATUSES),
-    attempts: Type.Integer({ minimum: 0 }),
-    started_at: Nullable(Type.String({ format: 'date-time' })),
-    finished_at: Nullable(Type.String({ format: 'date-time' })),
-    duration_ms: Nullable(Type.Integer()),
+    attempts: Type.Integer({ minimum: 0, maximum: 1000 }),
+    started_at: Nullable(Timestamp),
+    finished_at: Nullable(Timestamp),
+    duration_ms: Nullable(Count),
     error: Nullable(StageError),
   },
   strict,
 );
 
 export const ResultView = Type.Object(
-  { title: Type.String(), body_markdown: Type.String(), sources: Type.Array(SourceRef), published_url: Nullable(Type.String()) },
+  {
+    title: Text(500),
+    summary: Text(5000),
+    body_markdown: Text(200_000),
+    sources: Type.Array(Type.Object({ title: Text(500), url: Text(2048) }, strict), { maxItems: 50 }),
+    published_url: Nullable(Text(2048)),
+  },
   strict,
 );
 
@@ -105,47 +117,54 @@ export const RequestSummary = Type.Object(
   {
     id: Uuid,
     status: literals(REQUEST_STATUSES),
-    topic: Type.String(),
-    audience: Nullable(Type.String()),
+    topic: Text(300),
+    audience: Nullable(Text(200)),
     tone: Tone,
     length: Length,
     channel: Channel,
-    trace_id: Nullable(Type.String()),
-    created_at: Type.String({ format: 'date-time' }),
-    updated_at: Type.String({ format: 'date-time' }),
+    trace_id: Nullable(Text(64)),
+    created_at: Timestamp,
+    updated_at: Timestamp,
   },
   strict,
 );
 
-export const RequestView = Type.Composite([RequestSummary, Type.Object({ stages: Type.Array(StageView), result: Nullable(ResultView) })], strict);
+/** The 202 of a submission: an ad-hoc webhook channel's signing secret is shown here (and on an idempotent replay). */
+export const SubmittedRequest = Type.Composite([RequestSummary, Type.Object({ webhook_secret: Type.Optional(Type.String({ pattern: '^whsec_', maxLength: 50 })) })], strict);
 
-export const RequestPage = Type.Object({ items: Type.Array(RequestSummary), next_cursor: Nullable(Type.String()) }, strict);
+/** `error` is the request's failure (`null` unless `failed`), `result` the article once written. */
+export const RequestView = Type.Composite(
+  [RequestSummary, Type.Object({ error: Nullable(StageError), stages: Type.Array(StageView, { maxItems: 3 }), result: Nullable(ResultView) })],
+  strict,
+);
+
+export const RequestPage = Type.Object({ items: Type.Array(RequestSummary, { maxItems: 100 }), next_cursor: Nullable(Text(200)) }, strict);
 
 export const AdminRequestSummary = Type.Composite([RequestSummary, Type.Object({ user_id: Uuid })], strict);
-export const AdminRequestPage = Type.Object({ items: Type.Array(AdminRequestSummary), next_cursor: Nullable(Type.String()) }, strict);
+export const AdminRequestPage = Type.Object({ items: Type.Array(AdminRequestSummary, { maxItems: 100 }), next_cursor: Nullable(Text(200)) }, strict);
 export const AdminUserView = Type.Object(
   {
     id: Uuid,
-    email: Type.String(),
+    email: Email,
     role: Role,
-    daily_quota: Nullable(Type.Integer({ minimum: 0 })),
+    daily_quota: Nullable(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
     disabled: Type.Boolean(),
-    created_at: Type.String({ format: 'date-time' }),
-    updated_at: Type.String({ format: 'date-time' }),
+    created_at: Timestamp,
+    updated_at: Timestamp,
   },
   strict,
 );
-export const AdminUserPage = Type.Object({ items: Type.Array(AdminUserView), next_cursor: Nullable(Type.String()) }, strict);
+export const AdminUserPage = Type.Object({ items: Type.Array(AdminUserView, { maxItems: 100 }), next_cursor: Nullable(Text(200)) }, strict);
 
 export const Problem = Type.Object(
   {
-    type: Type.String(),
-    title: Type.String(),
-    status: Type.Integer(),
-    detail: Type.String(),
-    code: Type.String(),
-    trace_id: Nullable(Type.String()),
-    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }, strict))),
+    type: Text(200),
+    title: Text(200),
+    status: Type.Integer({ minimum: 400, maximum: 599 }),
+    detail: Text(2000),
+    code: Text(50),
+    trace_id: Nullable(Text(64)),
+    errors: Type.Optional(Type.Array(Type.Object({ field: Text(300), message: Text(500) }, strict), { maxItems: 100 })),
   },
   strict,
 );
@@ -162,18 +181,18 @@ export const DeadLetterView = Type.Object(
     id: Uuid,
     stage: literals(STAGES),
     request_id: Nullable(Uuid),
-    reason: Type.String(),
-    detail: Nullable(Type.String()),
-    attempts: Type.Integer(),
-    dead_at: Type.String({ format: 'date-time' }),
-    replayed_at: Nullable(Type.String({ format: 'date-time' })),
+    reason: Text(200),
+    detail: Nullable(Text(5000)),
+    attempts: Type.Integer({ minimum: 0, maximum: 1000 }),
+    dead_at: Timestamp,
+    replayed_at: Nullable(Timestamp),
   },
   strict,
 );
-export const DeadLetterPage = Type.Object({ items: Type.Array(DeadLetterView) }, strict);
-export const ReplayResult = Type.Object({ replayed: Type.Integer({ minimum: 0 }), skipped: Type.Integer({ minimum: 0 }) }, strict);
+export const DeadLetterPage = Type.Object({ items: Type.Array(DeadLetterView, { maxItems: 500 }) }, strict);
+export const ReplayResult = Type.Object({ replayed: Count, skipped: Count }, strict);
 export const BreakerView = Type.Object(
-  { service: Type.String(), instance: Type.String(), name: Type.String(), state: literals(['closed', 'open', 'half_open'] as const), since: Type.String({ format: 'date-time' }) },
+  { service: Text(100), instance: Text(200), name: Text(200), state: literals(['closed', 'open', 'half_open'] as const), since: Timestamp },
   strict,
 );
-export const BreakerList = Type.Object({ items: Type.Array(BreakerView) }, strict);
+export const BreakerList = Type.Object({ items: Type.Array(BreakerView, { maxItems: 1000 }) }, strict);

@@ -5,4 +5,5 @@ export * from './payloads.ts';
 export * from './events.ts';
 export * from './http.ts';
 export * from './string-enum.ts';
+export * from './streams.ts';
 export * from './http-integrations.ts';

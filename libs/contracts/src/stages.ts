@@ -1,13 +1,21 @@
 export const STAGES = ['research', 'write', 'publish'] as const;
 export type Stage = (typeof STAGES)[number];
 
-export const STAGE_EVENT_TYPES = ['started', 'completed', 'failed', 'retrying'] as const;
+/** `cancelled`: a worker found the request's cancel marker at a stage boundary (or abandoned the stage for it). */
+export const STAGE_EVENT_TYPES = ['started', 'completed', 'failed', 'retrying', 'cancelled'] as const;
 export type StageEventType = (typeof STAGE_EVENT_TYPES)[number];
 
-export const REQUEST_STATUSES = ['queued', 'researching', 'writing', 'publishing', 'published', 'failed'] as const;
+export const REQUEST_STATUSES = ['queued', 'researching', 'writing', 'publishing', 'published', 'failed', 'cancelled'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
-export const STAGE_STATUSES = ['pending', 'running', 'retrying', 'completed', 'failed'] as const;
+/** A request in one of these never changes again. */
+export const FINAL_REQUEST_STATUSES = ['published', 'failed', 'cancelled'] as const satisfies readonly RequestStatus[];
+
+export function isFinalStatus(status: string): boolean {
+  return (FINAL_REQUEST_STATUSES as readonly string[]).includes(status);
+}
+
+export const STAGE_STATUSES = ['pending', 'running', 'retrying', 'completed', 'failed', 'cancelled'] as const;
 export type StageStatus = (typeof STAGE_STATUSES)[number];
 
 const NEXT: Record<Stage, Stage | null> = { research: 'write', write: 'publish', publish: null };

@@ -3,4 +3,4 @@ export { topologyNames, declareEventsQueue, type TopologyNames } from './topolog
 export { delayLevels, scheduleRetry, type RetryPolicy } from './retry-policy.ts';
 export { createEnvelope, derivedMessageId, parseEnvelope, parseEvent } from './envelope.ts';
 export { publishTask, publishEvent, publishDeadLetter, publishDelayed, taskProperties, InvalidMessageError } from './publishers.ts';
-export { consumeStage, type StageHandler, type StageOutcome, type DedupeStore } from './stage-consumer.ts';
+export { consumeStage, type StageHandler, type StageOutcome, type DedupeStore, type CancelWatch } from './stage-consumer.ts';

@@ -14,12 +14,20 @@ export interface StageOutcome<S extends Stage> {
   result?: StageResult;
 }
 
-export type StageHandler<S extends Stage> = (task: Envelope<TaskPayloads[S]>) => Promise<StageOutcome<S>>;
+/** `signal` aborts when the request is cancelled while the stage runs; a handler that can abandon its work (the llm's call) passes it on. */
+export type StageHandler<S extends Stage> = (task: Envelope<TaskPayloads[S]>, context?: { signal: AbortSignal }) => Promise<StageOutcome<S>>;
 
 /** Remembers which task messages were completed, so a redelivery is acknowledged without redoing work. */
 export interface DedupeStore {
   isDone(messageId: string): Promise<boolean>;
   markDone(messageId: string): Promise<void>;
+  /** `isDone` and "was the request cancelled" in one round trip; without it no cancel is ever seen. */
+  beforeStart?(messageId: string, requestId: string): Promise<{ done: boolean; cancelled: boolean }>;
+}
+
+/** Cancel notices for stages already running (see @pressroom/cache createCancelWatch). */
+export interface CancelWatch {
+  watch(requestId: string): { signal: AbortSignal; stop(): void };
 }
 
 export interface StageConsumerDeps<S extends Stage> {
@@ -30,6 +38,7 @@ export interface StageConsumerDeps<S extends Stage> {
   logger: Logger;
   metrics: Metrics;
   dedupe: DedupeStore;
+  cancels?: CancelWatch;
   /**
    * How long a stage may run before its `started` event is sent (0: at once). A stage that settles sooner sends
    * only its `completed`, `retrying` or `failed` event, whose `at` and `duration_ms` say when it started: one
@@ -94,28 +103,43 @@ async function handleDelivery<S extends Stage>(deps: StageConsumerDeps<S>, deliv
 
 async function runTask<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelope<TaskPayloads[S]>, delivery: Delivery): Promise<void> {
   const { broker, stage, logger, metrics, dedupe } = deps;
-  if (await dedupe.isDone(task.message_id)) {
+  const gate = dedupe.beforeStart ? await dedupe.beforeStart(task.message_id, task.request_id) : { done: await dedupe.isDone(task.message_id), cancelled: false };
+  if (gate.done) {
     logger.info({ message_id: task.message_id }, 'duplicate task skipped');
     delivery.ack();
     return;
   }
   const ids = { message_id: task.message_id, request_id: task.request_id, user_id: task.user_id, stage, attempt: task.attempt };
+  // The stage boundary: a cancelled request goes no further, and says where it stopped.
+  if (gate.cancelled) {
+    await stopCancelled(deps, ids);
+    delivery.ack();
+    return;
+  }
   metrics.taskAge.observe({ stage }, Math.max(0, Date.now() - Date.parse(task.enqueued_at)) / 1000);
   // Confirms are awaited together before the ack, not one after another: the channel keeps the publish order,
   // and a crash before the ack only means a redelivery.
   const startedEvent = announceStart(deps, { ...ids, type: 'started', at: new Date().toISOString() });
   const started = performance.now();
+  const cancel = deps.cancels?.watch(task.request_id);
   let outcome: StageOutcome<S>;
   try {
-    outcome = await deps.handle(task);
+    outcome = await deps.handle(task, { signal: cancel?.signal ?? NEVER });
   } catch (err) {
     await startedEvent.settle();
     const duration_ms = Math.round(performance.now() - started);
+    if (cancel?.signal.aborted) {
+      await stopCancelled(deps, ids, duration_ms);
+      delivery.ack();
+      return;
+    }
     metrics.stageDuration.observe({ stage, outcome: 'failure' }, duration_ms / 1000);
     const deferrals = Number(delivery.message.properties.headers?.[DEFERRALS_HEADER] ?? 0) || 0;
     await settleFailure(deps, task, err, duration_ms, deferrals);
     delivery.ack();
     return;
+  } finally {
+    cancel?.stop();
   }
   const duration_ms = Math.round(performance.now() - started);
   const next = nextStage(stage);
@@ -130,6 +154,15 @@ async function runTask<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelo
   deps.onCompleted?.(task, duration_ms);
   logger.info({ duration_ms, attempt: task.attempt }, `${stage} completed`);
   delivery.ack();
+}
+
+const NEVER = new AbortController().signal;
+
+/** The task is acknowledged without a next task; the `cancelled` event ends the request (the tracker records it). */
+async function stopCancelled<S extends Stage>(deps: StageConsumerDeps<S>, ids: { message_id: string; request_id: string; user_id: string; stage: S; attempt: number }, duration_ms?: number): Promise<void> {
+  await publishEvent(deps.broker, { ...ids, type: 'cancelled', ...(duration_ms !== undefined ? { duration_ms } : {}) });
+  deps.metrics.tasks.inc({ stage: ids.stage, outcome: 'cancelled' });
+  deps.logger.info({ attempt: ids.attempt, ...(duration_ms !== undefined ? { duration_ms } : {}) }, `${ids.stage} not ${duration_ms === undefined ? 'started' : 'finished'}: the request was cancelled`);
 }
 
 /**

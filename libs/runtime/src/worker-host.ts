@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Config } from '@pressroom/config';
 import type { Stage } from '@pressroom/contracts';
-import { createDedupeStore, createRedis, closeRedis, type Redis } from '@pressroom/cache';
+import { createCancelWatch, createDedupeStore, createRedis, closeRedis, type Redis } from '@pressroom/cache';
 import { createLogger, type Logger } from '@pressroom/logger';
 import { consumeStage, createBroker, delayLevels, type Broker, type RetryPolicy, type StageHandler } from '@pressroom/messaging';
 import { createBreakers, type Breakers } from '@pressroom/resilience';
@@ -111,6 +111,8 @@ export async function runWorker<S extends Stage>(opts: {
     shutdown.register('breakers', () => breakers.close());
     registerQueueDepth(metrics, broker, stage, delayLevels(retry).length);
     const handle = await opts.createHandler({ config, logger, metrics, redis, breakers, alerts });
+    const cancels = createCancelWatch(redis, config.REDIS_KEY_PREFIX, logger);
+    shutdown.register('cancel notices', () => cancels.close());
     await consumeStage({
       broker,
       stage,
@@ -119,6 +121,7 @@ export async function runWorker<S extends Stage>(opts: {
       logger,
       metrics,
       dedupe: createDedupeStore(redis, stage),
+      cancels,
       maxDeferrals: config.BREAKER_MAX_DEFERRALS,
       startedEventDelayMs: config.STARTED_EVENT_DELAY_MS,
       onDeadLetter: observe.deadLettered,

@@ -16,6 +16,7 @@ import { createRateLimits } from './http/rate-limits.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { requestRoutes } from './requests/request-routes.ts';
+import { streamRoutes } from './streams/stream-routes.ts';
 import { apiKeyRoutes } from './api-keys/api-key-routes.ts';
 import { webhookRoutes } from './webhooks/webhook-routes.ts';
 
@@ -63,6 +64,8 @@ export function createApp(deps: GatewayDeps): Express {
   app.use(jsonBody(deps.config.BODY_LIMIT_BYTES));
   const guards = createGuards(deps, limits);
   app.use(authRoutes(deps, guards));
+  // Before requestRoutes, whose /v1/requests guards would otherwise charge event streams to the hourly budgets.
+  app.use(streamRoutes(deps, guards));
   app.use(requestRoutes(deps, guards));
   app.use(webhookRoutes(deps, guards));
   app.use(apiKeyRoutes(deps, guards));

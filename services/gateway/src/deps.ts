@@ -7,6 +7,7 @@ import type { AddressPolicy } from '@pressroom/resilience';
 import type { Alerts } from './alerts/alerts.ts';
 import type { AccessTokens } from './auth/access-tokens.ts';
 import type { Db } from './db/pool.ts';
+import type { RequestChangeBus } from './streams/request-change-bus.ts';
 
 /** Everything the gateway's use cases and routes need, built once in `gateway.ts` and passed down. */
 export interface GatewayDeps {
@@ -20,6 +21,8 @@ export interface GatewayDeps {
   alerts: Alerts;
   /** Wakes this replica's outbox relay after a commit that added rows. */
   outbox: { wake(): Promise<void> };
+  /** "Request changed" notices between replicas (after the tracker commits), which SSE streams follow. */
+  changes: RequestChangeBus;
   /** Wakes this replica's webhook delivery loop (a test event was queued); `targetPolicy` is its address rule. */
   deliveries: { wake(): void; targetPolicy: AddressPolicy };
 }

@@ -19,6 +19,7 @@ import { createOutboxRelay } from './outbox/outbox-relay.ts';
 import { startEventTracker } from './tracker/event-tracker.ts';
 import { startDeadLetterConsumers } from './dead-letters/dead-letter-consumer.ts';
 import { createStartingApp } from './http/starting-app.ts';
+import { createRequestChangeBus } from './streams/request-change-bus.ts';
 import { createCallbackClient } from './webhooks/callback-client.ts';
 import { createDeliveryLoop } from './webhooks/delivery-loop.ts';
 
@@ -96,12 +97,14 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     const alerter = createAlerterFromConfig(config, { service: 'gateway', redis, logger, metrics, ...(config.ALERT_EMAIL_FROM ? { emailFrom: config.ALERT_EMAIL_FROM } : {}) });
     shutdown.register('alerts', () => alerter.close(2000));
     const alerts = opts.alerts ?? createGatewayAlerts(alerter);
+    const changes = createRequestChangeBus({ redis, keyPrefix: config.REDIS_KEY_PREFIX, logger });
+    shutdown.register('request change bus', () => changes.close());
     const relay = createOutboxRelay({ db, broker, logger, metrics, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS });
     const deliveries = createDeliveryLoop({ db, logger, config, ...createCallbackClient(config, opts.callbackAddressPolicy) });
-    const deps: GatewayDeps = { config, db, redis, broker, logger, metrics, tokens, alerts, outbox: relay, deliveries };
+    const deps: GatewayDeps = { config, db, redis, broker, logger, metrics, tokens, alerts, outbox: relay, changes, deliveries };
     shutdown.register('outbox relay', () => relay.stop());
     shutdown.register('webhook deliveries', () => deliveries.stop());
-    await startEventTracker({ db, broker, logger, metrics, alerts, slowRequestMs: config.ALERT_REQUEST_LATENCY_MS });
+    await startEventTracker({ db, broker, logger, metrics, alerts, slowRequestMs: config.ALERT_REQUEST_LATENCY_MS, onRecorded: (ids) => void changes.publish(ids) });
     await startDeadLetterConsumers({ db, broker, logger });
     shutdown.register('event tracker', () => broker.stopConsuming(Math.max(100, config.SHUTDOWN_TIMEOUT_MS / 2)));
     await relay.start();

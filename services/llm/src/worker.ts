@@ -16,12 +16,12 @@ export function createWriteHandler(deps: WorkerDeps): StageHandler<'write'> {
   const cache = createJsonCache<Completion>({ redis, name: 'llm', ttlSeconds: config.LLM_CACHE_TTL_S, logger, metrics });
   const generate = createDraftGenerator({ provider, cache, metrics, logger });
 
-  return async (task) => {
+  return async (task, context) => {
     const { brief, channel, sources } = task.payload;
     // Writing "only from the sources" with none would mean inventing the article; no retry can change that.
     if (sources.length === 0) throw permanentError('no_sources', 'research found no sources to write from');
     const messages = buildPrompt(brief, sources);
-    const { completion } = await generate({ brief, sources, messages }, task.request_id);
+    const { completion } = await generate({ brief, sources, messages }, task.request_id, context?.signal);
     const article = finalizeArticle(completion.draft, sources, brief.topic);
     return { next: { brief, channel, article }, result: { article } };
   };

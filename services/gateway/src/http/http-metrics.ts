@@ -20,7 +20,9 @@ export function httpObservability(deps: { metrics: Metrics; logger: Logger; aler
       // Probes and scrapes arrive every few seconds: they are logged only at debug.
       if (OPS.has(route)) deps.logger.debug(line, 'http request');
       else deps.logger.info(line, 'http request');
-      if (durationMs > deps.slowMs && !OPS.has(route))
+      // An event stream is open for as long as its request runs: long by design, not slow.
+      const streaming = String(res.getHeader('content-type') ?? '').startsWith('text/event-stream');
+      if (durationMs > deps.slowMs && !OPS.has(route) && !streaming)
         deps.alerts.raiseAlert({ kind: 'slow_http', route, method: req.method, duration_ms: Math.round(durationMs), threshold_ms: deps.slowMs });
     });
     next();

@@ -1,35 +1,55 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { rateLimit, type Logger as LimiterLogger } from 'express-rate-limit';
 import { AppError } from '@pressroom/contracts';
 import type { GatewayDeps } from '../deps.ts';
 import { principalOf } from './authenticate.ts';
 import { gatewayCounter } from './extra-metrics.ts';
-import { createRedisRateLimitStore } from './rate-limit-store.ts';
+import { createRedisRateLimitStore, pipelinedSender, type SendCommand } from './rate-limit-store.ts';
 
 const HOUR_MS = 3_600_000;
 // express-rate-limit's default: one bucket per /56, the usual size of one customer's IPv6 allocation.
 const IPV6_SUBNET = 56;
 const LOG_EVERY_MS = 30_000;
 
+type LimiterName = 'ip' | 'auth' | 'user' | 'user-reads' | 'ip-authenticated';
+
 export interface RateLimits {
-  /** Every API request, per client IP (after TRUST_PROXY_HOPS). */
+  /** Calls without a credential, per client IP (after TRUST_PROXY_HOPS): RATE_LIMIT_IP_PER_HOUR. */
   ip: RequestHandler;
+  /** The same `ip` budget, for a call whose credential was refused (guards.ts runs it after a failed authentication). */
+  unauthenticated: RequestHandler;
   /** `/v1/auth/*`, per client IP: stricter, against credential stuffing and sign-up spam. */
   auth: RequestHandler;
-  /** Every authenticated request, per user id; runs after `authenticate`. */
+  /**
+   * After authentication: the user's budget for the route (submissions and cancels, or everything else) and the
+   * per-address ceiling for authenticated calls, checked side by side in one Redis round trip.
+   */
   user: RequestHandler;
 }
 
+// The calls that cost the pipeline work: a submission and a cancel. Every other authenticated call is a read.
+const SUBMIT_OR_CANCEL = /^\/v1\/requests(\/[^/]+\/cancel)?\/?$/i;
+// Event streams count against MAX_STREAMS_PER_USER (open at once), not against an hourly budget.
+const EVENT_STREAM = /^\/v1\/requests\/[^/]+\/events\/?$/i;
+// Public by nature: a stray Authorization header does not take these out of the per-IP budget.
+const PUBLIC_AUTH = /^\/v1\/auth\/(register|login|refresh)\/?$/i;
+
+export const isSubmitOrCancel = (req: Request) => req.method === 'POST' && SUBMIT_OR_CANCEL.test(req.path);
+const isEventStream = (req: Request) => req.method === 'GET' && EVENT_STREAM.test(req.path);
+const carriesCredential = (req: Request) => (req.headers.authorization !== undefined || typeof req.query['ticket'] === 'string') && !PUBLIC_AUTH.test(req.path);
+
 /**
- * Redis down policy: the limiters fail OPEN (`passOnStoreError`). What must never fail open lives in
- * PostgreSQL, which the request needs anyway: the session check (a revoked token stays dead) and the daily
- * quota (the cost that matters). Failing closed would turn a cache outage into a full API outage. Each pass is
- * counted (pressroom_rate_limit_store_errors_total) and logged at warn, at most once per 30 s per limiter.
+ * Each budget is its own policy in `RateLimit-Policy` with its `RateLimit` values (draft-8, one item per limiter,
+ * named by `identifier`). Redis down policy: the limiters fail OPEN (`passOnStoreError`). What must never fail
+ * open lives in PostgreSQL, which the request needs anyway: the session check (a revoked token stays dead) and
+ * the daily quota (the cost that matters). Failing closed would turn a cache outage into a full API outage. Each
+ * pass is counted (pressroom_rate_limit_store_errors_total) and logged at warn, at most once per 30 s per limiter.
  */
 export function createRateLimits(deps: Pick<GatewayDeps, 'config' | 'redis' | 'logger' | 'metrics'>): RateLimits {
   const storeErrors = gatewayCounter(deps.metrics.registry, 'pressroom_rate_limit_store_errors_total', 'Rate-limit checks passed without counting because Redis did not answer', ['limiter'] as const);
+  const pipelined = pipelinedSender(deps.redis);
 
-  function limiter(name: keyof RateLimits, limit: number, keyGenerator?: (req: Parameters<RequestHandler>[0]) => string): RequestHandler {
+  function limiter(name: LimiterName, limit: number, opts: { keyGenerator?: (req: Request) => string; skip?: (req: Request) => boolean; send?: SendCommand } = {}): RequestHandler {
     let lastLog = 0;
     let suppressed = 0;
     const warn = (err: unknown, msg?: string) => {
@@ -49,8 +69,10 @@ export function createRateLimits(deps: Pick<GatewayDeps, 'config' | 'redis' | 'l
       identifier: name,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
-      ...(keyGenerator ? { keyGenerator } : { ipv6Subnet: IPV6_SUBNET }),
-      store: createRedisRateLimitStore(deps.redis, name, () => storeErrors.inc({ limiter: name })),
+      requestPropertyName: `rateLimit_${name}`,
+      ...(opts.keyGenerator ? { keyGenerator: opts.keyGenerator } : { ipv6Subnet: IPV6_SUBNET }),
+      ...(opts.skip ? { skip: opts.skip } : {}),
+      store: createRedisRateLimitStore(deps.redis, name, () => storeErrors.inc({ limiter: name }), opts.send),
       passOnStoreError: true,
       logger,
       // With TRUST_PROXY_HOPS=0 a client-sent X-Forwarded-For is ignored on purpose; that is not a misconfiguration.
@@ -62,9 +84,31 @@ export function createRateLimits(deps: Pick<GatewayDeps, 'config' | 'redis' | 'l
     });
   }
 
+  const byUser = (req: Request) => principalOf(req).userId;
+  const c = deps.config;
   return {
-    ip: limiter('ip', deps.config.RATE_LIMIT_IP_PER_HOUR),
-    auth: limiter('auth', deps.config.RATE_LIMIT_AUTH_PER_HOUR),
-    user: limiter('user', deps.config.RATE_LIMIT_USER_PER_HOUR, (req) => principalOf(req).userId),
+    ip: limiter('ip', c.RATE_LIMIT_IP_PER_HOUR, { skip: carriesCredential }),
+    unauthenticated: limiter('ip', c.RATE_LIMIT_IP_PER_HOUR),
+    auth: limiter('auth', c.RATE_LIMIT_AUTH_PER_HOUR),
+    user: sideBySide([
+      limiter('ip-authenticated', c.RATE_LIMIT_IP_AUTHENTICATED_PER_HOUR, { skip: isEventStream, send: pipelined }),
+      limiter('user', c.RATE_LIMIT_USER_PER_HOUR, { keyGenerator: byUser, skip: (req) => !isSubmitOrCancel(req), send: pipelined }),
+      limiter('user-reads', c.RATE_LIMIT_USER_READS_PER_HOUR, { keyGenerator: byUser, skip: (req) => isSubmitOrCancel(req) || isEventStream(req), send: pipelined }),
+    ]),
+  };
+}
+
+/** Runs middleware at the same time (their Redis calls share a pipeline) and goes on once all have; the first refusal wins. */
+function sideBySide(handlers: RequestHandler[]): RequestHandler {
+  return (req, res, next) => {
+    let pending = handlers.length;
+    let failure: unknown;
+    for (const handler of handlers) {
+      const done = (err?: unknown) => {
+        if (err !== undefined && err !== 'route' && failure === undefined) failure = err;
+        if (--pending === 0) next(failure);
+      };
+      Promise.resolve(handler(req, res, done)).catch(done);
+    }
   };
 }

@@ -1,4 +1,4 @@
-import type { Article, Channel, RequestStatus, StageError } from '@pressroom/contracts';
+import { isFinalStatus, type Article, type Channel, type RequestStatus, type StageError, type StageStatus } from '@pressroom/contracts';
 import type { DbClient } from '../db/pool.ts';
 
 export interface RequestRow {
@@ -24,7 +24,7 @@ export interface RequestDetailRow extends RequestRow {
 
 export interface StageRow {
   stage: 'research' | 'write' | 'publish';
-  status: 'pending' | 'running' | 'retrying' | 'completed' | 'failed';
+  status: StageStatus;
   attempts: number;
   started_at: string | null;
   finished_at: string | null;
@@ -65,7 +65,7 @@ export interface ListFilter {
  * on an in-flight status is a range over that user's (or everyone's) requests in flight, filtered by status.
  */
 export function outcomeOf(status: RequestStatus): string {
-  return status === 'published' || status === 'failed' ? status : 'in_flight';
+  return isFinalStatus(status) ? status : 'in_flight';
 }
 
 export const LIST_REQUESTS_SQL = `SELECT ${REQUEST_COLUMNS} FROM content_requests

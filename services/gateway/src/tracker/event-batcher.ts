@@ -21,6 +21,8 @@ export function createEventBatcher(deps: {
   logger: Logger;
   isBrokerConnected: () => boolean;
   onChange: (c: StatusChange) => void;
+  /** After each commit, with the requests whose events it recorded (SSE streams on every replica re-read them). */
+  onRecorded?: (requestIds: string[]) => void;
   maxBatch?: number;
   maxWaitMs?: number;
   lanes?: number;
@@ -70,6 +72,7 @@ export function createEventBatcher(deps: {
 
   function settle(items: Item[], changes: StatusChange[]): void {
     for (const change of changes) deps.onChange(change);
+    deps.onRecorded?.([...new Set(items.map((i) => i.event.request_id))]);
     for (const item of items) {
       item.delivery.ack();
       item.done();

@@ -1,22 +1,23 @@
-import type { Article, Stage, StageError, StageEvent } from '@pressroom/contracts';
+import type { Article, Stage, StageError, StageEvent, StageEventData } from '@pressroom/contracts';
 
 /** What the writer needs of a stage event; a dead letter becomes one too (a `failed` event). */
-export type StageEventInput = Pick<StageEvent, 'request_id' | 'stage' | 'type' | 'attempt' | 'at'> & Partial<Pick<StageEvent, 'duration_ms' | 'error' | 'result'>>;
+export type StageEventInput = Pick<StageEvent, 'request_id' | 'stage' | 'type' | 'attempt' | 'at'> & Partial<Pick<StageEvent, 'duration_ms' | 'retry_in_ms' | 'error' | 'result'>>;
 
 /** The net effect of a batch's events on one stage row, applied by one guarded UPDATE. */
 export interface StageDelta {
   request_id: string;
   stage: Stage;
-  /** The first `completed` or `failed`: a stage keeps the first of these for good. */
-  terminal: 'completed' | 'failed' | null;
+  /** The first `completed`, `failed` or `cancelled`: a stage keeps the first of these for good. */
+  terminal: 'completed' | 'failed' | 'cancelled' | null;
   /** The last `started` or `retrying`, which sets the status while the stage is not finished. */
   progress: 'running' | 'retrying' | null;
   attempts: number;
   /**
    * The earliest start: a `started` event's time, or another event's time less its duration (a stage that
-   * settles quickly sends no `started` event, STARTED_EVENT_DELAY_MS).
+   * settles quickly sends no `started` event, STARTED_EVENT_DELAY_MS). Null when the stage was cancelled
+   * before it started.
    */
-  started_at: string;
+  started_at: string | null;
   finished_at: string | null;
   /** `failed`: its error; otherwise the last retry's error, shown while the retry runs (null: unchanged). */
   error: StageError | null;
@@ -30,15 +31,29 @@ export interface RequestDelta {
   /** The furthest stage started (any event of a stage says it started), as a status, and its rank (a status only moves forward). */
   progress: InFlightStatus | null;
   progress_rank: number | null;
-  /** The first final status reached: `published` or `failed`. */
-  terminal: 'published' | 'failed' | null;
+  /** The first final status reached: `published`, `failed` or `cancelled`. */
+  terminal: 'published' | 'failed' | 'cancelled' | null;
   error: (StageError & { stage: Stage }) | null;
   published_url: string | null;
   article: Article | null;
+  /** The request's timeline entries from this batch, in order (`ord` 1..n); SQL numbers them after the row's `event_seq`. */
+  entries: TimelineEntry[];
+  entry_count: number;
+}
+
+/**
+ * One SSE event as stored in `request_events`. `key` makes a redelivered event (same stage, type and attempt)
+ * one row; a `started` a worker skipped is inferred from the stage's next event (`synthesised`).
+ */
+export interface TimelineEntry {
+  key: string;
+  event: string;
+  ord: number;
+  data: StageEventData;
 }
 
 const STATUS_ON_START: Record<Stage, InFlightStatus> = { research: 'researching', write: 'writing', publish: 'publishing' };
-export const STATUS_RANK = { queued: 0, researching: 1, writing: 2, publishing: 3, published: 4, failed: 4 } as const;
+export const STATUS_RANK = { queued: 0, researching: 1, writing: 2, publishing: 3, published: 4, failed: 4, cancelled: 4 } as const;
 
 /**
  * Folds a batch of events, in arrival order, into one delta per stage row and one per request, so each row is
@@ -54,6 +69,14 @@ export function foldEvents(events: readonly StageEventInput[]): { stages: StageD
     const s = stages.get(key) ?? stages.set(key, newStageDelta(e)).get(key)!;
     const r = requests.get(e.request_id) ?? requests.set(e.request_id, newRequestDelta(e.request_id)).get(e.request_id)!;
     s.attempts = Math.max(s.attempts, e.attempt);
+    addEntries(r, e);
+    if (e.type === 'cancelled') {
+      // Found at the stage boundary: the stage never started (or was abandoned), and the request ends here.
+      if (e.duration_ms !== undefined) s.started_at = earliest(s.started_at, impliedStart(e));
+      if (!s.terminal) Object.assign(s, { terminal: 'cancelled', finished_at: e.at, error: null });
+      r.terminal ??= 'cancelled';
+      continue;
+    }
     s.started_at = earliest(s.started_at, impliedStart(e));
     const status = STATUS_ON_START[e.stage];
     if (STATUS_RANK[status] > (r.progress_rank ?? 0)) Object.assign(r, { progress: status, progress_rank: STATUS_RANK[status] });
@@ -83,7 +106,30 @@ export function foldEvents(events: readonly StageEventInput[]): { stages: StageD
 }
 
 function newStageDelta(e: StageEventInput): StageDelta {
-  return { request_id: e.request_id, stage: e.stage, terminal: null, progress: null, attempts: 0, started_at: impliedStart(e), finished_at: null, error: null };
+  return { request_id: e.request_id, stage: e.stage, terminal: null, progress: null, attempts: 0, started_at: e.type === 'cancelled' && e.duration_ms === undefined ? null : impliedStart(e), finished_at: null, error: null };
+}
+
+/** The event's timeline entry, after the `started` it implies when none was seen for its stage and attempt. */
+function addEntries(r: RequestDelta, e: StageEventInput): void {
+  const attempt = Math.max(1, e.attempt);
+  const push = (type: StageEventInput['type'], data: StageEventData) => {
+    const key = `${e.stage}.${type}.${attempt}`;
+    if (r.entries.some((x) => x.key === key)) return;
+    r.entries.push({ key, event: `request.${e.stage}.${type}`, ord: r.entries.length + 1, data });
+    r.entry_count = r.entries.length;
+  };
+  const base = { request_id: e.request_id, stage: e.stage, attempt };
+  // A stage cancelled at its boundary never started; one abandoned while running did (its duration says when).
+  if (e.type !== 'started' && (e.type !== 'cancelled' || e.duration_ms !== undefined)) push('started', { ...base, type: 'started', at: impliedStart(e), synthesised: true });
+  push(e.type, {
+    ...base,
+    type: e.type,
+    at: e.at,
+    ...(e.duration_ms !== undefined ? { duration_ms: e.duration_ms } : {}),
+    ...(e.retry_in_ms !== undefined ? { retry_in_ms: e.retry_in_ms } : {}),
+    ...(e.error ? { error: e.error } : {}),
+    ...(e.result?.published_url ? { published_url: e.result.published_url } : {}),
+  });
 }
 
 function impliedStart(e: StageEventInput): string {
@@ -91,9 +137,9 @@ function impliedStart(e: StageEventInput): string {
 }
 
 function newRequestDelta(requestId: string): RequestDelta {
-  return { request_id: requestId, progress: null, progress_rank: null, terminal: null, error: null, published_url: null, article: null };
+  return { request_id: requestId, progress: null, progress_rank: null, terminal: null, error: null, published_url: null, article: null, entries: [], entry_count: 0 };
 }
 
-function earliest(a: string, b: string): string {
-  return Date.parse(b) < Date.parse(a) ? b : a;
+function earliest(a: string | null, b: string): string {
+  return a === null || Date.parse(b) < Date.parse(a) ? b : a;
 }

@@ -11,9 +11,14 @@ import { foldEvents, type StageEventInput } from './event-fold.ts';
  *
  * The guards read the row as it is when locked (PostgreSQL re-evaluates SET against the latest version under
  * READ COMMITTED), so concurrent batches from other replicas compose: a stage keeps its first final state,
- * attempts only grow, a status only moves forward and never leaves `published`/`failed`.
+ * attempts only grow, a status only moves forward and never leaves `published`/`failed`/`cancelled`.
+ *
+ * The same statement appends the batch's timeline entries to `request_events` (what SSE streams read): each
+ * request row hands out sequence numbers from its `event_seq` (reserving one for a status change), and the
+ * row's lock orders concurrent batches, so a request's events are numbered in commit order on every replica.
  */
-const FINAL = "('completed', 'failed')";
+const FINAL = "('completed', 'failed', 'cancelled')";
+const FINAL_REQUEST = "('published', 'failed', 'cancelled')";
 const STAGE_STARTED = 'LEAST(s.started_at, d.started_at)';
 const STAGE_FINISHED = `CASE WHEN s.status IN ${FINAL} THEN s.finished_at ELSE COALESCE(d.finished_at, s.finished_at) END`;
 const RANK = "CASE r.status WHEN 'queued' THEN 0 WHEN 'researching' THEN 1 WHEN 'writing' THEN 2 WHEN 'publishing' THEN 3 ELSE 4 END";
@@ -24,7 +29,8 @@ export const APPLY_EVENTS_SQL = `WITH stage_delta AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS d (request_id uuid, stage text, terminal text, progress text, attempts int,
       started_at timestamptz, finished_at timestamptz, error jsonb) LIMIT $3
   ), request_delta AS (
-    SELECT * FROM jsonb_to_recordset($2::jsonb) AS d (request_id uuid, progress text, progress_rank int, terminal text, error jsonb, published_url text, article jsonb) LIMIT $4
+    SELECT * FROM jsonb_to_recordset($2::jsonb) AS d (request_id uuid, progress text, progress_rank int, terminal text, error jsonb, published_url text, article jsonb,
+      entries jsonb, entry_count int) LIMIT $4
   ), stages AS (
     UPDATE request_stages s SET
       status = CASE WHEN s.status IN ${FINAL} THEN s.status ELSE COALESCE(d.terminal, d.progress, s.status) END,
@@ -37,17 +43,30 @@ export const APPLY_EVENTS_SQL = `WITH stage_delta AS (
     WHERE s.request_id = d.request_id AND s.stage = d.stage
   ), requests AS (
     UPDATE content_requests r SET
-      status = CASE WHEN r.status IN ('published', 'failed') THEN r.status WHEN d.terminal IS NOT NULL THEN d.terminal WHEN d.progress_rank > ${RANK} THEN d.progress ELSE r.status END,
-      error = CASE WHEN r.status NOT IN ('published', 'failed') AND d.terminal = 'failed' THEN d.error ELSE r.error END,
+      status = CASE WHEN r.status IN ${FINAL_REQUEST} THEN r.status WHEN d.terminal IS NOT NULL THEN d.terminal WHEN d.progress_rank > ${RANK} THEN d.progress ELSE r.status END,
+      error = CASE WHEN r.status NOT IN ${FINAL_REQUEST} AND d.terminal = 'failed' THEN d.error ELSE r.error END,
       published_url = COALESCE(d.published_url, r.published_url),
+      event_seq = r.event_seq + d.entry_count + 1,
       updated_at = now()
     FROM request_delta d JOIN content_requests prev ON prev.id = d.request_id
     WHERE r.id = d.request_id
-    RETURNING r.id, r.status, r.created_at, prev.status AS previous_status
+    RETURNING r.id, r.status, r.created_at, prev.status AS previous_status, r.event_seq, r.published_url, r.error
   ), results AS (
     INSERT INTO request_results (request_id, article)
     SELECT d.request_id, d.article FROM request_delta d JOIN requests u ON u.id = d.request_id WHERE d.article IS NOT NULL
     ON CONFLICT (request_id) DO NOTHING
+  ), timeline AS (
+    INSERT INTO request_events (request_id, key, seq, event, data)
+    SELECT u.id, e.key, u.event_seq - d.entry_count - 1 + e.ord, e.event, e.data
+      FROM requests u JOIN request_delta d ON d.request_id = u.id
+     CROSS JOIN LATERAL jsonb_to_recordset(d.entries) AS e (key text, event text, ord int, data jsonb)
+     WHERE u.previous_status NOT IN ${FINAL_REQUEST}
+    UNION ALL
+    SELECT u.id, 'status.' || u.event_seq, u.event_seq, 'request.status',
+           jsonb_strip_nulls(jsonb_build_object('request_id', u.id, 'status', u.status, 'previous_status', u.previous_status, 'at', now(),
+             'published_url', CASE WHEN u.status = 'published' THEN u.published_url END, 'error', CASE WHEN u.status = 'failed' THEN u.error END))
+      FROM requests u WHERE u.status IS DISTINCT FROM u.previous_status
+    ON CONFLICT (request_id, key) DO NOTHING
   )
   SELECT id AS request_id, status, created_at FROM requests WHERE status IS DISTINCT FROM previous_status`;
 
@@ -75,4 +94,28 @@ export async function reopenRequest(db: DbClient, requestId: string, stage: Stag
      UPDATE content_requests SET status = $3, error = NULL, updated_at = now() WHERE id = $1 AND status = 'failed'`,
     [requestId, stage, IN_PROGRESS[stage]],
   );
+}
+
+export type CancelOutcome = { kind: 'accepted' } | { kind: 'final'; status: string } | { kind: 'not_found' };
+
+/**
+ * Records the owner's (or an admin's, `userId` null) wish to stop a request still in flight. The status stays
+ * as it is: a worker ends the request at its next stage boundary (a `cancelled` event, through this writer's
+ * batch statement). Asking again while it stops keeps the first time.
+ */
+export async function recordCancelRequest(db: DbClient, requestId: string, userId: string | null): Promise<CancelOutcome> {
+  const { rows } = await db.query<{ status: string; accepted: boolean }>(
+    `WITH target AS (
+       SELECT id, status FROM content_requests WHERE id = $1 AND ($2::uuid IS NULL OR user_id = $2)
+     ), marked AS (
+       UPDATE content_requests r SET cancel_requested_at = COALESCE(r.cancel_requested_at, now()), updated_at = now()
+         FROM target t WHERE r.id = t.id AND r.status NOT IN ${FINAL_REQUEST}
+       RETURNING r.id
+     )
+     SELECT t.status, EXISTS (SELECT 1 FROM marked) AS accepted FROM target t`,
+    [requestId, userId],
+  );
+  const row = rows[0];
+  if (!row) return { kind: 'not_found' };
+  return row.accepted ? { kind: 'accepted' } : { kind: 'final', status: row.status };
 }

@@ -15,9 +15,9 @@ export function createDraftGenerator(deps: { provider: WriterProvider; cache: Js
   const { provider, cache, metrics, logger } = deps;
   const labels = { provider: provider.name, model: provider.model };
 
-  async function call(input: WriteInput, requestId: string): Promise<Completion> {
+  async function call(input: WriteInput, requestId: string, signal?: AbortSignal): Promise<Completion> {
     try {
-      const completion = await inGenAiSpan(provider, requestId, () => provider.complete(input));
+      const completion = await inGenAiSpan(provider, requestId, () => provider.complete(input, signal));
       metrics.llmCalls.inc({ ...labels, outcome: 'success' });
       if (completion.usage) {
         metrics.llmTokens.inc({ ...labels, kind: 'input' }, completion.usage.input);
@@ -31,9 +31,9 @@ export function createDraftGenerator(deps: { provider: WriterProvider; cache: Js
     }
   }
 
-  return async function generate(input: WriteInput, requestId: string): Promise<{ completion: Completion; cached: boolean }> {
+  return async function generate(input: WriteInput, requestId: string, signal?: AbortSignal): Promise<{ completion: Completion; cached: boolean }> {
     const key = promptHash(input.messages, provider.model);
-    const { value, cached } = await cache.getOrCompute(key, () => call(input, requestId));
+    const { value, cached } = await cache.getOrCompute(key, () => call(input, requestId, signal));
     if (cached) metrics.llmCalls.inc({ ...labels, outcome: 'cached' });
     logger.info({ provider: provider.name, model: provider.model, cached, prompt_hash: key.slice(0, 16) }, 'article drafted');
     return { completion: value, cached };

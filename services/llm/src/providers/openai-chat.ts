@@ -68,8 +68,8 @@ export function readCompletion(raw: string, requestedModel: string, sourceCount:
 }
 
 /** The HTTP exchange alone, so that how a body is read stays in one place. */
-async function postChat(client: HttpClient, req: ReturnType<typeof buildChatRequest>): Promise<string> {
-  return client.post(req.url, { json: req.body, headers: req.headers }).text();
+async function postChat(client: HttpClient, req: ReturnType<typeof buildChatRequest>, signal?: AbortSignal): Promise<string> {
+  return client.post(req.url, { json: req.body, headers: req.headers, ...(signal ? { signal } : {}) }).text();
 }
 
 /**
@@ -87,12 +87,12 @@ export function createOpenAiChat(deps: { config: LlmConfig; breakers: Breakers; 
     name: 'openai',
     system: 'openai',
     model: config.LLM_MODEL,
-    async complete({ messages, sources }) {
+    async complete({ messages, sources }, signal) {
       const raw = await breakers.call('llm:openai', async () => {
         for (;;) {
           const format = RESPONSE_FORMATS[level] ?? 'none';
           try {
-            return await postChat(client, buildChatRequest(config, messages, format));
+            return await postChat(client, buildChatRequest(config, messages, format), signal);
           } catch (err) {
             if (level < RESPONSE_FORMATS.length - 1 && rejectsResponseFormat(err)) {
               level++;

@@ -26,5 +26,6 @@ export interface WriterProvider {
   /** OpenTelemetry `gen_ai.system`. */
   system: string;
   model: string;
-  complete(input: WriteInput): Promise<Completion>;
+  /** `signal` aborts when the request is cancelled mid-call: the call is abandoned, not awaited. */
+  complete(input: WriteInput, signal?: AbortSignal): Promise<Completion>;
 }

@@ -1,0 +1,107 @@
+import type { Response } from 'express';
+import { AppError, isFinalStatus } from '@pressroom/contracts';
+import type { Logger } from '@pressroom/logger';
+import type { Db } from '../db/pool.ts';
+import { findRequest } from '../requests/request-repository.ts';
+import type { Principal } from '../http/authenticate.ts';
+import { eventsAfter, type LoggedEvent } from './event-log.ts';
+import type { RequestChangeBus } from './request-change-bus.ts';
+import type { StreamSlots } from './stream-slots.ts';
+
+export interface EventStreamDeps {
+  db: Db;
+  bus: RequestChangeBus;
+  slots: StreamSlots;
+  logger: Logger;
+  heartbeatMs: number;
+  maxBufferBytes: number;
+}
+
+/**
+ * One SSE connection following one request (https://html.spec.whatwg.org/multipage/server-sent-events.html).
+ * The stream is a cursor over the request's event log: it sends what follows `Last-Event-ID` from PostgreSQL,
+ * then re-reads whenever any replica reports a change (and on every heartbeat, in case a notification was
+ * lost), so a reconnect to any replica misses nothing. It ends after a final status. A client that stops reading
+ * is dropped once what waits in its socket passes `maxBufferBytes`; the others never wait for it.
+ */
+export async function streamRequestEvents(deps: EventStreamDeps, res: Response, principal: Principal, requestId: string, lastEventId: number): Promise<void> {
+  const request = await findRequest(deps.db, requestId, principal.role === 'admin' ? null : principal.userId);
+  if (!request) throw new AppError('not_found', `no content request ${requestId}`);
+  const slot = await deps.slots.acquire(principal.userId);
+
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache, no-transform',
+    Connection: 'keep-alive',
+    // nginx and similar proxies buffer responses unless told not to.
+    'X-Accel-Buffering': 'no',
+  });
+  res.write(`retry: 2000\n\n`);
+
+  let last = lastEventId;
+  let closed = false;
+  let reading: Promise<void> | undefined;
+  let again = false;
+  const finalAtStart = isFinalStatus(request.status);
+
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(heartbeat);
+    unlisten();
+    void slot.release();
+  };
+  const finish = () => {
+    close();
+    res.end();
+  };
+
+  const send = (e: LoggedEvent): boolean => {
+    res.write(`id: ${e.seq}\nevent: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
+    last = e.seq;
+    if (res.writableLength > deps.maxBufferBytes) {
+      deps.logger.warn({ request_id: requestId, buffered_bytes: res.writableLength }, 'event stream client is not reading; dropped');
+      close();
+      res.destroy();
+      return false;
+    }
+    return true;
+  };
+
+  const readOnce = async () => {
+    const events = await eventsAfter(deps.db, requestId, last);
+    for (const e of events) {
+      if (closed || !send(e)) return;
+      if (e.event === 'request.status' && isFinalStatus(String(e.data['status']))) return finish();
+    }
+    if (events.length === 0 && finalAtStart) finish();
+  };
+
+  // One read at a time; a change reported meanwhile is read right after, so none is missed and none doubled.
+  const pump = () => {
+    if (closed) return;
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = readOnce()
+      .catch((err: unknown) => deps.logger.warn({ err, request_id: requestId }, 'event stream read failed; retrying on the next change or heartbeat'))
+      .finally(() => {
+        reading = undefined;
+        if (again) {
+          again = false;
+          pump();
+        }
+      });
+  };
+
+  const unlisten = deps.bus.listen(requestId, pump);
+  const heartbeat = setInterval(() => {
+    if (closed) return;
+    res.write(': heartbeat\n\n');
+    void slot.renew();
+    pump();
+  }, deps.heartbeatMs);
+  res.on('close', close);
+  pump();
+}

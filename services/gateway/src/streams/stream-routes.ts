@@ -1,0 +1,62 @@
+import { Router, type RequestHandler } from 'express';
+import { AppError, EmptyQuery, IdParams, RequestEventsQuery, StreamTicketBody } from '@pressroom/contracts';
+import type { GatewayDeps } from '../deps.ts';
+import { principalOf } from '../http/authenticate.ts';
+import type { Guards } from '../http/guards.ts';
+import { parseBody, parseParams, parseQuery } from '../http/validate.ts';
+import { cancelRequest } from '../requests/cancel-request.ts';
+import { findRequest } from '../requests/request-repository.ts';
+import { streamRequestEvents } from './request-event-stream.ts';
+import { createStreamSlots } from './stream-slots.ts';
+import { issueStreamTicket, redeemStreamTicket } from './stream-tickets.ts';
+
+const LAST_EVENT_ID = /^\d{1,9}$/;
+
+/** Following a request: its event stream, the tickets `EventSource` needs, and cancelling it. */
+export function streamRoutes(deps: GatewayDeps, guards: Guards): Router {
+  const router = Router();
+  const slots = createStreamSlots({ redis: deps.redis, maxPerUser: deps.config.MAX_STREAMS_PER_USER, leaseMs: deps.config.STREAM_HEARTBEAT_MS * 3 });
+  const streamDeps = { db: deps.db, bus: deps.changes, slots, logger: deps.logger, heartbeatMs: deps.config.STREAM_HEARTBEAT_MS, maxBufferBytes: deps.config.STREAM_MAX_BUFFER_BYTES };
+
+  const follow: RequestHandler = async (req, res) => {
+    const { id } = parseParams(IdParams, req.params);
+    parseQuery(RequestEventsQuery, req.query);
+    const lastEventId = req.get('last-event-id');
+    if (lastEventId !== undefined && !LAST_EVENT_ID.test(lastEventId))
+      throw new AppError('validation_failed', 'Last-Event-ID must be an event id this stream sent', { errors: [{ field: 'Last-Event-ID', message: 'is not an event id' }] });
+    await streamRequestEvents(streamDeps, res, principalOf(req), id, Number(lastEventId ?? 0));
+  };
+  // `?ticket=` (EventSource cannot send headers) is spent here; without one, the Authorization header is checked
+  // like on any call. Either way the stream counts against MAX_STREAMS_PER_USER, not the hourly budgets.
+  const byTicket: RequestHandler = async (req, res, next) => {
+    const { ticket } = parseQuery(RequestEventsQuery, req.query);
+    if (ticket === undefined) return next('route');
+    const { id } = parseParams(IdParams, req.params);
+    try {
+      res.locals['principal'] = await redeemStreamTicket(deps.redis, ticket, id);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'unauthorized') return guards.refuse(err)(req, res, next);
+      throw err;
+    }
+    next();
+  };
+  router.get('/v1/requests/:id/events', byTicket, follow);
+  router.get('/v1/requests/:id/events', ...guards.authenticated, follow);
+
+  router.post('/v1/stream-tickets', ...guards.user, async (req, res) => {
+    parseQuery(EmptyQuery, req.query);
+    const { request_id: requestId } = parseBody(StreamTicketBody, req.body);
+    const principal = principalOf(req);
+    if (!(await findRequest(deps.db, requestId, principal.role === 'admin' ? null : principal.userId))) throw new AppError('not_found', `no content request ${requestId}`);
+    const { ticket, expiresAt } = await issueStreamTicket(deps.redis, principal, requestId);
+    res.set('Cache-Control', 'no-store');
+    res.status(201).json({ ticket, expires_at: expiresAt.toISOString(), events_url: `/v1/requests/${requestId}/events?ticket=${ticket}` });
+  });
+
+  router.post('/v1/requests/:id/cancel', ...guards.user, async (req, res) => {
+    const { id } = parseParams(IdParams, req.params);
+    parseQuery(EmptyQuery, req.query);
+    res.status(202).json(await cancelRequest(deps, principalOf(req), id));
+  });
+  return router;
+}
