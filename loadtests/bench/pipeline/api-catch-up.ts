@@ -6,15 +6,15 @@ import type { SubmitLog } from './submitters.ts';
 
 /**
  * After the articles are out, waits until the API shows them too: the tracker's queue (`gateway.events`) has
- * nothing ready, and a sample of the phase's published requests (the 20 last ones and 20 spread over the
- * phase) reads `published`. Without this the tracker's catching up would fall into the next phase: its CPU
+ * nothing ready, and a sample of the phase's published requests (the 10 last ones and 10 spread over the
+ * phase) reads `published` (20 GETs every half second at most: next to nothing in the window). Without this the tracker's catching up would fall into the next phase: its CPU
  * outside the window it belongs to, its backlog inflating the next phase's status lag. Returns the ms waited.
  */
 export async function untilApiCaughtUp(ctx: RunContext, log: SubmitLog, maxMs = 120_000): Promise<{ ms: number; caughtUp: boolean }> {
   const started = performance.now();
   const published = [...log.sent.keys()].filter((id) => ctx.watcher.published.has(id)).sort((a, b) => ctx.watcher.published.get(a)! - ctx.watcher.published.get(b)!);
-  const step = Math.max(1, Math.floor(published.length / 20));
-  const sample = [...new Set([...published.slice(-20), ...published.filter((_, i) => i % step === 0)])];
+  const step = Math.max(1, Math.floor(published.length / 10));
+  const sample = [...new Set([...published.slice(-10), ...published.filter((_, i) => i % step === 0)])];
   const queue = `${ctx.stack.prefix}gateway.events`;
   while (performance.now() - started < maxMs) {
     if ((await queueDepth(ctx.broker, queue)) > 0) {
@@ -23,7 +23,7 @@ export async function untilApiCaughtUp(ctx: RunContext, log: SubmitLog, maxMs = 
     }
     const statuses = await Promise.all(sample.map((id) => getJson(`${ctx.stack.gatewayUrl}/v1/requests/${id}`, log.owner.get(id)?.token).then((r) => (r.body as { status?: string } | undefined)?.status, () => undefined)));
     if (statuses.every((s) => s === 'published' || s === 'failed')) return { ms: performance.now() - started, caughtUp: true };
-    await sleep(250);
+    await sleep(500);
   }
   return { ms: performance.now() - started, caughtUp: false };
 }
