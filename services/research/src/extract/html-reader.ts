@@ -34,6 +34,8 @@ interface Frame {
   name: string;
   drop: boolean;
   block: boolean;
+  /** 2 for <article> (or role=article), 1 for <main> (or role=main), else 0. */
+  content: number;
 }
 
 export interface PageText {
@@ -104,8 +106,8 @@ export function createHtmlReader(html: string) {
     if (frame.drop) dropDepth += delta;
     if (frame.name === 'a') linkDepth += delta;
     if (frame.name === 'svg' || frame.name === 'math') foreignDepth += delta;
-    if (frame.name === 'article') articleDepth += delta;
-    if (frame.name === 'main') mainDepth += delta;
+    if (frame.content === 2) articleDepth += delta;
+    if (frame.content === 1) mainDepth += delta;
   };
   const pop = () => {
     const frame = stack.pop();
@@ -131,7 +133,9 @@ export function createHtmlReader(html: string) {
     else if (BLOCK.has(name) && name !== 'li' && stack.at(-1)?.name === 'p') pop();
     const inContent = articleDepth > 0 || mainDepth > 0;
     const drop = DROPPED.has(name) || (CHROME.has(name) && !inContent) || isBoilerplate(name, attrs);
-    const frame: Frame = { name, drop, block: BLOCK.has(name) };
+    const role = attrs.get('role');
+    const content = name === 'article' || role === 'article' ? 2 : name === 'main' || role === 'main' ? 1 : 0;
+    const frame: Frame = { name, drop, block: BLOCK.has(name), content };
     if (frame.block) breakBlock();
     stack.push(frame);
     count(frame, 1);

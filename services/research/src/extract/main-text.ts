@@ -1,4 +1,4 @@
-/** A run of text between two block boundaries; `scope` is 2 inside <article>, 1 inside <main>, else 0. */
+/** A run of text between two block boundaries; `scope` is 2 inside an article, 1 inside the main content, else 0. */
 export interface TextBlock {
   parts: string[];
   chars: number;

@@ -107,6 +107,11 @@ describe('main text', () => {
     await assert.rejects(extractReadableText(Buffer.from('x'), 'constructor'), (err) => err instanceof TaskError && err.code === 'unsupported_content_type');
   });
 
+  it('when the main content is marked by role rather than by element, then it is preferred the same way', () => {
+    assert.equal(htmlToText('<body><div>Chrome text.</div><div role="main"><p>Main text.</p></div></body>').text, 'Main text.');
+    assert.equal(htmlToText('<body><main><p>Teaser.</p><div role="article"><p>Story.</p></div></main></body>').text, 'Story.');
+  });
+
   it('when elements are hidden or have navigation roles, then their text is dropped', () => {
     const html = '<body><div role="navigation">Go places</div><div hidden>Secret</div><div aria-hidden="true">Icon</div><p>Shown.</p></body>';
     assert.equal(htmlToText(html).text, 'Shown.');
