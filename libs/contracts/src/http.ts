@@ -132,9 +132,12 @@ export const RequestSummary = Type.Object(
 /** The 202 of a submission: an ad-hoc webhook channel's signing secret is shown here (and on an idempotent replay). */
 export const SubmittedRequest = Type.Composite([RequestSummary, Type.Object({ webhook_secret: Type.Optional(Type.String({ pattern: '^whsec_', maxLength: 50 })) })], strict);
 
+/** Why a request failed: the failing stage's error, naming the stage. */
+export const RequestError = Type.Object({ code: Text(100), message: Text(2000), stage: Type.Optional(literals(STAGES)) }, strict);
+
 /** `error` is the request's failure (`null` unless `failed`), `result` the article once written. */
 export const RequestView = Type.Composite(
-  [RequestSummary, Type.Object({ error: Nullable(StageError), stages: Type.Array(StageView, { maxItems: 3 }), result: Nullable(ResultView) })],
+  [RequestSummary, Type.Object({ error: Nullable(RequestError), stages: Type.Array(StageView, { maxItems: 3 }), result: Nullable(ResultView) })],
   strict,
 );
 

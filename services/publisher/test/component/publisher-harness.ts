@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Channel, PublishTask } from '@pressroom/contracts';
+import type { PublishTask, TaskChannel } from '@pressroom/contracts';
 import { createEnvelope, publishTask } from '@pressroom/messaging';
 import { runWorker, type RunningWorker } from '@pressroom/runtime';
 import { cleanupBroker, cleanupRedis, collectEvents, testConfig, testId } from '@pressroom/test-support';
 import { createPublishHandler } from '../../src/worker.ts';
 
-export function publishPayload(channel: Channel, title = 'Tides: why "the sea" moves'): PublishTask {
+export function publishPayload(channel: TaskChannel, title = 'Tides: why "the sea" moves'): PublishTask {
   return {
     brief: { topic: 'tides and the moon', tone: 'neutral', length: 'short' },
     channel,
