@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { API_KEY_SCOPES, AppError, type ApiKeyScope, type CreateApiKeyBody } from '@pressroom/contracts';
+import type { Static } from '@sinclair/typebox';
+import { API_KEY_SCOPES, AppError, type ApiKeyScope, type ApiKeyCreated, type ApiKeyView, type CreateApiKeyBody } from '@pressroom/contracts';
 import type { Db } from '../db/pool.ts';
 import { decodeCursor, toPage } from '../requests/cursor.ts';
 import { countLiveApiKeys, findApiKeyState, insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from './api-key-repository.ts';
@@ -11,11 +12,11 @@ export const MAX_LIVE_KEYS_PER_USER = 50;
 
 export const hashApiKey = (key: string): Buffer => createHash('sha256').update(key).digest();
 
-export function toApiKeyView(k: ApiKeyRow) {
+export function toApiKeyView(k: ApiKeyRow): Static<typeof ApiKeyView> {
   return { id: k.id, name: k.name, prefix: k.prefix, scopes: k.scopes, expires_at: k.expires_at, revoked_at: k.revoked_at, created_at: k.created_at };
 }
 
-export async function createApiKey(db: Db, userId: string, body: CreateApiKeyBody) {
+export async function createApiKey(db: Db, userId: string, body: CreateApiKeyBody): Promise<Static<typeof ApiKeyCreated>> {
   if (body.expires_at && Date.parse(body.expires_at) <= Date.now())
     throw new AppError('validation_failed', 'expires_at must be in the future', { errors: [{ field: '/expires_at', message: 'must be in the future' }] });
   if ((await countLiveApiKeys(db, userId)) >= MAX_LIVE_KEYS_PER_USER)

@@ -1,6 +1,9 @@
+import type { Static } from '@sinclair/typebox';
+import type { RequestSummary, RequestView } from '@pressroom/contracts';
 import type { RequestDetailRow, RequestRow, StageRow } from './request-repository.ts';
 
-export function toSummary(r: RequestRow) {
+// Typed as the schemas /openapi.json documents: a view that drifts from the document is a compile error.
+export function toSummary(r: RequestRow): Static<typeof RequestSummary> {
   return {
     id: r.id,
     status: r.status,
@@ -15,7 +18,7 @@ export function toSummary(r: RequestRow) {
   };
 }
 
-export function toDetail(r: RequestDetailRow, stages: StageRow[]) {
+export function toDetail(r: RequestDetailRow, stages: StageRow[]): Static<typeof RequestView> {
   return {
     ...toSummary(r),
     error: r.error,
