@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@pressroom/logger';
-import { createHttpClient } from '@pressroom/resilience';
+import { createOperatorClient } from '@pressroom/resilience';
 import { createAlerter, type Alerter } from './alerter.ts';
 import type { DeliveryOptions } from './delivery-queue.ts';
 import { createEmailSink } from './sinks/email-sink.ts';
@@ -38,8 +38,8 @@ export interface AlerterFromConfigDeps {
 /** Only the sinks whose settings are present; half-configured sinks fail start-up rather than alert nobody. */
 export function sinksFromConfig(config: AlertConfig, opts: { httpTimeoutMs?: number; emailFrom?: string } = {}): AlertSink[] {
   // Alert URLs come from the operator's configuration, never from users, and often point inside the cluster
-  // (an Alertmanager relay, a mail gateway): the SSRF guard that protects user-supplied URLs does not apply.
-  const http = createHttpClient({ timeoutMs: opts.httpTimeoutMs ?? 5000, allowPrivateTargets: true, userAgent: 'Pressroom-Alerts/0.1' });
+  // (an Alertmanager relay, a mail gateway): they get the operator client, not the one for user targets.
+  const http = createOperatorClient({ timeoutMs: opts.httpTimeoutMs ?? 5000, userAgent: 'Pressroom-Alerts/0.1' });
   const sinks: AlertSink[] = [];
   if (config.ALERT_SLACK_WEBHOOK_URL) sinks.push(createSlackSink({ url: config.ALERT_SLACK_WEBHOOK_URL, http }));
   if (config.ALERT_WEBHOOK_URL) {

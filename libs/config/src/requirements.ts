@@ -53,6 +53,28 @@ function needs(config: Config, names: (keyof Config)[], why: string): string[] {
   return names.filter((n) => !config[n]).map((n) => `${n} is required ${why}`);
 }
 
+const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * Settings that are fine on a laptop or in a test and unsafe in production, where they stop the service:
+ * the private-address allowance for user and web targets (tests only), RabbitMQ's default guest account
+ * reached over the network, and a CORS origin open to every site (see corsOrigins, refused everywhere).
+ */
+function productionRefusals(config: Config): string[] {
+  const problems: string[] = [];
+  if (config.ALLOW_PRIVATE_TARGETS)
+    problems.push('ALLOW_PRIVATE_TARGETS=true lets user and web targets reach private addresses; it exists for tests and is refused when NODE_ENV=production');
+  let broker: URL | undefined;
+  try {
+    broker = new URL(config.RABBITMQ_URL);
+  } catch {
+    broker = undefined;
+  }
+  if (broker && decodeURIComponent(broker.username) === 'guest' && decodeURIComponent(broker.password) === 'guest' && !LOOPBACK_HOSTS.test(broker.hostname))
+    problems.push(`RABBITMQ_URL uses the default guest/guest credentials on a non-loopback host (${broker.hostname}); give the services a RabbitMQ user of their own when NODE_ENV=production`);
+  return problems;
+}
+
 /** Cross-field rules that a JSON schema cannot say clearly. */
 export function serviceRequirements(service: ServiceName, config: Config): string[] {
   const problems: string[] = [];
@@ -82,6 +104,7 @@ export function serviceRequirements(service: ServiceName, config: Config): strin
     const wp = [config.WORDPRESS_URL, config.WORDPRESS_USER, config.WORDPRESS_APP_PASSWORD].filter(Boolean).length;
     if (wp > 0 && wp < 3) problems.push('WORDPRESS_URL, WORDPRESS_USER and WORDPRESS_APP_PASSWORD must be set together');
   }
+  if (config.NODE_ENV === 'production') problems.push(...productionRefusals(config));
   if (config.RETRY_MAX_MS < config.RETRY_BASE_MS) problems.push('RETRY_MAX_MS must be at least RETRY_BASE_MS');
   return problems;
 }

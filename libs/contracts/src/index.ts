@@ -7,3 +7,4 @@ export * from './http.ts';
 export * from './string-enum.ts';
 export * from './streams.ts';
 export * from './http-integrations.ts';
+export * from './public-stage-error.ts';

@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { Envelope, Stage, StageError, StageResult, TaskPayloads } from '@pressroom/contracts';
-import { nextStage } from '@pressroom/contracts';
+import { nextStage, publicStageError } from '@pressroom/contracts';
 import { withLogContext, type Logger } from '@pressroom/logger';
 import { extractTraceContext, type Metrics } from '@pressroom/telemetry';
 import type { Broker, Delivery } from './broker.ts';
@@ -74,7 +74,7 @@ async function handleDelivery<S extends Stage>(deps: StageConsumerDeps<S>, deliv
       await publishDeadLetter(broker, stage, delivery.message.content, { reason: 'invalid_message', detail, attempts: 1 });
       metrics.deadLetters.inc({ stage, reason: 'invalid_message' });
       if (parsed.request_id && parsed.user_id)
-        await publishEvent(broker, { message_id: 'invalid', request_id: parsed.request_id, user_id: parsed.user_id, stage, type: 'failed', attempt: 1, error: { code: 'invalid_message', message: detail.slice(0, 2000) } });
+        await publishEvent(broker, { message_id: 'invalid', request_id: parsed.request_id, user_id: parsed.user_id, stage, type: 'failed', attempt: 1, error: publicStageError(stage, { code: 'invalid_message', message: detail }) });
     });
     delivery.ack();
     return;
@@ -195,12 +195,18 @@ async function settleFailure<S extends Stage>(deps: StageConsumerDeps<S>, task: 
   if (!failure.consumeAttempt && deferrals >= (deps.maxDeferrals ?? 30)) failure.consumeAttempt = true;
   const ids = { message_id: task.message_id, request_id: task.request_id, user_id: task.user_id, stage, attempt: task.attempt };
   const attemptsLeft = task.attempt < retry.maxAttempts || !failure.consumeAttempt;
+  // Users read the event (stages[].error); the thrown message (an address, a path, an upstream body) stays
+  // in this log line and on the stage's span, where only operators look.
+  const shown = publicStageError(stage, failure.error);
+  const span = trace.getActiveSpan();
+  span?.recordException(err as Error);
+  span?.setAttribute('pressroom.error.code', failure.error.code);
   deps.onFailed?.(task, failure.error, failure.transient && attemptsLeft);
   if (failure.transient && attemptsLeft) {
     const nextAttempt = failure.consumeAttempt ? task.attempt + 1 : task.attempt;
     const { level, delayMs } = scheduleRetry(retry, task.attempt, failure.retryAfterMs);
     await publishDelayed(broker, { ...task, attempt: nextAttempt, enqueued_at: new Date().toISOString() }, level, delayMs, failure.consumeAttempt ? deferrals : deferrals + 1);
-    await publishEvent(broker, { ...ids, type: 'retrying', duration_ms, retry_in_ms: delayMs, error: failure.error });
+    await publishEvent(broker, { ...ids, type: 'retrying', duration_ms, retry_in_ms: delayMs, error: shown });
     metrics.retries.inc({ stage, reason: failure.error.code });
     metrics.tasks.inc({ stage, outcome: 'retried' });
     logger.warn({ err, attempt: task.attempt, retry_in_ms: delayMs, code: failure.error.code }, `${stage} failed, retrying`);
@@ -208,7 +214,7 @@ async function settleFailure<S extends Stage>(deps: StageConsumerDeps<S>, task: 
   }
   const reason = failure.transient ? 'retries_exhausted' : failure.error.code;
   await publishDeadLetter(broker, stage, task, { reason, detail: `${failure.error.code}: ${failure.error.message}`, attempts: task.attempt });
-  await publishEvent(broker, { ...ids, type: 'failed', duration_ms, error: failure.error });
+  await publishEvent(broker, { ...ids, type: 'failed', duration_ms, error: shown });
   metrics.deadLetters.inc({ stage, reason: failure.transient ? 'retries_exhausted' : 'permanent' });
   metrics.tasks.inc({ stage, outcome: 'failed' });
   deps.onDeadLetter?.(task, failure.error, reason);

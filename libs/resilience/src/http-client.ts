@@ -15,10 +15,13 @@ export interface HttpClientOptions {
   addressPolicy?: AddressPolicy;
 }
 
+/** Settings of a client for operator-configured endpoints: no address rule to lift. */
+export type OperatorClientOptions = Omit<HttpClientOptions, 'allowPrivateTargets' | 'addressPolicy'>;
+
 /**
  * The one way services call the outside world: a total timeout per call, no hidden retries (the pipeline's
  * delay queues own retrying), every URL and redirect hop checked, every resolved address checked, every
- * response body capped after decompression.
+ * response body capped after decompression. Prefer the two named clients below, which say whose URL it is.
  */
 export function createHttpClient(opts: HttpClientOptions): Got {
   const policy = opts.addressPolicy ?? addressPolicy(opts.allowPrivateTargets);
@@ -40,6 +43,25 @@ export function createHttpClient(opts: HttpClientOptions): Got {
       beforeRedirect: [(options) => assertAllowedUrl(new URL(String(options.url)), policy)],
     },
   });
+}
+
+/**
+ * For URLs that come from users or from the web (fetched pages and their robots.txt, webhook and callback
+ * URLs) and every redirect of them: private, loopback, link-local, CGNAT and metadata addresses are refused
+ * at DNS time. `allowPrivateTargets` is ALLOW_PRIVATE_TARGETS, which exists for tests and which config
+ * refuses in production.
+ */
+export function createUserTargetClient(opts: HttpClientOptions): Got {
+  return createHttpClient(opts);
+}
+
+/**
+ * For endpoints an operator configured (search APIs, SearXNG, the LLM, WordPress, alert sinks): trusted as
+ * configured, private addresses included (a self-hosted SearXNG or an in-cluster relay is the normal case),
+ * so ALLOW_PRIVATE_TARGETS neither applies nor is needed. Timeouts and response caps still hold.
+ */
+export function createOperatorClient(opts: OperatorClientOptions): Got {
+  return createHttpClient({ ...opts, allowPrivateTargets: true });
 }
 
 export type HttpClient = Got;

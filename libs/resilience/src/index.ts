@@ -1,4 +1,13 @@
-export { createHttpClient, fetchLimited, type HttpClient, type HttpClientOptions, type LimitedBody } from './http-client.ts';
+export {
+  createHttpClient,
+  createOperatorClient,
+  createUserTargetClient,
+  fetchLimited,
+  type HttpClient,
+  type HttpClientOptions,
+  type OperatorClientOptions,
+  type LimitedBody,
+} from './http-client.ts';
 export { DEFAULT_RESPONSE_MAX_BYTES, responseLimit } from './response-cap.ts';
 export { assertAllowedUrl, guardedLookup } from './outbound-guard.ts';
 export { isAllowedAddress, addressPolicy, type AddressPolicy } from './address-policy.ts';

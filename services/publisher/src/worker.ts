@@ -1,6 +1,6 @@
 import type { Channel } from '@pressroom/contracts';
 import type { StageHandler } from '@pressroom/messaging';
-import { createHttpClient } from '@pressroom/resilience';
+import { createOperatorClient, createUserTargetClient } from '@pressroom/resilience';
 import type { WorkerDeps } from '@pressroom/runtime';
 import type { PublishChannel } from './channels/channel.ts';
 import { createFileChannel } from './channels/file-channel.ts';
@@ -11,11 +11,14 @@ import { createPublishOnce } from './idempotency/publish-once.ts';
 /** The last stage: post the article to its channel, once per request, and report where it went. */
 export function createPublishHandler(deps: WorkerDeps): StageHandler<'publish'> {
   const { config, logger, redis, breakers } = deps;
-  const http = createHttpClient({ timeoutMs: config.HTTP_TIMEOUT_MS, allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS, maxResponseBytes: config.RESPONSE_MAX_BYTES });
+  // A webhook URL comes from the request (a user); WORDPRESS_URL from the operator, trusted as configured.
+  const common = { timeoutMs: config.HTTP_TIMEOUT_MS, maxResponseBytes: config.RESPONSE_MAX_BYTES };
+  const userTargets = createUserTargetClient({ ...common, allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS });
+  const operatorEndpoints = createOperatorClient(common);
   const channels: Record<Channel['type'], PublishChannel> = {
     file: createFileChannel({ dir: config.PUBLISH_DIR }),
-    webhook: createWebhookChannel({ config, http, breakers }),
-    wordpress: createWordpressChannel({ config, http, breakers }),
+    webhook: createWebhookChannel({ config, http: userTargets, breakers }),
+    wordpress: createWordpressChannel({ config, http: operatorEndpoints, breakers }),
   };
   // The lock outlives any single post (bounded by the HTTP timeout), so it only guards concurrent deliveries.
   const publishOnce = createPublishOnce({ redis, logger, lockMs: config.HTTP_TIMEOUT_MS + 2000 });

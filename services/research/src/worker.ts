@@ -1,7 +1,7 @@
 import { createJsonCache } from '@pressroom/cache';
 import type { Brief } from '@pressroom/contracts';
 import type { StageHandler } from '@pressroom/messaging';
-import { createHttpClient } from '@pressroom/resilience';
+import { createOperatorClient, createUserTargetClient } from '@pressroom/resilience';
 import type { WorkerDeps } from '@pressroom/runtime';
 import { parseTopic } from '@pressroom/text';
 import { createPageFetcher } from './extract/page-fetcher.ts';
@@ -22,21 +22,19 @@ export function searchQuery(brief: Brief): string {
 /** The research stage: search the topic, gather each hit's readable text, hand the sources to the writer. */
 export async function createResearchHandler(deps: WorkerDeps): Promise<StageHandler<'research'>> {
   const { config, logger, metrics, redis, breakers } = deps;
-  // One client for search and page fetches: one timeout and one SSRF policy for every outbound call.
-  const client = createHttpClient({
-    timeoutMs: config.HTTP_TIMEOUT_MS,
-    allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS,
-    userAgent: config.FETCH_USER_AGENT,
-    maxResponseBytes: config.RESPONSE_MAX_BYTES,
-  });
-  const provider = await createSearchProvider({ config, client, breakers });
+  // Two trust levels: the search API is the operator's (a self-hosted SearXNG on a private address is the
+  // documented setup), the pages it returns are the web's, and so are their redirects and robots.txt.
+  const common = { timeoutMs: config.HTTP_TIMEOUT_MS, userAgent: config.FETCH_USER_AGENT, maxResponseBytes: config.RESPONSE_MAX_BYTES };
+  const searchClient = createOperatorClient(common);
+  const pageClient = createUserTargetClient({ ...common, allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS });
+  const provider = await createSearchProvider({ config, client: searchClient, breakers });
   const ttlSeconds = config.SEARCH_CACHE_TTL_S;
   // The local index lives in memory: a Redis round trip would cost more than the search it saves.
   const searchCache =
     provider.name === 'local' ? undefined : createJsonCache<SearchResult>({ redis, name: 'search', ttlSeconds, logger, metrics, staleTtlSeconds: Math.max(ttlSeconds, 7 * 86400) });
   const pageCache = createJsonCache<string>({ redis, name: 'page', ttlSeconds, logger, metrics });
   const search = createCachedSearch(provider, searchCache, logger);
-  const buildSources = createSourceBuilder({ fetchPage: createPageFetcher({ client, breakers, maxBytes: config.FETCH_MAX_BYTES, userAgent: config.FETCH_USER_AGENT }), pageCache, logger });
+  const buildSources = createSourceBuilder({ fetchPage: createPageFetcher({ client: pageClient, breakers, maxBytes: config.FETCH_MAX_BYTES, userAgent: config.FETCH_USER_AGENT }), pageCache, logger });
   // A corpus document is written to be about one subject; a web result needs a second opinion.
   const minSources = config.MIN_SOURCES ?? (provider.name === 'local' ? 1 : 2);
   logger.info({ provider: provider.name, min_sources: minSources }, 'research search provider ready');

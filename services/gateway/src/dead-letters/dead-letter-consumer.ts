@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { STAGES, type Stage } from '@pressroom/contracts';
+import { STAGES, publicStageError, type Stage } from '@pressroom/contracts';
 import { withLogContext, type Logger } from '@pressroom/logger';
 import type { Broker, Delivery } from '@pressroom/messaging';
 import { inTransaction, retryWhileDatabaseUnavailable, type Db } from '../db/pool.ts';
@@ -51,7 +51,7 @@ async function storeDeadLetter(deps: { db: Db; logger: Logger }, stage: Stage, d
             const inserted = await insertDeadLetter(tx, { id: randomUUID(), stage, request_id: requestId, reason, detail, attempts, message, dead_at: deadAt, dedupe_key: dedupeKey });
             // A dead-lettered task means its request cannot finish: through the tracker's writer, as a `failed` event.
             if (inserted && requestId)
-              await applyStageEvents(tx, [{ request_id: requestId, stage, type: 'failed', attempt: attempts, at: deadAt, error: { code: reason.slice(0, 100), message: (detail ?? reason).slice(0, 2000) } }]);
+              await applyStageEvents(tx, [{ request_id: requestId, stage, type: 'failed', attempt: attempts, at: deadAt, error: publicStageError(stage, { code: reason.slice(0, 100), message: reason }) }]);
             return inserted;
           }),
         { logger: deps.logger, what: 'a dead letter' },

@@ -26,7 +26,7 @@ describe('dead letters and breakers in the admin API (real RabbitMQ, Redis, Post
       port: 0,
       createHandler: ({ breakers }) => async (task) => {
         if (task.payload.brief.topic === 'trip the breaker') await breakers.call('search:stub', () => Promise.reject(transientError('upstream_503', 'down')));
-        if (task.payload.brief.topic === 'doomed' && failing) throw permanentError('upstream_404', 'the search API says the index is gone');
+        if (task.payload.brief.topic === 'doomed' && failing) throw permanentError('upstream_404', 'the search API at 10.1.2.3 says the index is gone');
         return { next: { ...task.payload, sources: [{ title: 'T', url: 'file:///t', snippet: 's', text: 'x' }] } };
       },
     });
@@ -55,6 +55,9 @@ describe('dead letters and breakers in the admin API (real RabbitMQ, Redis, Post
     assert.equal(letter.replayed_at, null);
     const failed = (await h.api.call('GET', `/v1/requests/${created.body.id}`, { token: user.access })).body;
     assert.equal(failed.status, 'failed');
+    // The user reads a stable code and a safe message; the detail (an internal address) is the operator's.
+    assert.deepEqual(failed.stages[0].error, { code: 'upstream_404', message: 'the search service answered HTTP 404' });
+    assert.ok(!JSON.stringify(failed).includes('10.1.2.3'), 'no internal address in GET /v1/requests/{id}');
 
     failing = false;
     const replay = await h.api.call('POST', '/v1/admin/dead-letters/research/replay', { token: admin });

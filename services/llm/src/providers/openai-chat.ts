@@ -1,7 +1,7 @@
 import type { Config } from '@pressroom/config';
 import { permanentError, transientError } from '@pressroom/contracts';
 import type { Logger } from '@pressroom/logger';
-import { classifyHttpError, createHttpClient, type Breakers, type HttpClient } from '@pressroom/resilience';
+import { classifyHttpError, createOperatorClient, type Breakers, type HttpClient } from '@pressroom/resilience';
 import type { ChatMessage } from '../prompt/build-prompt.ts';
 import { parseAnswer } from './parse-answer.ts';
 import type { Completion, WriterProvider } from './writer-provider.ts';
@@ -81,7 +81,7 @@ async function postChat(client: HttpClient, req: ReturnType<typeof buildChatRequ
  */
 export function createOpenAiChat(deps: { config: LlmConfig; breakers: Breakers; logger?: Logger }): WriterProvider {
   const { config, breakers, logger } = deps;
-  const client = createHttpClient({ timeoutMs: config.LLM_TIMEOUT_MS, allowPrivateTargets: true, maxResponseBytes: config.RESPONSE_MAX_BYTES });
+  const client = createOperatorClient({ timeoutMs: config.LLM_TIMEOUT_MS, maxResponseBytes: config.RESPONSE_MAX_BYTES });
   let level = 0;
   return {
     name: 'openai',
