@@ -13,14 +13,14 @@ const EndpointId = Type.String({ format: 'uuid', maxLength: 36 });
 
 /**
  * A discriminated channel as a client gives it: a webhook names either an ad-hoc `url` or a registered
- * `endpoint_id` (exactly one of them: with `type`, two properties); other channels take neither.
+ * `endpoint_id` (one of them, and not both: with `type`, at most two properties); other channels take neither.
  */
 export const Channel = Type.Object(
   { type: ChannelType, url: Type.Optional(ChannelUrl), endpoint_id: Type.Optional(EndpointId) },
   {
     ...strict,
     if: { properties: { type: { const: 'webhook' } } },
-    then: { minProperties: 2, maxProperties: 2 },
+    then: { anyOf: [{ required: ['url'] }, { required: ['endpoint_id'] }], maxProperties: 2 },
     else: { maxProperties: 1 },
   },
 );
