@@ -23,6 +23,10 @@ export function gatewayTable(g: GatewayBenchResult): string {
   ];
   for (const c of g.calls) {
     const cs = checks.get(c.kind) ?? [];
+    if (c.error) {
+      lines.push(row([c.label, '—', '—', '—', '—', '—', `not measured: ${c.error}`, '**FAIL**']));
+      continue;
+    }
     const xCpu = express && express.cpuMsPerCall > 0 ? `${round(c.cpuMsPerCall / express.cpuMsPerCall, 1)}×` : '—';
     const rps = c.class === 'submit' && express ? `${c.rps} (${round(c.rps / express.rps, 3)}× express)` : String(c.rps);
     lines.push(row([c.label, rps, c.p50, c.p99, fmt(c.cpuMsPerCall), c.class === 'baseline' ? '1×' : xCpu, cs.map((x) => `${x.what} ${x.target}`).join('; ') || 'baseline', verdict(cs)]));

@@ -40,6 +40,10 @@ export function gatewayChecks(g: GatewayBenchResult): Map<string, Check[]> {
   const out = new Map<string, Check[]>();
   for (const c of g.calls) {
     const checks: Check[] = [];
+    if (c.error) {
+      out.set(c.kind, [{ what: 'measured', target: 'a refusal to measure', value: c.error, pass: false }]);
+      continue;
+    }
     if (Object.keys(c.unexpected).length > 0 || c.errors > 0)
       checks.push({ what: 'every answer as expected', target: `${c.expect} only`, value: `${JSON.stringify(c.unexpected)}, ${c.errors} errors`, pass: false });
     if (c.class === 'submit') checks.push(cpu(c, TARGETS.submitCpuMs));
