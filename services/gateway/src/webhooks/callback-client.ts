@@ -1,5 +1,5 @@
 import type { Config } from '@pressroom/config';
-import { addressPolicy, createHttpClient, type AddressPolicy, type HttpClient } from '@pressroom/resilience';
+import { addressPolicy, createUserTargetClient, type AddressPolicy, type HttpClient } from '@pressroom/resilience';
 
 /**
  * Callback URLs come from users, so they get the client for user targets: http(s) only, every resolved
@@ -9,6 +9,6 @@ import { addressPolicy, createHttpClient, type AddressPolicy, type HttpClient } 
  */
 export function createCallbackClient(config: Pick<Config, 'WEBHOOK_TIMEOUT_MS' | 'ALLOW_PRIVATE_TARGETS'>, policy?: AddressPolicy): { http: HttpClient; targetPolicy: AddressPolicy } {
   const targetPolicy = policy ?? addressPolicy(config.ALLOW_PRIVATE_TARGETS);
-  const http = createHttpClient({ timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS, maxRedirects: 3, maxResponseBytes: 64 * 1024, addressPolicy: targetPolicy });
+  const http = createUserTargetClient({ timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS, maxRedirects: 3, maxResponseBytes: 64 * 1024, addressPolicy: targetPolicy });
   return { http, targetPolicy };
 }
