@@ -25,14 +25,12 @@ const BAD_LOGIN = 'email or password is incorrect';
  * the response nor its timing tells an attacker which emails have accounts.
  */
 export async function login(deps: Deps & { throttle: LoginThrottle }, body: LoginBody, ip: string | undefined): Promise<TokenPair> {
-  await deps.throttle.check(body.email, ip);
+  // The slot is taken before argon2 runs and kept on failure: concurrent guesses cannot outrun the count.
+  await deps.throttle.reserve(body.email, ip);
   const user = await findUserByEmail(deps.db, body.email.trim());
   const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), body.password);
-  if (!user || !ok || user.disabled) {
-    await deps.throttle.recordFailure(body.email, ip);
-    throw new AppError('unauthorized', BAD_LOGIN);
-  }
-  await deps.throttle.recordSuccess(body.email);
+  if (!user || !ok || user.disabled) throw new AppError('unauthorized', BAD_LOGIN);
+  await deps.throttle.release(body.email, ip);
   return startSession(deps.db, deps.tokens, user, deps.config.JWT_REFRESH_TTL);
 }
 

@@ -5,19 +5,44 @@ import type { GatewayDeps } from '../deps.ts';
 import { gatewayCounter } from '../http/extra-metrics.ts';
 
 export interface LoginThrottle {
-  /** Throws 429 while the account or the client IP has too many recent failures, whether or not the email exists. */
-  check(email: string, ip: string | undefined): Promise<void>;
-  recordFailure(email: string, ip: string | undefined): Promise<void>;
-  recordSuccess(email: string): Promise<void>;
+  /**
+   * Reserves one failure slot for the account and for the client IP before the password is checked, or throws
+   * 429 while either is full, whether or not the email exists. The slot counts as a failure until released.
+   */
+  reserve(email: string, ip: string | undefined): Promise<void>;
+  /** The password was right: the account's count starts again and the IP's reserved slot is given back. */
+  release(email: string, ip: string | undefined): Promise<void>;
 }
+
+/**
+ * One script, so the check and the reservation are a single step: N concurrent guesses cannot all read "4
+ * failures so far" while argon2 runs for each. Replies [0] when reserved, [1, pttl] when the account is
+ * full, [2, pttl] when the IP is. EXPIRE ... NX (Redis 7): the window is fixed from the first failure.
+ */
+const RESERVE = `
+local a = tonumber(redis.call('GET', KEYS[1]) or '0')
+if a >= tonumber(ARGV[1]) then return {1, redis.call('PTTL', KEYS[1])} end
+local b = tonumber(redis.call('GET', KEYS[2]) or '0')
+if b >= tonumber(ARGV[2]) then return {2, redis.call('PTTL', KEYS[2])} end
+redis.call('INCR', KEYS[1]); redis.call('EXPIRE', KEYS[1], ARGV[3], 'NX')
+redis.call('INCR', KEYS[2]); redis.call('EXPIRE', KEYS[2], ARGV[3], 'NX')
+return {0, 0}
+`;
+
+/** Gives the IP slot back without going below zero or outliving the window; the account count is cleared. */
+const RELEASE = `
+redis.call('DEL', KEYS[1])
+if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
+return 0
+`;
 
 /**
  * Brute-force brake for password checks (login and password change), in Redis so every replica sees the same
  * counts: LOGIN_FAILURES_PER_ACCOUNT failures for one email, or LOGIN_FAILURES_PER_IP from one client, within
  * LOGIN_FAILURE_WINDOW_S (fixed from the first failure) answer 429 with Retry-After until the window ends.
  * Keys hold a hash of the lower-cased email, so an unknown email is throttled exactly like a known one and
- * Redis holds no address. A success clears the account's count. Redis down: the check lets the attempt
- * through (logged and counted); argon2's cost still slows guessing, and the per-IP HTTP limit may still apply.
+ * Redis holds no address. Redis down: the attempt goes through (logged and counted); argon2's cost still
+ * slows guessing, and the per-IP HTTP limit may still apply.
  */
 export function createLoginThrottle(deps: Pick<GatewayDeps, 'redis' | 'config' | 'logger' | 'metrics'>): LoginThrottle {
   const { LOGIN_FAILURES_PER_ACCOUNT: perAccount, LOGIN_FAILURES_PER_IP: perIp, LOGIN_FAILURE_WINDOW_S: windowS } = deps.config;
@@ -30,43 +55,29 @@ export function createLoginThrottle(deps: Pick<GatewayDeps, 'redis' | 'config' |
     deps.logger.warn({ err }, 'login throttle unavailable; attempt not counted');
   };
 
-  /** Runs a pipeline; ioredis reports per-command errors in the results, so both kinds are unwrapped here. */
-  async function run(build: (p: ReturnType<GatewayDeps['redis']['pipeline']>) => void): Promise<unknown[] | undefined> {
-    try {
-      const p = deps.redis.pipeline();
-      build(p);
-      const results = (await p.exec()) ?? [];
-      const failed = results.find(([err]) => err);
-      if (failed) throw failed[0];
-      return results.map(([, value]) => value);
-    } catch (err) {
-      unavailable(err);
-      return undefined;
-    }
-  }
-
   return {
-    async check(email, ip) {
-      const a = accountKey(email);
-      const b = ipKey(ip);
-      const values = await run((p) => p.get(a).pttl(a).get(b).pttl(b));
-      if (!values) return;
-      const [accountFails, accountTtl, ipFails, ipTtl] = values.map(Number) as [number, number, number, number];
-      const blocked = accountFails >= perAccount ? { scope: 'account', ttl: accountTtl } : ipFails >= perIp ? { scope: 'ip', ttl: ipTtl } : undefined;
-      if (!blocked) return;
-      deps.metrics.rateLimited.inc({ limiter: `login_${blocked.scope}` });
-      deps.logger.warn({ scope: blocked.scope }, 'sign-in throttled after repeated failures');
-      const retryAfter = Math.max(1, Math.ceil((blocked.ttl > 0 ? blocked.ttl : windowS * 1000) / 1000));
+    async reserve(email, ip) {
+      let reply: [number, number];
+      try {
+        reply = (await deps.redis.eval(RESERVE, 2, accountKey(email), ipKey(ip), perAccount, perIp, windowS)) as [number, number];
+      } catch (err) {
+        unavailable(err);
+        return;
+      }
+      const [verdict, ttl] = reply;
+      if (verdict === 0) return;
+      const scope = verdict === 1 ? 'account' : 'ip';
+      deps.metrics.rateLimited.inc({ limiter: `login_${scope}` });
+      deps.logger.warn({ scope }, 'sign-in throttled after repeated failures');
+      const retryAfter = Math.max(1, Math.ceil((ttl > 0 ? ttl : windowS * 1000) / 1000));
       throw new AppError('rate_limited', 'too many failed sign-in attempts; try again later', { headers: { 'Retry-After': String(retryAfter) } });
     },
-    async recordFailure(email, ip) {
-      const a = accountKey(email);
-      const b = ipKey(ip);
-      // EXPIRE ... NX (Redis 7): the window is fixed from the first failure, later failures do not extend it.
-      await run((p) => p.incr(a).expire(a, windowS, 'NX').incr(b).expire(b, windowS, 'NX'));
-    },
-    async recordSuccess(email) {
-      await run((p) => p.del(accountKey(email)));
+    async release(email, ip) {
+      try {
+        await deps.redis.eval(RELEASE, 2, accountKey(email), ipKey(ip));
+      } catch (err) {
+        unavailable(err);
+      }
     },
   };
 }

@@ -20,14 +20,13 @@ export async function changePassword(
 ): Promise<void> {
   const user = await findUserById(deps.db, principal.userId);
   if (!user) throw new AppError('unauthorized', 'the account no longer exists');
-  await deps.throttle.check(user.email, ip);
+  await deps.throttle.reserve(user.email, ip);
   if (!(await verifyPassword(user.password_hash, body.current_password))) {
-    await deps.throttle.recordFailure(user.email, ip);
     throw new AppError('validation_failed', 'the current password is incorrect', { errors: [{ field: 'current_password', message: 'is incorrect' }] });
   }
+  await deps.throttle.release(user.email, ip);
   if (body.new_password === body.current_password)
     throw new AppError('validation_failed', 'the new password must differ from the current one', { errors: [{ field: 'new_password', message: 'must differ from current_password' }] });
-  await deps.throttle.recordSuccess(user.email);
   const passwordHash = await hashPassword(body.new_password);
   const ended = await inTransaction(deps.db, async (tx) => {
     await updatePasswordHash(tx, user.id, passwordHash);

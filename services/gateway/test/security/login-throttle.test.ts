@@ -29,6 +29,15 @@ describe('API2:2023 Broken Authentication: brute-force throttling of sign-in', (
     assert.equal((await h.api.call('GET', '/v1/me', { token: u.access })).status, 200, 'existing sessions are not affected');
   });
 
+  it('when 20 wrong passwords for one account arrive at once, then at most 5 get a verdict and the rest are 429', async () => {
+    const u = await h.api.registerAndLogin();
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => login(u.email, `concurrent guess ${i}`, freshIp())));
+    const statuses = answers.map((r) => r.status);
+    assert.equal(statuses.filter((s) => s === 401).length, 5, `statuses ${statuses.join(',')}`);
+    assert.equal(statuses.filter((s) => s === 429).length, 15);
+    assert.equal((await login(u.email, u.password, freshIp())).status, 429, 'the right password waits for the window too');
+  });
+
   it('when the email does not exist, then the throttle answers exactly as for an existing account (no enumeration)', async () => {
     const u = await h.api.registerAndLogin();
     const ghost = `ghost-${Date.now()}@example.com`;
