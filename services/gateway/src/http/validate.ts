@@ -1,25 +1,59 @@
 import type { TSchema, Static } from '@sinclair/typebox';
-import { AppError, createValidator } from '@pressroom/contracts';
+import { AppError, createValidator, type FieldError } from '@pressroom/contracts';
 
 const bodies = createValidator();
 // Query strings and path segments are text on the wire; integers are coerced, nothing is stripped or defaulted.
 const params = createValidator({ coerceTypes: true });
 
-export function parseBody<S extends TSchema>(schema: S, body: unknown): Static<S> {
-  const r = bodies.check(schema, body ?? {});
-  if (!r.ok) throw new AppError('validation_failed', `invalid request body: ${r.errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors: r.errors });
+// PostgreSQL refuses NUL in text and jsonb, and an unpaired surrogate is not valid UTF-8: either would come back
+// from the database as a 500. One cheap regex per string; the precise check runs only on a hit.
+const SUSPECT = /[\u0000\ud800-\udfff]/;
+const UNSTORABLE = 'must not contain NUL characters or unpaired surrogates';
+
+function unstorable(s: string): boolean {
+  return SUSPECT.test(s) && (s.includes('\u0000') || !s.isWellFormed());
+}
+
+/** The first string (value or key) PostgreSQL could not store, as a field path in toFieldErrors' notation. */
+function findUnstorable(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return unstorable(value) ? path || '(root)' : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const hit = findUnstorable(value[i], path ? `${path}.${i}` : String(i));
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    const field = path ? `${path}.${key}` : key;
+    if (unstorable(key)) return field;
+    const hit = findUnstorable((value as Record<string, unknown>)[key], field);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+function fail(where: string, errors: FieldError[]): never {
+  throw new AppError('validation_failed', `invalid ${where}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors });
+}
+
+function checked<S extends TSchema>(validator: typeof bodies, schema: S, data: unknown, where: string): Static<S> {
+  const r = validator.check(schema, data);
+  if (!r.ok) fail(where, r.errors);
+  const field = findUnstorable(r.value, '');
+  if (field) fail(where, [{ field, message: UNSTORABLE }]);
   return r.value;
+}
+
+export function parseBody<S extends TSchema>(schema: S, body: unknown): Static<S> {
+  return checked(bodies, schema, body ?? {}, 'request body');
 }
 
 export function parseQuery<S extends TSchema>(schema: S, query: unknown): Static<S> {
-  const copy = { ...(query as object) };
-  const r = params.check(schema, copy);
-  if (!r.ok) throw new AppError('validation_failed', `invalid query: ${r.errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors: r.errors });
-  return r.value;
+  return checked(params, schema, { ...(query as object) }, 'query');
 }
 
 export function parseParams<S extends TSchema>(schema: S, values: unknown): Static<S> {
-  const r = params.check(schema, { ...(values as object) });
-  if (!r.ok) throw new AppError('validation_failed', `invalid path: ${r.errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors: r.errors });
-  return r.value;
+  return checked(params, schema, { ...(values as object) }, 'path');
 }

@@ -87,6 +87,38 @@ describe('API3:2023 Broken Object Property Level Authorization: input validation
     for (const q of ['limit=0', 'limit=101', 'limit=abc', 'status=bogus', 'limit=1&limit=2']) assert.equal((await h.api.call('GET', `/v1/requests?${q}`, { token: admin })).status, 400, q);
   });
 
+  it('when a string holds a NUL or an unpaired surrogate, then 400 names the field (PostgreSQL never sees it)', async () => {
+    const cases: Array<[string, unknown, string]> = [
+      ['/v1/requests', { topic: 'valid topic \u0000 here' }, 'topic'],
+      ['/v1/requests', { topic: 'valid topic \ud800 here' }, 'topic'],
+      ['/v1/requests', { topic: 'valid topic', audience: 'tail \udc00' }, 'audience'],
+      ['/v1/auth/register', { email: 'nul@example.com', password: 'long enough \u0000 password' }, 'password'],
+    ];
+    for (const [path, body, field] of cases) {
+      const res = await h.api.call('POST', path, { token: admin, body });
+      assert.equal(res.status, 400, `${path} ${JSON.stringify(body)}`);
+      assert.equal(res.body.code, 'validation_failed');
+      assert.deepEqual(res.body.errors, [{ field, message: 'must not contain NUL characters or unpaired surrogates' }]);
+    }
+    const paired = await h.api.call('POST', '/v1/requests', { token: admin, body: { topic: 'a paired surrogate \ud83d\udcf0 is fine' } });
+    assert.equal(paired.status, 202, 'a well-formed emoji passes');
+    assert.equal((await h.api.call('GET', '/v1/requests?status=queued%00', { token: admin })).status, 400, 'a NUL in the query string');
+  });
+
+  it('when a cursor decodes to something that is not a position (["1", uuid], a bad date, extra fields), then 400', async () => {
+    const encode = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const cursors = [encode(['1', randomUUID()]), encode(['2026-13-01T00:00:00.000Z', randomUUID()]), encode(['Tue Dec 01 2026', randomUUID()]), encode(['2026-12-01T00:00:00.000Z', randomUUID(), 1]), encode(['2026-12-01T00:00:00.000Z', 'x']), 'not base64 %%'];
+    for (const path of ['/v1/requests', '/v1/admin/requests', '/v1/admin/users', '/v1/api-keys']) {
+      for (const cursor of cursors) {
+        const res = await h.api.call('GET', `${path}?cursor=${encodeURIComponent(cursor)}`, { token: admin });
+        assert.equal(res.status, 400, `${path} cursor ${Buffer.from(cursor, 'base64url').toString()}`);
+        assert.equal(res.body.errors[0].field, 'cursor');
+      }
+    }
+    const valid = encode([new Date().toISOString(), randomUUID()]);
+    assert.equal((await h.api.call('GET', `/v1/requests?cursor=${valid}`, { token: admin })).status, 200);
+  });
+
   it('when a body is too large, not JSON, or malformed, then 413, 415 and 400', async () => {
     assert.equal((await h.api.call('POST', '/v1/auth/login', { body: { email: 'a@example.com', password: 'x'.repeat(40_000) } })).status, 413);
     assert.equal((await h.api.call('POST', '/v1/requests', { token: admin, raw: 'topic=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status, 415);
