@@ -55,6 +55,8 @@ export const ConfigSchema = Type.Object(
     BOOTSTRAP_ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
     BOOTSTRAP_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10 })),
     TRUST_PROXY_HOPS: Int(0, 0, 10),
+    // Peers (addresses or CIDR ranges: the load balancer, the ingress) whose incoming traceparent is continued; empty: nobody's.
+    TRUSTED_TRACE_SOURCES: Type.String({ default: '', pattern: '^[0-9A-Fa-f:.,/ ]*$' }),
     BODY_LIMIT_BYTES: Int(32768, 1024, 10485760),
     OUTBOX_BATCH_SIZE: Int(200, 1, 5000),
     OUTBOX_POLL_MS: Int(1000, 10, 60000),

@@ -3,7 +3,7 @@ import { exitIfConfigCheck, loadConfigOrExit } from '@pressroom/config';
 
 const config = loadConfigOrExit('gateway');
 const { startTracing } = await import('@pressroom/telemetry');
-const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'gateway', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'gateway', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, trustedTraceSources: config.TRUSTED_TRACE_SOURCES });
 const { startOrExit } = await import('@pressroom/runtime');
 const { startGateway } = await import('./gateway.ts');
 await exitIfConfigCheck('gateway', tracing);
