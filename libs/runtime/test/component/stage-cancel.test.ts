@@ -1,0 +1,73 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { createRedis, markCancelled, type Redis } from '@pressroom/cache';
+import type { ResearchTask } from '@pressroom/contracts';
+import { createLogger } from '@pressroom/logger';
+import { createEnvelope, publishTask } from '@pressroom/messaging';
+import { runWorker, type RunningWorker } from '@pressroom/runtime';
+import { BASE_URLS, cleanupBroker, cleanupRedis, collectEvents, testConfig, testId } from '@pressroom/test-support';
+
+const payload = (topic: string): ResearchTask => ({ brief: { topic, tone: 'neutral', length: 'short' }, channel: { type: 'file' } });
+
+describe('cancel at the stage boundary and in flight (real RabbitMQ and Redis)', () => {
+  const id = testId('cancel');
+  const config = testConfig('research', id, { STARTED_EVENT_DELAY_MS: '0' });
+  const ran = new Set<string>();
+  const running = new Map<string, () => void>();
+  let worker: RunningWorker;
+  let events: Awaited<ReturnType<typeof collectEvents>>;
+  let redis: Redis;
+
+  before(async () => {
+    events = await collectEvents(config.AMQP_PREFIX);
+    redis = createRedis(BASE_URLS.redis, config.REDIS_KEY_PREFIX, createLogger({ service: 'test', level: 'silent' }));
+    worker = await runWorker({
+      service: 'research',
+      stage: 'research',
+      config,
+      port: 0,
+      createHandler: () => async (task, context) => {
+        ran.add(task.request_id);
+        if (task.payload.brief.topic === 'a long call')
+          // Like the llm's HTTP call: it ends when the signal aborts it.
+          await new Promise((_resolve, reject) => {
+            running.get(task.request_id)?.();
+            context?.signal.addEventListener('abort', () => reject(context.signal.reason as Error), { once: true });
+          });
+        return { next: { ...task.payload, sources: [] } };
+      },
+    });
+    await worker.broker.waitForConnect();
+  });
+
+  after(async () => {
+    await worker.shutdown.shutdown();
+    await events.close();
+    redis.disconnect();
+    await cleanupBroker(id);
+    await cleanupRedis(id);
+  });
+
+  it("when a request's cancel marker is set before its task starts, then the stage does not run and a cancelled event says where it stopped", async () => {
+    const env = createEnvelope({ request_id: randomUUID(), user_id: randomUUID(), stage: 'research', payload: payload('bees') });
+    await markCancelled(redis, config.REDIS_KEY_PREFIX, env.request_id);
+    await publishTask(worker.broker, env);
+    const cancelled = await events.waitFor((e) => e.request_id === env.request_id && e.type === 'cancelled');
+    assert.equal(cancelled.stage, 'research');
+    assert.equal(cancelled.duration_ms, undefined, 'it never started');
+    assert.ok(!ran.has(env.request_id), 'the handler never ran');
+    assert.ok(!events.events.some((e) => e.request_id === env.request_id && e.type !== 'cancelled'), 'no started or completed event');
+  });
+
+  it('when a request is cancelled while its stage runs, then the stage is abandoned at once with a cancelled event and no next task', async () => {
+    const env = createEnvelope({ request_id: randomUUID(), user_id: randomUUID(), stage: 'research', payload: payload('a long call') });
+    const started = new Promise<void>((resolve) => running.set(env.request_id, resolve));
+    await publishTask(worker.broker, env);
+    await started;
+    await markCancelled(redis, config.REDIS_KEY_PREFIX, env.request_id);
+    const cancelled = await events.waitFor((e) => e.request_id === env.request_id && e.type === 'cancelled');
+    assert.equal(typeof cancelled.duration_ms, 'number', 'it had started: its duration says when');
+    assert.ok(!events.events.some((e) => e.request_id === env.request_id && (e.type === 'completed' || e.type === 'failed' || e.type === 'retrying')));
+  });
+});
