@@ -16,7 +16,9 @@ export interface Child {
   stop(): Promise<number | null>;
 }
 
-export { freePort } from '@pressroom/test-support';
+import { freePort } from '@pressroom/test-support';
+
+export { freePort };
 
 function wrap(name: string, child: ChildProcess, port: number): Child {
   const lines: string[] = [];
@@ -45,19 +47,21 @@ function wrap(name: string, child: ChildProcess, port: number): Child {
 
 /**
  * Runs `services/<name>/src/main.ts` as its own process (its own event loop and CPU, as in production) and
- * waits until its /readyz answers 200. PRESSROOM_ENV_FILE points nowhere so a developer's .env never leaks in.
+ * waits until its /readyz answers 200 (the gateway's on a free GATEWAY_OPS_PORT). PRESSROOM_ENV_FILE points
+ * nowhere so a developer's .env never leaks in.
  */
 export async function startService(name: ServiceName, env: Record<string, string>, port: number, nodeArgs: string[] = []): Promise<Child> {
+  const readyPort = name === 'gateway' ? await freePort() : port;
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'services', name, 'src', 'main.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '', PRESSROOM_ENV_FILE: '/nonexistent', ...env },
+    env: { PATH: process.env['PATH'] ?? '', PRESSROOM_ENV_FILE: '/nonexistent', ...env, ...(name === 'gateway' ? { GATEWAY_OPS_PORT: String(readyPort) } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const handle = wrap(name, child, port);
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited during start-up:\n${handle.tail()}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
+    const ready = await fetch(`http://127.0.0.1:${readyPort}/readyz`).then((r) => r.status === 200, () => false);
     if (ready) return handle;
     if (Date.now() > deadline) {
       await handle.stop();
