@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEnvFile } from '@pressroom/config';
 import { ApiError, CliError, credentialsFrom, signIn } from './cli/api-client.ts';
-import { checkUsage, list, status, submit, UsageError, type Io, type Values } from './cli/commands.ts';
+import { checkUsage, list, status, submit, UsageError, watch, type Io, type Values } from './cli/commands.ts';
 import { COMMANDS, commandUsage, isCommand, mainUsage, parseOptionsOf, type CommandName } from './cli/usage.ts';
 
 const io: Io = { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) };
@@ -17,7 +17,7 @@ function usageError(message: string, usage: string): number {
   return 2;
 }
 
-const ARGUMENTS: Record<CommandName, number> = { submit: 1, status: 1, list: 0 };
+const ARGUMENTS: Record<CommandName, number> = { submit: 1, status: 1, list: 0, watch: 1 };
 
 function gatewayUrl(option: unknown, env: NodeJS.ProcessEnv): string {
   const url = typeof option === 'string' ? option : (env['PRESSROOM_URL'] ?? `http://127.0.0.1:${env['GATEWAY_PORT'] ?? 8080}`);
@@ -67,6 +67,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     const api = await signIn(url, credentialsFrom(env));
     if (command === 'submit') return await submit(api, positionals[0]!, values, io);
     if (command === 'status') return await status(api, positionals[0]!, values, io);
+    if (command === 'watch') return await watch(api, positionals[0]!, values, io);
     return await list(api, values, io);
   } catch (err) {
     if (!(err instanceof CliError)) throw err;

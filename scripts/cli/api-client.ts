@@ -21,6 +21,8 @@ export class ApiError extends CliError {
 
 export interface ApiClient {
   readonly baseUrl: string;
+  /** The bearer credential, for the event stream (fetched outside `call`). */
+  readonly token: string | undefined;
   call<T>(method: string, path: string, body?: unknown): Promise<T>;
 }
 
@@ -28,6 +30,7 @@ export function createApiClient(baseUrl: string, token?: string): ApiClient {
   const base = baseUrl.replace(/\/+$/, '');
   return {
     baseUrl: base,
+    token,
     async call<T>(method: string, path: string, body?: unknown): Promise<T> {
       let res: Response;
       try {

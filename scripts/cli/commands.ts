@@ -1,6 +1,7 @@
 // The three commands. Each returns the process exit code; what it prints goes through `io`.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError, type ApiClient } from './api-client.ts';
+import { followEvents } from './event-stream.ts';
 import { COMMANDS, type CommandName } from './usage.ts';
 import { FINAL_STATUSES, failureReason, requestDetails, requestList, stagesLine, type Page, type Request, type Summary } from './render.ts';
 
@@ -34,6 +35,7 @@ export function checkUsage(command: CommandName, values: Values): void {
     if (values['channel'] === 'webhook' && values['webhook-url'] === undefined) throw new UsageError('--channel webhook needs --webhook-url URL');
   }
   if (command === 'list') positiveInteger('limit', values['limit'], 20);
+  if (command === 'watch') positiveInteger('timeout', values['timeout'], 600);
 }
 
 /**
@@ -102,4 +104,35 @@ export async function list(api: ApiClient, values: Values, io: Io): Promise<numb
   const again = [values['status'] ? `--status ${String(values['status'])}` : '', values['limit'] !== undefined ? `--limit ${String(values['limit'])}` : ''].filter(Boolean).join(' ');
   io.out(requestList(page, again));
   return 0;
+}
+
+/**
+ * Follows a request over its event stream: one line per stage event and status change, as they happen, with no
+ * polling (and none of the hourly read budget spent). Exit 0 once published, 1 once failed or cancelled.
+ */
+export async function watch(api: ApiClient, id: string, values: Values, io: Io): Promise<number> {
+  const timeoutS = positiveInteger('timeout', values['timeout'], 600);
+  const signal = AbortSignal.timeout(timeoutS * 1000);
+  let final: string | undefined;
+  for await (const e of followEvents(api.baseUrl, api.token, id, signal)) {
+    if (values['json']) io.out(`${JSON.stringify({ id: e.id, event: e.event, data: e.data })}\n`);
+    else io.out(`${eventLine(e.event, e.data)}\n`);
+    if (e.event === 'request.status' && FINAL_STATUSES.includes(String(e.data['status']))) final = String(e.data['status']);
+  }
+  if (!final) throw new CliError(`request ${id} is not finished after ${timeoutS} s; watch it again to resume`);
+  return final === 'published' ? 0 : 1;
+}
+
+function eventLine(event: string, data: Record<string, unknown>): string {
+  const at = typeof data['at'] === 'string' ? data['at'].slice(11, 23) : '';
+  if (event === 'request.status') {
+    const error = data['error'] as { stage: string; code: string; message: string } | undefined;
+    const url = data['published_url'] ? ` ${String(data['published_url'])}` : '';
+    return `${at}  status ${String(data['status'])}${url}${error ? ` (${error.stage}: ${error.code}: ${error.message})` : ''}`;
+  }
+  const [, stage, type] = event.split('.');
+  const duration = typeof data['duration_ms'] === 'number' ? ` ${data['duration_ms']}ms` : '';
+  const attempt = typeof data['attempt'] === 'number' && data['attempt'] > 1 ? ` (attempt ${data['attempt']})` : '';
+  const error = data['error'] as { code: string; message: string } | undefined;
+  return `${at}  ${stage} ${type}${attempt}${duration}${error ? `: ${error.code}: ${error.message}` : ''}`;
 }

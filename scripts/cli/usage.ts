@@ -29,7 +29,7 @@ const COMMON: Record<string, OptionSpec> = {
   help: { type: 'boolean', short: 'h', help: 'print this help' },
 };
 
-export const COMMANDS: Record<'submit' | 'status' | 'list', CommandSpec> = {
+export const COMMANDS: Record<'submit' | 'status' | 'list' | 'watch', CommandSpec> = {
   submit: {
     args: '<topic>',
     summary: 'submit a content request and follow it until it is published or fails',
@@ -60,6 +60,15 @@ export const COMMANDS: Record<'submit' | 'status' | 'list', CommandSpec> = {
       json: { type: 'boolean', help: 'print the API\'s JSON instead' },
     },
     examples: ['pressroom list --status failed --limit 5'],
+  },
+  watch: {
+    args: '<request-id>',
+    summary: 'follow a request live over its event stream (GET /v1/requests/{id}/events) until it ends',
+    options: {
+      timeout: { type: 'string', value: 'SECONDS', help: 'how long to follow it (default 600)' },
+      json: { type: 'boolean', help: 'print each event as a JSON line instead' },
+    },
+    examples: ['pressroom watch 0b9f3c1e-5c1a-4c55-9d0b-2f8d1c3a7e42'],
   },
 };
 

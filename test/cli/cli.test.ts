@@ -201,6 +201,44 @@ describe('pressroom CLI against a gateway (real PostgreSQL, Redis, RabbitMQ)', (
     assert.equal(r.stderr, '');
   });
 
+  it('when watching a request, then it prints each stage event and status change from the stream as they happen and exits 0 once published', async () => {
+    const created = await h.api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'honeybees' } });
+    const id = created.body.id as string;
+    const emit = (event: WorkerEvent) => publishEvent(h.gateway.deps.broker, { request_id: id, user_id: user.userId, message_id: `${id}-${event.stage}`, attempt: 1, ...event });
+    const watching = runCli(['watch', id], env);
+    // The stream replays from the start, so the events may be sent before or after it connects: none is missed.
+    await emit({ stage: 'research', type: 'completed', duration_ms: 5 });
+    await emit({ stage: 'write', type: 'started' });
+    await emit({ stage: 'write', type: 'completed', duration_ms: 5 });
+    await emit({ stage: 'publish', type: 'completed', duration_ms: 5, result: { published_url: 'file:///tmp/watched.md' } });
+    const r = await watching;
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => l.replace(/^\S+\s+/, ''));
+    assert.deepEqual(
+      lines.filter((l) => !l.startsWith('status')),
+      ['research started', 'research completed 5ms', 'write started', 'write completed 5ms', 'publish started', 'publish completed 5ms'],
+      r.stdout,
+    );
+    assert.equal(lines.at(-1), 'status published file:///tmp/watched.md');
+    assert.equal(r.stderr, '');
+  });
+
+  it('when watching a request that is cancelled, then it ends with the cancelled status and exits 1; an unknown id is a 404 message', async () => {
+    const created = await h.api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'honeybees' } });
+    const id = created.body.id as string;
+    assert.equal((await h.api.call('POST', `/v1/requests/${id}/cancel`, { token: user.access })).status, 202);
+    await publishEvent(h.gateway.deps.broker, { request_id: id, user_id: user.userId, message_id: `${id}-research`, attempt: 1, stage: 'research', type: 'cancelled' });
+    const r = await runCli(['watch', id, '--json'], env);
+    assert.equal(r.code, 1);
+    const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    assert.equal(last.event, 'request.status');
+    assert.equal(last.data.status, 'cancelled');
+    const unknown = await runCli(['watch', randomUUID()], env);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /answered 404 not_found/);
+    assert.doesNotMatch(unknown.stderr, NO_STACK);
+  });
+
   it('when asked for the status of that request, then it shows each stage with the error and the reason', async () => {
     const r = await runCli(['status', failedId], env);
     assert.equal(r.code, 0, r.stderr);

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import { isAppError } from '@pressroom/contracts';
 import type { GatewayDeps } from '../deps.ts';
 import { authenticate, requireAdmin } from './authenticate.ts';
-import type { RateLimits } from './rate-limits.ts';
+import { carriesCredential, type RateLimits } from './rate-limits.ts';
 
 /** What a route puts in front of its handler. The per-user limit needs the user, so it follows authentication. */
 export interface Guards {
@@ -18,7 +18,8 @@ export function createGuards(deps: Pick<GatewayDeps, 'db' | 'tokens'>, limits: P
   const auth = authenticate(deps);
   // A refused credential is a call without a valid one: it spends the per-IP budget (RATE_LIMIT_IP_PER_HOUR),
   // which answers 429 once spent, else the 401 stands.
-  const refuse = (err: unknown): RequestHandler => (req, res, next) => limits.unauthenticated(req, res, (limited?: unknown) => next(limited ?? err));
+  // A call that sent no credential at all was counted by the global `ip` limiter already.
+  const refuse = (err: unknown): RequestHandler => (req, res, next) => (carriesCredential(req) ? limits.unauthenticated(req, res, (limited?: unknown) => next(limited ?? err)) : next(err));
   const counted: RequestHandler = async (req, res, next) => {
     try {
       await auth(req, res, next);

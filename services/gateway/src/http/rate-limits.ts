@@ -34,9 +34,11 @@ const EVENT_STREAM = /^\/v1\/requests\/[^/]+\/events\/?$/i;
 // Public by nature: a stray Authorization header does not take these out of the per-IP budget.
 const PUBLIC_AUTH = /^\/v1\/auth\/(register|login|refresh)\/?$/i;
 
-export const isSubmitOrCancel = (req: Request) => req.method === 'POST' && SUBMIT_OR_CANCEL.test(req.path);
-const isEventStream = (req: Request) => req.method === 'GET' && EVENT_STREAM.test(req.path);
-const carriesCredential = (req: Request) => (req.headers.authorization !== undefined || typeof req.query['ticket'] === 'string') && !PUBLIC_AUTH.test(req.path);
+// The full (normalised) path: a router mounted with `use('/v1/requests', ...)` strips its mount point from req.path.
+const pathOf = (req: Request) => `${req.baseUrl}${req.path}`;
+export const isSubmitOrCancel = (req: Request) => req.method === 'POST' && SUBMIT_OR_CANCEL.test(pathOf(req));
+const isEventStream = (req: Request) => req.method === 'GET' && EVENT_STREAM.test(pathOf(req));
+export const carriesCredential = (req: Request) => (req.headers.authorization !== undefined || typeof req.query['ticket'] === 'string') && !PUBLIC_AUTH.test(pathOf(req));
 
 /**
  * Each budget is its own policy in `RateLimit-Policy` with its `RateLimit` values (draft-8, one item per limiter,

@@ -9,6 +9,7 @@ import { getRequest, listRequestPage } from './read-requests.ts';
 import { createLoadShedder } from './load-shedder.ts';
 import { submitRequest } from './submit-request.ts';
 import { toSummary } from './request-view.ts';
+import { advertiseQuota } from './quota-policy.ts';
 import { adHocWebhookSecret } from '../webhooks/task-channel.ts';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
@@ -23,7 +24,8 @@ export function requestRoutes(deps: GatewayDeps, guards: Guards): Router {
     const key = req.get('idempotency-key');
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key))
       throw new AppError('validation_failed', 'the Idempotency-Key header must be 1-200 characters of A-Z a-z 0-9 . _ : -', { errors: [{ field: 'Idempotency-Key', message: 'is not a valid key' }] });
-    const { request, replayed } = await submitRequest(submitDeps, principalOf(req).userId, body, key, res.locals['newRequestId'] as string | undefined);
+    const { request, replayed, quota } = await submitRequest(submitDeps, principalOf(req).userId, body, key, res.locals['newRequestId'] as string | undefined);
+    if (quota) advertiseQuota(res, quota);
     if (replayed) {
       res.set('Idempotent-Replayed', 'true');
       retagRequest(req, request.id);

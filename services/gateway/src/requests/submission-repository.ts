@@ -14,7 +14,7 @@ export interface Submission {
 }
 
 export type SubmissionResult =
-  | { kind: 'created'; request: RequestRow }
+  | { kind: 'created'; request: RequestRow; quota: { limit: number; used: number } }
   | { kind: 'replayed'; request: RequestRow; bodyHash: string }
   | { kind: 'quota_exceeded'; dailyQuota: number };
 
@@ -54,7 +54,7 @@ export const SUBMIT_SQL = `WITH quota AS (
   ), claim AS (
     INSERT INTO idempotency_keys (user_id, key, body_hash, request_id) SELECT $2, $15, $16, id FROM request WHERE $15::text IS NOT NULL
   )
-  SELECT q.daily_quota, x.* FROM quota q LEFT JOIN (
+  SELECT q.daily_quota, (SELECT used FROM usage) AS used_today, x.* FROM quota q LEFT JOIN (
     SELECT NULL::text AS prior_body_hash, ${REQUEST_COLUMNS} FROM request
     UNION ALL
     SELECT p.body_hash, ${C_COLUMNS} FROM prior p JOIN content_requests c ON c.id = p.request_id
@@ -86,6 +86,8 @@ export function submitParams(s: Submission): unknown[] {
 interface SubmitRow extends Omit<RequestRow, 'id'> {
   id: string | null;
   daily_quota: number;
+  /** The day's count after this submit; null when it spent nothing (a replay, or the quota refused it). */
+  used_today: number | null;
   prior_body_hash: string | null;
 }
 
@@ -94,10 +96,10 @@ export async function insertSubmission(db: DbClient, s: Submission): Promise<Sub
   // it (0.9 ms of backend CPU per submit unnamed, 0.3 ms named). Its generic plan is primary-key lookups and
   // inserts whatever the tables' sizes, so a plan kept for the connection's life cannot go stale.
   const { rows } = await db.query<SubmitRow>({ name: 'submit-request', text: SUBMIT_SQL, values: submitParams(s) });
-  const { daily_quota: dailyQuota, prior_body_hash: priorHash, ...request } = rows[0]!;
+  const { daily_quota: dailyQuota, used_today: usedToday, prior_body_hash: priorHash, ...request } = rows[0]!;
   if (request.id === null) return { kind: 'quota_exceeded', dailyQuota };
   const found = request as RequestRow;
-  return priorHash === null ? { kind: 'created', request: found } : { kind: 'replayed', request: found, bodyHash: priorHash };
+  return priorHash === null ? { kind: 'created', request: found, quota: { limit: dailyQuota, used: usedToday ?? 0 } } : { kind: 'replayed', request: found, bodyHash: priorHash };
 }
 
 /** The unique violation that tells a submit it lost the race for its Idempotency-Key (or met an expired one). */

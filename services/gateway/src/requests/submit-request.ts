@@ -29,7 +29,7 @@ export async function submitRequest(
   body: CreateRequestBody,
   idempotencyKey: string | undefined,
   requestId: string = randomUUID(),
-): Promise<{ request: RequestRow; replayed: boolean }> {
+): Promise<{ request: RequestRow; replayed: boolean; quota?: { limit: number; used: number; resetsAt: Date } }> {
   await deps.loadShedder?.check();
   const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
   const window = quotaWindow();
@@ -63,7 +63,7 @@ export async function submitRequest(
   }
   deps.metrics.requestsSubmitted.inc();
   void deps.outbox.wake();
-  return { request: result.request, replayed: false };
+  return { request: result.request, replayed: false, quota: { ...result.quota, resetsAt: window.resetsAt } };
 }
 
 /**

@@ -13,7 +13,10 @@ const partition = (header: string | null, name: string) => new RegExp(`"${name}"
 describe('API4:2023 Unrestricted Resource Consumption: rate limits', () => {
   let h: Awaited<ReturnType<typeof startTestGateway>>;
   before(async () => {
-    h = await startTestGateway({ TRUST_PROXY_HOPS: '1', RATE_LIMIT_IP_PER_HOUR: '6', RATE_LIMIT_USER_PER_HOUR: '4', RATE_LIMIT_AUTH_PER_HOUR: '3' }, 'secrl');
+    h = await startTestGateway(
+      { TRUST_PROXY_HOPS: '1', RATE_LIMIT_IP_PER_HOUR: '6', RATE_LIMIT_USER_PER_HOUR: '4', RATE_LIMIT_AUTH_PER_HOUR: '3', RATE_LIMIT_USER_READS_PER_HOUR: '4', RATE_LIMIT_IP_AUTHENTICATED_PER_HOUR: '6', DAILY_REQUEST_QUOTA: '50' },
+      'secrl',
+    );
   });
   after(() => h.close());
 
@@ -41,17 +44,75 @@ describe('API4:2023 Unrestricted Resource Consumption: rate limits', () => {
     assert.match(metrics.body, /pressroom_rate_limited_total\{[^}]*limiter="ip"[^}]*\} [1-9]/);
   });
 
-  it('when one user exceeds RATE_LIMIT_USER_PER_HOUR from many addresses, then 429 by the user limiter', async () => {
+  it('when one user exceeds RATE_LIMIT_USER_PER_HOUR with submissions and cancels from many addresses, then 429 by the user limiter; reads keep their own budget', async () => {
+    const u = await newUser();
+    const submit = () => h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'honeybees' }, headers: from(freshIp()) });
+    const first = await submit();
+    assert.equal(first.status, 202);
+    assert.equal(remaining(first.headers.get('ratelimit'), 'user'), 3);
+    const cancelled = await h.api.call('POST', `/v1/requests/${first.body.id}/cancel`, { token: u.access, headers: from(freshIp()) });
+    assert.equal(cancelled.status, 202);
+    assert.equal(remaining(cancelled.headers.get('ratelimit'), 'user'), 2, 'a cancel spends the same budget');
+    for (let i = 0; i < 2; i++) assert.equal((await submit()).status, 202);
+    const limited = await submit();
+    assert.equal(limited.status, 429);
+    assert.match(limited.body.detail, /user limit/);
+    const read = await get('/v1/requests', freshIp(), u.access);
+    assert.equal(read.status, 200, 'reads are not submissions');
+    assert.equal(remaining(read.headers.get('ratelimit'), 'user-reads'), 3);
+    assert.doesNotMatch(read.headers.get('ratelimit-policy') ?? '', /"user";/, 'a read is not charged to the submission budget');
+    assert.equal((await h.api.call('POST', '/v1/requests', { token: (await newUser()).access, body: { topic: 'honeybees' }, headers: from(freshIp()) })).status, 202, 'another user is unaffected');
+  });
+
+  it('when one user exceeds RATE_LIMIT_USER_READS_PER_HOUR, then reads are 429 by the user-reads limiter', async () => {
     const u = await newUser();
     for (let i = 1; i <= 4; i++) {
       const res = await get('/v1/me', freshIp(), u.access);
       assert.equal(res.status, 200);
-      assert.equal(remaining(res.headers.get('ratelimit'), 'user'), 4 - i);
+      assert.equal(remaining(res.headers.get('ratelimit'), 'user-reads'), 4 - i);
     }
     const limited = await get('/v1/me', freshIp(), u.access);
     assert.equal(limited.status, 429);
-    assert.match(limited.body.detail, /user limit/);
-    assert.equal((await get('/v1/me', freshIp(), (await newUser()).access)).status, 200, 'another user is unaffected');
+    assert.match(limited.body.detail, /user-reads limit of 4/);
+  });
+
+  it('when a call is authenticated, then each budget is its own policy with its values: per-address ceiling and the user budget, and a submission also shows the daily quota', async () => {
+    const ip = freshIp();
+    const u = await newUser();
+    const read = await get('/v1/me', ip, u.access);
+    const policies = (read.headers.get('ratelimit-policy') ?? '').split(/,\s*/).map((p) => /^"([^"]+)"/.exec(p)?.[1]);
+    assert.deepEqual(policies.sort(), ['ip-authenticated', 'user-reads']);
+    assert.match(read.headers.get('ratelimit-policy') ?? '', /"ip-authenticated"; q=6; w=3600/);
+    assert.match(read.headers.get('ratelimit-policy') ?? '', /"user-reads"; q=4; w=3600/);
+    assert.equal(remaining(read.headers.get('ratelimit'), 'ip-authenticated'), 5);
+    const submit = await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'honeybees' }, headers: from(ip) });
+    assert.match(submit.headers.get('ratelimit-policy') ?? '', /"user"; q=4; w=3600/);
+    assert.match(submit.headers.get('ratelimit-policy') ?? '', /"quota"; q=50; w=86400/);
+    assert.equal(remaining(submit.headers.get('ratelimit'), 'quota'), 49);
+    assert.ok(Number(/"quota"; r=\d+; t=(\d+)/.exec(submit.headers.get('ratelimit') ?? '')?.[1]) <= 86400);
+  });
+
+  it('when many accounts call from one address, then RATE_LIMIT_IP_AUTHENTICATED_PER_HOUR caps them together; anonymous calls from it have their own budget', async () => {
+    const ip = freshIp();
+    const users = [await newUser(), await newUser(), await newUser()];
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await get('/v1/me', ip, users[i % 3]!.access)).status);
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 429]);
+    const anonymous = await get('/v1/me', ip);
+    assert.equal(anonymous.status, 401, 'calls without a credential are counted apart');
+    assert.equal(remaining(anonymous.headers.get('ratelimit'), 'ip'), 5);
+  });
+
+  it('when a credential is refused, then the call counts against the per-IP budget like an anonymous one', async () => {
+    const ip = freshIp();
+    const results: Array<[number, number]> = [];
+    for (const token of ['not.a.jwt', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.forged', 'prs_unknownkey0000000000000000']) {
+      const res = await get('/v1/me', ip, token);
+      results.push([res.status, remaining(res.headers.get('ratelimit'), 'ip')]);
+    }
+    assert.deepEqual(results, [[401, 5], [401, 4], [401, 3]]);
+    const u = await newUser();
+    assert.equal((await get('/v1/me', ip, u.access)).status, 200, 'a valid credential from that address is not charged to it');
   });
 
   it('when the auth endpoints are called, then the stricter RATE_LIMIT_AUTH_PER_HOUR applies, and path spellings share its bucket', async () => {
@@ -76,7 +137,7 @@ describe('API4:2023 Unrestricted Resource Consumption: rate limits', () => {
       const res = await get(path, ip, u.access);
       assert.equal(res.status, 200, path);
       assert.deepEqual(res.body.items, [], path);
-      seen.push([res.status, remaining(res.headers.get('ratelimit'), 'ip'), remaining(res.headers.get('ratelimit'), 'user')]);
+      seen.push([res.status, remaining(res.headers.get('ratelimit'), 'ip-authenticated'), remaining(res.headers.get('ratelimit'), 'user-reads')]);
     }
     assert.deepEqual(seen, [[200, 5, 3], [200, 4, 2], [200, 3, 1], [200, 2, 0]]);
   });
