@@ -58,14 +58,22 @@ export async function startService(name: ServiceName, env: Record<string, string
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const handle = wrap(name, child, port);
-  const deadline = Date.now() + 30_000;
+  // As long as the services themselves wait for their dependencies (STARTUP_WAIT_S, 60 s by default).
+  const deadline = Date.now() + 60_000;
+  let last = 'no answer';
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited during start-up:\n${handle.tail()}`);
-    const ready = await fetch(`http://127.0.0.1:${readyPort}/readyz`).then((r) => r.status === 200, () => false);
+    const ready = await fetch(`http://127.0.0.1:${readyPort}/readyz`).then(
+      async (r) => {
+        last = `${r.status} ${(await r.text()).slice(0, 300)}`;
+        return r.status === 200;
+      },
+      () => false,
+    );
     if (ready) return handle;
     if (Date.now() > deadline) {
       await handle.stop();
-      throw new Error(`${name} not ready within 30 s:\n${handle.tail()}`);
+      throw new Error(`${name} not ready within 60 s (last /readyz: ${last}):\n${handle.tail()}`);
     }
     await sleep(100);
   }
