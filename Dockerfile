@@ -86,9 +86,9 @@ RUN secret() { node -e 'process.stdout.write(require("node:crypto").randomBytes(
  && JWT_SECRET="$(secret)" WEBHOOK_SIGNING_SECRET="$(secret)" node "services/${SERVICE}/src/main.ts" --check-config
 
 USER node
-EXPOSE 8080 8081 8082 8083
-# GET /healthz on the service's own port: <SERVICE>_PORT or its default.
+EXPOSE 8080 9080 8081 8082 8083
+# GET /healthz on the service's operations port: GATEWAY_OPS_PORT for the gateway, <SERVICE>_PORT for a worker.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD node -e 'const s=process.env.SERVICE;const d={gateway:8080,research:8081,llm:8082,publisher:8083};const p=process.env[s.toUpperCase()+"_PORT"]||d[s];fetch("http://127.0.0.1:"+p+"/healthz",{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))'
+  CMD node -e 'const s=process.env.SERVICE;const d={gateway:9080,research:8081,llm:8082,publisher:8083};const v=s==="gateway"?"GATEWAY_OPS_PORT":s.toUpperCase()+"_PORT";const p=process.env[v]||d[s];fetch("http://127.0.0.1:"+p+"/healthz",{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))'
 # exec: node itself receives SIGTERM and runs the graceful shutdown.
 CMD ["sh", "-c", "exec node services/$SERVICE/src/main.ts"]

@@ -54,14 +54,16 @@ describe('start-up faults', { concurrency: 3 }, () => {
     it(`when ${c.dependency} is unreachable at start, then ${c.service} says it waits for it, is not ready, and after STARTUP_WAIT_S exits 1 with one line naming it, its URL without the password and how to start it`, async () => {
       const depPort = await closedPort();
       const opsPort = await freePort();
-      const proc = spawnService(c.service, { ...env, [c.setting]: c.url(depPort), [c.portSetting]: String(opsPort) });
+      // The gateway's readiness is on GATEWAY_OPS_PORT, beside its API port; a worker's on its one port.
+      const gatewayPorts = c.service === 'gateway' ? { GATEWAY_OPS_PORT: String(opsPort), GATEWAY_PORT: String(await freePort()) } : { [c.portSetting]: String(opsPort) };
+      const proc = spawnService(c.service, { ...env, [c.setting]: c.url(depPort), ...gatewayPorts });
       const shownUrl = c.url(depPort).replace(`:${PASSWORD}@`, '@').replace('redis://@', 'redis://');
 
       const waiting = await proc.line(new RegExp(`"msg":"waiting for ${c.dependency} at `));
       assert.ok(waiting.includes(`waiting for ${c.dependency} at ${shownUrl}`), waiting);
       const ready = await readyz(opsPort);
       assert.equal(ready.status, 503);
-      assert.equal(ready.body.checks['startup'], 'starting');
+      assert.equal(ready.body.checks['startup'], 'failed');
 
       const { code } = await proc.exited;
       assert.equal(code, 1, proc.output.join(''));
@@ -100,7 +102,7 @@ describe('start-up faults', { concurrency: 3 }, () => {
       const port = await freePort();
       const holder = await occupy(port);
       try {
-        const proc = spawnService(c.service, { ...env, [c.setting]: String(port) });
+        const proc = spawnService(c.service, { ...env, GATEWAY_OPS_PORT: String(await freePort()), [c.setting]: String(port) });
         const { code } = await proc.exited;
         assert.notEqual(code, 0);
         assert.equal(proc.stderr.join('').trim(), `${c.service}: cannot start: port ${port} is already in use; stop what holds it or set ${c.setting} to a free port`);
@@ -111,7 +113,7 @@ describe('start-up faults', { concurrency: 3 }, () => {
   }
 
   it('when GATEWAY_PORT is in use under `pnpm start`, then the gateway names it and the others are stopped by SIGTERM, none killed', async () => {
-    const ports = { GATEWAY_PORT: await freePort(), RESEARCH_PORT: await freePort(), LLM_PORT: await freePort(), PUBLISHER_PORT: await freePort() };
+    const ports = { GATEWAY_PORT: await freePort(), GATEWAY_OPS_PORT: await freePort(), RESEARCH_PORT: await freePort(), LLM_PORT: await freePort(), PUBLISHER_PORT: await freePort() };
     const holder = await occupy(ports.GATEWAY_PORT);
     // Production mode: scripts/start.ts then neither writes a .env into the repository nor reads one.
     const startEnv = { ...env, NODE_ENV: 'production', ALLOW_PRIVATE_TARGETS: 'false', DATABASE_URL: databaseUrl(id), STARTUP_WAIT_S: '30', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };

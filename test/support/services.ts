@@ -4,12 +4,16 @@ import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..');
 
-export { freePort } from '@pressroom/test-support';
+import { freePort } from '@pressroom/test-support';
+
+export { freePort };
 
 export interface ServiceProcess {
   name: string;
   child: ChildProcess;
   port: number;
+  /** Where /readyz, /healthz and /metrics answer: the gateway's GATEWAY_OPS_PORT, a worker's own port. */
+  opsPort: number;
   output: string[];
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -75,9 +79,13 @@ export function spawnService(name: Name, env: Record<string, string>) {
   };
 }
 
-/** Starts `services/<name>/src/main.ts` as its own process and waits until its /readyz says ready. */
+/**
+ * Starts `services/<name>/src/main.ts` as its own process and waits until its /readyz says ready. The gateway
+ * gets a free GATEWAY_OPS_PORT unless `env` names one, so gateways started side by side never collide.
+ */
 export async function startService(name: Name, env: Record<string, string>, port: number): Promise<ServiceProcess> {
-  const { child, output } = spawnMain(name, env);
+  const opsPort = name === 'gateway' ? Number(env['GATEWAY_OPS_PORT'] ?? (await freePort())) : port;
+  const { child, output } = spawnMain(name, name === 'gateway' ? { ...env, GATEWAY_OPS_PORT: String(opsPort) } : env);
   const exited = once(child, 'exit');
   // Generous: on a loaded 2-core machine, loading the OpenTelemetry instrumentations alone takes seconds.
   const readyMs = Number(process.env['TEST_SERVICE_READY_MS'] ?? 60_000);
@@ -85,7 +93,7 @@ export async function startService(name: Name, env: Record<string, string>, port
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited during start-up:\n${output.join('')}`);
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      const res = await fetch(`http://127.0.0.1:${opsPort}/readyz`);
       if (res.status === 200) break;
     } catch {
       // not listening yet
@@ -100,6 +108,7 @@ export async function startService(name: Name, env: Record<string, string>, port
     name,
     child,
     port,
+    opsPort,
     output,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;

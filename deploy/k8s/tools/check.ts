@@ -337,6 +337,12 @@ function projectRules(target: string, objects: Manifest[], overlay: boolean): vo
       const ports = (get(c, 'ports') as Obj[] | undefined) ?? [];
       if (!ports.some((p) => String(p['containerPort']) === port && p['name'] === 'http')) problems.push(`${cid}: needs a port named http on ${PORT_SETTING[service]}=${port}`);
       if (get(c, 'readinessProbe', 'httpGet', 'path') !== '/readyz') problems.push(`${cid}: readinessProbe must GET /readyz`);
+      // The gateway's operations endpoints are on their own port, never the public API port.
+      if (service === 'gateway') {
+        const opsPort = envValue('GATEWAY_OPS_PORT') ?? '9080';
+        if (!ports.some((p) => String(p['containerPort']) === opsPort && p['name'] === 'ops')) problems.push(`${cid}: needs a port named ops on GATEWAY_OPS_PORT=${opsPort}`);
+        for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) if (get(c, probe, 'httpGet', 'port') !== 'ops') problems.push(`${cid}: ${probe} must use the ops port`);
+      }
       if (get(c, 'livenessProbe', 'httpGet', 'path') !== '/healthz') problems.push(`${cid}: livenessProbe must GET /healthz`);
       const drainS = Number(envValue('SHUTDOWN_TIMEOUT_MS') ?? '10000') / 1000;
       const preStop = get(c, 'lifecycle', 'preStop', 'exec', 'command') as string[] | undefined;

@@ -3,25 +3,42 @@ import type { Registry } from 'prom-client';
 
 export type ReadinessCheck = () => Promise<void> | void;
 
-/** `/healthz` says the process is alive; `/readyz` asks every dependency; `/metrics` is the registry. */
-export function createOpsRouter(registry: Registry, checks: Record<string, ReadinessCheck>): Router {
+type Readiness = { ready: boolean; checks: Record<string, 'ok' | 'failed'> };
+
+/** Readiness answers are reused this long: a probe storm costs one round of dependency checks per second. */
+const READINESS_TTL_MS = 1000;
+
+/**
+ * `/healthz` says the process is alive (no I/O); `/readyz` asks every dependency and names those that fail,
+ * never their error text (it may hold an address or a credential hint; `onCheckFailed` gets the error for the
+ * logs); `/metrics` is the registry.
+ */
+export function createOpsRouter(registry: Registry, checks: Record<string, ReadinessCheck>, opts: { onCheckFailed?: (name: string, err: unknown) => void } = {}): Router {
   const router = express.Router();
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  router.get('/readyz', async (_req, res) => {
+  let cached: { at: number; result: Promise<Readiness> } | undefined;
+  const evaluate = async (): Promise<Readiness> => {
     const results = await Promise.all(
       Object.entries(checks).map(async ([name, check]) => {
         try {
           await withTimeout(Promise.resolve(check()), 2000);
           return [name, 'ok'] as const;
         } catch (err) {
-          return [name, (err as Error).message || 'failed'] as const;
+          opts.onCheckFailed?.(name, err);
+          return [name, 'failed'] as const;
         }
       }),
     );
-    const ready = results.every(([, r]) => r === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: Object.fromEntries(results) });
+    return { ready: results.every(([, r]) => r === 'ok'), checks: Object.fromEntries(results) };
+  };
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const now = Date.now();
+    // The promise is cached, so concurrent probes share one round of checks.
+    if (!cached || now - cached.at >= READINESS_TTL_MS) cached = { at: now, result: evaluate() };
+    const { ready, checks: named } = await cached.result;
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: named });
   });
   router.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());

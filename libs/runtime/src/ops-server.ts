@@ -4,11 +4,11 @@ import type { Registry } from 'prom-client';
 import { listen } from './listen.ts';
 import { createOpsRouter, type ReadinessCheck } from './ops-routes.ts';
 
-/** The operations endpoints of a worker, on its own port; never rate limited, never authenticated. */
-export async function startOpsServer(opts: { port: number; host?: string; setting: string; registry: Registry; checks: Record<string, ReadinessCheck> }): Promise<Server> {
+/** The operations endpoints of a service (a worker, or the gateway beside its API port), on its own port; never rate limited, never authenticated. */
+export async function startOpsServer(opts: { port: number; host?: string; setting: string; registry: Registry; checks: Record<string, ReadinessCheck>; onCheckFailed?: (name: string, err: unknown) => void }): Promise<Server> {
   const app = express();
   app.disable('x-powered-by');
-  app.use(createOpsRouter(opts.registry, opts.checks));
+  app.use(createOpsRouter(opts.registry, opts.checks, opts.onCheckFailed ? { onCheckFailed: opts.onCheckFailed } : {}));
   app.use((_req, res) => {
     res.status(404).json({ status: 404, code: 'not_found' });
   });

@@ -1,6 +1,5 @@
 import express, { type Express } from 'express';
 import { AppError } from '@pressroom/contracts';
-import { createOpsRouter } from '@pressroom/runtime';
 import { adminRoutes } from './admin/admin-routes.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import type { GatewayDeps } from './deps.ts';
@@ -22,7 +21,7 @@ import { webhookRoutes } from './webhooks/webhook-routes.ts';
 
 /**
  * Builds the HTTP app from its dependencies; `main.ts` listens, tests call this directly. The order is the
- * security model: headers and path normalisation for everything; operations endpoints before any limit; then
+ * security model: headers and path normalisation for everything (the operations endpoints are on their own port, see gateway.ts); then
  * CORS, the per-IP limit, the stricter auth limit, body parsing, and the routes, each behind its guards
  * (authentication, then the per-user limit, then the admin role).
  */
@@ -40,19 +39,6 @@ export function createApp(deps: GatewayDeps): Express {
   app.use(securityHeaders());
   app.use(requestContext());
   app.use(httpObservability({ metrics: deps.metrics, logger: deps.logger, alerts: deps.alerts, slowMs: deps.config.ALERT_HTTP_LATENCY_MS }));
-  app.use(
-    createOpsRouter(deps.metrics.registry, {
-      postgres: async () => {
-        await deps.db.query('SELECT 1');
-      },
-      rabbitmq: () => {
-        if (!deps.broker.isConnected()) throw new Error('not connected');
-      },
-      redis: async () => {
-        await deps.redis.ping();
-      },
-    }),
-  );
   const spec = openApiDocument();
   app.get('/openapi.json', (_req, res) => {
     res.json(spec);

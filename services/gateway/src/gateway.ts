@@ -4,7 +4,7 @@ import type { Config } from '@pressroom/config';
 import { closeRedis, createRedis } from '@pressroom/cache';
 import { createLogger, type Logger } from '@pressroom/logger';
 import { createBroker, delayLevels } from '@pressroom/messaging';
-import { closeServer, createShutdown, dependency, listen, redisAnswers, retryPolicyFrom, waitForDependencies, type Shutdown } from '@pressroom/runtime';
+import { closeServer, createShutdown, dependency, listen, redisAnswers, retryPolicyFrom, startOpsServer, waitForDependencies, type Shutdown } from '@pressroom/runtime';
 import { createMetrics } from '@pressroom/telemetry';
 import type { AddressPolicy } from '@pressroom/resilience';
 import { createApp } from './app.ts';
@@ -28,6 +28,8 @@ export interface RunningGateway {
   app: Express;
   server: Server;
   port: number;
+  /** Where /healthz, /readyz and /metrics answer (GATEWAY_OPS_PORT), never the API port. */
+  opsPort: number;
   shutdown: Shutdown;
 }
 
@@ -39,6 +41,8 @@ export interface RunningGateway {
 export interface GatewayOptions {
   logger?: Logger;
   port?: number;
+  /** Replaces GATEWAY_OPS_PORT (tests pass 0 for a free port). */
+  opsPort?: number;
   onClose?: () => Promise<void>;
   /** Replaces the alerts port (tests record what was raised). */
   alerts?: Alerts;
@@ -75,8 +79,37 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     shutdown.register('broker', () => broker.close());
 
     // Listening before the dependencies answer, so /readyz says 503 while start-up waits (up to STARTUP_WAIT_S).
+    // The operations endpoints have their own port, as the workers' do: the scraper and the probes reach it,
+    // the internet does not, and the API port's limits and middleware never see a probe.
+    let started = false;
+    const opsServer = await startOpsServer({
+      port: opts.opsPort ?? config.GATEWAY_OPS_PORT,
+      setting: 'GATEWAY_OPS_PORT',
+      registry: metrics.registry,
+      checks: {
+        startup: () => {
+          if (!started) throw new Error('starting');
+        },
+        postgres: async () => {
+          await db.query('SELECT 1');
+        },
+        rabbitmq: () => {
+          if (!broker.isConnected()) throw new Error('not connected');
+        },
+        redis: async () => {
+          await redis.ping();
+        },
+      },
+      // The error text stays in the logs; /readyz names the dependency only.
+      onCheckFailed: (name, err) => {
+        if (name !== 'startup') logger.warn({ err, dependency: name }, 'readiness check failed');
+      },
+    });
+    shutdown.register('ops server', () => closeServer(opsServer));
+    const opsAddress = opsServer.address();
+    const opsPort = typeof opsAddress === 'object' && opsAddress ? opsAddress.port : 0;
     // Timeouts are set before listening: node's connection checker reads them from the first connection on.
-    let handle: RequestListener = createStartingApp(metrics.registry, logger);
+    let handle: RequestListener = createStartingApp(logger);
     server = Object.assign(
       createServer((req, res) => handle(req, res)),
       SERVER_TIMEOUTS,
@@ -112,10 +145,11 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
 
     const app = createApp(deps);
     handle = app;
+    started = true;
     const listening = server;
     shutdown.register('http server', () => closeServer(listening));
-    logger.info({ port }, 'gateway listening');
-    return { deps, app, server, port, shutdown };
+    logger.info({ port, ops_port: opsPort }, 'gateway listening');
+    return { deps, app, server, port, opsPort, shutdown };
   } catch (err) {
     if (server?.listening) await closeServer(server);
     await shutdown.shutdown();

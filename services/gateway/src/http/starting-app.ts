@@ -1,24 +1,15 @@
 import express, { type Express } from 'express';
-import type { Registry } from 'prom-client';
 import { AppError } from '@pressroom/contracts';
 import type { Logger } from '@pressroom/logger';
-import { createOpsRouter } from '@pressroom/runtime';
 import { errorHandler } from './problem.ts';
 
 /**
- * What the gateway's port answers while start-up waits for PostgreSQL, Redis and RabbitMQ: alive
- * (`/healthz` 200), not ready (`/readyz` 503), and every API call a 503 problem the client may retry.
+ * What the gateway's API port answers while start-up waits for PostgreSQL, Redis and RabbitMQ: every call a
+ * 503 problem the client may retry. The operations port says alive and not ready meanwhile.
  */
-export function createStartingApp(registry: Registry, logger: Logger): Express {
+export function createStartingApp(logger: Logger): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(
-    createOpsRouter(registry, {
-      startup: () => {
-        throw new Error('starting');
-      },
-    }),
-  );
   app.use(() => {
     throw new AppError('unavailable', 'the gateway is starting; retry shortly', { headers: { 'Retry-After': '5' } });
   });

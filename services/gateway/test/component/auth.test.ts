@@ -89,22 +89,25 @@ describe('gateway auth (real PostgreSQL, Redis, RabbitMQ)', () => {
   });
 
   it('when a client sends a sane X-Request-Id, then it is echoed; otherwise one is generated', async () => {
-    const echoed = await h.api.call('GET', '/healthz', { headers: { 'x-request-id': 'client-req-12345' } });
+    const echoed = await h.api.call('GET', '/openapi.json', { headers: { 'x-request-id': 'client-req-12345' } });
     assert.equal(echoed.headers.get('x-request-id'), 'client-req-12345');
-    const replaced = await h.api.call('GET', '/healthz', { headers: { 'x-request-id': 'bad id with spaces' } });
+    const replaced = await h.api.call('GET', '/openapi.json', { headers: { 'x-request-id': 'bad id with spaces' } });
     assert.match(replaced.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
   });
 
-  it('when the operations endpoints are called, then they answer without a token', async () => {
-    assert.equal((await h.api.call('GET', '/healthz')).status, 200);
-    const ready = await h.api.call('GET', '/readyz');
+  it('when the operations endpoints are called on the operations port, then they answer without a token', async () => {
+    assert.equal((await h.ops.call('GET', '/healthz')).status, 200);
+    const ready = await h.ops.call('GET', '/readyz');
     assert.equal(ready.status, 200);
-    assert.deepEqual(ready.body.checks, { postgres: 'ok', rabbitmq: 'ok', redis: 'ok' });
-    const metrics = await h.api.call('GET', '/metrics');
+    assert.deepEqual(ready.body.checks, { startup: 'ok', postgres: 'ok', rabbitmq: 'ok', redis: 'ok' });
+    await h.api.call('GET', '/openapi.json');
+    const metrics = await h.ops.call('GET', '/metrics');
     assert.match(metrics.body, /process_cpu_user_seconds_total/);
-    assert.match(metrics.body, /http_request_duration_seconds_bucket\{[^}]*route="\/readyz"/);
+    assert.match(metrics.body, /http_request_duration_seconds_bucket\{[^}]*route="\/openapi\.json"/, 'the API port is measured; the scrape reads it on the operations port');
     const spec = await h.api.call('GET', '/openapi.json');
-    assert.equal(spec.body.openapi, '3.1.0');
-    assert.equal(spec.body.paths['/v1/requests'].post.requestBody.content['application/json'].schema.additionalProperties, false);
+    assert.equal(spec.body.openapi, '3.1.0', '/openapi.json stays on the API port');
+    const body = spec.body.paths['/v1/requests'].post.requestBody.content['application/json'].schema;
+    const resolved = body.$ref ? spec.body.components.schemas[String(body.$ref).split('/').pop()!] : body;
+    assert.equal(resolved.additionalProperties, false);
   });
 });

@@ -28,7 +28,7 @@ describe('load shedding on the age of the oldest waiting task (real PostgreSQL, 
     assert.equal((await h.api.call('GET', `/v1/requests/${first.body.id}`, { token: u.access })).status, 200, 'reads are not shed');
     assert.equal((await h.api.call('GET', '/v1/requests', { token: u.access })).status, 200);
     assert.equal((await h.api.call('GET', '/v1/me', { token: u.access })).status, 200);
-    assert.match((await h.api.call('GET', '/metrics')).body, /pressroom_rate_limited_total\{[^}]*limiter="load_shed"[^}]*\} [1-9]/);
+    assert.match((await h.ops.call('GET', '/metrics')).body, /pressroom_rate_limited_total\{[^}]*limiter="load_shed"[^}]*\} [1-9]/);
 
     // The backlog drains: every waiting research task starts.
     const waiting = (await h.api.call('GET', '/v1/requests?status=queued&limit=100', { token: u.access })).body.items as Array<{ id: string }>;

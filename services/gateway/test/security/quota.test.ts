@@ -29,7 +29,7 @@ describe('API6:2023 Unrestricted Access to Sensitive Business Flows: the daily q
     assert.equal(over.body.code, 'quota_exceeded');
     assert.ok(Number(over.headers.get('retry-after')) > 0);
     assert.deepEqual(raised.at(-1), { kind: 'quota_exceeded', user_id: u.userId, daily_quota: 2 });
-    assert.match((await h.api.call('GET', '/metrics')).body, /pressroom_quota_exceeded_total\{[^}]*\} [1-9]/);
+    assert.match((await h.ops.call('GET', '/metrics')).body, /pressroom_quota_exceeded_total\{[^}]*\} [1-9]/);
   });
 
   it('when 50 submits by one user race for the last slot of the day, then exactly one is accepted and the other 49 are quota_exceeded', async () => {

@@ -8,14 +8,14 @@ import { startGateway, type GatewayOptions, type RunningGateway } from '../../sr
  */
 export const NO_RATE_LIMITS = { RATE_LIMIT_IP_PER_HOUR: '1000000', RATE_LIMIT_USER_PER_HOUR: '1000000', RATE_LIMIT_AUTH_PER_HOUR: '1000000', LOGIN_FAILURES_PER_IP: '100000' };
 
-/** A gateway on a random port with its own database, queue prefix and Redis prefix; `close` removes all three. */
-export async function startTestGateway(overrides: Record<string, string> = {}, label = 'gw', opts: Omit<GatewayOptions, 'port'> = {}) {
+/** A gateway on a random port (and a random operations port) with its own database, queue prefix and Redis prefix; `close` removes all three. */
+export async function startTestGateway(overrides: Record<string, string> = {}, label = 'gw', opts: Omit<GatewayOptions, 'port' | 'opsPort'> = {}) {
   const id = testId(label);
   await createDatabase(id);
   const config = testConfig('gateway', id, { ...NO_RATE_LIMITS, ...overrides });
   let gateway: RunningGateway;
   try {
-    gateway = await startGateway(config, { ...opts, port: 0 });
+    gateway = await startGateway(config, { ...opts, port: 0, opsPort: 0 });
   } catch (err) {
     await dropDatabase(id);
     throw err;
@@ -28,6 +28,8 @@ export async function startTestGateway(overrides: Record<string, string> = {}, l
     gateway,
     url,
     api: createApiClient(url),
+    /** The operations port: /healthz, /readyz, /metrics. */
+    ops: createApiClient(`http://127.0.0.1:${gateway.opsPort}`),
     async close() {
       await gateway.shutdown.shutdown();
       await cleanupBroker(id);
