@@ -199,3 +199,26 @@ export const BreakerView = Type.Object(
   strict,
 );
 export const BreakerList = Type.Object({ items: Type.Array(BreakerView, { maxItems: 1000 }) }, strict);
+
+/** One session family of the caller (a login, with every refresh since); `current` is the one the call came in on. */
+export const SessionView = Type.Object({ id: Uuid, created_at: Timestamp, last_used_at: Timestamp, expires_at: Timestamp, current: Type.Boolean() }, strict);
+export const SessionList = Type.Object({ items: Type.Array(SessionView, { maxItems: 1000 }) }, strict);
+
+export const AUDIT_EVENTS = ['admin.user_updated', 'admin.dead_letters_replayed', 'admin.api_key_revoked'] as const;
+export const AdminAuditQuery = Type.Object({ event: Type.Optional(literals(AUDIT_EVENTS)), actor_id: Type.Optional(Uuid), limit: PageLimit, cursor: PageCursor }, strict);
+export type AdminAuditQuery = Static<typeof AdminAuditQuery>;
+/** An admin action: who (`actor_id`), on what (`target`), from where, under which HTTP request, and what changed. */
+export const AuditEventView = Type.Object(
+  {
+    id: Uuid,
+    event: literals(AUDIT_EVENTS),
+    actor_id: Uuid,
+    target: Nullable(Text(200)),
+    client_ip: Nullable(Text(64)),
+    request_id: Nullable(Text(128)),
+    details: Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), { maxProperties: 50 }),
+    created_at: Timestamp,
+  },
+  strict,
+);
+export const AuditPage = Type.Object({ items: Type.Array(AuditEventView, { maxItems: 100 }), next_cursor: Nullable(Text(200)) }, strict);
