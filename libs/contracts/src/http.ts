@@ -216,7 +216,11 @@ export const AuditEventView = Type.Object(
     target: Nullable(Text(200)),
     client_ip: Nullable(Text(64)),
     request_id: Nullable(Text(128)),
-    details: Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), { maxProperties: 50 }),
+    // What changed: the patched user fields, or the replayed stage and its counts.
+    details: Type.Object(
+      { role: Type.Optional(Role), daily_quota: Type.Optional(Nullable(Count)), disabled: Type.Optional(Type.Boolean()), stage: Type.Optional(literals(STAGES)), replayed: Type.Optional(Count), skipped: Type.Optional(Count) },
+      strict,
+    ),
     created_at: Timestamp,
   },
   strict,

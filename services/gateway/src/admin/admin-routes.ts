@@ -1,8 +1,10 @@
 import { Router } from 'express';
-import { AdminDeadLettersQuery, AdminListRequestsQuery, AdminListUsersQuery, AdminUserPatchBody, EmptyBody, EmptyQuery, IdParams, StageParams } from '@pressroom/contracts';
+import { AdminAuditQuery, AdminDeadLettersQuery, AdminListRequestsQuery, AdminListUsersQuery, AdminUserPatchBody, EmptyBody, EmptyQuery, IdParams, StageParams } from '@pressroom/contracts';
 import { listDeadLetters } from '../dead-letters/dead-letter-repository.ts';
 import { replayDeadLetters } from '../dead-letters/replay-dead-letters.ts';
 import { listBreakers } from './breaker-states.ts';
+import { listAuditEvents, recordAdminAction } from '../audit/audit-repository.ts';
+import { clientOf } from '../audit/security-events.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { principalOf } from '../http/authenticate.ts';
 import type { Guards } from '../http/guards.ts';
@@ -22,7 +24,7 @@ export function adminRoutes(deps: GatewayDeps, guards: Guards): Router {
   router.patch('/v1/admin/users/:id', async (req, res) => {
     const { id } = parseParams(IdParams, req.params);
     parseQuery(EmptyQuery, req.query);
-    res.json(await patchUser(deps, principalOf(req), id, parseBody(AdminUserPatchBody, req.body)));
+    res.json(await patchUser(deps, principalOf(req), clientOf(req), id, parseBody(AdminUserPatchBody, req.body)));
   });
   router.get('/v1/admin/dead-letters', async (req, res) => {
     const q = parseQuery(AdminDeadLettersQuery, req.query);
@@ -35,8 +37,11 @@ export function adminRoutes(deps: GatewayDeps, guards: Guards): Router {
     parseBody(EmptyBody, req.body);
     const result = await replayDeadLetters(deps.db, stage);
     if (result.replayed > 0) void deps.outbox.wake();
-    deps.logger.info({ stage, ...result, admin: principalOf(req).userId }, 'dead letters replayed');
+    await recordAdminAction(deps.db, deps.logger, clientOf(req), { event: 'admin.dead_letters_replayed', actorId: principalOf(req).userId, target: stage, details: { stage, ...result } });
     res.json(result);
+  });
+  router.get('/v1/admin/audit', async (req, res) => {
+    res.json(await listAuditEvents(deps.db, parseQuery(AdminAuditQuery, req.query)));
   });
   router.get('/v1/admin/breakers', async (req, res) => {
     parseQuery(EmptyQuery, req.query);

@@ -2,6 +2,8 @@ import { AppError, type AdminListRequestsQuery, type AdminListUsersQuery, type A
 import { inTransaction } from '../db/pool.ts';
 import type { GatewayDeps } from '../deps.ts';
 import type { Principal } from '../http/authenticate.ts';
+import { recordAdminAction } from '../audit/audit-repository.ts';
+import type { ClientContext } from '../audit/security-events.ts';
 import { revokeUserFamilies } from '../auth/session-repository.ts';
 import { decodeCursor, toPage } from '../requests/cursor.ts';
 import { listRequests } from '../requests/request-repository.ts';
@@ -26,11 +28,13 @@ export async function listAllUsers(deps: Pick<GatewayDeps, 'db'>, q: AdminListUs
  * per-request session check also refuses a disabled user at once). An admin cannot disable or demote
  * themselves: that is how the last admin locks everyone out.
  */
-export async function patchUser(deps: Pick<GatewayDeps, 'db' | 'logger'>, actor: Principal, id: string, patch: AdminUserPatchBody) {
+export async function patchUser(deps: Pick<GatewayDeps, 'db' | 'logger'>, actor: Principal, who: ClientContext, id: string, patch: AdminUserPatchBody) {
   if (id.toLowerCase() === actor.userId.toLowerCase() && (patch.disabled === true || patch.role === 'user')) throw new AppError('conflict', 'an admin cannot disable or demote their own account');
   const { user, ended } = await inTransaction(deps.db, async (tx) => {
     const updated = await updateUser(tx, id, patch);
     const n = updated && patch.disabled === true ? await revokeUserFamilies(tx, id, 'disabled_by_admin') : 0;
+    // Role, quota and the disabled flag are not personal data: the record keeps the values set.
+    if (updated) await recordAdminAction(tx, deps.logger, who, { event: 'admin.user_updated', actorId: actor.userId, target: id, details: patch });
     return { user: updated, ended: n };
   });
   if (!user) throw new AppError('not_found', `no user ${id}`);

@@ -1,4 +1,6 @@
 import { Router } from 'express';
+import { recordAdminAction } from '../audit/audit-repository.ts';
+import { clientOf, logSecurityEvent } from '../audit/security-events.ts';
 import { AdminApiKeysQuery, ApiKeysQuery, AppError, CreateApiKeyBody, EmptyBody, EmptyQuery, IdParams } from '@pressroom/contracts';
 import type { GatewayDeps } from '../deps.ts';
 import { principalOf } from '../http/authenticate.ts';
@@ -32,6 +34,7 @@ export function apiKeyRoutes(deps: GatewayDeps, guards: Guards): Router {
     parseQuery(EmptyQuery, req.query);
     parseBody(EmptyBody, req.body);
     await revokeKey(deps.db, id, principalOf(req).userId);
+    logSecurityEvent(deps.logger, 'api_key.revoked', { ...clientOf(req), userId: principalOf(req).userId }, { api_key_id: id });
     res.status(204).end();
   });
   router.get('/v1/admin/api-keys', ...guards.admin, async (req, res) => {
@@ -43,7 +46,7 @@ export function apiKeyRoutes(deps: GatewayDeps, guards: Guards): Router {
     parseQuery(EmptyQuery, req.query);
     parseBody(EmptyBody, req.body);
     await revokeKey(deps.db, id, undefined);
-    deps.logger.info({ api_key_id: id, admin: principalOf(req).userId }, 'API key revoked by an admin');
+    await recordAdminAction(deps.db, deps.logger, clientOf(req), { event: 'admin.api_key_revoked', actorId: principalOf(req).userId, target: id, details: {} });
     res.status(204).end();
   });
   return router;

@@ -2,6 +2,7 @@ import { AppError, type ChangePasswordBody } from '@pressroom/contracts';
 import { inTransaction } from '../db/pool.ts';
 import type { GatewayDeps } from '../deps.ts';
 import type { Principal } from '../http/authenticate.ts';
+import { logSecurityEvent, type ClientContext } from '../audit/security-events.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { hashPassword, verifyPassword } from './password-hasher.ts';
 import { revokeUserFamilies } from './session-repository.ts';
@@ -16,8 +17,9 @@ export async function changePassword(
   deps: Pick<GatewayDeps, 'db' | 'logger'> & { throttle: LoginThrottle },
   principal: Principal,
   body: ChangePasswordBody,
-  ip: string | undefined,
+  who: ClientContext,
 ): Promise<void> {
+  const ip = who.ip ?? undefined;
   const user = await findUserById(deps.db, principal.userId);
   if (!user) throw new AppError('unauthorized', 'the account no longer exists');
   await deps.throttle.reserve(user.email, ip);
@@ -32,5 +34,5 @@ export async function changePassword(
     await updatePasswordHash(tx, user.id, passwordHash);
     return revokeUserFamilies(tx, user.id, 'password_change', principal.sessionId);
   });
-  deps.logger.info({ sessions_ended: ended }, 'password changed; other sessions ended');
+  logSecurityEvent(deps.logger, 'auth.password_changed', { ...who, userId: user.id }, { session_id: principal.sessionId, sessions_ended: ended });
 }

@@ -37,8 +37,40 @@ export async function findRefreshTokenForUpdate(db: DbClient, hash: Buffer): Pro
   return rows[0];
 }
 
-export async function markRotated(db: DbClient, id: string, replacedBy: string): Promise<void> {
+export async function markRotated(db: DbClient, id: string, replacedBy: string, familyId: string): Promise<void> {
   await db.query('UPDATE user_sessions SET used_at = now(), replaced_by = $2 WHERE id = $1', [id, replacedBy]);
+  await db.query('UPDATE session_families SET last_used_at = now() WHERE id = $1', [familyId]);
+}
+
+/** The family a refresh token belongs to, without a lock: only to charge the family's budget before rotating. */
+export async function findFamilyOfToken(db: DbClient, hash: Buffer): Promise<string | undefined> {
+  const { rows } = await db.query<{ family_id: string }>('SELECT family_id FROM user_sessions WHERE refresh_token_hash = $1', [hash]);
+  return rows[0]?.family_id;
+}
+
+export interface FamilyRow {
+  id: string;
+  created_at: string;
+  last_used_at: string;
+  expires_at: string;
+}
+
+/** The user's live session families, newest first (a user has a handful; the partial index covers them). */
+export async function listLiveFamilies(db: DbClient, userId: string): Promise<FamilyRow[]> {
+  const { rows } = await db.query<FamilyRow>(
+    `SELECT id, created_at, coalesce(last_used_at, created_at) AS last_used_at, expires_at FROM session_families
+      WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() ORDER BY created_at DESC, id DESC LIMIT 1000`,
+    [userId],
+  );
+  return rows;
+}
+
+/** Revokes one of the user's own live families; false when there is none with that id (another user's included). */
+export async function revokeOwnFamily(db: DbClient, userId: string, familyId: string, reason: string): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE session_families SET revoked_at = now(), revoked_reason = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL', [familyId, userId, reason]);
+  if (!rowCount) return false;
+  await db.query('UPDATE user_sessions SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL', [familyId]);
+  return true;
 }
 
 export async function revokeFamily(db: DbClient, familyId: string, reason: string): Promise<void> {

@@ -1,6 +1,9 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import {
   AdminApiKeyPage,
+  AdminAuditQuery,
+  AuditPage,
+  SessionList,
   AdminApiKeysQuery,
   AdminDeadLettersQuery,
   AdminListRequestsQuery,
@@ -79,6 +82,8 @@ export const OPERATIONS: Operation[] = [
   { id: 'login', method: 'post', path: '/v1/auth/login', tag: 'auth', summary: 'Log in', access: 'public', body: LoginBody, status: 200, response: TokenPair, errors: [401] },
   { id: 'refreshTokens', method: 'post', path: '/v1/auth/refresh', tag: 'auth', summary: 'Rotate a refresh token', access: 'public', body: RefreshBody, status: 200, response: TokenPair, errors: [401] },
   { id: 'logout', method: 'post', path: '/v1/auth/logout', tag: 'auth', summary: 'End this session', access: 'user', body: EmptyBody, status: 204 },
+  { id: 'listSessions', method: 'get', path: '/v1/auth/sessions', tag: 'auth', summary: "The caller's live sessions; current marks this one", access: 'user', status: 200, response: SessionList },
+  { id: 'revokeSession', method: 'delete', path: '/v1/auth/sessions/{id}', tag: 'auth', summary: 'End one of own sessions', access: 'user', params: IdParams, status: 204, errors: [404] },
   { id: 'changePassword', method: 'post', path: '/v1/auth/password', tag: 'auth', summary: 'Change the password; ends every other session', access: 'user', body: ChangePasswordBody, status: 204 },
   { id: 'getMe', method: 'get', path: '/v1/me', tag: 'auth', summary: 'The caller and their quota', access: 'user', apiKeyScope: 'any', status: 200, response: MeView },
   {
@@ -133,6 +138,7 @@ export const OPERATIONS: Operation[] = [
   { id: 'adminUpdateUser', method: 'patch', path: '/v1/admin/users/{id}', tag: 'admin', summary: 'Change role, quota override or disabled flag', access: 'admin', params: IdParams, body: AdminUserPatchBody, status: 200, response: AdminUserView, errors: [404] },
   { id: 'adminListDeadLetters', method: 'get', path: '/v1/admin/dead-letters', tag: 'admin', summary: 'Dead-lettered tasks with their reason', access: 'admin', query: AdminDeadLettersQuery, status: 200, response: DeadLetterPage },
   { id: 'adminReplayDeadLetters', method: 'post', path: '/v1/admin/dead-letters/{stage}/replay', tag: 'admin', summary: "Re-queue a stage's dead letters as fresh tasks", access: 'admin', params: StageParams, body: EmptyBody, status: 200, response: ReplayResult },
+  { id: 'adminListAudit', method: 'get', path: '/v1/admin/audit', tag: 'admin', summary: 'Admin actions (role, quota and disable changes, key revocations, replays), newest first', access: 'admin', query: AdminAuditQuery, status: 200, response: AuditPage },
   { id: 'adminListBreakers', method: 'get', path: '/v1/admin/breakers', tag: 'admin', summary: 'Circuit breakers of every worker replica', access: 'admin', status: 200, response: BreakerList },
   { id: 'adminListApiKeys', method: 'get', path: '/v1/admin/api-keys', tag: 'admin', summary: "Every user's API keys, newest first", access: 'admin', query: AdminApiKeysQuery, status: 200, response: AdminApiKeyPage },
   { id: 'adminRevokeApiKey', method: 'delete', path: '/v1/admin/api-keys/{id}', tag: 'admin', summary: "Revoke any user's API key", access: 'admin', params: IdParams, status: 204, errors: [404] },

@@ -18,7 +18,7 @@ export interface RateLimits {
   ip: RequestHandler;
   /** The same `ip` budget, for a call whose credential was refused (guards.ts runs it after a failed authentication). */
   unauthenticated: RequestHandler;
-  /** `/v1/auth/*`, per client IP: stricter, against credential stuffing and sign-up spam. */
+  /** Register and login, per client IP: stricter, against credential stuffing and sign-up spam. */
   auth: RequestHandler;
   /**
    * After authentication: the user's budget for the route (submissions and cancels, or everything else) and the
@@ -33,6 +33,8 @@ const SUBMIT_OR_CANCEL = /^\/v1\/requests(\/[^/]+\/cancel)?\/?$/i;
 const EVENT_STREAM = /^\/v1\/requests\/[^/]+\/events\/?$/i;
 // Public by nature: a stray Authorization header does not take these out of the per-IP budget.
 const PUBLIC_AUTH = /^\/v1\/auth\/(register|login|refresh)\/?$/i;
+// The sign-in bucket: refresh, logout and password change are limited per session family instead (session-budget.ts).
+const SIGN_IN = /^\/v1\/auth\/(register|login)\/?$/i;
 
 // The full (normalised) path: a router mounted with `use('/v1/requests', ...)` strips its mount point from req.path.
 const pathOf = (req: Request) => `${req.baseUrl}${req.path}`;
@@ -91,7 +93,7 @@ export function createRateLimits(deps: Pick<GatewayDeps, 'config' | 'redis' | 'l
   return {
     ip: limiter('ip', c.RATE_LIMIT_IP_PER_HOUR, { skip: carriesCredential }),
     unauthenticated: limiter('ip', c.RATE_LIMIT_IP_PER_HOUR),
-    auth: limiter('auth', c.RATE_LIMIT_AUTH_PER_HOUR),
+    auth: limiter('auth', c.RATE_LIMIT_AUTH_PER_HOUR, { skip: (req) => !SIGN_IN.test(pathOf(req)) }),
     user: sideBySide([
       limiter('ip-authenticated', c.RATE_LIMIT_IP_AUTHENTICATED_PER_HOUR, { skip: isEventStream, send: pipelined }),
       limiter('user', c.RATE_LIMIT_USER_PER_HOUR, { keyGenerator: byUser, skip: (req) => !isSubmitOrCancel(req), send: pipelined }),

@@ -5,7 +5,8 @@ import { startTestGateway } from '../support/gateway-harness.ts';
 describe('gateway auth (real PostgreSQL, Redis, RabbitMQ)', () => {
   let h: Awaited<ReturnType<typeof startTestGateway>>;
   before(async () => {
-    h = await startTestGateway({}, 'auth');
+    // No grace window: the reuse test below presents a spent token at once (session-hygiene.test.ts covers the window).
+    h = await startTestGateway({ REFRESH_REUSE_GRACE_S: '0' }, 'auth');
   });
   after(() => h.close());
 

@@ -128,6 +128,15 @@ describe('OpenAPI conformance: every real response matches /openapi.json', () =>
     await call('GET', '/v1/admin/dead-letters', { token: admin.access });
     await call('POST', '/v1/admin/dead-letters/publish/replay', { token: admin.access, body: {} });
     await call('GET', '/v1/admin/breakers', { token: admin.access });
+    const audit = await call('GET', '/v1/admin/audit?limit=1', { token: admin.access });
+    await call('GET', `/v1/admin/audit?cursor=${audit.body.next_cursor}&event=admin.user_updated`, { token: admin.access });
+
+    const other = await call('POST', '/v1/auth/login', { body: { email: reg.body.user.email, password: 'correct horse battery' } });
+    const sessions = await call('GET', '/v1/auth/sessions', { token });
+    const otherSession = (sessions.body.items as Array<{ id: string; current: boolean }>).find((s) => !s.current)!;
+    assert.ok(other.body.access_token && otherSession);
+    await call('DELETE', `/v1/auth/sessions/${otherSession.id}`, { token });
+    await call('DELETE', `/v1/auth/sessions/${otherSession.id}`, { token });
     await call('GET', '/v1/admin/api-keys', { token: admin.access });
     await call('DELETE', `/v1/admin/api-keys/${key.body.id}`, { token: admin.access });
 
