@@ -46,12 +46,15 @@ export async function startPipeline(label: string, overrides: Record<string, str
     await cleanup();
     throw failure.reason;
   }
-  const api = createApiClient(`http://127.0.0.1:${running.get('gateway')!.port}`);
+  const url = `http://127.0.0.1:${running.get('gateway')!.port}`;
+  const api = createApiClient(url);
 
   return {
     id,
     env,
     api,
+    /** The gateway's base URL (for clients other than `api`, such as an event stream). */
+    url,
     /** Starts `name` (again), with extra settings; the replaced process must already be stopped or killed. */
     start,
     /** SIGKILL: no drain, no acks, no clean-up; resolves once the process is gone. */
