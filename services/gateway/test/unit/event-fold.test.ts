@@ -61,4 +61,34 @@ describe('folding a batch of stage events into one write per row', () => {
     assert.deepEqual(requests.map((r) => r.request_id), [A, B]);
     assert.equal(requests[1]!.article?.title, 'first');
   });
+
+  it('when a stage completes without a started event, then its timeline gets an inferred started first, and a repeat of an event adds no entry', () => {
+    const { requests } = foldEvents([
+      event({ type: 'completed', at: t(100), duration_ms: 100 }),
+      event({ type: 'completed', at: t(100), duration_ms: 100 }),
+      event({ stage: 'write', type: 'started', at: t(150) }),
+    ]);
+    const entries = requests[0]!.entries;
+    assert.deepEqual(entries.map((e) => [e.key, e.event, e.ord]), [
+      ['research.started.1', 'request.research.started', 1],
+      ['research.completed.1', 'request.research.completed', 2],
+      ['write.started.1', 'request.write.started', 3],
+    ]);
+    assert.equal(entries[0]!.data.synthesised, true);
+    assert.equal(entries[0]!.data.at, t(0), "the completion's time less its duration");
+    assert.equal(requests[0]!.entry_count, 3);
+  });
+
+  it('when a stage is cancelled at its boundary, then it ends cancelled without a start, and the request ends cancelled', () => {
+    const { stages, requests } = foldEvents([event({ stage: 'write', type: 'cancelled', at: t(10) })]);
+    assert.deepEqual([stages[0]!.terminal, stages[0]!.started_at, stages[0]!.finished_at], ['cancelled', null, t(10)]);
+    assert.equal(requests[0]!.terminal, 'cancelled');
+    assert.deepEqual(requests[0]!.entries.map((e) => e.event), ['request.write.cancelled'], 'no started for a stage that never ran');
+  });
+
+  it('when a running stage is abandoned for a cancel, then its start is inferred from the duration', () => {
+    const { stages, requests } = foldEvents([event({ stage: 'write', type: 'cancelled', at: t(500), duration_ms: 400 })]);
+    assert.equal(stages[0]!.started_at, t(100));
+    assert.deepEqual(requests[0]!.entries.map((e) => e.event), ['request.write.started', 'request.write.cancelled']);
+  });
 });
