@@ -63,6 +63,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const parser = BODY_PARSER[(err as { type?: string }).type ?? ''];
     if (parser) return sendProblem(res, parser.code, parser.detail);
+    // The router could not decode a path parameter (e.g. %ED%A0%80, a surrogate in UTF-8): the client's mistake.
+    if (err instanceof URIError) return sendProblem(res, 'validation_failed', 'the path is not valid percent-encoded UTF-8', [{ field: 'path', message: 'is not valid percent-encoded UTF-8' }]);
     if (isUnavailable(err)) {
       logger.warn({ err }, 'dependency unavailable');
       res.set('Retry-After', '5');
