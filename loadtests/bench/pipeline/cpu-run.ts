@@ -80,7 +80,7 @@ export async function cpuRun(ctx: RunContext, opts: { name: string; topics: Topi
   log(`pipeline: ${opts.name}: ${opts.window} requests in flight for ${opts.durationS} s`);
   const meter = await startCpuMeter(stackGroups(ctx));
   const submitted = await submitWithWindow({ baseUrl: ctx.stack.gatewayUrl, users: ctx.users, durationS: opts.durationS, topics: opts.topics, offset: opts.offset, window: opts.window, watcher: ctx.watcher });
-  const drainMs = await drain(submitted, ctx.watcher);
+  const drainMs = await drain(submitted, ctx.watcher, ctx.stack.gatewayUrl);
   const api = await untilApiCaughtUp(ctx, submitted);
   await opts.settle?.();
   const cpu = await meter.stop();

@@ -10,7 +10,7 @@ import { connectBroker } from '../support/broker-admin.ts';
 import { untilApiCaughtUp } from './api-catch-up.ts';
 import { startBacklogProbe } from './backlog-probe.ts';
 import { cpuRun, type CpuRun, type RunContext } from './cpu-run.ts';
-import { watchPublished } from './publish-watcher.ts';
+import { watchPublished, type PublishWatcher } from './publish-watcher.ts';
 import { ratePhase, type RatePhase } from './rate-phase.ts';
 import { drain, submitAtRate } from './submitters.ts';
 
@@ -24,8 +24,8 @@ export interface PipelineBenchResult {
   lag: RatePhase;
   unique?: CpuRun;
   otlp?: CpuRun;
-  /** After every phase: what the API says of every request the run got accepted. */
-  apiCheck: { accepted: number; published: number; otherwise: Record<string, number> };
+  /** After every phase: what the API says of every request the run got accepted, against the articles out. */
+  apiCheck: { accepted: number; articles: number; shownPublished: number; articleNotPublished: Record<string, number>; withoutArticle: Record<string, number> };
   /** Shared servers whose processes could not be measured, and why. */
   unmeasured: Record<string, string>;
   profiles?: Record<string, ProfileSummary>;
@@ -65,7 +65,7 @@ async function withRunContext<T>(label: string, opts: PipelineOptions, settings:
     const ctx: RunContext = { stack, watcher, infra, users, backlog, accepted: new Set(), broker };
     // Warm-up, not recorded: every corpus subject a few times (search and LLM caches), JIT, pools, prefetch.
     const warm = await submitAtRate({ baseUrl: stack.gatewayUrl, users, durationS: 4, topics: 'corpus', offset: 0, rate: 50 });
-    await drain(warm, watcher);
+    await drain(warm, watcher, stack.gatewayUrl);
     await untilApiCaughtUp(ctx, warm);
     for (const id of warm.sent.keys()) ctx.accepted.add(id);
     return await work(ctx);
@@ -77,27 +77,35 @@ async function withRunContext<T>(label: string, opts: PipelineOptions, settings:
   }
 }
 
-/** Every request of the run as the API lists it to its owner (GET /v1/requests, paged), by status. */
-async function apiCheck(baseUrl: string, users: BenchUser[], accepted: Set<string>): Promise<PipelineBenchResult['apiCheck']> {
+/**
+ * Every request of the run as the API lists it to its owner (GET /v1/requests, paged): each one whose article
+ * is out must read `published`, and no accepted one may be missing from the listing. Requests without an
+ * article are the lost ones, reported per phase with their status.
+ */
+async function apiCheck(baseUrl: string, users: BenchUser[], accepted: Set<string>, watcher: PublishWatcher): Promise<PipelineBenchResult['apiCheck']> {
   const status = new Map<string, string>();
-  for (const u of users) {
-    let cursor: string | null | undefined;
-    do {
-      const res = await getJson(`${baseUrl}/v1/requests?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, u.token);
-      if (res.status !== 200) break;
-      const page = res.body as { items: Array<{ id: string; status: string }>; next_cursor: string | null };
-      for (const item of page.items) status.set(item.id, item.status);
-      cursor = page.next_cursor;
-    } while (cursor);
-  }
-  const otherwise: Record<string, number> = {};
-  let published = 0;
+  await Promise.all(
+    users.map(async (u) => {
+      let cursor: string | null | undefined;
+      do {
+        const res = await getJson(`${baseUrl}/v1/requests?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, u.token);
+        if (res.status !== 200) break;
+        const page = res.body as { items: Array<{ id: string; status: string }>; next_cursor: string | null };
+        for (const item of page.items) status.set(item.id, item.status);
+        cursor = page.next_cursor;
+      } while (cursor);
+    }),
+  );
+  const out: PipelineBenchResult['apiCheck'] = { accepted: accepted.size, articles: 0, shownPublished: 0, articleNotPublished: {}, withoutArticle: {} };
   for (const id of accepted) {
     const s = status.get(id) ?? 'not listed';
-    if (s === 'published') published++;
-    else otherwise[s] = (otherwise[s] ?? 0) + 1;
+    if (watcher.published.has(id)) {
+      out.articles++;
+      if (s === 'published') out.shownPublished++;
+      else out.articleNotPublished[s] = (out.articleNotPublished[s] ?? 0) + 1;
+    } else out.withoutArticle[s] = (out.withoutArticle[s] ?? 0) + 1;
   }
-  return { accepted: accepted.size, published, otherwise };
+  return out;
 }
 
 /**
@@ -113,7 +121,7 @@ export async function runPipelineBench(opts: PipelineOptions): Promise<PipelineB
     const lag = await ratePhase(ctx, { name: 'status lag', rate: opts.lagRate, durationS: opts.phaseS, offset: 3_000_000, statusLag: true });
     const burst = await cpuRun(ctx, { name: 'standard mix', topics: 'corpus', window: opts.window, durationS: opts.burstS, offset: 1_000_000 });
     const unique = opts.variantS > 0 ? await cpuRun(ctx, { name: 'unique topics', topics: 'unique', window: opts.window, durationS: opts.variantS, offset: 0 }) : undefined;
-    const check = await apiCheck(ctx.stack.gatewayUrl, ctx.users, ctx.accepted);
+    const check = await apiCheck(ctx.stack.gatewayUrl, ctx.users, ctx.accepted, ctx.watcher);
     return { users: opts.users, burst, latency, lag, ...(unique ? { unique } : {}), apiCheck: check, unmeasured: ctx.infra.missing };
   });
   if (opts.variantS > 0) result.otlp = await otlpRun(opts);

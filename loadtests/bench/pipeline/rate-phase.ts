@@ -70,7 +70,7 @@ export async function ratePhase(ctx: RunContext, opts: { name: string; rate: num
   const lag = opts.statusLag ? startStatusLagProbe({ baseUrl: ctx.stack.gatewayUrl, log: submitted, watcher: ctx.watcher, rate: opts.rate }) : undefined;
   const meter = await startCpuMeter(stackGroups(ctx));
   await submitAtRate({ baseUrl: ctx.stack.gatewayUrl, users: ctx.users, durationS: opts.durationS, topics: 'corpus', offset: opts.offset, rate: opts.rate }, submitted);
-  const drainMs = await drain(submitted, ctx.watcher);
+  const drainMs = await drain(submitted, ctx.watcher, ctx.stack.gatewayUrl);
   const api = await untilApiCaughtUp(ctx, submitted);
   const statusLag = await lag?.stop();
   const cpu = await meter.stop();

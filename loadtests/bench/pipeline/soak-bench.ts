@@ -47,7 +47,7 @@ export async function runSoak(opts: { minutes: number; rate: number; users: numb
     const users = await createUsers(stack.gatewayUrl, opts.users, 'soak');
     log(`soak: ${opts.rate} requests/s for ${opts.minutes} min`);
     const submitLog = await submitAtRate({ baseUrl: stack.gatewayUrl, users, rate: opts.rate, durationS: opts.minutes * 60, topics: 'corpus', offset: 0 });
-    const phase = phaseResult(submitLog, watcher, await drain(submitLog, watcher));
+    const phase = phaseResult(submitLog, watcher, await drain(submitLog, watcher, stack.gatewayUrl));
     sampling = false;
     await sampler;
     const services = stack.services.map((s) => {

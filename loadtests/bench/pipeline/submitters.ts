@@ -1,4 +1,4 @@
-import { submitRequest, type BenchUser } from '../support/api-client.ts';
+import { getJson, submitRequest, type BenchUser } from '../support/api-client.ts';
 import { sleep } from '../support/stats.ts';
 import { submitBody, type TopicMode } from '../support/topics.ts';
 import type { PublishWatcher } from './publish-watcher.ts';
@@ -88,17 +88,27 @@ export async function submitWithWindow(opts: SubmitOptions & { window: number; w
   return log;
 }
 
-/** Waits until every accepted request is published, or nothing has changed for `quietMs`. Returns ms waited. */
-export async function drain(log: SubmitLog, watcher: PublishWatcher, quietMs = 15_000, maxMs = 180_000): Promise<number> {
+/**
+ * Waits until every accepted request is published, or nothing has changed for `quietMs`. When a few are left
+ * and nothing moves for 2 s, their owners ask the API: if all of them have failed (a documented outcome, such
+ * as a topic without sources) there is nothing to wait for. Returns ms waited.
+ */
+export async function drain(log: SubmitLog, watcher: PublishWatcher, baseUrl: string, quietMs = 15_000, maxMs = 180_000): Promise<number> {
   const started = performance.now();
   let lastCount = -1;
   let lastChange = started;
+  let lastAsked = 0;
   for (;;) {
-    let done = 0;
-    for (const id of log.sent.keys()) if (watcher.published.has(id)) done++;
-    if (done === log.sent.size) break;
-    if (done !== lastCount) [lastCount, lastChange] = [done, performance.now()];
-    if (performance.now() - lastChange > quietMs || performance.now() - started > maxMs) break;
+    const left = [...log.sent.keys()].filter((id) => !watcher.published.has(id));
+    if (left.length === 0) break;
+    const now = performance.now();
+    if (left.length !== lastCount) [lastCount, lastChange] = [left.length, now];
+    if (now - lastChange > quietMs || now - started > maxMs) break;
+    if (left.length <= 50 && now - lastChange > 2000 && now - lastAsked > 2000) {
+      lastAsked = now;
+      const statuses = await Promise.all(left.map((id) => getJson(`${baseUrl}/v1/requests/${id}`, log.owner.get(id)?.token).then((r) => (r.body as { status?: string } | undefined)?.status, () => undefined)));
+      if (statuses.every((s) => s === 'failed' || s === 'cancelled')) break;
+    }
     await sleep(100);
   }
   return performance.now() - started;
