@@ -7,6 +7,7 @@ const params = createValidator({ coerceTypes: true });
 
 // PostgreSQL refuses NUL in text and jsonb, and an unpaired surrogate is not valid UTF-8: either would come back
 // from the database as a 500. One cheap regex per string; the precise check runs only on a hit.
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
 const SUSPECT = /[\u0000\ud800-\udfff]/;
 const UNSTORABLE = 'must not contain NUL characters or unpaired surrogates';
 
