@@ -5,7 +5,11 @@ import { gzipBomb, startHttpStub, type HttpStub, type StubReply } from '@pressro
 import { BOILERPLATE_PAGE, BOILERPLATE_TEXT, hostilePages, windows1252 } from '../support/hostile-pages.ts';
 import { researchTask, startResearchWorker, type ResearchWorker } from './research-harness.ts';
 
-const LOOP_DELAY_MAX_MS = 50;
+// The strict 50 ms bound on one page's extraction is the unit test's (test/unit/hostile-pages.test.ts). Here the
+// whole worker shares this process with the stub servers streaming 2 MB pages and a gzip bomb, and the test
+// runner shares two cores with other test files: a bound of a few hundred ms still fails the old regex parser
+// (seconds of backtracking per page) without failing on the machine's own scheduling.
+const LOOP_DELAY_MAX_MS = 250;
 const USER_AGENT = 'PressroomTest/1.0 (+https://pressroom.example.test/bot)';
 const ROBOTS = 'User-agent: *\nDisallow: /everyone-keep-out/\n\nUser-agent: PressroomTest\nDisallow: /*/private/\n';
 const CP1252_PAGE = windows1252(
