@@ -90,6 +90,10 @@ export async function runWorker<S extends Stage>(opts: {
           await redis.ping();
         },
       },
+      // /readyz names the dependency only; why it failed goes to the log.
+      onCheckFailed: (name, err) => {
+        if (name !== 'startup') logger.warn({ err, dependency: name }, 'readiness check failed');
+      },
     });
     await waitForDependencies([dependency('rabbitmq', config.RABBITMQ_URL, (ms) => broker.waitForConnect(ms)), dependency('redis', config.REDIS_URL, redisAnswers(redis))], {
       waitS: config.STARTUP_WAIT_S,
