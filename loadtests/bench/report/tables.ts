@@ -76,8 +76,9 @@ export function pipelineTables(p: PipelineBenchResult): string {
       a.shownPublished === a.articles && !a.withoutArticle['not listed'] ? 'PASS' : '**FAIL**',
     ]),
   );
-  const rejected = [burst, latency, lag].flatMap((r) => Object.entries(r.phase.rejected)).map(([s, n]) => `${n}× ${s}`);
-  if (rejected.length) lines.push(row(['refused submissions', rejected.join(', '), 'none', '**FAIL**']));
+  const phases = [['latency', latency], ['status lag', lag], ['burst', burst], ['unique topics', p.unique], ['spans exported', p.otlp]] as const;
+  const rejected = phases.flatMap(([name, r]) => (r && Object.keys(r.phase.rejected).length ? [`${name}: ${Object.entries(r.phase.rejected).map(([s, n]) => `${n}× ${s === '0' ? 'no answer' : s}`).join(', ')}`] : []));
+  if (rejected.length) lines.push(row(['refused submissions (a 503 is the load shedder)', rejected.join('; '), 'none', '**FAIL**']));
   lines.push('', notes(p));
   return lines.join('\n');
 }
