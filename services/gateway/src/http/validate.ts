@@ -10,14 +10,17 @@ const params = createValidator({ coerceTypes: true });
 // eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
 const SUSPECT = /[\u0000\ud800-\udfff]/;
 const UNSTORABLE = 'must not contain NUL characters or unpaired surrogates';
+// JSON.parse('1e999') and ajv's coercion of "1e309" both give Infinity, which passes ajv's range checks.
+const NOT_FINITE = 'must be a finite number';
 
 function unstorable(s: string): boolean {
   return SUSPECT.test(s) && (s.includes('\u0000') || !s.isWellFormed());
 }
 
-/** The first string (value or key) PostgreSQL could not store, as a field path in toFieldErrors' notation. */
-function findUnstorable(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return unstorable(value) ? path || '(root)' : undefined;
+/** The first value PostgreSQL could not store (a string, a key, a non-finite number), as a field error in toFieldErrors' notation. */
+function findUnstorable(value: unknown, path: string): FieldError | undefined {
+  if (typeof value === 'string') return unstorable(value) ? { field: path || '(root)', message: UNSTORABLE } : undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : { field: path || '(root)', message: NOT_FINITE };
   if (typeof value !== 'object' || value === null) return undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -28,7 +31,7 @@ function findUnstorable(value: unknown, path: string): string | undefined {
   }
   for (const key of Object.keys(value)) {
     const field = path ? `${path}.${key}` : key;
-    if (unstorable(key)) return field;
+    if (unstorable(key)) return { field, message: UNSTORABLE };
     const hit = findUnstorable((value as Record<string, unknown>)[key], field);
     if (hit) return hit;
   }
@@ -42,8 +45,8 @@ function fail(where: string, errors: FieldError[]): never {
 function checked<S extends TSchema>(validator: typeof bodies, schema: S, data: unknown, where: string): Static<S> {
   const r = validator.check(schema, data);
   if (!r.ok) fail(where, r.errors);
-  const field = findUnstorable(r.value, '');
-  if (field) fail(where, [{ field, message: UNSTORABLE }]);
+  const bad = findUnstorable(r.value, '');
+  if (bad) fail(where, [bad]);
   return r.value;
 }
 

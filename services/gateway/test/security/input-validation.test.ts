@@ -103,6 +103,13 @@ describe('API3:2023 Broken Object Property Level Authorization: input validation
     const paired = await h.api.call('POST', '/v1/requests', { token: admin, body: { topic: 'a paired surrogate \ud83d\udcf0 is fine' } });
     assert.equal(paired.status, 202, 'a well-formed emoji passes');
     assert.equal((await h.api.call('GET', '/v1/requests?status=queued%00', { token: admin })).status, 400, 'a NUL in the query string');
+    for (const path of ['/v1/requests?limit=1e309', '/v1/api-keys?limit=1e309']) {
+      const res = await h.api.call('GET', path, { token: admin });
+      assert.equal(res.status, 400, `${path} (coerced to Infinity)`);
+      assert.deepEqual(res.body.errors, [{ field: 'limit', message: 'must be a finite number' }]);
+    }
+    const infinite = await h.api.call('PATCH', `/v1/admin/users/${randomUUID()}`, { token: admin, raw: '{"daily_quota": 1e999}', headers: { 'content-type': 'application/json' } });
+    assert.equal(infinite.status, 400, 'JSON.parse turns 1e999 into Infinity');
   });
 
   it('when a cursor decodes to something that is not a position (["1", uuid], a bad date, extra fields), then 400', async () => {
