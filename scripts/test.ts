@@ -1,13 +1,16 @@
 // `pnpm test`: checks that PostgreSQL, Redis and RabbitMQ answer (a missing one fails the run, never skips),
 // then runs every test file with node's own runner in two phases: unit and component tests two files at a
-// time, then the end-to-end and fault tests (each starts several service processes) one file at a time, so
-// that on a 2-core machine they do not starve each other. `pnpm test services/llm` runs one folder.
+// time, then the end-to-end tests (each starts several service processes) two files at a time and the fault
+// tests one at a time, so that on a 2-core machine they do not starve each other. `pnpm test services/llm` runs one folder.
 import { spawn } from 'node:child_process';
 import { assertInfrastructure } from '@pressroom/test-support';
 
 const PHASES = [
   { name: 'unit and component', patterns: ['libs/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'], concurrency: 2 },
-  { name: 'end to end and faults', patterns: ['test/**/*.test.ts'], concurrency: 1 },
+  // Each end-to-end file spawns its own four services, which mostly wait on I/O: two files at a time keep both
+  // cores busy. The fault tests (outages, kill -9, shutdown under load) judge timing, so they run alone.
+  { name: 'end to end', patterns: ['test/e2e/**/*.test.ts', 'test/cli/**/*.test.ts'], concurrency: 2 },
+  { name: 'faults', patterns: ['test/faults/**/*.test.ts'], concurrency: 1 },
 ];
 
 try {

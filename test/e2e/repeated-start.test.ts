@@ -18,7 +18,9 @@ const ORDERS: Record<string, Name[][]> = {
   'reverse, publisher first': [['publisher'], ['llm', 'research'], ['gateway']],
   'one worker first': [['research'], ['gateway', 'publisher', 'llm']],
 };
-const ROUNDS = Number(process.env['TEST_START_ROUNDS'] ?? 20);
+// Ten rounds of four services: 40 starts, each order twice (the issue asks for at least 20 starts). Before the
+// fix, 3 of 4 ten-round runs failed. TEST_START_ROUNDS=50 makes a longer hunt for a rare race.
+const ROUNDS = Number(process.env['TEST_START_ROUNDS'] ?? 10);
 
 /** Every consumer the four services run, by queue: readiness must mean these are consuming. */
 const CONSUMED = ['research.tasks', 'write.tasks', 'publish.tasks', 'gateway.events', 'research.dead', 'write.dead', 'publish.dead'];
