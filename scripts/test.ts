@@ -1,5 +1,5 @@
 // `pnpm test`: checks that PostgreSQL, Redis and RabbitMQ answer (a missing one fails the run, never skips),
-// then runs every test file with node's own runner in two phases: unit and component tests two files at a
+// then runs every test file with node's own runner in three phases: unit and component tests two files at a
 // time, then the end-to-end tests (each starts several service processes) two files at a time and the fault
 // tests one at a time, so that on a 2-core machine they do not starve each other. `pnpm test services/llm` runs one folder.
 import { spawn } from 'node:child_process';
