@@ -19,6 +19,8 @@ import { createOutboxRelay } from './outbox/outbox-relay.ts';
 import { startEventTracker } from './tracker/event-tracker.ts';
 import { startDeadLetterConsumers } from './dead-letters/dead-letter-consumer.ts';
 import { createStartingApp } from './http/starting-app.ts';
+import { createGatewayIpBudget } from './http/rate-limits.ts';
+import { createRefusalFastPath } from './http/refusal-fast-path.ts';
 import { createRequestChangeBus } from './streams/request-change-bus.ts';
 import { createCallbackClient } from './webhooks/callback-client.ts';
 import { createDeliveryLoop } from './webhooks/delivery-loop.ts';
@@ -143,8 +145,12 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     await relay.start();
     deliveries.start();
 
-    const app = createApp(deps);
-    handle = app;
+    const ipBudget = createGatewayIpBudget(deps);
+    const app = createApp(deps, { ipBudget });
+    const refuseEarly = createRefusalFastPath({ ipBudget, trustProxyHops: config.TRUST_PROXY_HOPS, metrics, logger });
+    handle = (req, res) => {
+      if (!refuseEarly(req, res)) app(req, res);
+    };
     started = true;
     const listening = server;
     shutdown.register('http server', () => closeServer(listening));

@@ -15,6 +15,9 @@ export interface Principal {
   apiKey?: { id: string; prefix: string; scopes: string[] };
 }
 
+export const BEARER_JWT = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
+export const API_KEY_PREFIX = 'Bearer prs_';
+
 /**
  * Verifies the JWT, then asks PostgreSQL whether its session is still alive. The database is asked on every
  * request on purpose, and Redis is deliberately not in this path: a cache could serve a revoked session after
@@ -25,12 +28,12 @@ export interface Principal {
 export function authenticate(deps: Pick<GatewayDeps, 'db' | 'tokens'>): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('authorization') ?? '';
-    if (header.startsWith('Bearer prs_')) {
+    if (header.startsWith(API_KEY_PREFIX)) {
       const keyed = await withSpan('api key check', {}, () => authenticateApiKey(deps.db, header.slice(7)));
       assertKeyAllows(keyed, req.method, req.originalUrl.split('?')[0] ?? '');
       return admit({ userId: keyed.userId, sessionId: '', role: keyed.role, apiKey: keyed.apiKey });
     }
-    const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header);
+    const match = BEARER_JWT.exec(header);
     if (!match?.[1]) throw new AppError('unauthorized', 'a Bearer access token is required', { headers: { 'WWW-Authenticate': 'Bearer' } });
     const claims = deps.tokens.verify(match[1]);
     const state = await withSpan('session check', { user_id: claims.sub }, () => findSessionState(deps.db, claims.sid, claims.sub));

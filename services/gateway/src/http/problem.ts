@@ -33,12 +33,13 @@ const TITLES: Record<ErrorCode, string> = {
   internal: 'Internal server error',
 };
 
+/** The problem+json body (RFC 9457) of every error answer, the refusal fast path's included. */
+export function problemBody(code: ErrorCode, detail: string, traceId: string | null, errors?: FieldError[]) {
+  return { type: `urn:pressroom:problem:${code}`, title: TITLES[code], status: HTTP_STATUS[code], detail, code, trace_id: traceId, ...(errors ? { errors } : {}) };
+}
+
 export function sendProblem(res: Response, code: ErrorCode, detail: string, errors?: FieldError[]): void {
-  const status = HTTP_STATUS[code];
-  res
-    .status(status)
-    .type('application/problem+json')
-    .json({ type: `urn:pressroom:problem:${code}`, title: TITLES[code], status, detail, code, trace_id: currentTraceId(), ...(errors ? { errors } : {}) });
+  res.status(HTTP_STATUS[code]).type('application/problem+json').json(problemBody(code, detail, currentTraceId(), errors));
 }
 
 // Errors thrown by express's body parser carry a `type`; they are client mistakes, not server faults.

@@ -1,14 +1,15 @@
 import type { Request, RequestHandler } from 'express';
-import { rateLimit, type Logger as LimiterLogger } from 'express-rate-limit';
+import { rateLimit, type Logger as LimiterLogger, type Store } from 'express-rate-limit';
 import { AppError } from '@pressroom/contracts';
 import type { GatewayDeps } from '../deps.ts';
 import { principalOf } from './authenticate.ts';
 import { gatewayCounter } from './extra-metrics.ts';
+import { createIpBudget, type IpBudget } from './ip-budget.ts';
 import { createRedisRateLimitStore, pipelinedSender, type SendCommand } from './rate-limit-store.ts';
 
 const HOUR_MS = 3_600_000;
 // express-rate-limit's default: one bucket per /56, the usual size of one customer's IPv6 allocation.
-const IPV6_SUBNET = 56;
+export const IPV6_SUBNET = 56;
 const LOG_EVERY_MS = 30_000;
 
 type LimiterName = 'ip' | 'auth' | 'user' | 'user-reads' | 'ip-authenticated';
@@ -40,6 +41,7 @@ const SIGN_IN = /^\/v1\/auth\/(register|login)\/?$/i;
 const pathOf = (req: Request) => `${req.baseUrl}${req.path}`;
 export const isSubmitOrCancel = (req: Request) => req.method === 'POST' && SUBMIT_OR_CANCEL.test(pathOf(req));
 const isEventStream = (req: Request) => req.method === 'GET' && EVENT_STREAM.test(pathOf(req));
+export const isPublicAuthPath = (path: string) => PUBLIC_AUTH.test(path);
 export const carriesCredential = (req: Request) => (req.headers.authorization !== undefined || typeof req.query['ticket'] === 'string') && !PUBLIC_AUTH.test(pathOf(req));
 
 /**
@@ -49,11 +51,11 @@ export const carriesCredential = (req: Request) => (req.headers.authorization !=
  * the daily quota (the cost that matters). Failing closed would turn a cache outage into a full API outage. Each
  * pass is counted (pressroom_rate_limit_store_errors_total) and logged at warn, at most once per 30 s per limiter.
  */
-export function createRateLimits(deps: Pick<GatewayDeps, 'config' | 'redis' | 'logger' | 'metrics'>): RateLimits {
-  const storeErrors = gatewayCounter(deps.metrics.registry, 'pressroom_rate_limit_store_errors_total', 'Rate-limit checks passed without counting because Redis did not answer', ['limiter'] as const);
+export function createRateLimits(deps: Pick<GatewayDeps, 'config' | 'redis' | 'logger' | 'metrics'>, ipBudget: IpBudget = createGatewayIpBudget(deps)): RateLimits {
+  const storeErrors = rateLimitStoreErrors(deps.metrics);
   const pipelined = pipelinedSender(deps.redis);
 
-  function limiter(name: LimiterName, limit: number, opts: { keyGenerator?: (req: Request) => string; skip?: (req: Request) => boolean; send?: SendCommand } = {}): RequestHandler {
+  function limiter(name: LimiterName, limit: number, opts: { keyGenerator?: (req: Request) => string; skip?: (req: Request) => boolean; send?: SendCommand; store?: Store } = {}): RequestHandler {
     let lastLog = 0;
     let suppressed = 0;
     const warn = (err: unknown, msg?: string) => {
@@ -76,7 +78,7 @@ export function createRateLimits(deps: Pick<GatewayDeps, 'config' | 'redis' | 'l
       requestPropertyName: `rateLimit_${name}`,
       ...(opts.keyGenerator ? { keyGenerator: opts.keyGenerator } : { ipv6Subnet: IPV6_SUBNET }),
       ...(opts.skip ? { skip: opts.skip } : {}),
-      store: createRedisRateLimitStore(deps.redis, name, () => storeErrors.inc({ limiter: name }), opts.send),
+      store: opts.store ?? createRedisRateLimitStore(deps.redis, name, () => storeErrors.inc({ limiter: name }), opts.send),
       passOnStoreError: true,
       logger,
       // With TRUST_PROXY_HOPS=0 a client-sent X-Forwarded-For is ignored on purpose; that is not a misconfiguration.
@@ -91,8 +93,8 @@ export function createRateLimits(deps: Pick<GatewayDeps, 'config' | 'redis' | 'l
   const byUser = (req: Request) => principalOf(req).userId;
   const c = deps.config;
   return {
-    ip: limiter('ip', c.RATE_LIMIT_IP_PER_HOUR, { skip: carriesCredential }),
-    unauthenticated: limiter('ip', c.RATE_LIMIT_IP_PER_HOUR),
+    ip: limiter('ip', ipBudget.limit, { skip: carriesCredential, store: ipBudget.store() }),
+    unauthenticated: limiter('ip', ipBudget.limit, { store: ipBudget.store() }),
     auth: limiter('auth', c.RATE_LIMIT_AUTH_PER_HOUR, { skip: (req) => !SIGN_IN.test(pathOf(req)) }),
     user: sideBySide([
       limiter('ip-authenticated', c.RATE_LIMIT_IP_AUTHENTICATED_PER_HOUR, { skip: isEventStream, send: pipelined }),
@@ -100,6 +102,15 @@ export function createRateLimits(deps: Pick<GatewayDeps, 'config' | 'redis' | 'l
       limiter('user-reads', c.RATE_LIMIT_USER_READS_PER_HOUR, { keyGenerator: byUser, skip: (req) => isSubmitOrCancel(req) || isEventStream(req), send: pipelined }),
     ]),
   };
+}
+
+const rateLimitStoreErrors = (metrics: GatewayDeps['metrics']) =>
+  gatewayCounter(metrics.registry, 'pressroom_rate_limit_store_errors_total', 'Rate-limit checks passed without counting because Redis did not answer', ['limiter'] as const);
+
+/** The `ip` budget (RATE_LIMIT_IP_PER_HOUR), shared by the `ip` limiters and the refusal fast path (refusal-fast-path.ts). */
+export function createGatewayIpBudget(deps: Pick<GatewayDeps, 'config' | 'redis' | 'metrics'>): IpBudget {
+  const storeErrors = rateLimitStoreErrors(deps.metrics);
+  return createIpBudget({ redis: deps.redis, limit: deps.config.RATE_LIMIT_IP_PER_HOUR, windowMs: HOUR_MS, onError: () => storeErrors.inc({ limiter: 'ip' }) });
 }
 
 /** Runs middleware at the same time (their Redis calls share a pipeline) and goes on once all have; the first refusal wins. */

@@ -76,6 +76,15 @@ describe('Redis unreachable: rate limits fail open, sessions and quotas never do
     assert.equal((await h.api.call('POST', '/v1/auth/refresh', { body: { refresh_token: u.refresh } })).status, 401);
   });
 
+  it('when Redis is down, then calls without a credential past RATE_LIMIT_IP_PER_HOUR are still 401, uncounted (the refusal fast path fails open too)', async () => {
+    for (let i = 0; i < 5; i++) {
+      const res = await h.api.call('GET', '/v1/me');
+      assert.equal(res.status, 401, 'past RATE_LIMIT_IP_PER_HOUR=3: the IP budget fails open');
+      assert.equal(res.headers.get('ratelimit'), null, 'nothing was counted');
+      assert.equal(res.headers.get('www-authenticate'), 'Bearer');
+    }
+  });
+
   it('when Redis comes back, then limiting resumes without a restart', async () => {
     closeProxy = await redisProxy(redisPort);
     await until('readiness', async () => ((await h.ops.call('GET', '/readyz')).status === 200 ? true : undefined));
