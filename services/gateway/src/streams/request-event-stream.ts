@@ -8,6 +8,25 @@ import { eventsAfter, type LoggedEvent } from './event-log.ts';
 import type { RequestChangeBus } from './request-change-bus.ts';
 import type { StreamSlots } from './stream-slots.ts';
 
+const DRAIN_WAIT_MS = 1000;
+
+/** Resolves true once `res` drains, false if it has not within `ms` or the connection closed first. */
+function drained(res: Response, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    const timer = setTimeout(() => done(false), ms);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}
+
 export interface EventStreamDeps {
   db: Db;
   bus: RequestChangeBus;
@@ -21,8 +40,10 @@ export interface EventStreamDeps {
  * One SSE connection following one request (https://html.spec.whatwg.org/multipage/server-sent-events.html).
  * The stream is a cursor over the request's event log: it sends what follows `Last-Event-ID` from PostgreSQL,
  * then re-reads whenever any replica reports a change (and on every heartbeat, in case a notification was
- * lost), so a reconnect to any replica misses nothing. It ends after a final status. A client that stops reading
- * is dropped once what waits in its socket passes `maxBufferBytes`; the others never wait for it.
+ * lost), so a reconnect to any replica misses nothing. It ends after a final status. Sending follows the socket:
+ * once what waits in it passes `maxBufferBytes`, this stream stops reading the log until the client drains it; a
+ * client that has not drained within DRAIN_WAIT_MS is not reading, and is dropped (it may reconnect with
+ * Last-Event-ID). A burst of events to a slow but reading client is paced, not dropped; the others never wait.
  */
 export async function streamRequestEvents(deps: EventStreamDeps, res: Response, principal: Principal, requestId: string, lastEventId: number): Promise<void> {
   const request = await findRequest(deps.db, requestId, principal.role === 'admin' ? null : principal.userId);
@@ -56,22 +77,21 @@ export async function streamRequestEvents(deps: EventStreamDeps, res: Response, 
     res.end();
   };
 
-  const send = (e: LoggedEvent): boolean => {
+  const send = async (e: LoggedEvent): Promise<boolean> => {
     res.write(`id: ${e.seq}\nevent: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
     last = e.seq;
-    if (res.writableLength > deps.maxBufferBytes) {
-      deps.logger.warn({ request_id: requestId, buffered_bytes: res.writableLength }, 'event stream client is not reading; dropped');
-      close();
-      res.destroy();
-      return false;
-    }
-    return true;
+    if (res.writableLength <= deps.maxBufferBytes) return true;
+    if (await drained(res, DRAIN_WAIT_MS)) return !closed;
+    if (!closed) deps.logger.warn({ request_id: requestId, buffered_bytes: res.writableLength }, 'event stream client is not reading; dropped');
+    close();
+    res.destroy();
+    return false;
   };
 
   const readOnce = async () => {
     const events = await eventsAfter(deps.db, requestId, last);
     for (const e of events) {
-      if (closed || !send(e)) return;
+      if (closed || !(await send(e))) return;
       if (e.event === 'request.status' && isFinalStatus(String(e.data['status']))) return finish();
     }
     if (events.length === 0 && finalAtStart) finish();
