@@ -39,6 +39,7 @@ export async function login(deps: Deps & { throttle: LoginThrottle }, body: Logi
   const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), body.password);
   if (!user || !ok || user.disabled) {
     logSecurityEvent(deps.logger, 'auth.login_failed', { ...who, userId: user?.id ?? null }, { reason: !user ? 'unknown_account' : !ok ? 'wrong_password' : 'disabled' });
+    await deps.throttle.failed(body.email, ip);
     throw new AppError('unauthorized', BAD_LOGIN);
   }
   await deps.throttle.release(body.email, ip);

@@ -6,18 +6,24 @@ import { gatewayCounter } from '../http/extra-metrics.ts';
 
 export interface LoginThrottle {
   /**
-   * Reserves one failure slot for the account and for the client IP before the password is checked, or throws
-   * 429 while either is full, whether or not the email exists. The slot counts as a failure until released.
+   * Reserves one failure slot for the account before the password is checked, or throws 429 while the account's
+   * or the client IP's failures are at their limit, whether or not the email exists. The slot counts as a
+   * failure until released.
    */
   reserve(email: string, ip: string | undefined): Promise<void>;
-  /** The password was right: the account's count starts again and the IP's reserved slot is given back. */
+  /** The password was right: the account's count starts again. */
   release(email: string, ip: string | undefined): Promise<void>;
+  /** The password was wrong: the client IP's failure count grows (the account's slot stays spent). */
+  failed(email: string, ip: string | undefined): Promise<void>;
 }
 
 /**
- * One script, so the check and the reservation are a single step: N concurrent guesses cannot all read "4
- * failures so far" while argon2 runs for each. Replies [0] when reserved, [1, pttl] when the account is
- * full, [2, pttl] when the IP is. EXPIRE ... NX (Redis 7): the window is fixed from the first failure.
+ * One script, so the check and the reservation are a single step: N concurrent guesses at one account cannot
+ * all read "4 failures so far" while argon2 runs for each. Replies [0] when reserved, [1, pttl] when the account
+ * is full, [2, pttl] when the IP is. The IP is checked but not reserved: it counts failures only (FAIL below),
+ * so fifty people signing in at once behind one office NAT are not refused for being many; what one address
+ * can guess at one account is still bounded by the account's reservation. EXPIRE ... NX (Redis 7): the window
+ * is fixed from the first failure.
  */
 const RESERVE = `
 local a = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -25,15 +31,7 @@ if a >= tonumber(ARGV[1]) then return {1, redis.call('PTTL', KEYS[1])} end
 local b = tonumber(redis.call('GET', KEYS[2]) or '0')
 if b >= tonumber(ARGV[2]) then return {2, redis.call('PTTL', KEYS[2])} end
 redis.call('INCR', KEYS[1]); redis.call('EXPIRE', KEYS[1], ARGV[3], 'NX')
-redis.call('INCR', KEYS[2]); redis.call('EXPIRE', KEYS[2], ARGV[3], 'NX')
 return {0, 0}
-`;
-
-/** Gives the IP slot back without going below zero or outliving the window; the account count is cleared. */
-const RELEASE = `
-redis.call('DEL', KEYS[1])
-if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
-return 0
 `;
 
 /**
@@ -72,9 +70,16 @@ export function createLoginThrottle(deps: Pick<GatewayDeps, 'redis' | 'config' |
       const retryAfter = Math.max(1, Math.ceil((ttl > 0 ? ttl : windowS * 1000) / 1000));
       throw new AppError('rate_limited', 'too many failed sign-in attempts; try again later', { headers: { 'Retry-After': String(retryAfter) } });
     },
-    async release(email, ip) {
+    async release(email) {
       try {
-        await deps.redis.eval(RELEASE, 2, accountKey(email), ipKey(ip));
+        await deps.redis.del(accountKey(email));
+      } catch (err) {
+        unavailable(err);
+      }
+    },
+    async failed(_email, ip) {
+      try {
+        await deps.redis.multi().incr(ipKey(ip)).expire(ipKey(ip), windowS, 'NX').exec();
       } catch (err) {
         unavailable(err);
       }

@@ -24,6 +24,7 @@ export async function changePassword(
   if (!user) throw new AppError('unauthorized', 'the account no longer exists');
   await deps.throttle.reserve(user.email, ip);
   if (!(await verifyPassword(user.password_hash, body.current_password))) {
+    await deps.throttle.failed(user.email, ip);
     throw new AppError('validation_failed', 'the current password is incorrect', { errors: [{ field: 'current_password', message: 'is incorrect' }] });
   }
   await deps.throttle.release(user.email, ip);

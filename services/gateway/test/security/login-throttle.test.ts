@@ -61,6 +61,13 @@ describe('API2:2023 Broken Authentication: brute-force throttling of sign-in', (
     assert.equal((await login(u.email, u.password, freshIp())).status, 200, 'another address signs in normally');
   });
 
+  it('when many people sign in at once from one address (an office behind NAT), then none is refused for being many', async () => {
+    const office = freshIp();
+    const users = await Promise.all(Array.from({ length: 12 }, () => h.api.registerAndLogin()));
+    const answers = await Promise.all(users.map((u) => login(u.email, u.password, office)));
+    assert.deepEqual(answers.map((r) => r.status), users.map(() => 200), 'more concurrent sign-ins than LOGIN_FAILURES_PER_IP (8), all right');
+  });
+
   it('when a login succeeds, then the account count starts again', async () => {
     const u = await h.api.registerAndLogin();
     for (let i = 0; i < 4; i++) await login(u.email, 'wrong password', freshIp());
