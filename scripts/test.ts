@@ -8,7 +8,8 @@ import { assertInfrastructure } from '@pressroom/test-support';
 const PHASES = [
   { name: 'unit and component', patterns: ['libs/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'], concurrency: 2 },
   // Each end-to-end file spawns its own four services, which mostly wait on I/O: two files at a time keep both
-  // cores busy. The fault tests (outages, kill -9, shutdown under load) judge timing, so they run alone.
+  // cores busy. The fault tests (outages, kill -9, shutdown under load, and the repeated start, whose vhost
+  // churn stalls the broker for everyone else) run alone.
   { name: 'end to end', patterns: ['test/e2e/**/*.test.ts', 'test/cli/**/*.test.ts'], concurrency: 2 },
   { name: 'faults', patterns: ['test/faults/**/*.test.ts'], concurrency: 1 },
 ];

@@ -86,6 +86,16 @@ describe('one trace per content request across the four services (OTLP receiver)
     const llm = spans.find((s) => s.service === 'llm' && s.name.startsWith('chat '));
     assert.ok(llm, 'the LLM call has a GenAI span');
   });
+
+  it('when calls without a credential are refused before express, then they start no server span, while a refused well-formed token still has one', async () => {
+    // Two spellings of one route, so that each call's server span (if any) is told apart by its url.path.
+    assert.equal((await api.call('GET', '/v1/me/')).status, 401);
+    assert.equal((await api.call('GET', '/v1/me', { headers: { authorization: 'Bearer a.b.c' } })).status, 401);
+    const serverSpan = (path: string) => spansOf(collector).find((s) => s.service === 'gateway' && attr(s, 'url.path') === path);
+    for (let i = 0; i < 100 && !serverSpan('/v1/me'); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(serverSpan('/v1/me'), 'the call that reached express has its server span');
+    assert.equal(serverSpan('/v1/me/'), undefined, 'the fast-path refusal, answered first, has none');
+  });
 });
 
 describe('a collector that is down', () => {
@@ -98,7 +108,10 @@ describe('a collector that is down', () => {
     pipeline = await startPipeline('oteldown', { PUBLISH_DIR: publishDir, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', OTEL_BSP_SCHEDULE_DELAY: '100' });
   });
 
+  let closed = false;
   after(async () => {
+    // A failed assertion before the test's own close must not leave four services running (the file would hang).
+    if (!closed) await pipeline?.close();
     await rm(publishDir, { recursive: true, force: true });
   });
 
@@ -108,6 +121,7 @@ describe('a collector that is down', () => {
     const request = await waitForFinalRequest(pipeline.api, user.access, submitted.body.id);
     assert.equal(request.status, 'published');
     const started = Date.now();
+    closed = true;
     const codes = await pipeline.close();
     assert.deepEqual(codes, { gateway: 0, research: 0, llm: 0, publisher: 0 });
     assert.ok(Date.now() - started < 15_000, `shutdown took ${Date.now() - started} ms`);
