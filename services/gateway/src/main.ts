@@ -3,7 +3,14 @@ import { exitIfConfigCheck, loadConfigOrExit } from '@pressroom/config';
 
 const config = loadConfigOrExit('gateway');
 const { startTracing } = await import('@pressroom/telemetry');
-const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'gateway', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, trustedTraceSources: config.TRUSTED_TRACE_SOURCES });
+// Loads nothing tracing patches: the refusal fast path's calls get no server span (refusal-fast-path.ts).
+const { refusalRoute } = await import('./http/refusal-routes.ts');
+const tracing = startTracing({
+  serviceName: config.OTEL_SERVICE_NAME ?? 'gateway',
+  endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  trustedTraceSources: config.TRUSTED_TRACE_SOURCES,
+  ignoreIncomingRequest: (req) => refusalRoute(req) !== undefined,
+});
 const { startOrExit } = await import('@pressroom/runtime');
 const { startGateway } = await import('./gateway.ts');
 await exitIfConfigCheck('gateway', tracing);

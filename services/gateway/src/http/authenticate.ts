@@ -6,6 +6,7 @@ import { withSpan } from '@pressroom/telemetry';
 import type { GatewayDeps } from '../deps.ts';
 import { findSessionState } from '../auth/session-repository.ts';
 import { assertKeyAllows, authenticateApiKey } from '../api-keys/api-keys.ts';
+import { API_KEY_PREFIX, BEARER_JWT } from './credential-shapes.ts';
 
 export interface Principal {
   userId: string;
@@ -14,9 +15,6 @@ export interface Principal {
   /** Set when the caller used an API key (`sessionId` is then empty): it acts as its owner within its scopes. */
   apiKey?: { id: string; prefix: string; scopes: string[] };
 }
-
-export const BEARER_JWT = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
-export const API_KEY_PREFIX = 'Bearer prs_';
 
 /**
  * Verifies the JWT, then asks PostgreSQL whether its session is still alive. The database is asked on every

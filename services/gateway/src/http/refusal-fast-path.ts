@@ -4,10 +4,9 @@ import type { RequestHandler } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Logger } from '@pressroom/logger';
 import { currentTraceId, type Metrics } from '@pressroom/telemetry';
-import { API_KEY_PREFIX, BEARER_JWT } from './authenticate.ts';
 import type { BudgetHit, IpBudget } from './ip-budget.ts';
-import { normalizeUrlPath } from './normalize-path.ts';
 import { problemBody } from './problem.ts';
+import { refusalRoute } from './refusal-routes.ts';
 import { IPV6_SUBNET } from './rate-limits.ts';
 import { httpRequestIdFor } from './request-context.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -15,43 +14,21 @@ import { securityHeaders } from './security-headers.ts';
 /** Answers the request and returns true, or returns false and leaves it to express. */
 export type RefusalFastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-// The routes behind the guards (guards.ts), by method, as the routers declare them: these answer 401 to a call
-// without a usable credential whatever else it carries. Under /v1/requests, /v1/webhooks and /v1/admin the
-// guards are mounted with `router.use`, so they run for any method and any sub-path.
-const MOUNTED = /^\/v1\/(?:requests|webhooks|admin)(?:\/.*)?$/i;
-const ROUTES: [method: string, pattern: RegExp, route: string][] = [
-  ['POST', /^\/v1\/auth\/logout\/?$/i, '/v1/auth/logout'],
-  ['GET', /^\/v1\/auth\/sessions\/?$/i, '/v1/auth/sessions'],
-  ['DELETE', /^\/v1\/auth\/sessions\/[^/%]+\/?$/i, '/v1/auth/sessions/:id'],
-  ['POST', /^\/v1\/auth\/password\/?$/i, '/v1/auth/password'],
-  ['GET', /^\/v1\/me\/?$/i, '/v1/me'],
-  ['GET', /^\/v1\/api-keys\/?$/i, '/v1/api-keys'],
-  ['POST', /^\/v1\/api-keys\/?$/i, '/v1/api-keys'],
-  ['GET', /^\/v1\/api-keys\/[^/%]+\/?$/i, '/v1/api-keys/:id'],
-  ['DELETE', /^\/v1\/api-keys\/[^/%]+\/?$/i, '/v1/api-keys/:id'],
-  ['POST', /^\/v1\/stream-tickets\/?$/i, '/v1/stream-tickets'],
-];
 const MISSING_CREDENTIAL = 'a Bearer access token is required';
 
 /**
  * A refusal that needs nothing but the request line and headers, answered before express, so a flood of
- * unauthenticated calls is cheap to refuse: a guarded route called without a usable credential (no
- * `Authorization`, or one no verifier could accept) gets the 401 the guards would give, or the 429 once the
- * per-IP budget is spent, with the same headers and body as express's answer and counted against the same
- * budget. Anything else goes to express: an API key or a well-formed JWT (verified there), a stream
- * `?ticket=`, a CORS request (`Origin`), HEAD and OPTIONS, a path spelled with escapes. The body is not read:
- * an unauthenticated call is refused before its body is parsed.
+ * unauthenticated calls is cheap to refuse: a guarded route called without a usable credential
+ * (refusal-routes.ts) gets the 401 the guards would give, or the 429 once the per-IP budget is spent, with the
+ * same headers and body as express's answer, counted against the same budget. The body is not read: an
+ * unauthenticated call is refused before its body is parsed. Tracing starts no server span for these
+ * (main.ts passes refusalRoute to startTracing), so their `trace_id` is null; a flood would otherwise pay a
+ * span per call. They are counted in http_request_duration_seconds and access-logged at debug only.
  */
 export function createRefusalFastPath(deps: { ipBudget: IpBudget; trustProxyHops: number; metrics: Metrics; logger: Logger }): RefusalFastPath {
   const { ipBudget, metrics } = deps;
   const fixed = securityHeaderList();
   const policyTail = `; w=${Math.ceil(ipBudget.windowMs / 1000)}; pk=:`;
-
-  function guardedRoute(method: string, path: string): string | undefined {
-    if (MOUNTED.test(path)) return 'unrouted';
-    for (const [m, pattern, route] of ROUTES) if (m === method && pattern.test(path)) return route;
-    return undefined;
-  }
 
   function send(req: IncomingMessage, res: ServerResponse, route: string, started: number, status: number, headers: string[], body: string) {
     headers.push('X-Request-Id', httpRequestIdFor(req.headers['x-request-id'] as string | undefined), 'Content-Type', 'application/problem+json; charset=utf-8');
@@ -80,18 +57,10 @@ export function createRefusalFastPath(deps: { ipBudget: IpBudget; trustProxyHops
   }
 
   return (req, res) => {
-    const method = req.method ?? '';
-    const url = req.url ?? '';
-    if (method === 'HEAD' || method === 'OPTIONS' || req.headers.origin !== undefined) return false;
-    const auth = req.headers.authorization;
-    if (auth !== undefined && (auth.startsWith(API_KEY_PREFIX) || BEARER_JWT.test(auth))) return false;
-    const q = url.indexOf('?');
-    if (q !== -1 && /ticket|%/i.test(url.slice(q))) return false;
-    const raw = q === -1 ? url : url.slice(0, q);
-    const path = raw.includes('%') || raw.includes('//') ? normalizeUrlPath(raw) : raw;
-    const route = guardedRoute(method, path);
+    const route = refusalRoute(req);
+    if (route === undefined) return false;
     const ip = clientIp(req, deps.trustProxyHops);
-    if (route === undefined || ip === undefined) return false;
+    if (ip === undefined) return false;
     const started = performance.now();
     const key = ipKeyGenerator(ip, IPV6_SUBNET);
     const hit = ipBudget.hit(key);
