@@ -56,7 +56,8 @@ describe('outages (four processes behind TCP proxies)', () => {
     await cleanupRedis(id);
     await dropDatabase(id);
     await rm(publishDir, { recursive: true, force: true });
-    assert.deepEqual(codes, [0, 0, 0, 0], 'every service survived and exits 0 on SIGTERM');
+    const failed = Object.values(services).filter((_, i) => codes[i] !== 0);
+    assert.deepEqual(codes, [0, 0, 0, 0], `every service survived and exits 0 on SIGTERM; ${failed.map((s) => `${s.name} wrote:\n${s.output.join('').slice(-3000)}`).join('\n')}`);
   });
 
   const status = async (token: string, rid: string) => (await api.call('GET', `/v1/requests/${rid}`, { token })).body.status as string;
