@@ -11,6 +11,7 @@ import { stageAlerts } from './stage-alerts.ts';
 import { closeServer, startOpsServer } from './ops-server.ts';
 import { createShutdown, type Shutdown } from './shutdown.ts';
 import { registerQueueDepth } from './queue-depth.ts';
+import { serviceReadiness } from './readiness.ts';
 import { dependency, redisAnswers, waitForDependencies } from './startup-wait.ts';
 
 export interface WorkerDeps {
@@ -79,21 +80,7 @@ export async function runWorker<S extends Stage>(opts: {
       port: opts.port,
       setting: opts.portSetting ?? `${service.toUpperCase()}_PORT`,
       registry: metrics.registry,
-      checks: {
-        startup: () => {
-          if (!started) throw new Error('starting');
-        },
-        rabbitmq: () => {
-          if (!broker.isConnected()) throw new Error('not connected');
-        },
-        redis: async () => {
-          await redis.ping();
-        },
-      },
-      // /readyz names the dependency only; why it failed goes to the log.
-      onCheckFailed: (name, err) => {
-        if (name !== 'startup') logger.warn({ err, dependency: name }, 'readiness check failed');
-      },
+      ...serviceReadiness({ isStarted: () => started, broker, redis, logger }),
     });
     await waitForDependencies([dependency('rabbitmq', config.RABBITMQ_URL, (ms) => broker.waitForConnect(ms)), dependency('redis', config.REDIS_URL, redisAnswers(redis))], {
       waitS: config.STARTUP_WAIT_S,

@@ -4,7 +4,7 @@ import type { Config } from '@pressroom/config';
 import { closeRedis, createRedis } from '@pressroom/cache';
 import { createLogger, type Logger } from '@pressroom/logger';
 import { createBroker, delayLevels } from '@pressroom/messaging';
-import { closeServer, createShutdown, dependency, listen, redisAnswers, retryPolicyFrom, startOpsServer, waitForDependencies, type Shutdown } from '@pressroom/runtime';
+import { closeServer, createShutdown, dependency, listen, redisAnswers, retryPolicyFrom, serviceReadiness, startOpsServer, waitForDependencies, type Shutdown } from '@pressroom/runtime';
 import { createMetrics } from '@pressroom/telemetry';
 import type { AddressPolicy } from '@pressroom/resilience';
 import { createApp } from './app.ts';
@@ -88,24 +88,17 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       port: opts.opsPort ?? config.GATEWAY_OPS_PORT,
       setting: 'GATEWAY_OPS_PORT',
       registry: metrics.registry,
-      checks: {
-        startup: () => {
-          if (!started) throw new Error('starting');
+      ...serviceReadiness({
+        isStarted: () => started,
+        broker,
+        redis,
+        logger,
+        extra: {
+          postgres: async () => {
+            await db.query('SELECT 1');
+          },
         },
-        postgres: async () => {
-          await db.query('SELECT 1');
-        },
-        rabbitmq: () => {
-          if (!broker.isConnected()) throw new Error('not connected');
-        },
-        redis: async () => {
-          await redis.ping();
-        },
-      },
-      // The error text stays in the logs; /readyz names the dependency only.
-      onCheckFailed: (name, err) => {
-        if (name !== 'startup') logger.warn({ err, dependency: name }, 'readiness check failed');
-      },
+      }),
     });
     shutdown.register('ops server', () => closeServer(opsServer));
     const opsAddress = opsServer.address();
