@@ -87,14 +87,18 @@ describe('one trace per content request across the four services (OTLP receiver)
     assert.ok(llm, 'the LLM call has a GenAI span');
   });
 
-  it('when calls without a credential are refused before express, then they start no server span, while a refused well-formed token still has one', async () => {
-    // Two spellings of one route, so that each call's server span (if any) is told apart by its url.path.
+  it('when calls without a valid credential are refused before express, then they start no server span, while a call with a valid token has one', async () => {
+    // Three spellings of one route, so that each call's server span (if any) is told apart by its url.path.
+    const user = await api.registerAndLogin();
+    const [header, payload] = user.access.split('.');
     assert.equal((await api.call('GET', '/v1/me/')).status, 401);
-    assert.equal((await api.call('GET', '/v1/me', { headers: { authorization: 'Bearer a.b.c' } })).status, 401);
+    assert.equal((await api.call('GET', '/V1/me', { headers: { authorization: `Bearer ${header}.${payload}.${'A'.repeat(43)}` } })).status, 401);
+    assert.equal((await api.call('GET', '/v1/me', { token: user.access })).status, 200);
     const serverSpan = (path: string) => spansOf(collector).find((s) => s.service === 'gateway' && attr(s, 'url.path') === path);
     for (let i = 0; i < 100 && !serverSpan('/v1/me'); i++) await new Promise((r) => setTimeout(r, 100));
     assert.ok(serverSpan('/v1/me'), 'the call that reached express has its server span');
-    assert.equal(serverSpan('/v1/me/'), undefined, 'the fast-path refusal, answered first, has none');
+    assert.equal(serverSpan('/v1/me/'), undefined, 'the fast-path refusal without a token, answered first, has none');
+    assert.equal(serverSpan('/V1/me'), undefined, 'nor the one with a forged token');
   });
 });
 

@@ -11,8 +11,7 @@ import { jsonBody } from './http/json-body.ts';
 import { normalizePath } from './http/normalize-path.ts';
 import { contentRequestContext } from './http/content-request-context.ts';
 import { openApiDocument } from './http/openapi.ts';
-import type { IpBudget } from './http/ip-budget.ts';
-import { createRateLimits } from './http/rate-limits.ts';
+import { createRateLimits, type GatewayBudgets } from './http/rate-limits.ts';
 import { requestContext } from './http/request-context.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { requestRoutes } from './requests/request-routes.ts';
@@ -26,7 +25,7 @@ import { webhookRoutes } from './webhooks/webhook-routes.ts';
  * CORS, the per-IP limit, the stricter auth limit, body parsing, and the routes, each behind its guards
  * (authentication, then the per-user limit, then the admin role).
  */
-export function createApp(deps: GatewayDeps, opts: { ipBudget?: IpBudget } = {}): Express {
+export function createApp(deps: GatewayDeps, opts: { budgets?: GatewayBudgets } = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   // Hop count only: a client-forged X-Forwarded-For entry beyond the trusted proxies is never the client IP.
@@ -45,7 +44,7 @@ export function createApp(deps: GatewayDeps, opts: { ipBudget?: IpBudget } = {})
     res.json(spec);
   });
   app.use(corsPolicy(deps.config.CORS_ORIGINS));
-  const limits = createRateLimits(deps, opts.ipBudget);
+  const limits = createRateLimits(deps, opts.budgets);
   app.use(limits.ip);
   app.use('/v1/auth', limits.auth);
   app.use(jsonBody(deps.config.BODY_LIMIT_BYTES));

@@ -10,7 +10,7 @@ import type { AddressPolicy } from '@pressroom/resilience';
 import { createApp } from './app.ts';
 import { createGatewayAlerts, type Alerts } from './alerts/alerts.ts';
 import { createAlerterFromConfig } from '@pressroom/alerts';
-import { createAccessTokens, tokenSettingsFrom } from './auth/access-tokens.ts';
+import { createAccessTokens, createTokenPrecheck, tokenSettingsFrom } from './auth/access-tokens.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
@@ -19,7 +19,9 @@ import { createOutboxRelay } from './outbox/outbox-relay.ts';
 import { startEventTracker } from './tracker/event-tracker.ts';
 import { startDeadLetterConsumers } from './dead-letters/dead-letter-consumer.ts';
 import { createStartingApp } from './http/starting-app.ts';
-import { createGatewayIpBudget } from './http/rate-limits.ts';
+import { createGatewayBudgets } from './http/rate-limits.ts';
+import { createRefusals, type Refusals } from './http/refusal-routes.ts';
+import { createSpentKeys } from './http/counted-budget.ts';
 import { createRefusalFastPath } from './http/refusal-fast-path.ts';
 import { createRequestChangeBus } from './streams/request-change-bus.ts';
 import { createCallbackClient } from './webhooks/callback-client.ts';
@@ -52,6 +54,8 @@ export interface GatewayOptions {
   signal?: AbortSignal;
   /** Tests only: the address rules for callback targets (e.g. loopback allowed, metadata ranges refused). */
   callbackAddressPolicy?: AddressPolicy;
+  /** What the refusal fast path refuses; main.ts builds it before tracing starts, which asks it too. */
+  refusals?: Refusals;
 }
 
 /** Slow clients cannot hold connections open forever (slowloris); keep-alive outlives a typical proxy's (60 s). */
@@ -138,9 +142,10 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     await relay.start();
     deliveries.start();
 
-    const ipBudget = createGatewayIpBudget(deps);
-    const app = createApp(deps, { ipBudget });
-    const refuseEarly = createRefusalFastPath({ ipBudget, trustProxyHops: config.TRUST_PROXY_HOPS, metrics, logger });
+    const refusals = opts.refusals ?? createRefusals({ precheck: createTokenPrecheck(tokenSettingsFrom(config)), spentUsers: createSpentKeys() });
+    const budgets = createGatewayBudgets(deps, refusals.spentUsers);
+    const app = createApp(deps, { budgets });
+    const refuseEarly = createRefusalFastPath({ budgets, classify: refusals.classify, trustProxyHops: config.TRUST_PROXY_HOPS, metrics, logger });
     handle = (req, res) => {
       if (!refuseEarly(req, res)) app(req, res);
     };

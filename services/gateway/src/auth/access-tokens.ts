@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHmac, createPrivateKey, createPublicKey, createSecretKey, timingSafeEqual, verify as verifySignature, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AppError } from '@pressroom/contracts';
 import type { Config } from '@pressroom/config';
@@ -76,3 +76,39 @@ export function createAccessTokens(settings: TokenSettings) {
 }
 
 export type AccessTokens = ReturnType<typeof createAccessTokens>;
+
+/** What the precheck makes of a compact JWS: one `verify` would refuse, or the subject of one it may accept. */
+export type PrecheckedToken = 'refused' | { sub: string };
+
+/**
+ * A first look at an access token for the refusal fast path, with node:crypto alone: `refused` when its
+ * signature does not match our key (forged, or signed with a retired secret) or it has expired, which `verify`
+ * refuses too; otherwise its subject, read unverified beyond the signature. `verify` (jsonwebtoken) stays the
+ * only check that lets a call in. Why not jsonwebtoken here: it builds an error object to refuse, ~14 µs per
+ * forged token against ~3 µs for the HMAC, and a flood of forged tokens should cost what a flood without one
+ * costs. Undefined when the token cannot be read (let `verify` say why).
+ */
+export function createTokenPrecheck(settings: TokenSettings): (jws: string) => PrecheckedToken | undefined {
+  const algorithm = settings.algorithm ?? 'HS256';
+  const { verifying } = keys(settings);
+  const signatureMatches = (input: string, signature: Buffer) => {
+    if (algorithm === 'RS256') return verifySignature('sha256', Buffer.from(input), verifying, signature);
+    const expected = createHmac('sha256', verifying).update(input).digest();
+    return expected.length === signature.length && timingSafeEqual(expected, signature);
+  };
+  return (jws) => {
+    const dot = jws.lastIndexOf('.');
+    const first = jws.indexOf('.');
+    if (first <= 0 || dot <= first) return undefined;
+    if (!signatureMatches(jws.slice(0, dot), Buffer.from(jws.slice(dot + 1), 'base64url'))) return 'refused';
+    let claims: { sub?: unknown; exp?: unknown } | null;
+    try {
+      claims = JSON.parse(Buffer.from(jws.slice(first + 1, dot), 'base64url').toString('utf8')) as typeof claims;
+    } catch {
+      return undefined;
+    }
+    if (typeof claims !== 'object' || claims === null) return undefined;
+    if (typeof claims.exp === 'number' && Math.floor(Date.now() / 1000) >= claims.exp) return 'refused';
+    return typeof claims.sub === 'string' ? { sub: claims.sub } : undefined;
+  };
+}

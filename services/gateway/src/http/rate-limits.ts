@@ -4,8 +4,9 @@ import { AppError } from '@pressroom/contracts';
 import type { GatewayDeps } from '../deps.ts';
 import { principalOf } from './authenticate.ts';
 import { gatewayCounter } from './extra-metrics.ts';
-import { createIpBudget, type IpBudget } from './ip-budget.ts';
+import { createBudget, type Budget, type SpentKeys } from './counted-budget.ts';
 import { createRedisRateLimitStore, pipelinedSender, type SendCommand } from './rate-limit-store.ts';
+import { SUBMIT_OR_CANCEL } from './refusal-routes.ts';
 
 const HOUR_MS = 3_600_000;
 // express-rate-limit's default: one bucket per /56, the usual size of one customer's IPv6 allocation.
@@ -28,8 +29,6 @@ export interface RateLimits {
   user: RequestHandler;
 }
 
-// The calls that cost the pipeline work: a submission and a cancel. Every other authenticated call is a read.
-const SUBMIT_OR_CANCEL = /^\/v1\/requests(\/[^/]+\/cancel)?\/?$/i;
 // Event streams count against MAX_STREAMS_PER_USER (open at once), not against an hourly budget.
 const EVENT_STREAM = /^\/v1\/requests\/[^/]+\/events\/?$/i;
 // Public by nature: a stray Authorization header does not take these out of the per-IP budget.
@@ -39,6 +38,7 @@ const SIGN_IN = /^\/v1\/auth\/(register|login)\/?$/i;
 
 // The full (normalised) path: a router mounted with `use('/v1/requests', ...)` strips its mount point from req.path.
 const pathOf = (req: Request) => `${req.baseUrl}${req.path}`;
+// Every authenticated call other than a submission or a cancel is a read.
 export const isSubmitOrCancel = (req: Request) => req.method === 'POST' && SUBMIT_OR_CANCEL.test(pathOf(req));
 const isEventStream = (req: Request) => req.method === 'GET' && EVENT_STREAM.test(pathOf(req));
 export const isPublicAuthPath = (path: string) => PUBLIC_AUTH.test(path);
@@ -51,7 +51,7 @@ export const carriesCredential = (req: Request) => (req.headers.authorization !=
  * the daily quota (the cost that matters). Failing closed would turn a cache outage into a full API outage. Each
  * pass is counted (pressroom_rate_limit_store_errors_total) and logged at warn, at most once per 30 s per limiter.
  */
-export function createRateLimits(deps: Pick<GatewayDeps, 'config' | 'redis' | 'logger' | 'metrics'>, ipBudget: IpBudget = createGatewayIpBudget(deps)): RateLimits {
+export function createRateLimits(deps: Pick<GatewayDeps, 'config' | 'redis' | 'logger' | 'metrics'>, budgets: GatewayBudgets = createGatewayBudgets(deps)): RateLimits {
   const storeErrors = rateLimitStoreErrors(deps.metrics);
   const pipelined = pipelinedSender(deps.redis);
 
@@ -93,12 +93,12 @@ export function createRateLimits(deps: Pick<GatewayDeps, 'config' | 'redis' | 'l
   const byUser = (req: Request) => principalOf(req).userId;
   const c = deps.config;
   return {
-    ip: limiter('ip', ipBudget.limit, { skip: carriesCredential, store: ipBudget.store() }),
-    unauthenticated: limiter('ip', ipBudget.limit, { store: ipBudget.store() }),
+    ip: limiter('ip', budgets.ip.limit, { skip: carriesCredential, store: budgets.ip.store() }),
+    unauthenticated: limiter('ip', budgets.ip.limit, { store: budgets.ip.store() }),
     auth: limiter('auth', c.RATE_LIMIT_AUTH_PER_HOUR, { skip: (req) => !SIGN_IN.test(pathOf(req)) }),
     user: sideBySide([
       limiter('ip-authenticated', c.RATE_LIMIT_IP_AUTHENTICATED_PER_HOUR, { skip: isEventStream, send: pipelined }),
-      limiter('user', c.RATE_LIMIT_USER_PER_HOUR, { keyGenerator: byUser, skip: (req) => !isSubmitOrCancel(req), send: pipelined }),
+      limiter('user', budgets.user.limit, { keyGenerator: byUser, skip: (req) => !isSubmitOrCancel(req), store: budgets.user.store() }),
       limiter('user-reads', c.RATE_LIMIT_USER_READS_PER_HOUR, { keyGenerator: byUser, skip: (req) => isSubmitOrCancel(req) || isEventStream(req), send: pipelined }),
     ]),
   };
@@ -107,10 +107,20 @@ export function createRateLimits(deps: Pick<GatewayDeps, 'config' | 'redis' | 'l
 const rateLimitStoreErrors = (metrics: GatewayDeps['metrics']) =>
   gatewayCounter(metrics.registry, 'pressroom_rate_limit_store_errors_total', 'Rate-limit checks passed without counting because Redis did not answer', ['limiter'] as const);
 
-/** The `ip` budget (RATE_LIMIT_IP_PER_HOUR), shared by the `ip` limiters and the refusal fast path (refusal-fast-path.ts). */
-export function createGatewayIpBudget(deps: Pick<GatewayDeps, 'config' | 'redis' | 'metrics'>): IpBudget {
+/** The budgets the refusal fast path (refusal-fast-path.ts) shares with their limiters. */
+export interface GatewayBudgets {
+  /** RATE_LIMIT_IP_PER_HOUR, for calls without a valid credential (the `ip` limiters). */
+  ip: Budget;
+  /** RATE_LIMIT_USER_PER_HOUR, the user's submissions and cancels (the `user` limiter). */
+  user: Budget;
+}
+
+/** `spentUsers`: the user budget's memory of spent users, when the tracing hook consults it too (main.ts). */
+export function createGatewayBudgets(deps: Pick<GatewayDeps, 'config' | 'redis' | 'metrics'>, spentUsers?: SpentKeys): GatewayBudgets {
   const storeErrors = rateLimitStoreErrors(deps.metrics);
-  return createIpBudget({ redis: deps.redis, limit: deps.config.RATE_LIMIT_IP_PER_HOUR, windowMs: HOUR_MS, onError: () => storeErrors.inc({ limiter: 'ip' }) });
+  const budget = (name: 'ip' | 'user', limit: number, spent?: SpentKeys) =>
+    createBudget({ name, redis: deps.redis, limit, windowMs: HOUR_MS, onError: () => storeErrors.inc({ limiter: name }), ...(spent ? { spent } : {}) });
+  return { ip: budget('ip', deps.config.RATE_LIMIT_IP_PER_HOUR), user: budget('user', deps.config.RATE_LIMIT_USER_PER_HOUR, spentUsers) };
 }
 
 /** Runs middleware at the same time (their Redis calls share a pipeline) and goes on once all have; the first refusal wins. */

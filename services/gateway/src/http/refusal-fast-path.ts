@@ -4,31 +4,37 @@ import type { RequestHandler } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Logger } from '@pressroom/logger';
 import { currentTraceId, type Metrics } from '@pressroom/telemetry';
-import type { BudgetHit, IpBudget } from './ip-budget.ts';
+import type { Budget, BudgetHit } from './counted-budget.ts';
 import { problemBody } from './problem.ts';
-import { refusalRoute } from './refusal-routes.ts';
-import { IPV6_SUBNET } from './rate-limits.ts';
+import type { Refusal, Refusals } from './refusal-routes.ts';
+import { IPV6_SUBNET, type GatewayBudgets } from './rate-limits.ts';
 import { httpRequestIdFor } from './request-context.ts';
 import { securityHeaders } from './security-headers.ts';
 
 /** Answers the request and returns true, or returns false and leaves it to express. */
 export type RefusalFastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-const MISSING_CREDENTIAL = 'a Bearer access token is required';
+const UNAUTHORIZED = {
+  missing: { detail: 'a Bearer access token is required', challenge: 'Bearer' },
+  invalid: { detail: 'the access token is invalid or expired', challenge: 'Bearer error="invalid_token"' },
+} as const;
 
 /**
- * A refusal that needs nothing but the request line and headers, answered before express, so a flood of
- * unauthenticated calls is cheap to refuse: a guarded route called without a usable credential
- * (refusal-routes.ts) gets the 401 the guards would give, or the 429 once the per-IP budget is spent, with the
- * same headers and body as express's answer, counted against the same budget. The body is not read: an
- * unauthenticated call is refused before its body is parsed. Tracing starts no server span for these
- * (main.ts passes refusalRoute to startTracing), so their `trace_id` is null; a flood would otherwise pay a
- * span per call. They are counted in http_request_duration_seconds and access-logged at debug only.
+ * A refusal that needs nothing but the request line and headers (refusal-routes.ts decides which), answered
+ * before express with the same status, headers and body as express's answer, so a flood is cheap to refuse:
+ * - a guarded route called without a usable credential, or with a token whose signature or expiry fails: the
+ *   401 the guards would give, counted against the per-IP budget as express counts it, or 429 once it is spent;
+ * - a submission or cancel by a user whose submission budget is spent (seen by the `user` limiter on this
+ *   replica): the `user` limiter's 429, not counted again (a spent budget only grows until its window
+ *   resets) and not charged to the address's `ip-authenticated` ceiling, so its answer names the `user` policy alone.
+ * The body is not read. Tracing starts no server span for these (main.ts gives the classifier to startTracing),
+ * so their `trace_id` is null; a flood would otherwise pay a span per call. They are counted in
+ * http_request_duration_seconds and access-logged at debug only.
  */
-export function createRefusalFastPath(deps: { ipBudget: IpBudget; trustProxyHops: number; metrics: Metrics; logger: Logger }): RefusalFastPath {
-  const { ipBudget, metrics } = deps;
+export function createRefusalFastPath(deps: { budgets: GatewayBudgets; classify: Refusals['classify']; trustProxyHops: number; metrics: Metrics; logger: Logger }): RefusalFastPath {
+  const { budgets, metrics } = deps;
   const fixed = securityHeaderList();
-  const policyTail = `; w=${Math.ceil(ipBudget.windowMs / 1000)}; pk=:`;
+  const policyTail = (budget: Budget) => `; w=${Math.ceil(budget.windowMs / 1000)}; pk=:`;
 
   function send(req: IncomingMessage, res: ServerResponse, route: string, started: number, status: number, headers: string[], body: string) {
     headers.push('X-Request-Id', httpRequestIdFor(req.headers['x-request-id'] as string | undefined), 'Content-Type', 'application/problem+json; charset=utf-8');
@@ -39,34 +45,45 @@ export function createRefusalFastPath(deps: { ipBudget: IpBudget; trustProxyHops
     deps.logger.debug({ method: req.method, route, status, refused_early: true }, 'http request');
   }
 
-  function answer(req: IncomingMessage, res: ServerResponse, route: string, key: string, started: number, hit: BudgetHit | undefined) {
+  /** The draft-8 headers of one budget (express-rate-limit's), then 429 `rate_limited` if the hit is over it. */
+  function limited(budget: Budget, key: string, hit: BudgetHit, headers: string[]): string | undefined {
+    const reset = Math.max(0, Math.ceil((hit.resetTime.getTime() - Date.now()) / 1000));
+    headers.push('RateLimit', `"${budget.name}"; r=${Math.max(budget.limit - hit.totalHits, 0)}; t=${reset}`);
+    headers.push('RateLimit-Policy', `"${budget.name}"; q=${budget.limit}${policyTail(budget)}${budget.partitionKey(key)}:`);
+    if (hit.totalHits <= budget.limit) return undefined;
+    metrics.rateLimited.inc({ limiter: budget.name });
+    headers.push('Retry-After', String(reset));
+    return JSON.stringify(problemBody('rate_limited', `too many requests (${budget.name} limit of ${budget.limit} per hour); retry after ${reset} s`, currentTraceId()));
+  }
+
+  function unauthorized(req: IncomingMessage, res: ServerResponse, refusal: Refusal, key: string, started: number, hit: BudgetHit | undefined) {
     const headers: string[] = [];
-    if (hit) {
-      const reset = Math.max(0, Math.ceil((hit.resetTime.getTime() - Date.now()) / 1000));
-      headers.push('RateLimit', `"ip"; r=${Math.max(ipBudget.limit - hit.totalHits, 0)}; t=${reset}`);
-      headers.push('RateLimit-Policy', `"ip"; q=${ipBudget.limit}${policyTail}${ipBudget.partitionKey(key)}:`);
-      if (hit.totalHits > ipBudget.limit) {
-        metrics.rateLimited.inc({ limiter: 'ip' });
-        headers.push('Retry-After', String(reset));
-        const detail = `too many requests (ip limit of ${ipBudget.limit} per hour); retry after ${reset} s`;
-        return send(req, res, route, started, 429, headers, JSON.stringify(problemBody('rate_limited', detail, currentTraceId())));
-      }
-    }
-    headers.push('WWW-Authenticate', 'Bearer');
-    send(req, res, route, started, 401, headers, JSON.stringify(problemBody('unauthorized', MISSING_CREDENTIAL, currentTraceId())));
+    const tooMany = hit && limited(budgets.ip, key, hit, headers);
+    if (tooMany) return send(req, res, refusal.route, started, 429, headers, tooMany);
+    const { detail, challenge } = UNAUTHORIZED[refusal.reason === 'invalid' ? 'invalid' : 'missing'];
+    headers.push('WWW-Authenticate', challenge);
+    send(req, res, refusal.route, started, 401, headers, JSON.stringify(problemBody('unauthorized', detail, currentTraceId())));
   }
 
   return (req, res) => {
-    const route = refusalRoute(req);
-    if (route === undefined) return false;
+    const refusal = deps.classify(req);
+    if (refusal === undefined) return false;
+    const started = performance.now();
+    if (refusal.reason === 'user-spent') {
+      const until = budgets.user.spentUntil(refusal.userId);
+      if (until === undefined) return false;
+      const headers: string[] = [];
+      const body = limited(budgets.user, refusal.userId, { totalHits: budgets.user.limit + 1, resetTime: until }, headers)!;
+      send(req, res, refusal.route, started, 429, headers, body);
+      return true;
+    }
     const ip = clientIp(req, deps.trustProxyHops);
     if (ip === undefined) return false;
-    const started = performance.now();
     const key = ipKeyGenerator(ip, IPV6_SUBNET);
-    const hit = ipBudget.hit(key);
-    if (!(hit instanceof Promise)) answer(req, res, route, key, started, hit);
+    const hit = budgets.ip.hit(key);
+    if (!(hit instanceof Promise)) unauthorized(req, res, refusal, key, started, hit);
     // Redis did not answer: the budget fails open, as express-rate-limit's passOnStoreError does (no headers).
-    else hit.then((h) => answer(req, res, route, key, started, h), () => answer(req, res, route, key, started, undefined));
+    else hit.then((h) => unauthorized(req, res, refusal, key, started, h), () => unauthorized(req, res, refusal, key, started, undefined));
     return true;
   };
 }

@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import type { PrecheckedToken } from '../auth/access-tokens.ts';
+import type { SpentKeys } from './counted-budget.ts';
 import { API_KEY_PREFIX, BEARER_JWT } from './credential-shapes.ts';
 import { normalizeUrlPath } from './normalize-path.ts';
 
@@ -19,22 +21,66 @@ const ROUTES: [method: string, pattern: RegExp, route: string][] = [
   ['POST', /^\/v1\/stream-tickets\/?$/i, '/v1/stream-tickets'],
 ];
 
+/** The calls that cost the pipeline work (POST): a submission and a cancel, the `user` budget's calls. */
+export const SUBMIT_OR_CANCEL = /^\/v1\/requests(\/[^/]+\/cancel)?\/?$/i;
+
 /**
- * The route (as the access metrics label it) when the refusal fast path will answer this request itself: a
- * guarded route called without a usable credential (no `Authorization`, or one neither an API key nor a
- * well-formed JWT). Anything else is express's: a credential to verify, a stream `?ticket=`, a CORS request
- * (`Origin`), HEAD and OPTIONS. Pure and cheap, so that tracing can ask it before the server span starts.
+ * Why the fast path refuses a call: no usable credential (`missing`: none, or neither an API key nor a
+ * well-formed JWT), a JWT whose signature does not match or that has expired (`invalid`), or a submission or
+ * cancel by a user whose submission budget this replica has seen spent (`user-spent`, until its window resets).
  */
-export function refusalRoute(req: IncomingMessage): string | undefined {
-  const method = req.method ?? '';
-  if (method === 'HEAD' || method === 'OPTIONS' || req.headers.origin !== undefined) return undefined;
-  const auth = req.headers.authorization;
-  if (auth !== undefined && (auth.startsWith(API_KEY_PREFIX) || BEARER_JWT.test(auth))) return undefined;
-  const url = req.url ?? '';
-  const q = url.indexOf('?');
-  if (q !== -1 && /ticket|%/i.test(url.slice(q))) return undefined;
-  const raw = q === -1 ? url : url.slice(0, q);
-  const path = raw.includes('%') || raw.includes('//') ? normalizeUrlPath(raw) : raw;
+export type Refusal = { route: string; reason: 'missing' | 'invalid' } | { route: string; reason: 'user-spent'; userId: string };
+
+export interface Refusals {
+  /** The refusal the fast path will answer for this request, or undefined for express. Asked twice per call, computed once. */
+  classify(req: IncomingMessage): Refusal | undefined;
+  /** The user budget's spent users, which `classify` consults (rate-limits.ts builds the budget over them). */
+  spentUsers: SpentKeys;
+}
+
+const CLASSIFIED = Symbol('pressroom.refusal');
+type Classified = IncomingMessage & { [CLASSIFIED]?: Refusal | null };
+
+/**
+ * Decides from the request line and headers alone, plus one HMAC for a token, so that tracing can ask before
+ * the server span starts (main.ts) and the fast path after. Anything not refused here is express's: an API key,
+ * a token the precheck accepts or cannot read, a stream `?ticket=`, a CORS request (`Origin`), HEAD and OPTIONS.
+ * A refused user is told so without the session check: a revoked session with a spent budget gets 429, not 401.
+ */
+export function createRefusals(deps: { precheck: (jws: string) => PrecheckedToken | undefined; spentUsers: SpentKeys }): Refusals {
+  function decide(req: IncomingMessage): Refusal | undefined {
+    const method = req.method ?? '';
+    if (method === 'HEAD' || method === 'OPTIONS' || req.headers.origin !== undefined) return undefined;
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    if (q !== -1 && /ticket|%/i.test(url.slice(q))) return undefined;
+    const raw = q === -1 ? url : url.slice(0, q);
+    const path = raw.includes('%') || raw.includes('//') ? normalizeUrlPath(raw) : raw;
+    const route = guardedRoute(method, path);
+    if (route === undefined) return undefined;
+    const auth = req.headers.authorization;
+    if (auth?.startsWith(API_KEY_PREFIX)) return undefined;
+    const jws = auth === undefined ? undefined : BEARER_JWT.exec(auth)?.[1];
+    if (jws === undefined) return { route, reason: 'missing' };
+    const token = deps.precheck(jws);
+    if (token === 'refused') return { route, reason: 'invalid' };
+    if (token && method === 'POST' && SUBMIT_OR_CANCEL.test(path) && deps.spentUsers.get(token.sub)) return { route, reason: 'user-spent', userId: token.sub };
+    return undefined;
+  }
+  return {
+    spentUsers: deps.spentUsers,
+    classify(req) {
+      const seen = (req as Classified)[CLASSIFIED];
+      if (seen !== undefined) return seen ?? undefined;
+      const refusal = decide(req);
+      (req as Classified)[CLASSIFIED] = refusal ?? null;
+      return refusal;
+    },
+  };
+}
+
+/** The route as the access metrics label it (`unrouted` under a router.use guard), or undefined when not guarded. */
+function guardedRoute(method: string, path: string): string | undefined {
   if (MOUNTED.test(path)) return 'unrouted';
   for (const [m, pattern, route] of ROUTES) if (m === method && pattern.test(path)) return route;
   return undefined;

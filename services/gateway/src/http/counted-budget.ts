@@ -8,9 +8,10 @@ export interface BudgetHit {
 }
 
 /**
- * The per-IP budget (the `ip` limiter), shared by express-rate-limit and the refusal fast path so both see
- * one count. The Redis keys and window are rate-limit-redis's (`rl:ip:<client>`, a plain counter with a
- * PEXPIRE set on first hit), so counts from older replicas still add up.
+ * An hourly budget counted in Redis, shared by express-rate-limit and the refusal fast path so both see one
+ * count: the per-IP budget (the `ip` limiter) and the user's submission budget (`user`). The Redis keys and
+ * window are rate-limit-redis's (`rl:<name>:<key>`, a plain counter with a PEXPIRE set on first hit), so
+ * counts from older replicas still add up.
  *
  * What makes a flood cheap: hits for one key that arrive while that key's Redis call is in flight wait and go
  * together in the next one (INCRBY n), and the calls for every key of one event-loop turn share a pipeline.
@@ -21,20 +22,49 @@ export interface BudgetHit {
  * Redis down: the hits of a failed round trip reject (the caller fails open, as express-rate-limit's
  * `passOnStoreError` does), and `onError` counts each.
  */
-export interface IpBudget {
+export interface Budget {
+  readonly name: string;
   readonly limit: number;
   readonly windowMs: number;
   /** Counts one call; answers at once (no promise) when the key is known to be spent. */
   hit(key: string): BudgetHit | Promise<BudgetHit>;
+  /** When the key is known to be spent (without counting, without Redis): until when. */
+  spentUntil(key: string): Date | undefined;
   /** express-rate-limit's draft-8 partition key (`pk`) for a key, memoised for spent keys. */
   partitionKey(key: string): string;
   /** An express-rate-limit store over this budget (one per limiter: the library refuses a shared store). */
   store(): Store;
 }
 
-const REDIS_PREFIX = 'rl:ip:';
 // Spent keys remembered at most (each until its window resets); beyond it they are asked of Redis again.
 const MAX_SPENT_KEYS = 100_000;
+
+/** Keys a budget has seen spent, each until its window resets. */
+export interface SpentKeys {
+  get(key: string): { until: number; pk: string } | undefined;
+  set(key: string, value: { until: number; pk: string }): void;
+  delete(key: string): void;
+}
+
+/**
+ * The spent-key memory of a budget. Created apart from it when something must consult it before the budget
+ * exists: main.ts hands the user budget's to the tracing hook, which skips the server span of a call refused for it.
+ */
+export function createSpentKeys(max = MAX_SPENT_KEYS): SpentKeys {
+  const spent = new Map<string, { until: number; pk: string }>();
+  return {
+    get(key) {
+      const known = spent.get(key);
+      if (known && known.until <= Date.now()) {
+        spent.delete(key);
+        return undefined;
+      }
+      return known;
+    },
+    set: (key, value) => void (spent.size < max && spent.set(key, value)),
+    delete: (key) => void spent.delete(key),
+  };
+}
 
 interface Waiter {
   resolve: (hit: BudgetHit) => void;
@@ -45,10 +75,11 @@ interface KeyState {
   inFlight: boolean;
 }
 
-export function createIpBudget(deps: { redis: Redis; limit: number; windowMs: number; onError: (err: unknown) => void }): IpBudget {
-  const { redis, limit, windowMs } = deps;
+export function createBudget(deps: { name: string; redis: Redis; limit: number; windowMs: number; onError: (err: unknown) => void; spent?: SpentKeys }): Budget {
+  const { name, redis, limit, windowMs } = deps;
+  const redisPrefix = `rl:${name}:`;
   const pending = new Map<string, KeyState>();
-  const spent = new Map<string, { until: number; pk: string }>();
+  const spent = deps.spent ?? createSpentKeys();
   let scheduled = false;
 
   const partitionKey = (key: string) => spent.get(key)?.pk ?? Buffer.from(createHash('sha256').update(key).digest('hex').slice(0, 12)).toString('base64');
@@ -69,7 +100,7 @@ export function createIpBudget(deps: { redis: Redis; limit: number; windowMs: nu
       st.waiting = [];
       st.inFlight = true;
       batch.push([key, st, waiters]);
-      pipeline.incrby(REDIS_PREFIX + key, waiters.length).pexpire(REDIS_PREFIX + key, windowMs, 'NX').pttl(REDIS_PREFIX + key);
+      pipeline.incrby(redisPrefix + key, waiters.length).pexpire(redisPrefix + key, windowMs, 'NX').pttl(redisPrefix + key);
     }
     if (batch.length === 0) return;
     pipeline.exec().then(
@@ -92,7 +123,7 @@ export function createIpBudget(deps: { redis: Redis; limit: number; windowMs: nu
       const resetAt = Date.now() + (ttl > 0 ? ttl : windowMs);
       const resetTime = new Date(resetAt);
       waiters.forEach((w, i) => w.resolve({ totalHits: total - waiters.length + 1 + i, resetTime }));
-      if (total >= limit && spent.size < MAX_SPENT_KEYS) spent.set(key, { until: resetAt, pk: partitionKey(key) });
+      if (total >= limit) spent.set(key, { until: resetAt, pk: partitionKey(key) });
     }
     if (st.waiting.length > 0) schedule();
     else pending.delete(key);
@@ -100,10 +131,7 @@ export function createIpBudget(deps: { redis: Redis; limit: number; windowMs: nu
 
   function hit(key: string): BudgetHit | Promise<BudgetHit> {
     const known = spent.get(key);
-    if (known) {
-      if (known.until > Date.now()) return { totalHits: limit + 1, resetTime: new Date(known.until) };
-      spent.delete(key);
-    }
+    if (known) return { totalHits: limit + 1, resetTime: new Date(known.until) };
     return new Promise((resolve, reject) => {
       let st = pending.get(key);
       if (!st) pending.set(key, (st = { waiting: [], inFlight: false }));
@@ -113,22 +141,27 @@ export function createIpBudget(deps: { redis: Redis; limit: number; windowMs: nu
   }
 
   return {
+    name,
     limit,
     windowMs,
     hit,
+    spentUntil: (key) => {
+      const known = spent.get(key);
+      return known ? new Date(known.until) : undefined;
+    },
     partitionKey,
     store: () => ({
-      prefix: REDIS_PREFIX,
+      prefix: redisPrefix,
       localKeys: false,
       increment: async (key) => hit(key),
       // express-rate-limit calls these only with skipFailedRequests/skipSuccessfulRequests or resetKey(), unused here.
-      decrement: async (key) => void (await redis.decr(REDIS_PREFIX + key)),
+      decrement: async (key) => void (await redis.decr(redisPrefix + key)),
       resetKey: async (key) => {
         spent.delete(key);
-        await redis.del(REDIS_PREFIX + key);
+        await redis.del(redisPrefix + key);
       },
       get: async (key) => {
-        const [total, ttl] = await Promise.all([redis.get(REDIS_PREFIX + key), redis.pttl(REDIS_PREFIX + key)]);
+        const [total, ttl] = await Promise.all([redis.get(redisPrefix + key), redis.pttl(redisPrefix + key)]);
         return total === null ? undefined : { totalHits: Number(total), resetTime: new Date(Date.now() + Math.max(ttl, 0)) };
       },
     }),
