@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// `pressroom <command>`: submit a content request and follow it, show one (`status <id>`), list them (`list`).
+// `pressroom <command>`: submit a content request and follow it, show one (`status <id>`), list them (`list`),
+// print the alert webhook's signing secret (`alert-webhook-secret`).
 // Runs as `pnpm pressroom ...` from any folder of the repository (the root package's `pressroom` bin, which
 // pnpm finds in the root node_modules/.bin), or as `./pressroom ...`. `pressroom --help` says the rest.
 // Exit status: 0 done, 1 the request or an API call failed (the reason is printed), 2 bad usage.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadEnvFile } from '@pressroom/config';
+import { printAlertWebhookSecret } from './cli/alert-webhook-secret.ts';
 import { ApiError, CliError, credentialsFrom, signIn } from './cli/api-client.ts';
 import { checkUsage, list, status, submit, UsageError, watch, type Io, type Values } from './cli/commands.ts';
 import { COMMANDS, commandUsage, isCommand, mainUsage, parseOptionsOf, type CommandName } from './cli/usage.ts';
@@ -17,7 +19,7 @@ function usageError(message: string, usage: string): number {
   return 2;
 }
 
-const ARGUMENTS: Record<CommandName, number> = { submit: 1, status: 1, list: 0, watch: 1 };
+const ARGUMENTS: Record<CommandName, number> = { submit: 1, status: 1, list: 0, watch: 1, 'alert-webhook-secret': 0 };
 
 function gatewayUrl(option: unknown, env: NodeJS.ProcessEnv): string {
   const url = typeof option === 'string' ? option : (env['PRESSROOM_URL'] ?? `http://127.0.0.1:${env['GATEWAY_PORT'] ?? 8080}`);
@@ -54,6 +56,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const wanted = ARGUMENTS[command];
   if (positionals.length !== wanted)
     return usageError(wanted === 0 ? `${command} takes no arguments, got "${positionals.join(' ')}"` : `${command} takes one argument, ${COMMANDS[command].args}, got ${positionals.length}`, commandUsage(command));
+  if (command === 'alert-webhook-secret') return printAlertWebhookSecret(env, io);
   let url: string;
   try {
     checkUsage(command, values);

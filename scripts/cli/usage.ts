@@ -22,6 +22,8 @@ export interface CommandSpec {
   summary: string;
   options: Record<string, OptionSpec>;
   examples: string[];
+  /** Reads this machine's configuration and calls no gateway: no --url, no credentials. */
+  local?: boolean;
 }
 
 const COMMON: Record<string, OptionSpec> = {
@@ -29,7 +31,7 @@ const COMMON: Record<string, OptionSpec> = {
   help: { type: 'boolean', short: 'h', help: 'print this help' },
 };
 
-export const COMMANDS: Record<'submit' | 'status' | 'list' | 'watch', CommandSpec> = {
+export const COMMANDS: Record<'submit' | 'status' | 'list' | 'watch' | 'alert-webhook-secret', CommandSpec> = {
   submit: {
     args: '<topic>',
     summary: 'submit a content request and follow it until it is published or fails',
@@ -70,6 +72,13 @@ export const COMMANDS: Record<'submit' | 'status' | 'list' | 'watch', CommandSpe
     },
     examples: ['pressroom watch 0b9f3c1e-5c1a-4c55-9d0b-2f8d1c3a7e42'],
   },
+  'alert-webhook-secret': {
+    args: '',
+    summary: 'print the whsec_ secret that signs alerts to ALERT_WEBHOOK_URL (give it to that receiver), from this environment',
+    options: {},
+    examples: ['pressroom alert-webhook-secret > alert-receiver.secret'],
+    local: true,
+  },
 };
 
 export type CommandName = keyof typeof COMMANDS;
@@ -78,9 +87,14 @@ export function isCommand(name: string | undefined): name is CommandName {
   return name !== undefined && Object.hasOwn(COMMANDS, name);
 }
 
-/** The parseArgs options of a command: its own plus --url and --help. */
+/** The options a command accepts: its own plus --help, and --url for those that call the gateway. */
+function optionsOf(command: CommandName): Record<string, OptionSpec> {
+  const { options, local } = COMMANDS[command];
+  return local ? { ...options, help: COMMON['help']! } : { ...options, ...COMMON };
+}
+
 export function parseOptionsOf(command: CommandName): ParseArgsOptionsConfig {
-  const all = { ...COMMANDS[command].options, ...COMMON };
+  const all = optionsOf(command);
   return Object.fromEntries(Object.entries(all).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }]));
 }
 
@@ -105,7 +119,7 @@ export function mainUsage(): string {
     'Commands:',
     ...commands,
     '',
-    'Options for every command:',
+    'Options for every command (--url only for those that call the gateway):',
     ...optionLines(COMMON),
     '',
     'Run `pressroom <command> --help` for the options of one command.',
@@ -123,12 +137,11 @@ export function commandUsage(name: CommandName): string {
     `${c.summary[0]!.toUpperCase()}${c.summary.slice(1)}.`,
     '',
     'Options:',
-    ...optionLines({ ...c.options, ...COMMON }),
+    ...optionLines(optionsOf(name)),
     '',
     'Example:',
     ...c.examples.map((e) => `  ${e}`),
     '',
-    CREDENTIALS,
-    '',
+    ...(c.local ? [] : [CREDENTIALS, '']),
   ].join('\n');
 }

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@pressroom/logger';
 import { createOperatorClient } from '@pressroom/resilience';
+import { alertWebhookSecret } from './alert-webhook-secret.ts';
 import { createAlerter, type Alerter } from './alerter.ts';
 import type { DeliveryOptions } from './delivery-queue.ts';
 import { createEmailSink } from './sinks/email-sink.ts';
@@ -17,6 +18,7 @@ export interface AlertConfig {
   ALERT_EMAIL_TO?: string | undefined;
   SMTP_URL?: string | undefined;
   WEBHOOK_SIGNING_SECRET?: string | undefined;
+  ALERT_WEBHOOK_SECRET?: string | undefined;
   ALERT_COOLDOWN_S?: number | string | undefined;
 }
 
@@ -43,8 +45,9 @@ export function sinksFromConfig(config: AlertConfig, opts: { httpTimeoutMs?: num
   const sinks: AlertSink[] = [];
   if (config.ALERT_SLACK_WEBHOOK_URL) sinks.push(createSlackSink({ url: config.ALERT_SLACK_WEBHOOK_URL, http }));
   if (config.ALERT_WEBHOOK_URL) {
-    if (!config.WEBHOOK_SIGNING_SECRET) throw new Error('WEBHOOK_SIGNING_SECRET is required when ALERT_WEBHOOK_URL is set (alerts are signed)');
-    sinks.push(createWebhookSink({ url: config.ALERT_WEBHOOK_URL, secret: config.WEBHOOK_SIGNING_SECRET, http }));
+    const signing = alertWebhookSecret(config);
+    if (!signing) throw new Error('ALERT_WEBHOOK_SECRET or WEBHOOK_SIGNING_SECRET is required when ALERT_WEBHOOK_URL is set (alerts are signed)');
+    sinks.push(createWebhookSink({ url: config.ALERT_WEBHOOK_URL, secret: signing.secret, http }));
   }
   if (Boolean(config.ALERT_EMAIL_TO) !== Boolean(config.SMTP_URL)) throw new Error('ALERT_EMAIL_TO and SMTP_URL must be set together');
   if (config.ALERT_EMAIL_TO && config.SMTP_URL) {

@@ -1,5 +1,6 @@
 export { ALERT_KINDS, cooldownKey, type Alert, type AlertKind, type AlertSeverity, type OutgoingAlert } from './alert.ts';
 export { createAlerter, DEFAULT_DELIVERY, type Alerter, type AlerterDeps } from './alerter.ts';
+export { alertWebhookSecret, type AlertWebhookSecret } from './alert-webhook-secret.ts';
 export { createAlerterFromConfig, sinksFromConfig, DEFAULT_ALERT_COOLDOWN_S, type AlertConfig, type AlerterFromConfigDeps } from './alerter-from-config.ts';
 export type { DeliveryOptions } from './delivery-queue.ts';
 export { alertText, emailSubject } from './format-alert.ts';

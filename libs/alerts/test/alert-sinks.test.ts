@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { hostname } from 'node:os';
 import { BASE_URLS, cleanupRedis, startHttpStub, testId, type HttpStub } from '@pressroom/test-support';
-import { createAlerter, sinksFromConfig, type Alerter } from '../src/index.ts';
+import { alertWebhookSecret, createAlerter, sinksFromConfig, type Alerter } from '../src/index.ts';
 import { capturedLogger, llmFailure, newMetrics, ready, testRedis } from './support/fixtures.ts';
 import { startSmtpCapture, type SmtpCapture } from './support/smtp-capture.ts';
 
@@ -74,13 +74,14 @@ describe('alert sinks (Slack webhook, signed webhook, SMTP)', () => {
     });
   });
 
-  it('when an alert is raised, then the webhook gets the JSON alert signed with HMAC-SHA256 over "<timestamp>.<body>"', () => {
+  it('when an alert is raised, then the webhook gets the JSON alert signed with HMAC-SHA256 over "<timestamp>.<body>" and the alert secret', () => {
     assert.equal(hook.requests.length, 1);
     const req = hook.requests[0]!;
     const ts = String(req.headers['x-pressroom-timestamp']);
     assert.match(ts, /^\d{10}$/);
     assert.ok(Math.abs(Number(ts) - Date.now() / 1000) < 60);
-    assert.equal(req.headers['x-pressroom-signature'], `sha256=${createHmac('sha256', SECRET).update(`${ts}.${req.body}`).digest('hex')}`);
+    const key = alertWebhookSecret({ WEBHOOK_SIGNING_SECRET: SECRET })!.secret;
+    assert.equal(req.headers['x-pressroom-signature'], `sha256=${createHmac('sha256', key).update(`${ts}.${req.body}`).digest('hex')}`);
     assert.match(String(req.headers['content-type']), /^application\/json/);
     assert.deepEqual(req.json(), {
       type: 'alert',
@@ -110,7 +111,7 @@ describe('alert sinks (Slack webhook, signed webhook, SMTP)', () => {
   });
 
   it('when a sink is half configured, then building the sinks fails instead of alerting nobody', () => {
-    assert.throws(() => sinksFromConfig({ ALERT_WEBHOOK_URL: hook.url }), /WEBHOOK_SIGNING_SECRET is required/);
+    assert.throws(() => sinksFromConfig({ ALERT_WEBHOOK_URL: hook.url }), /ALERT_WEBHOOK_SECRET or WEBHOOK_SIGNING_SECRET is required/);
     assert.throws(() => sinksFromConfig({ ALERT_EMAIL_TO: 'a@b.test' }), /ALERT_EMAIL_TO and SMTP_URL must be set together/);
     assert.deepEqual(sinksFromConfig({}), []);
   });

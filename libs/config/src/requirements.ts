@@ -17,6 +17,14 @@ function strongSecret(name: string, value: string | undefined): string[] {
   return [];
 }
 
+/** A `whsec_<base64>` secret whose key has the 24 to 64 bytes the Standard Webhooks specification asks for. */
+function standardWebhookSecret(name: string, value: string): string[] {
+  if (!value.startsWith('whsec_')) return []; // the schema's pattern already names it
+  const bytes = Buffer.from(value.replace(/^whsec_/, ''), 'base64').length;
+  if (bytes < 24 || bytes > 64) return [`${name} must be whsec_ and the base64 of 24 to 64 random bytes (got ${bytes}); generate one with \`echo whsec_$(openssl rand -base64 32)\``];
+  return [];
+}
+
 /** RS256 signs with a private key and verifies with its public key, both PEM (normally via *_FILE). */
 function keyPair(config: Config): string[] {
   const problems = needs(config, ['JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEY'], `when JWT_ALGORITHM=${config.JWT_ALGORITHM} (or *_FILE)`);
@@ -104,6 +112,7 @@ export function serviceRequirements(service: ServiceName, config: Config): strin
     const wp = [config.WORDPRESS_URL, config.WORDPRESS_USER, config.WORDPRESS_APP_PASSWORD].filter(Boolean).length;
     if (wp > 0 && wp < 3) problems.push('WORDPRESS_URL, WORDPRESS_USER and WORDPRESS_APP_PASSWORD must be set together');
   }
+  if (config.ALERT_WEBHOOK_SECRET !== undefined) problems.push(...standardWebhookSecret('ALERT_WEBHOOK_SECRET', config.ALERT_WEBHOOK_SECRET));
   if (config.NODE_ENV === 'production') problems.push(...productionRefusals(config));
   if (config.RETRY_MAX_MS < config.RETRY_BASE_MS) problems.push('RETRY_MAX_MS must be at least RETRY_BASE_MS');
   return problems;

@@ -122,6 +122,13 @@ export const ConfigSchema = Type.Object(
 
     ALERT_SLACK_WEBHOOK_URL: OptUrl(),
     ALERT_WEBHOOK_URL: OptUrl(),
+    ALERT_WEBHOOK_SECRET: Type.Optional(
+      Type.String({
+        pattern: '^whsec_[A-Za-z0-9+/]+={0,2}$',
+        description:
+          'The Standard Webhooks secret (whsec_<base64 key>, 24-64 bytes) that signs deliveries to ALERT_WEBHOOK_URL. Unset: derived from WEBHOOK_SIGNING_SECRET (HKDF, context alert-webhook:v1); `pressroom alert-webhook-secret` prints the one in use.',
+      }),
+    ),
     ALERT_EMAIL_TO: OptStr(),
     ALERT_EMAIL_FROM: OptStr(),
     ALERT_COOLDOWN_S: Int(300, 1, 86400),
@@ -154,5 +161,6 @@ export const SECRET_SETTINGS = [
   'WORDPRESS_APP_PASSWORD',
   'ALERT_SLACK_WEBHOOK_URL',
   'ALERT_WEBHOOK_URL',
+  'ALERT_WEBHOOK_SECRET',
   'SMTP_URL',
 ] as const;

@@ -15,6 +15,7 @@ export { classifyHttpError, parseRetryAfter } from './classify-error.ts';
 export { createBreakers, DEFAULT_BREAKER, type Breakers, type BreakerSettings } from './breakers.ts';
 export { signWebhookBody, verifyWebhookSignature } from './webhook-signature.ts';
 export {
+  alertWebhookSecretContext,
   deriveWebhookSecret,
   endpointSecretContext,
   requestSecretContext,

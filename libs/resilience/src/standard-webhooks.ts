@@ -14,10 +14,12 @@ import { Webhook } from 'standardwebhooks';
 const HKDF_SALT = 'pressroom/webhook-secret/v1';
 const KEY_BYTES = 32;
 
-export type SecretContext = `endpoint:${string}:v${number}` | `request:${string}` | 'alerts';
+export type SecretContext = `endpoint:${string}:v${number}` | `request:${string}` | `alert-webhook:v${number}`;
 
 export const endpointSecretContext = (endpointId: string, version: number): SecretContext => `endpoint:${endpointId}:v${version}`;
 export const requestSecretContext = (requestId: string): SecretContext => `request:${requestId}`;
+/** The operator's alert webhook (ALERT_WEBHOOK_URL): one receiver, so one context; a new version is a new key. */
+export const alertWebhookSecretContext = (version: number): SecretContext => `alert-webhook:v${version}`;
 
 export function deriveWebhookSecret(master: string, context: SecretContext): string {
   const key = Buffer.from(hkdfSync('sha256', master, HKDF_SALT, context, KEY_BYTES));

@@ -38,6 +38,7 @@ const SAMPLE: Record<(typeof SECRET_SETTINGS)[number], string> = {
   WORDPRESS_APP_PASSWORD: 'abcd efgh ijkl mnop',
   ALERT_SLACK_WEBHOOK_URL: 'https://hooks.slack.test/services/T000/B000/mounted',
   ALERT_WEBHOOK_URL: 'https://alerts.internal.test/hook',
+  ALERT_WEBHOOK_SECRET: 'whsec_YSBtb3VudGVkIGFsZXJ0IHdlYmhvb2sgc2VjcmV0ISE=',
   SMTP_URL: 'smtp://user:s3cr3t@smtp.internal.test:587',
 };
 
