@@ -138,6 +138,8 @@ export const ConfigSchema = Type.Object(
     SMTP_URL: OptUrl(),
     OTEL_EXPORTER_OTLP_ENDPOINT: OptUrl(),
     OTEL_SERVICE_NAME: OptStr(),
+    // The operator console links a request to `${JAEGER_UI_URL}/trace/<trace_id>`; unset, it shows no link.
+    JAEGER_UI_URL: OptUrl(),
   },
   { additionalProperties: true },
 );
