@@ -23,7 +23,3 @@ const NEXT: Record<Stage, Stage | null> = { research: 'write', write: 'publish',
 export function nextStage(stage: Stage): Stage | null {
   return NEXT[stage];
 }
-
-export function isStage(value: string): value is Stage {
-  return (STAGES as readonly string[]).includes(value);
-}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ipKeyGenerator } from 'express-rate-limit';
 import { AppError } from '@pressroom/contracts';
 import type { GatewayDeps } from '../deps.ts';
-import { gatewayCounter } from '../http/extra-metrics.ts';
+import { rateLimitStoreErrors } from '../http/extra-metrics.ts';
 
 export interface LoginThrottle {
   /**
@@ -44,7 +44,7 @@ return {0, 0}
  */
 export function createLoginThrottle(deps: Pick<GatewayDeps, 'redis' | 'config' | 'logger' | 'metrics'>): LoginThrottle {
   const { LOGIN_FAILURES_PER_ACCOUNT: perAccount, LOGIN_FAILURES_PER_IP: perIp, LOGIN_FAILURE_WINDOW_S: windowS } = deps.config;
-  const storeErrors = gatewayCounter(deps.metrics.registry, 'pressroom_rate_limit_store_errors_total', 'Rate-limit checks passed without counting because Redis did not answer', ['limiter'] as const);
+  const storeErrors = rateLimitStoreErrors(deps.metrics.registry);
   const accountKey = (email: string) => `login:fail:acct:${createHash('sha256').update(email.trim().toLowerCase()).digest('hex')}`;
   const ipKey = (ip: string | undefined) => `login:fail:ip:${ipKeyGenerator(ip ?? 'unknown')}`;
 

@@ -1,6 +1,6 @@
 import { AppError } from '@pressroom/contracts';
 import type { GatewayDeps } from '../deps.ts';
-import { gatewayCounter } from '../http/extra-metrics.ts';
+import { rateLimitStoreErrors } from '../http/extra-metrics.ts';
 
 const WINDOW_S = 3600;
 
@@ -17,7 +17,7 @@ export interface SessionBudget {
  */
 export function createSessionBudget(deps: Pick<GatewayDeps, 'redis' | 'config' | 'logger' | 'metrics'>): SessionBudget {
   const limit = deps.config.RATE_LIMIT_AUTH_PER_HOUR;
-  const storeErrors = gatewayCounter(deps.metrics.registry, 'pressroom_rate_limit_store_errors_total', 'Rate-limit checks passed without counting because Redis did not answer', ['limiter'] as const);
+  const storeErrors = rateLimitStoreErrors(deps.metrics.registry);
   return {
     async spend(familyId) {
       const key = `rl:session:${familyId}`;

@@ -9,3 +9,7 @@ export function gatewayCounter<L extends string>(registry: Registry, name: strin
   if (existing) return existing as Counter<L>;
   return new Counter({ name, help, labelNames, registers: [registry] });
 }
+
+/** Every Redis-backed budget that passed a call without counting it (Redis did not answer), by limiter. */
+export const rateLimitStoreErrors = (registry: Registry) =>
+  gatewayCounter(registry, 'pressroom_rate_limit_store_errors_total', 'Rate-limit checks passed without counting because Redis did not answer', ['limiter'] as const);

@@ -3,7 +3,7 @@ import { rateLimit, type Logger as LimiterLogger, type Store } from 'express-rat
 import { AppError } from '@pressroom/contracts';
 import type { GatewayDeps } from '../deps.ts';
 import { principalOf } from './authenticate.ts';
-import { gatewayCounter } from './extra-metrics.ts';
+import { rateLimitStoreErrors } from './extra-metrics.ts';
 import { createBudget, type Budget, type SpentKeys } from './counted-budget.ts';
 import { createRedisRateLimitStore, pipelinedSender, type SendCommand } from './rate-limit-store.ts';
 import { SUBMIT_OR_CANCEL } from './refusal-routes.ts';
@@ -52,7 +52,7 @@ export const carriesCredential = (req: Request) => (req.headers.authorization !=
  * pass is counted (pressroom_rate_limit_store_errors_total) and logged at warn, at most once per 30 s per limiter.
  */
 export function createRateLimits(deps: Pick<GatewayDeps, 'config' | 'redis' | 'logger' | 'metrics'>, budgets: GatewayBudgets = createGatewayBudgets(deps)): RateLimits {
-  const storeErrors = rateLimitStoreErrors(deps.metrics);
+  const storeErrors = rateLimitStoreErrors(deps.metrics.registry);
   const pipelined = pipelinedSender(deps.redis);
 
   function limiter(name: LimiterName, limit: number, opts: { keyGenerator?: (req: Request) => string; skip?: (req: Request) => boolean; send?: SendCommand; store?: Store } = {}): RequestHandler {
@@ -104,9 +104,6 @@ export function createRateLimits(deps: Pick<GatewayDeps, 'config' | 'redis' | 'l
   };
 }
 
-const rateLimitStoreErrors = (metrics: GatewayDeps['metrics']) =>
-  gatewayCounter(metrics.registry, 'pressroom_rate_limit_store_errors_total', 'Rate-limit checks passed without counting because Redis did not answer', ['limiter'] as const);
-
 /** The budgets the refusal fast path (refusal-fast-path.ts) shares with their limiters. */
 export interface GatewayBudgets {
   /** RATE_LIMIT_IP_PER_HOUR, for calls without a valid credential (the `ip` limiters). */
@@ -117,7 +114,7 @@ export interface GatewayBudgets {
 
 /** `spentUsers`: the user budget's memory of spent users, when the tracing hook consults it too (main.ts). */
 export function createGatewayBudgets(deps: Pick<GatewayDeps, 'config' | 'redis' | 'metrics'>, spentUsers?: SpentKeys): GatewayBudgets {
-  const storeErrors = rateLimitStoreErrors(deps.metrics);
+  const storeErrors = rateLimitStoreErrors(deps.metrics.registry);
   const budget = (name: 'ip' | 'user', limit: number, spent?: SpentKeys) =>
     createBudget({ name, redis: deps.redis, limit, windowMs: HOUR_MS, onError: () => storeErrors.inc({ limiter: name }), ...(spent ? { spent } : {}) });
   return { ip: budget('ip', deps.config.RATE_LIMIT_IP_PER_HOUR), user: budget('user', deps.config.RATE_LIMIT_USER_PER_HOUR, spentUsers) };
