@@ -94,7 +94,7 @@ describe('API7:2023 Server Side Request Forgery: outbound-call guard', () => {
         if (path === '/to-file') return redirect(res, 'file:///etc/passwd');
         if (path === '/hop') return redirect(res, '/final');
         if (path.startsWith('/loop')) return redirect(res, `/loop${path.length}`);
-        res.end('public page');
+        return res.end('public page');
       });
     });
     after(async () => {

@@ -34,7 +34,7 @@ describe('every response body is capped after decompression', () => {
         return res.end('y'.repeat(200_000));
       }
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: true }));
+      return res.end(JSON.stringify({ ok: true }));
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');

@@ -38,7 +38,7 @@ export function streamRoutes(deps: GatewayDeps, guards: Guards): Router {
       if (err instanceof AppError && err.code === 'unauthorized') return guards.refuse(err)(req, res, next);
       throw err;
     }
-    next();
+    return next();
   };
   router.get('/v1/requests/:id/events', byTicket, follow);
   router.get('/v1/requests/:id/events', ...guards.authenticated, follow);

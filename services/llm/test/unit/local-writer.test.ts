@@ -106,6 +106,7 @@ describe('local extractive writer on a question', () => {
       } catch (e) {
         return e;
       }
+      return undefined;
     })();
     assert.ok(err instanceof TaskError);
     assert.equal(err.code, 'no_sources');
