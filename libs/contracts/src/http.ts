@@ -49,7 +49,18 @@ export const ListRequestsQuery = Type.Object(
 );
 export type ListRequestsQuery = Static<typeof ListRequestsQuery>;
 
-export const AdminListRequestsQuery = Type.Object({ status: Type.Optional(literals(REQUEST_STATUSES)), user_id: Type.Optional(Uuid), limit: PageLimit, cursor: PageCursor }, strict);
+/** `created_after` (inclusive) and `created_before` (exclusive) bound the submission time; they combine with the cursor. */
+export const AdminListRequestsQuery = Type.Object(
+  {
+    status: Type.Optional(literals(REQUEST_STATUSES)),
+    user_id: Type.Optional(Uuid),
+    created_after: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
+    created_before: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
+    limit: PageLimit,
+    cursor: PageCursor,
+  },
+  strict,
+);
 export type AdminListRequestsQuery = Static<typeof AdminListRequestsQuery>;
 export const AdminListUsersQuery = Type.Object({ role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()), limit: PageLimit, cursor: PageCursor }, strict);
 export type AdminListUsersQuery = Static<typeof AdminListUsersQuery>;
@@ -151,6 +162,8 @@ export const AdminUserView = Type.Object(
     email: Email,
     role: Role,
     daily_quota: Nullable(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+    /** Content requests accepted today (the UTC quota day). */
+    used_today: Count,
     disabled: Type.Boolean(),
     created_at: Timestamp,
     updated_at: Timestamp,

@@ -8,3 +8,4 @@ export * from './string-enum.ts';
 export * from './streams.ts';
 export * from './http-integrations.ts';
 export * from './public-stage-error.ts';
+export * from './http-admin.ts';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { AdminAuditQuery, AdminDeadLettersQuery, AdminListRequestsQuery, AdminListUsersQuery, AdminUserPatchBody, EmptyBody, EmptyQuery, IdParams, StageParams } from '@pressroom/contracts';
+import { AdminAuditQuery, AdminDeadLettersQuery, AdminListRequestsQuery, AdminListUsersQuery, AdminUserPatchBody, DeadLetterTargetParams, EmptyBody, EmptyQuery, IdParams, STAGES, type Stage } from '@pressroom/contracts';
 import { listDeadLetters } from '../dead-letters/dead-letter-repository.ts';
-import { replayDeadLetters } from '../dead-letters/replay-dead-letters.ts';
+import { replayDeadLetter, replayDeadLetters } from '../dead-letters/replay-dead-letters.ts';
 import { listBreakers } from './breaker-states.ts';
 import { listAuditEvents, recordAdminAction } from '../audit/audit-repository.ts';
 import { clientOf } from '../audit/security-events.ts';
@@ -9,7 +9,8 @@ import type { GatewayDeps } from '../deps.ts';
 import { principalOf } from '../http/authenticate.ts';
 import type { Guards } from '../http/guards.ts';
 import { parseBody, parseParams, parseQuery } from '../http/validate.ts';
-import { listAllRequests, listAllUsers, patchUser } from './admin-use-cases.ts';
+import { getAdminRequest, listAllRequests, listAllUsers, patchUser } from './admin-use-cases.ts';
+import { listQueues } from './queue-backlog.ts';
 
 /** Everything under /v1/admin, known route or not, is behind authentication and the admin role. */
 export function adminRoutes(deps: GatewayDeps, guards: Guards): Router {
@@ -17,6 +18,11 @@ export function adminRoutes(deps: GatewayDeps, guards: Guards): Router {
   router.use('/v1/admin', ...guards.admin);
   router.get('/v1/admin/requests', async (req, res) => {
     res.json(await listAllRequests(deps, parseQuery(AdminListRequestsQuery, req.query)));
+  });
+  router.get('/v1/admin/requests/:id', async (req, res) => {
+    const { id } = parseParams(IdParams, req.params);
+    parseQuery(EmptyQuery, req.query);
+    res.json(await getAdminRequest(deps, id));
   });
   router.get('/v1/admin/users', async (req, res) => {
     res.json(await listAllUsers(deps, parseQuery(AdminListUsersQuery, req.query)));
@@ -31,14 +37,19 @@ export function adminRoutes(deps: GatewayDeps, guards: Guards): Router {
     const rows = await listDeadLetters(deps.db, { stage: q.stage, requestId: q.request_id, includeReplayed: q.include_replayed ?? false, limit: q.limit ?? 100 });
     res.json({ items: rows.map(({ message: _message, ...row }) => row) });
   });
-  router.post('/v1/admin/dead-letters/:stage/replay', async (req, res) => {
-    const { stage } = parseParams(StageParams, req.params);
+  // A stage replays all of its waiting dead letters; a dead letter's id replays that one (404 unknown, 409 already replayed).
+  router.post('/v1/admin/dead-letters/:target/replay', async (req, res) => {
+    const { target } = parseParams(DeadLetterTargetParams, req.params);
     parseQuery(EmptyQuery, req.query);
     parseBody(EmptyBody, req.body);
-    const result = await replayDeadLetters(deps.db, stage);
+    const { stage, ...result } = (STAGES as readonly string[]).includes(target) ? await replayDeadLetters(deps.db, target as Stage) : await replayDeadLetter(deps.db, target);
     if (result.replayed > 0) void deps.outbox.wake();
-    await recordAdminAction(deps.db, deps.logger, clientOf(req), { event: 'admin.dead_letters_replayed', actorId: principalOf(req).userId, target: stage, details: { stage, ...result } });
+    await recordAdminAction(deps.db, deps.logger, clientOf(req), { event: 'admin.dead_letters_replayed', actorId: principalOf(req).userId, target, details: { stage, ...result } });
     res.json(result);
+  });
+  router.get('/v1/admin/queues', async (req, res) => {
+    parseQuery(EmptyQuery, req.query);
+    res.json(await listQueues(deps));
   });
   router.get('/v1/admin/audit', async (req, res) => {
     res.json(await listAuditEvents(deps.db, parseQuery(AdminAuditQuery, req.query)));

@@ -45,3 +45,18 @@ export async function claimReplayable(db: DbClient, stage: Stage): Promise<DeadL
 export async function markReplayed(db: DbClient, ids: string[]): Promise<void> {
   await db.query('UPDATE dead_letters SET replayed_at = now() WHERE id = ANY($1::uuid[])', [ids]);
 }
+
+/** One dead letter, locked for its replay; `undefined` if there is none with that id. */
+export async function claimDeadLetter(db: DbClient, id: string): Promise<DeadLetterRow | undefined> {
+  const { rows } = await db.query<DeadLetterRow>(
+    'SELECT id, stage, request_id, reason, detail, attempts, message, dead_at, replayed_at FROM dead_letters WHERE id = $1 FOR UPDATE',
+    [id],
+  );
+  return rows[0];
+}
+
+/** Dead letters not yet replayed, per stage (stages without any are absent). */
+export async function countWaitingByStage(db: DbClient): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ stage: string; n: number }>('SELECT stage, count(*)::int AS n FROM dead_letters WHERE replayed_at IS NULL GROUP BY stage');
+  return new Map(rows.map((r) => [r.stage, r.n]));
+}

@@ -1,30 +1,48 @@
 import { randomUUID } from 'node:crypto';
-import type { Stage } from '@pressroom/contracts';
+import { AppError, type Stage } from '@pressroom/contracts';
 import { parseEnvelope } from '@pressroom/messaging';
 import { injectTraceHeaders } from '@pressroom/telemetry';
-import { inTransaction, type Db } from '../db/pool.ts';
+import { inTransaction, type Db, type DbClient } from '../db/pool.ts';
 import { insertOutboxMessage } from '../outbox/outbox-repository.ts';
 import { reopenRequest } from '../tracker/request-state-writer.ts';
-import { claimReplayable, markReplayed } from './dead-letter-repository.ts';
+import { claimDeadLetter, claimReplayable, markReplayed, type DeadLetterRow } from './dead-letter-repository.ts';
+
+export interface ReplayOutcome {
+  replayed: number;
+  skipped: number;
+  /** The stage of what was replayed (one letter's stage, or the stage asked for). */
+  stage: Stage;
+}
 
 /**
  * Re-queues a stage's dead letters through the outbox, in one transaction with marking them replayed. Each goes
  * back as a fresh task (new message id, attempt 1): the old id is remembered as done by the consumers'
  * de-duplication and would be skipped. Letters that are not valid tasks (malformed messages) are left listed.
  */
-export async function replayDeadLetters(db: Db, stage: Stage): Promise<{ replayed: number; skipped: number }> {
+export async function replayDeadLetters(db: Db, stage: Stage): Promise<ReplayOutcome> {
+  return inTransaction(db, async (tx) => ({ ...(await requeue(tx, await claimReplayable(tx, stage))), stage }));
+}
+
+/** The same for one dead letter: 404 if there is none, 409 if it was already replayed. */
+export async function replayDeadLetter(db: Db, id: string): Promise<ReplayOutcome> {
   return inTransaction(db, async (tx) => {
-    const letters = await claimReplayable(tx, stage);
-    const replayed: string[] = [];
-    for (const letter of letters) {
-      const parsed = parseEnvelope(stage, Buffer.from(JSON.stringify(letter.message)));
-      if (!parsed.ok) continue;
-      const task = { ...parsed.envelope, message_id: randomUUID(), attempt: 1, enqueued_at: new Date().toISOString() };
-      await insertOutboxMessage(tx, { request_id: task.request_id, exchange_key: 'tasks', routing_key: stage, message: task, headers: injectTraceHeaders() });
-      await reopenRequest(tx, task.request_id, stage);
-      replayed.push(letter.id);
-    }
-    await markReplayed(tx, replayed);
-    return { replayed: replayed.length, skipped: letters.length - replayed.length };
+    const letter = await claimDeadLetter(tx, id);
+    if (!letter) throw new AppError('not_found', `no dead letter ${id}`);
+    if (letter.replayed_at) throw new AppError('conflict', `dead letter ${id} was already replayed at ${letter.replayed_at}`);
+    return { ...(await requeue(tx, [letter])), stage: letter.stage };
   });
+}
+
+async function requeue(tx: DbClient, letters: DeadLetterRow[]): Promise<{ replayed: number; skipped: number }> {
+  const replayed: string[] = [];
+  for (const letter of letters) {
+    const parsed = parseEnvelope(letter.stage, Buffer.from(JSON.stringify(letter.message)));
+    if (!parsed.ok) continue;
+    const task = { ...parsed.envelope, message_id: randomUUID(), attempt: 1, enqueued_at: new Date().toISOString() };
+    await insertOutboxMessage(tx, { request_id: task.request_id, exchange_key: 'tasks', routing_key: letter.stage, message: task, headers: injectTraceHeaders() });
+    await reopenRequest(tx, task.request_id, letter.stage);
+    replayed.push(letter.id);
+  }
+  await markReplayed(tx, replayed);
+  return { replayed: replayed.length, skipped: letters.length - replayed.length };
 }

@@ -16,7 +16,8 @@ const COMPONENT_NAMES = [
   'BreakerView', 'BreakerList', 'RegisterBody', 'LoginBody', 'RefreshBody', 'ChangePasswordBody', 'CreateRequestBody', 'AdminUserPatchBody', 'EmptyBody',
   'CreateWebhookBody', 'PatchWebhookBody', 'RotateSecretBody', 'WebhookView', 'WebhookCreated', 'WebhookList', 'WebhookSecretRotated', 'DeliveryView', 'DeliveryPage',
   'CreateApiKeyBody', 'ApiKeyView', 'ApiKeyCreated', 'ApiKeyPage', 'AdminApiKeyView', 'AdminApiKeyPage', 'StreamTicketBody', 'StreamTicketView', 'StageEventData',
-  'StatusEventData',
+  'StatusEventData', 'RequestEventView', 'AdminRequestView', 'QueueView', 'QueueList',
+  'LlmUsage', 'SpendView', 'UserSpendView', 'AdminSpendPage',
 ] as const;
 
 type Json = Record<string, unknown>;

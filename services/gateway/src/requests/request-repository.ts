@@ -57,6 +57,8 @@ export interface ListFilter {
   userId: string | null;
   status?: RequestStatus | undefined;
   before?: { created_at: string; id: string } | undefined;
+  /** Created at or after this instant (the admin list's time filter). */
+  since?: string | undefined;
   limit: number;
 }
 
@@ -72,6 +74,7 @@ export const LIST_REQUESTS_SQL = `SELECT ${REQUEST_COLUMNS} FROM content_request
   WHERE ($1::uuid IS NULL OR user_id = $1)
     AND ($2::text IS NULL OR (outcome = $6 AND status = $2))
     AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
+    AND ($7::timestamptz IS NULL OR created_at >= $7)
   ORDER BY created_at DESC, id DESC
   LIMIT $5`;
 
@@ -84,6 +87,7 @@ export async function listRequests(db: DbClient, f: ListFilter): Promise<Request
     f.before?.id ?? null,
     f.limit,
     f.status ? outcomeOf(f.status) : null,
+    f.since ?? null,
   ]);
   return rows;
 }
@@ -102,4 +106,24 @@ export const OLDEST_WAITING_TASK_SQL = `SELECT COALESCE(EXTRACT(EPOCH FROM now()
 export async function oldestWaitingTaskAgeS(db: DbClient, horizonS: number): Promise<number> {
   const { rows } = await db.query<{ age_s: number }>(OLDEST_WAITING_TASK_SQL, [horizonS]);
   return rows[0]?.age_s ?? 0;
+}
+
+/**
+ * Per stage, the tasks waiting to start and how long the oldest has waited, by the same reading of the
+ * gateway's state as OLDEST_WAITING_TASK_SQL: a queued request waits in research, a researching one whose
+ * research completed waits in write, a writing one whose write completed waits in publish.
+ */
+export const WAITING_TASKS_BY_STAGE_SQL = `SELECT CASE r.status WHEN 'queued' THEN 'research' WHEN 'researching' THEN 'write' ELSE 'publish' END AS stage,
+       count(*)::int AS waiting,
+       COALESCE(EXTRACT(EPOCH FROM now() - min(CASE WHEN r.status = 'queued' THEN r.created_at ELSE s.finished_at END)), 0)::float8 AS oldest_s
+  FROM content_requests r
+  LEFT JOIN request_stages s ON s.request_id = r.id AND s.status = 'completed'
+   AND s.stage = CASE r.status WHEN 'researching' THEN 'research' WHEN 'writing' THEN 'write' END
+ WHERE r.outcome = 'in_flight' AND r.created_at > now() - make_interval(secs => $1)
+   AND (r.status = 'queued' OR s.finished_at IS NOT NULL)
+ GROUP BY 1`;
+
+export async function waitingTasksByStage(db: DbClient, horizonS: number): Promise<Map<string, { waiting: number; oldest_s: number }>> {
+  const { rows } = await db.query<{ stage: string; waiting: number; oldest_s: number }>(WAITING_TASKS_BY_STAGE_SQL, [horizonS]);
+  return new Map(rows.map((r) => [r.stage, { waiting: r.waiting, oldest_s: Math.max(0, r.oldest_s) }]));
 }

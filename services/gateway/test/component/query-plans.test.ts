@@ -60,7 +60,7 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
 
   it('when a user filters by a final or an in-flight status, then the (user_id, outcome, created_at) index is used', async () => {
     for (const [status, outcome] of [['failed', 'failed'], ['queued', 'in_flight']]) {
-      const p = await plan(LIST_REQUESTS_SQL, [await userId(), status, null, null, 21, outcome]);
+      const p = await plan(LIST_REQUESTS_SQL, [await userId(), status, null, null, 21, outcome, null]);
       assert.match(p, /content_requests_user_outcome_created_idx/, status);
       assert.doesNotMatch(p, /Seq Scan/, status);
     }
@@ -129,14 +129,14 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
 
   it('when an admin lists all requests, with or without a final status, then an index delivers them in order (no scan, no sort)', async () => {
     for (const [status, outcome] of [[null, null], ['failed', 'failed']]) {
-      const p = await plan(LIST_REQUESTS_SQL, [null, status, null, null, 21, outcome]);
+      const p = await plan(LIST_REQUESTS_SQL, [null, status, null, null, 21, outcome, null]);
       assert.match(p, /Index Scan using content_requests_(outcome_)?created_idx/, String(status));
       assert.doesNotMatch(p, /Seq Scan|Sort/, String(status));
     }
   });
 
   it('when an admin filters by an in-flight status, then only the requests in flight are read (the in-flight range of the outcome index)', async () => {
-    const p = await plan(LIST_REQUESTS_SQL, [null, 'writing', null, null, 21, 'in_flight']);
+    const p = await plan(LIST_REQUESTS_SQL, [null, 'writing', null, null, 21, 'in_flight', null]);
     assert.match(p, /content_requests_outcome_created_idx/);
     assert.match(p, /outcome = 'in_flight'/);
     assert.doesNotMatch(p, /Seq Scan/);
