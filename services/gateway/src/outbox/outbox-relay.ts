@@ -1,7 +1,8 @@
 import { SpanKind, context, trace } from '@opentelemetry/api';
 import type { Logger } from '@pressroom/logger';
-import type { Broker } from '@pressroom/messaging';
-import { REQUEST_ID_HEADER, USER_ID_HEADER, extractTraceContext, injectTraceHeaders, type Metrics } from '@pressroom/telemetry';
+import { STAGES, type Envelope, type Stage, type TaskPayloads } from '@pressroom/contracts';
+import { InvalidMessageError, publishDeadLetter, publishTask, type Broker } from '@pressroom/messaging';
+import { extractTraceContext, type Metrics } from '@pressroom/telemetry';
 import { withLogContext } from '@pressroom/logger';
 import { inTransaction, type Db } from '../db/pool.ts';
 import { claimOutboxBatch, deleteOutboxRows, type OutboxRow } from './outbox-repository.ts';
@@ -31,21 +32,32 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
   let again = false;
   let pollTimer: NodeJS.Timeout | undefined;
 
+  // Every outbox row is a stage task (a submission's first, a replayed dead letter): sent by publishTask, validated
+  // like every task a worker sends, inside the trace of the call that wrote the row.
   async function publishRow(row: OutboxRow): Promise<void> {
-    const exchange = row.exchange_key === 'tasks' ? deps.broker.names.tasks : deps.broker.names.events;
-    const message = row.message as { message_id?: string; user_id?: string };
-    const ids = { [REQUEST_ID_HEADER]: row.request_id, ...(message.user_id ? { [USER_ID_HEADER]: message.user_id } : {}) };
-    await withLogContext({ request_id: row.request_id, ...(message.user_id ? { user_id: message.user_id } : {}) }, () =>
+    const task = row.message as Envelope<TaskPayloads[Stage]>;
+    await withLogContext({ request_id: row.request_id, ...(task.user_id ? { user_id: task.user_id } : {}) }, () =>
       context.with(extractTraceContext(row.headers), () =>
-      tracer.startActiveSpan(`${row.routing_key} publish`, { kind: SpanKind.PRODUCER, attributes: { request_id: row.request_id, 'messaging.destination.name': exchange } }, async (span) => {
-        try {
-          await deps.broker.publish(exchange, row.routing_key, row.message, { messageId: message.message_id, type: row.routing_key, headers: { ...injectTraceHeaders(), ...ids } });
-        } finally {
-          span.end();
-        }
-      }),
+        tracer.startActiveSpan(`${row.routing_key} publish`, { kind: SpanKind.PRODUCER, attributes: { request_id: row.request_id, 'messaging.destination.name': deps.broker.names.tasks } }, async (span) => {
+          try {
+            await publishTask(deps.broker, task);
+          } catch (err) {
+            if (!(err instanceof InvalidMessageError)) throw err;
+            await deadLetterInvalid(row, err);
+          } finally {
+            span.end();
+          }
+        }),
       ),
     );
+  }
+
+  // A row that is not a valid task can never be sent; kept in the outbox it would be claimed again on every poll.
+  // It becomes a dead letter of its stage instead: listed for an operator, its request failed, nothing lost.
+  async function deadLetterInvalid(row: OutboxRow, err: InvalidMessageError): Promise<void> {
+    const stage = (STAGES as readonly string[]).includes(row.routing_key) ? (row.routing_key as Stage) : 'research';
+    logger.error({ err, outbox_id: row.id, stage }, 'an outbox row is not a valid task; dead-lettered');
+    await publishDeadLetter(deps.broker, stage, row.message, { reason: 'invalid_message', detail: err.message, attempts: 0 });
   }
 
   async function drainOnce(): Promise<number> {

@@ -3,7 +3,8 @@ import type { DbClient } from '../db/pool.ts';
 export interface OutboxRow {
   id: number;
   request_id: string;
-  exchange_key: 'tasks' | 'events';
+  /** Only tasks go through the outbox (the column predates that). */
+  exchange_key: 'tasks';
   routing_key: string;
   message: unknown;
   headers: Record<string, string>;
