@@ -52,7 +52,7 @@ COPY . .
 
 # Installed from the same lockfile and store rather than pruned in place: same
 # result as `pnpm prune --prod`, without depending on prune's workspace handling.
-# scripts/check-prod-install.sh repeats this stage and the runtime stage's copies
+# scripts/check-prod-install.ts repeats this stage and the runtime stage's copies
 # outside Docker (CI has no engine); keep the two in step.
 FROM base AS prod-deps
 COPY --from=manifests /manifests/ ./
@@ -81,7 +81,7 @@ RUN test -f "services/${SERVICE}/src/main.ts" \
 # The image refuses to build when its service cannot load from the production install (an import that the
 # package lists only under devDependencies fails here with ERR_MODULE_NOT_FOUND). --check-config parses the
 # config, imports every module and exits before connecting; throwaway secrets satisfy the config check only.
-# CI runs the same check for every service without Docker: scripts/check-prod-install.sh.
+# CI runs the same check for every service without Docker: scripts/check-prod-install.ts.
 RUN secret() { node -e 'process.stdout.write(require("node:crypto").randomBytes(48).toString("base64"))'; } \
  && JWT_SECRET="$(secret)" WEBHOOK_SIGNING_SECRET="$(secret)" node "services/${SERVICE}/src/main.ts" --check-config
 

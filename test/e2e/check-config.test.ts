@@ -24,7 +24,7 @@ async function checkConfig(service: string, env: Record<string, string>): Promis
   return { code, stdout, stderr };
 }
 
-describe('--check-config (what scripts/check-prod-install.sh runs after a production install)', () => {
+describe('--check-config (what scripts/check-prod-install.ts runs after a production install)', () => {
   for (const service of ['gateway', 'research', 'llm', 'publisher']) {
     it(`when ${service} is given valid settings and no reachable dependency, then it loads every module and exits 0 without connecting`, async () => {
       // Every dependency on a closed port: a service that tried to connect would wait STARTUP_WAIT_S, not exit 0.
