@@ -22,6 +22,7 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
+  problems.push(...parseJsonSettings(raw));
   for (const key of SECRET_SETTINGS) {
     const file = env[`${key}_FILE`];
     if (!file) continue;
@@ -37,12 +38,31 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
   }
   const result = validator.check(ConfigSchema, raw);
   if (!result.ok) {
-    for (const e of result.errors) problems.push(`${e.field} ${e.message}${e.field in raw && !isSecret(e.field) ? ` (got "${String(raw[e.field])}")` : ''}`);
+    for (const e of result.errors) problems.push(`${e.field} ${e.message}${e.field in raw && !isSecret(e.field) ? ` (got "${env[e.field] ?? String(raw[e.field])}")` : ''}`);
   }
   const config = raw as Config;
   problems.push(...serviceRequirements(service, config));
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/**
+ * Settings whose schema is an object (LLM_PRICES) arrive as JSON text; they are parsed here so that the schema
+ * then checks their shape like any other value, naming the bad entry (`LLM_PRICES.gpt-4o.input must be >= 0`).
+ */
+function parseJsonSettings(raw: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  for (const [key, schema] of Object.entries(ConfigSchema.properties)) {
+    const value = raw[key];
+    if ((schema as { type?: string }).type !== 'object' || typeof value !== 'string') continue;
+    try {
+      raw[key] = JSON.parse(value);
+    } catch (err) {
+      problems.push(`${key} must be JSON (${(err as Error).message})`);
+      delete raw[key];
+    }
+  }
+  return problems;
 }
 
 function isSecret(name: string): boolean {

@@ -7,6 +7,7 @@ const Str = (def: string) => Type.String({ default: def });
 const OptStr = () => Type.Optional(Type.String({ minLength: 1 }));
 const Url = (def: string) => Type.String({ format: 'uri', default: def });
 const OptUrl = () => Type.Optional(Type.String({ format: 'uri', pattern: '^[a-z][a-z0-9+.-]*://' }));
+const Price = Type.Number({ minimum: 0, maximum: 1_000_000 });
 const Enum = <const T extends readonly string[]>(values: T, def: T[number]) => StringEnum(values, { default: def });
 
 /**
@@ -54,6 +55,8 @@ export const ConfigSchema = Type.Object(
     LOGIN_FAILURE_WINDOW_S: Int(900, 1, 86400),
     CORS_ORIGINS: Str(''),
     DAILY_REQUEST_QUOTA: Int(50, 0),
+    // Off when unset. A user whose LLM spend today (UTC) has reached it gets 429 quota_exceeded on submit.
+    DAILY_SPEND_BUDGET_USD: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000 })),
     BOOTSTRAP_ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
     BOOTSTRAP_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10 })),
     TRUST_PROXY_HOPS: Int(0, 0, 10),
@@ -71,6 +74,12 @@ export const ConfigSchema = Type.Object(
     LLM_TIMEOUT_MS: Int(60000, 100, 600000),
     LLM_MAX_TOKENS: Int(1500, 16, 32000),
     LLM_CACHE_TTL_S: Int(86400, 0),
+    // JSON: USD per million tokens by model, e.g. {"gpt-4o-mini":{"input":0.15,"output":0.6}}. A model not listed
+    // has an unknown cost (null); the built-in writer costs nothing whatever the table says.
+    LLM_PRICES: Type.Record(Type.String({ minLength: 1, maxLength: 200 }), Type.Object({ input: Price, output: Price }, { additionalProperties: false }), {
+      default: {},
+      maxProperties: 500,
+    }),
 
     SEARCH_PROVIDER: Enum(['local', 'google', 'serper', 'brave', 'searxng'] as const, 'local'),
     SEARCH_RESULTS: Int(5, 1, 20),

@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Channel, Length, Tone } from './payloads.ts';
 import { REQUEST_STATUSES, STAGES, STAGE_STATUSES } from './stages.ts';
-import { StageError } from './events.ts';
+import { LlmUsage, StageError } from './events.ts';
+import { SpendView } from './http-usage.ts';
 
 import { StringEnum as literals } from './string-enum.ts';
 
@@ -96,6 +97,7 @@ export const MeView = Type.Object(
     email: Email,
     role: Role,
     quota: Type.Object({ daily_quota: Count, used_today: Count, resets_at: Timestamp }, strict),
+    spend: SpendView,
   },
   strict,
 );
@@ -146,9 +148,9 @@ export const SubmittedRequest = Type.Composite([RequestSummary, Type.Object({ we
 /** Why a request failed: the failing stage's error, naming the stage. */
 export const RequestError = Type.Object({ code: Text(100), message: Text(2000), stage: Type.Optional(literals(STAGES)) }, strict);
 
-/** `error` is the request's failure (`null` unless `failed`), `result` the article once written. */
+/** `error` is the request's failure (`null` unless `failed`), `result` the article once written, `usage` its LLM call's tokens and cost (then too). */
 export const RequestView = Type.Composite(
-  [RequestSummary, Type.Object({ error: Nullable(RequestError), stages: Type.Array(StageView, { maxItems: 3 }), result: Nullable(ResultView) })],
+  [RequestSummary, Type.Object({ error: Nullable(RequestError), stages: Type.Array(StageView, { maxItems: 3 }), result: Nullable(ResultView), usage: Nullable(LlmUsage) })],
   strict,
 );
 

@@ -4,6 +4,7 @@ export * from './validator.ts';
 export * from './payloads.ts';
 export * from './events.ts';
 export * from './http.ts';
+export * from './http-usage.ts';
 export * from './string-enum.ts';
 export * from './streams.ts';
 export * from './http-integrations.ts';

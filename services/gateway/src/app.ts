@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import { AppError } from '@pressroom/contracts';
 import { adminRoutes } from './admin/admin-routes.ts';
+import { spendRoutes } from './admin/spend-routes.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import type { GatewayDeps } from './deps.ts';
 import { corsPolicy } from './http/cors.ts';
@@ -55,6 +56,7 @@ export function createApp(deps: GatewayDeps, opts: { budgets?: GatewayBudgets } 
   app.use(requestRoutes(deps, guards));
   app.use(webhookRoutes(deps, guards));
   app.use(apiKeyRoutes(deps, guards));
+  app.use(spendRoutes(deps, guards));
   app.use(adminRoutes(deps, guards));
   app.use(() => {
     throw new AppError('not_found', 'no such route');

@@ -4,6 +4,7 @@ import { currentTraceId } from '@pressroom/telemetry';
 /** What the gateway wants someone to be told about. Only ids, counts and durations: never a token, email or body. */
 export type AlertEvent =
   | { kind: 'quota_exceeded'; user_id: string; daily_quota: number }
+  | { kind: 'spend_budget_exceeded'; user_id: string; daily_budget_usd: number; spent_today_usd: number }
   | { kind: 'slow_http'; route: string; method: string; duration_ms: number; threshold_ms: number }
   | { kind: 'slow_request'; request_id: string; duration_ms: number; threshold_ms: number };
 
@@ -24,6 +25,16 @@ export function createGatewayAlerts(alerter: Alerter): Alerts {
           summary: 'a user used up the daily content-request quota',
           details: { user_id: event.user_id, daily_quota: event.daily_quota },
           dedupe_key: `user:${event.user_id}`,
+          ...traceField,
+        });
+      } else if (event.kind === 'spend_budget_exceeded') {
+        // Routed like the request quota (same kind), under its own cooldown key so neither hides the other.
+        void alerter.raise({
+          kind: 'quota_exceeded',
+          severity: 'warning',
+          summary: 'a user used up the daily LLM spend budget',
+          details: { user_id: event.user_id, daily_budget_usd: event.daily_budget_usd, spent_today_usd: event.spent_today_usd },
+          dedupe_key: `spend:${event.user_id}`,
           ...traceField,
         });
       } else if (event.kind === 'slow_http') {

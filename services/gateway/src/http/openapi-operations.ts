@@ -90,7 +90,7 @@ export const OPERATIONS: Operation[] = [
   { id: 'listSessions', method: 'get', path: '/v1/auth/sessions', tag: 'auth', summary: "The caller's live sessions; current marks this one", access: 'user', status: 200, response: SessionList },
   { id: 'revokeSession', method: 'delete', path: '/v1/auth/sessions/{id}', tag: 'auth', summary: 'End one of own sessions', access: 'user', params: IdParams, status: 204, errors: [404] },
   { id: 'changePassword', method: 'post', path: '/v1/auth/password', tag: 'auth', summary: 'Change the password; ends every other session', access: 'user', body: ChangePasswordBody, status: 204 },
-  { id: 'getMe', method: 'get', path: '/v1/me', tag: 'auth', summary: 'The caller and their quota', access: 'user', apiKeyScope: 'any', status: 200, response: MeView },
+  { id: 'getMe', method: 'get', path: '/v1/me', tag: 'auth', summary: 'The caller, their quota and their LLM spend', access: 'user', apiKeyScope: 'any', status: 200, response: MeView },
   {
     id: 'submitRequest',
     method: 'post',

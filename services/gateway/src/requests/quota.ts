@@ -1,10 +1,11 @@
 import type { Config } from '@pressroom/config';
 import type { DbClient } from '../db/pool.ts';
 
-/** The quota day is the UTC day; `day` is its date, the key of its `daily_usage` row. */
-export function quotaWindow(now = new Date()): { day: string; start: Date; resetsAt: Date } {
+/** The quota day is the UTC day; `day` is its date, the key of its `daily_usage` row; `monthStart` its month's first day. */
+export function quotaWindow(now = new Date()): { day: string; monthStart: string; start: Date; resetsAt: Date } {
   const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  return { day: start.toISOString().slice(0, 10), start, resetsAt: new Date(start.getTime() + 86_400_000) };
+  const day = start.toISOString().slice(0, 10);
+  return { day, monthStart: `${day.slice(0, 8)}01`, start, resetsAt: new Date(start.getTime() + 86_400_000) };
 }
 
 export function dailyQuotaOf(user: { daily_quota: number | null } | undefined, config: Config): number {
@@ -15,4 +16,15 @@ export function dailyQuotaOf(user: { daily_quota: number | null } | undefined, c
 export async function usedOn(db: DbClient, userId: string, day: string): Promise<number> {
   const { rows } = await db.query<{ used: number }>('SELECT used FROM daily_usage WHERE user_id = $1 AND day = $2', [userId, day]);
   return rows[0]?.used ?? 0;
+}
+
+/** Today's count and spend, and the month's spend so far: one range of the user's counter rows (at most 31). */
+export const MONTH_USAGE_SQL = `SELECT COALESCE(sum(used) FILTER (WHERE day = $2), 0)::int AS used_today,
+       COALESCE(sum(spent_usd) FILTER (WHERE day = $2), 0)::float8 AS spent_today_usd,
+       COALESCE(sum(spent_usd), 0)::float8 AS spent_month_usd
+  FROM daily_usage WHERE user_id = $1 AND day BETWEEN $3::date AND $2::date`;
+
+export async function usageThisMonth(db: DbClient, userId: string, window: { day: string; monthStart: string }) {
+  const { rows } = await db.query<{ used_today: number; spent_today_usd: number; spent_month_usd: number }>(MONTH_USAGE_SQL, [userId, window.day, window.monthStart]);
+  return rows[0]!;
 }

@@ -1,4 +1,4 @@
-import { isFinalStatus, type Article, type Channel, type RequestStatus, type StageError, type StageStatus } from '@pressroom/contracts';
+import { isFinalStatus, type Article, type Channel, type LlmUsage, type RequestStatus, type StageError, type StageStatus } from '@pressroom/contracts';
 import type { DbClient } from '../db/pool.ts';
 
 export interface RequestRow {
@@ -17,9 +17,10 @@ export interface RequestRow {
   updated_at: string;
 }
 
-/** A request with its article (written once, in `request_results`, when the write stage completes). */
+/** A request with its article and LLM usage (written once, in `request_results`, when the write stage completes). */
 export interface RequestDetailRow extends RequestRow {
   article: Article | null;
+  usage: LlmUsage | null;
 }
 
 export interface StageRow {
@@ -38,7 +39,7 @@ const PREFIXED_COLUMNS = REQUEST_COLUMNS.split(', ').map((c) => `r.${c}`).join('
 /** Scoped by owner unless `userId` is null (admin): another user's id simply does not exist. */
 export async function findRequest(db: DbClient, id: string, userId: string | null): Promise<RequestDetailRow | undefined> {
   const { rows } = await db.query<RequestDetailRow>(
-    `SELECT ${PREFIXED_COLUMNS}, res.article FROM content_requests r LEFT JOIN request_results res ON res.request_id = r.id
+    `SELECT ${PREFIXED_COLUMNS}, res.article, res.usage FROM content_requests r LEFT JOIN request_results res ON res.request_id = r.id
       WHERE r.id = $1 AND ($2::uuid IS NULL OR r.user_id = $2)`,
     [id, userId],
   );

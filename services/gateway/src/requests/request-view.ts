@@ -34,5 +34,6 @@ export function toDetail(r: RequestDetailRow, stages: StageRow[]): Static<typeof
     result: r.article
       ? { title: r.article.title, summary: r.article.summary, body_markdown: r.article.body_markdown, sources: r.article.sources, published_url: r.published_url }
       : null,
+    usage: r.usage ?? null,
   };
 }

@@ -10,13 +10,16 @@ export interface Submission {
   defaultQuota: number;
   /** The quota day (UTC), `YYYY-MM-DD`. */
   day: string;
+  /** DAILY_SPEND_BUDGET_USD; undefined: no spend budget. */
+  spendBudgetUsd?: number | undefined;
   idempotency?: { key: string; bodyHash: string } | undefined;
 }
 
 export type SubmissionResult =
   | { kind: 'created'; request: RequestRow; quota: { limit: number; used: number } }
   | { kind: 'replayed'; request: RequestRow; bodyHash: string }
-  | { kind: 'quota_exceeded'; dailyQuota: number };
+  | { kind: 'quota_exceeded'; dailyQuota: number }
+  | { kind: 'spend_budget_exceeded'; budgetUsd: number; spentUsd: number };
 
 const C_COLUMNS = REQUEST_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ');
 
@@ -24,9 +27,11 @@ const C_COLUMNS = REQUEST_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ');
  * The whole submission in one statement, so in autocommit one round trip and one commit:
  * - `prior`: a live Idempotency-Key of this user; when there is one, nothing below happens and its request is
  *   returned (the caller compares body hashes: a different body is a 409).
- * - `usage`: the quota counter of the day, incremented only while below the quota. ON CONFLICT DO UPDATE
- *   re-checks `used < quota` on the latest committed row, so concurrent submits never go one over, and the
- *   row lock lasts only until this statement commits (no lock held across round trips).
+ * - `usage`: the quota counter of the day, incremented only while below the quota and while the day's LLM spend
+ *   (which the tracker adds to the same row) is below the spend budget, if there is one ($17). ON CONFLICT DO
+ *   UPDATE re-checks both on the latest committed row, so concurrent submits never go one over, and the row
+ *   lock lasts only until this statement commits (no lock held across round trips). A refused submit reads the
+ *   day's spend (`spent_today`, evaluated only then) to say which limit refused it.
  * - the request, its three stages and its first task in the outbox, only if a slot was taken;
  * - `claim`: the key, by a plain INSERT. The primary key arbitrates a race between two submits with the same
  *   key: the loser's statement fails as a whole (no request, no quota spent) and is run again, which then sees
@@ -39,8 +44,9 @@ export const SUBMIT_SQL = `WITH quota AS (
      WHERE $15::text IS NOT NULL AND user_id = $2 AND key = $15 AND created_at > now() - interval '${IDEMPOTENCY_KEY_TTL}'
   ), usage AS (
     INSERT INTO daily_usage AS u (user_id, day, used)
-    SELECT $2, $14::date, 1 FROM quota WHERE daily_quota > 0 AND NOT EXISTS (SELECT FROM prior)
-    ON CONFLICT (user_id, day) DO UPDATE SET used = u.used + 1 WHERE u.used < (SELECT daily_quota FROM quota)
+    SELECT $2, $14::date, 1 FROM quota WHERE daily_quota > 0 AND ($17::numeric IS NULL OR $17::numeric > 0) AND NOT EXISTS (SELECT FROM prior)
+    ON CONFLICT (user_id, day) DO UPDATE SET used = u.used + 1
+      WHERE u.used < (SELECT daily_quota FROM quota) AND ($17::numeric IS NULL OR u.spent_usd < $17::numeric)
     RETURNING used
   ), request AS (
     INSERT INTO content_requests (id, user_id, topic, audience, tone, length, channel, trace_id)
@@ -54,7 +60,9 @@ export const SUBMIT_SQL = `WITH quota AS (
   ), claim AS (
     INSERT INTO idempotency_keys (user_id, key, body_hash, request_id) SELECT $2, $15, $16, id FROM request WHERE $15::text IS NOT NULL
   )
-  SELECT q.daily_quota, (SELECT used FROM usage) AS used_today, x.* FROM quota q LEFT JOIN (
+  SELECT q.daily_quota, (SELECT used FROM usage) AS used_today,
+         CASE WHEN $17::numeric IS NOT NULL AND x.id IS NULL THEN COALESCE((SELECT spent_usd FROM daily_usage WHERE user_id = $2 AND day = $14::date), 0)::float8 END AS spent_today,
+         x.* FROM quota q LEFT JOIN (
     SELECT NULL::text AS prior_body_hash, ${REQUEST_COLUMNS} FROM request
     UNION ALL
     SELECT p.body_hash, ${C_COLUMNS} FROM prior p JOIN content_requests c ON c.id = p.request_id
@@ -79,6 +87,7 @@ export function submitParams(s: Submission): unknown[] {
     s.day,
     s.idempotency?.key ?? null,
     s.idempotency?.bodyHash ?? null,
+    s.spendBudgetUsd ?? null,
   ];
 }
 
@@ -88,6 +97,8 @@ interface SubmitRow extends Omit<RequestRow, 'id'> {
   daily_quota: number;
   /** The day's count after this submit; null when it spent nothing (a replay, or the quota refused it). */
   used_today: number | null;
+  /** The day's LLM spend, read only when a spend budget is set and the submit was refused. */
+  spent_today: number | null;
   prior_body_hash: string | null;
 }
 
@@ -96,8 +107,13 @@ export async function insertSubmission(db: DbClient, s: Submission): Promise<Sub
   // it (0.9 ms of backend CPU per submit unnamed, 0.3 ms named). Its generic plan is primary-key lookups and
   // inserts whatever the tables' sizes, so a plan kept for the connection's life cannot go stale.
   const { rows } = await db.query<SubmitRow>({ name: 'submit-request', text: SUBMIT_SQL, values: submitParams(s) });
-  const { daily_quota: dailyQuota, used_today: usedToday, prior_body_hash: priorHash, ...request } = rows[0]!;
-  if (request.id === null) return { kind: 'quota_exceeded', dailyQuota };
+  const { daily_quota: dailyQuota, used_today: usedToday, spent_today: spentToday, prior_body_hash: priorHash, ...request } = rows[0]!;
+  if (request.id === null) {
+    const budget = s.spendBudgetUsd;
+    // With both reached the spend budget is named (both reset together); a quota of 0 is the quota's refusal.
+    if (budget !== undefined && spentToday !== null && spentToday >= budget && dailyQuota > 0) return { kind: 'spend_budget_exceeded', budgetUsd: budget, spentUsd: spentToday };
+    return { kind: 'quota_exceeded', dailyQuota };
+  }
   const found = request as RequestRow;
   return priorHash === null ? { kind: 'created', request: found, quota: { limit: dailyQuota, used: usedToday ?? 0 } } : { kind: 'replayed', request: found, bodyHash: priorHash };
 }

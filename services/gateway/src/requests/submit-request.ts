@@ -46,16 +46,20 @@ export async function submitRequest(
     task: { exchange_key: 'tasks', routing_key: 'research', message: envelope, headers: injectTraceHeaders() },
     defaultQuota: deps.config.DAILY_REQUEST_QUOTA,
     day: window.day,
+    spendBudgetUsd: deps.config.DAILY_SPEND_BUDGET_USD,
     idempotency: idempotencyKey ? { key: idempotencyKey, bodyHash } : undefined,
   };
   const result = await withSpan('submit transaction', { request_id: requestId }, () => insertWithKeyRetries(deps.db, submission));
-  if (result.kind === 'quota_exceeded') {
-    const quota = result.dailyQuota;
-    deps.metrics.quotaExceeded.inc();
-    deps.alerts.raiseAlert({ kind: 'quota_exceeded', user_id: userId, daily_quota: quota });
-    throw new AppError('quota_exceeded', `the daily quota of ${quota} content requests is used up; it resets at ${window.resetsAt.toISOString()}`, {
-      headers: { 'Retry-After': String(Math.ceil((window.resetsAt.getTime() - Date.now()) / 1000)) },
-    });
+  if (result.kind === 'quota_exceeded' || result.kind === 'spend_budget_exceeded') {
+    const retryAfter = { headers: { 'Retry-After': String(Math.ceil((window.resetsAt.getTime() - Date.now()) / 1000)) } };
+    if (result.kind === 'spend_budget_exceeded') {
+      deps.metrics.quotaExceeded.inc({ quota: 'spend' });
+      deps.alerts.raiseAlert({ kind: 'spend_budget_exceeded', user_id: userId, daily_budget_usd: result.budgetUsd, spent_today_usd: result.spentUsd });
+      throw new AppError('quota_exceeded', `the daily LLM spend budget of ${result.budgetUsd} USD is used up (${+result.spentUsd.toFixed(6)} USD spent today); it resets at ${window.resetsAt.toISOString()}`, retryAfter);
+    }
+    deps.metrics.quotaExceeded.inc({ quota: 'requests' });
+    deps.alerts.raiseAlert({ kind: 'quota_exceeded', user_id: userId, daily_quota: result.dailyQuota });
+    throw new AppError('quota_exceeded', `the daily quota of ${result.dailyQuota} content requests is used up; it resets at ${window.resetsAt.toISOString()}`, retryAfter);
   }
   if (result.kind === 'replayed') {
     if (result.bodyHash !== bodyHash) throw new AppError('conflict', 'this Idempotency-Key was already used with a different request body');

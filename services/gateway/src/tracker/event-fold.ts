@@ -1,4 +1,4 @@
-import type { Article, Stage, StageError, StageEvent, StageEventData } from '@pressroom/contracts';
+import type { Article, LlmUsage, Stage, StageError, StageEvent, StageEventData } from '@pressroom/contracts';
 
 /** What the writer needs of a stage event; a dead letter becomes one too (a `failed` event). */
 export type StageEventInput = Pick<StageEvent, 'request_id' | 'stage' | 'type' | 'attempt' | 'at'> & Partial<Pick<StageEvent, 'duration_ms' | 'retry_in_ms' | 'error' | 'result'>>;
@@ -36,6 +36,8 @@ export interface RequestDelta {
   error: (StageError & { stage: Stage }) | null;
   published_url: string | null;
   article: Article | null;
+  /** The write stage's LLM usage and cost, stored with the article (and only then: a redelivery adds nothing). */
+  usage: LlmUsage | null;
   /** The request's timeline entries from this batch, in order (`ord` 1..n); SQL numbers them after the row's `event_seq`. */
   entries: TimelineEntry[];
   entry_count: number;
@@ -92,6 +94,7 @@ export function foldEvents(events: readonly StageEventInput[]): { stages: StageD
     }
     if (e.type === 'completed') {
       r.article ??= e.result?.article ?? null;
+      r.usage ??= e.result?.usage ?? null;
       r.published_url = e.result?.published_url ?? r.published_url;
       if (e.stage === 'publish') r.terminal ??= 'published';
     }
@@ -137,7 +140,7 @@ function impliedStart(e: StageEventInput): string {
 }
 
 function newRequestDelta(requestId: string): RequestDelta {
-  return { request_id: requestId, progress: null, progress_rank: null, terminal: null, error: null, published_url: null, article: null, entries: [], entry_count: 0 };
+  return { request_id: requestId, progress: null, progress_rank: null, terminal: null, error: null, published_url: null, article: null, usage: null, entries: [], entry_count: 0 };
 }
 
 function earliest(a: string | null, b: string): string {

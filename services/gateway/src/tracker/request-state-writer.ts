@@ -1,5 +1,6 @@
 import type { Stage } from '@pressroom/contracts';
 import type { DbClient } from '../db/pool.ts';
+import { quotaWindow } from '../requests/quota.ts';
 import { foldEvents, type StageEventInput } from './event-fold.ts';
 
 /**
@@ -12,6 +13,10 @@ import { foldEvents, type StageEventInput } from './event-fold.ts';
  * The guards read the row as it is when locked (PostgreSQL re-evaluates SET against the latest version under
  * READ COMMITTED), so concurrent batches from other replicas compose: a stage keeps its first final state,
  * attempts only grow, a status only moves forward and never leaves `published`/`failed`/`cancelled`.
+ *
+ * The article's LLM usage goes into `request_results` beside it, and its cost onto the owner's `daily_usage` row of
+ * the day ($5) the article was stored, only when that insert happened: a redelivered event spends nothing twice.
+ * Costs are summed per user and the counter rows locked in user order, so concurrent batches cannot deadlock.
  *
  * The same statement appends the batch's timeline entries to `request_events` (what SSE streams read): each
  * request row hands out sequence numbers from its `event_seq` (reserving one for a status change), and the
@@ -30,7 +35,7 @@ export const APPLY_EVENTS_SQL = `WITH stage_delta AS (
       started_at timestamptz, finished_at timestamptz, error jsonb) LIMIT $3
   ), request_delta AS (
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS d (request_id uuid, progress text, progress_rank int, terminal text, error jsonb, published_url text, article jsonb,
-      entries jsonb, entry_count int) LIMIT $4
+      usage jsonb, entries jsonb, entry_count int) LIMIT $4
   ), stages AS (
     UPDATE request_stages s SET
       status = CASE WHEN s.status IN ${FINAL} THEN s.status ELSE COALESCE(d.terminal, d.progress, s.status) END,
@@ -50,11 +55,19 @@ export const APPLY_EVENTS_SQL = `WITH stage_delta AS (
       updated_at = now()
     FROM request_delta d JOIN content_requests prev ON prev.id = d.request_id
     WHERE r.id = d.request_id
-    RETURNING r.id, r.status, r.created_at, prev.status AS previous_status, r.event_seq, r.published_url, r.error
+    RETURNING r.id, r.user_id, r.status, r.created_at, prev.status AS previous_status, r.event_seq, r.published_url, r.error
   ), results AS (
-    INSERT INTO request_results (request_id, article)
-    SELECT d.request_id, d.article FROM request_delta d JOIN requests u ON u.id = d.request_id WHERE d.article IS NOT NULL
+    INSERT INTO request_results (request_id, article, usage)
+    SELECT d.request_id, d.article, d.usage FROM request_delta d JOIN requests u ON u.id = d.request_id WHERE d.article IS NOT NULL
     ON CONFLICT (request_id) DO NOTHING
+    RETURNING request_id, usage
+  ), spend AS (
+    INSERT INTO daily_usage AS du (user_id, day, used, spent_usd)
+    SELECT u.user_id, $5::date, 0, sum((res.usage->>'cost_usd')::numeric)
+      FROM results res JOIN requests u ON u.id = res.request_id
+     WHERE (res.usage->>'cost_usd')::numeric > 0
+     GROUP BY u.user_id ORDER BY u.user_id
+    ON CONFLICT (user_id, day) DO UPDATE SET spent_usd = du.spent_usd + EXCLUDED.spent_usd
   ), timeline AS (
     INSERT INTO request_events (request_id, key, seq, event, data)
     SELECT u.id, e.key, u.event_seq - d.entry_count - 1 + e.ord, e.event, e.data
@@ -78,7 +91,7 @@ export async function applyStageEvents(db: DbClient, events: readonly StageEvent
   const { stages, requests } = foldEvents(events);
   // Not a named (prepared) statement, unlike the submit: its best join depends on the tables' sizes, and a generic
   // plan made while they were small (hash joins over sequential scans) would be kept as they grow.
-  const { rows } = await db.query<StatusChange>(APPLY_EVENTS_SQL, [JSON.stringify(stages), JSON.stringify(requests), stages.length, requests.length]);
+  const { rows } = await db.query<StatusChange>(APPLY_EVENTS_SQL, [JSON.stringify(stages), JSON.stringify(requests), stages.length, requests.length, quotaWindow().day]);
   return rows;
 }
 

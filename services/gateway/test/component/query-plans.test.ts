@@ -5,7 +5,7 @@ import { createLogger } from '@pressroom/logger';
 import { createDatabase, dropDatabase, databaseUrl, testId } from '@pressroom/test-support';
 import { migrate } from '../../src/db/migrate.ts';
 import { createPool, type Db } from '../../src/db/pool.ts';
-import { quotaWindow } from '../../src/requests/quota.ts';
+import { MONTH_USAGE_SQL, quotaWindow } from '../../src/requests/quota.ts';
 import { LIST_REQUESTS_SQL, OLDEST_WAITING_TASK_SQL } from '../../src/requests/request-repository.ts';
 import { SUBMIT_SQL, submitParams } from '../../src/requests/submission-repository.ts';
 import { foldEvents, type StageEventInput } from '../../src/tracker/event-fold.ts';
@@ -96,14 +96,26 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
     const events: StageEventInput[] = rows.flatMap((r, i) => [
       { request_id: r.id, stage: 'research', type: 'started', attempt: 1, at: new Date(Date.now() + i).toISOString() },
       { request_id: r.id, stage: 'research', type: 'completed', attempt: 1, at: new Date(Date.now() + i + 50).toISOString(), duration_ms: 50 },
-      { request_id: r.id, stage: 'write', type: 'completed', attempt: 1, at: new Date().toISOString(), result: { article: { title: 't', summary: 's', body_markdown: 'b', sources: [] } } },
+      {
+        request_id: r.id,
+        stage: 'write',
+        type: 'completed',
+        attempt: 1,
+        at: new Date().toISOString(),
+        result: {
+          article: { title: 't', summary: 's', body_markdown: 'b', sources: [] },
+          usage: { provider: 'openai', model: 'gpt-4o-mini', cached: false, input_tokens: 800, output_tokens: 200, cost_usd: 0.00024, saved: null },
+        },
+      },
     ]);
     const { stages, requests } = foldEvents(events);
-    const p = await plan(APPLY_EVENTS_SQL, [JSON.stringify(stages), JSON.stringify(requests), stages.length, requests.length]);
+    const p = await plan(APPLY_EVENTS_SQL, [JSON.stringify(stages), JSON.stringify(requests), stages.length, requests.length, quotaWindow().day]);
     assert.match(p, /Update on request_stages/);
     assert.match(p, /Index Scan using request_stages_pkey/);
     assert.match(p, /Index Scan using content_requests_pkey/);
     assert.match(p, /Conflict Arbiter Indexes: request_results_pkey/);
+    // The spend lands on the owner's counter row of the day, found by its primary key.
+    assert.match(p, /Conflict Arbiter Indexes: daily_usage_pkey/);
     assert.doesNotMatch(p, /Seq Scan/);
   });
 
@@ -114,9 +126,11 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
     assert.doesNotMatch(p, /Seq Scan/);
   });
 
-  it("when /v1/me reads today's usage, then it is one primary-key lookup of the counter", async () => {
-    const p = await plan('SELECT used FROM daily_usage WHERE user_id = $1 AND day = $2', [await userId(), quotaWindow().day]);
+  it("when /v1/me reads today's usage and the month's spend, then it is one primary-key range of the user's counter rows", async () => {
+    const w = quotaWindow();
+    const p = await plan(MONTH_USAGE_SQL, [await userId(), w.day, w.monthStart]);
     assert.match(p, /Index Scan using daily_usage_pkey/);
+    assert.doesNotMatch(p, /Seq Scan/);
   });
 
   it('when a request and its stages are read, then both are primary-key lookups', async () => {

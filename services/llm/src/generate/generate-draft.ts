@@ -1,6 +1,8 @@
 import type { JsonCache } from '@pressroom/cache';
 import type { Logger } from '@pressroom/logger';
+import type { LlmUsage } from '@pressroom/contracts';
 import type { Metrics } from '@pressroom/telemetry';
+import type { UsageEstimator } from '../cost/llm-usage.ts';
 import { promptHash } from '../prompt/build-prompt.ts';
 import type { Completion, WriteInput, WriterProvider } from '../providers/writer-provider.ts';
 import { inGenAiSpan } from './genai-span.ts';
@@ -11,8 +13,8 @@ const OUTCOME_BY_CODE: Record<string, string> = { upstream_timeout: 'timeout', u
  * Writes a draft through the response cache: keyed by prompt hash, so a repeated brief with the same sources
  * costs nothing, and identical prompts in flight are sent once. Failures are never cached.
  */
-export function createDraftGenerator(deps: { provider: WriterProvider; cache: JsonCache<Completion>; metrics: Metrics; logger: Logger }) {
-  const { provider, cache, metrics, logger } = deps;
+export function createDraftGenerator(deps: { provider: WriterProvider; cache: JsonCache<Completion>; metrics: Metrics; logger: Logger; usageOf: UsageEstimator }) {
+  const { provider, cache, metrics, logger, usageOf } = deps;
   const labels = { provider: provider.name, model: provider.model };
 
   async function call(input: WriteInput, requestId: string, signal?: AbortSignal): Promise<Completion> {
@@ -31,11 +33,22 @@ export function createDraftGenerator(deps: { provider: WriterProvider; cache: Js
     }
   }
 
-  return async function generate(input: WriteInput, requestId: string, signal?: AbortSignal): Promise<{ completion: Completion; cached: boolean }> {
+  /** Cost beside the token counter: what was spent, or for a cached answer what was saved (unknown costs add nothing). */
+  function countCost(usage: LlmUsage): void {
+    metrics.llmCost.inc(labels, usage.cost_usd ?? 0);
+    if (!usage.saved) return;
+    metrics.llmSavedTokens.inc({ ...labels, kind: 'input' }, usage.saved.input_tokens ?? 0);
+    metrics.llmSavedTokens.inc({ ...labels, kind: 'output' }, usage.saved.output_tokens ?? 0);
+    metrics.llmSavedCost.inc(labels, usage.saved.cost_usd ?? 0);
+  }
+
+  return async function generate(input: WriteInput, requestId: string, signal?: AbortSignal): Promise<{ completion: Completion; cached: boolean; usage: LlmUsage }> {
     const key = promptHash(input.messages, provider.model);
     const { value, cached } = await cache.getOrCompute(key, () => call(input, requestId, signal));
     if (cached) metrics.llmCalls.inc({ ...labels, outcome: 'cached' });
-    logger.info({ provider: provider.name, model: provider.model, cached, prompt_hash: key.slice(0, 16) }, 'article drafted');
-    return { completion: value, cached };
+    const usage = usageOf(provider, value, cached);
+    countCost(usage);
+    logger.info({ provider: provider.name, model: provider.model, cached, prompt_hash: key.slice(0, 16), input_tokens: usage.input_tokens, output_tokens: usage.output_tokens, cost_usd: usage.cost_usd }, 'article drafted');
+    return { completion: value, cached, usage };
   };
 }
