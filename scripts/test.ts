@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { assertInfrastructure } from '@pressroom/test-support';
 
 const PHASES = [
-  // test/tooling: the deploy and manifest checks (scripts/checks, deploy/k8s/tools) against throwaway files.
+  // test/tooling: the repository's tooling and deploy files (scripts/checks, deploy/k8s/tools, alert routing).
   { name: 'unit and component', patterns: ['libs/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'test/tooling/**/*.test.ts'], concurrency: 2 },
   // Each end-to-end file spawns its own four services, which mostly wait on I/O: two files at a time keep both
   // cores busy. The fault tests (outages, kill -9, shutdown under load, and the repeated start, whose vhost
