@@ -14,6 +14,12 @@ export interface BreakerSettings {
 export const DEFAULT_BREAKER: BreakerSettings = { resetTimeoutMs: 30_000, errorThresholdPercentage: 50, volumeThreshold: 5 };
 
 type State = 'closed' | 'open' | 'half_open';
+/**
+ * What a breaker guards, said by the caller that names it: a `provider` the operator configured (a search API,
+ * the LLM, WordPress), whose outage stops a whole stage, or one `target` among many that users or the web
+ * chose (a page's host, a user's webhook host), whose outage stops only the calls to it.
+ */
+export type BreakerScope = 'provider' | 'target';
 const IDLE_MS = 10 * 60_000;
 const GAUGE: Record<State, number> = { closed: 0, half_open: 0.5, open: 1 };
 
@@ -28,13 +34,13 @@ export function createBreakers(deps: {
   metrics: Metrics;
   redis?: Redis;
   settings?: BreakerSettings;
-  onStateChange?: (name: string, state: 'closed' | 'open' | 'half_open') => void;
+  onStateChange?: (name: string, state: 'closed' | 'open' | 'half_open', scope: BreakerScope) => void;
 }) {
   const settings = deps.settings ?? DEFAULT_BREAKER;
   const breakers = new Map<string, { breaker: CircuitBreaker<[() => Promise<unknown>], unknown>; state: State; since: string; lastUsed: number }>();
   const instance = `${hostname()}:${process.pid}`;
 
-  function entry(name: string) {
+  function entry(name: string, scope: BreakerScope) {
     const e = breakers.get(name);
     if (e) return e;
     const breaker = new CircuitBreaker((fn: () => Promise<unknown>) => fn(), {
@@ -52,7 +58,7 @@ export function createBreakers(deps: {
       const level = state === 'open' ? 'warn' : 'info';
       deps.logger[level]({ breaker: name, state }, `circuit breaker ${name} is ${state}`);
       void report(name, created);
-      deps.onStateChange?.(name, state);
+      deps.onStateChange?.(name, state, scope);
     };
     breaker.on('open', () => move('open'));
     breaker.on('halfOpen', () => move('half_open'));
@@ -84,8 +90,9 @@ export function createBreakers(deps: {
   heartbeat.unref();
 
   return {
-    async call<T>(name: string, fn: () => Promise<T>): Promise<T> {
-      const e = entry(name);
+    /** `scope` is fixed by the breaker's first call (default `provider`). */
+    async call<T>(name: string, fn: () => Promise<T>, opts: { scope?: BreakerScope } = {}): Promise<T> {
+      const e = entry(name, opts.scope ?? 'provider');
       e.lastUsed = Date.now();
       const { breaker } = e;
       try {

@@ -1,18 +1,21 @@
 import type { Alerter } from '@pressroom/alerts';
+import type { BreakerScope } from '@pressroom/resilience';
 import type { Stage, StageError } from '@pressroom/contracts';
 import { currentTraceId } from '@pressroom/telemetry';
 
 type TaskIds = { request_id: string; user_id: string; attempt: number };
 
-/** What a worker tells its operators: a breaker opening, a dead letter, a stage attempt slower than the threshold. */
-export function stageAlerts(deps: { alerts: Alerter; service: string; stage: Stage; stageLatencyMs: number }) {
+/**
+ * What a worker tells its operators: a breaker opening, a dead letter, a stage attempt slower than the threshold
+ * (only when one is set: where Prometheus runs, its rules own latency).
+ */
+export function stageAlerts(deps: { alerts: Alerter; service: string; stage: Stage; stageLatencyMs: number | undefined }) {
   const { alerts, service, stage } = deps;
   return {
-    breakerChanged(name: string, state: 'closed' | 'open' | 'half_open'): void {
+    breakerChanged(name: string, state: 'closed' | 'open' | 'half_open', scope: BreakerScope): void {
       if (state !== 'open') return;
-      // Per-host breakers (a user's webhook, one web page) are a warning; a whole provider being down is critical.
-      const perHost = /^(fetch|webhook|wordpress):/.test(name);
-      void alerts.raise({ kind: 'breaker_open', severity: perHost ? 'warning' : 'critical', summary: `circuit breaker ${name} opened`, stage, details: { breaker: name }, dedupe_key: `${service}:${name}` });
+      // One target's host (a web page's, a user's webhook's) is a warning; a whole provider being down is critical.
+      void alerts.raise({ kind: 'breaker_open', severity: scope === 'target' ? 'warning' : 'critical', summary: `circuit breaker ${name} opened`, stage, details: { breaker: name }, dedupe_key: `${service}:${name}` });
     },
     deadLettered(task: TaskIds, error: StageError, reason: string): void {
       const trace = currentTraceId();
@@ -39,16 +42,17 @@ export function stageAlerts(deps: { alerts: Alerter; service: string; stage: Sta
       }
     },
     completed(task: TaskIds, durationMs: number): void {
-      if (durationMs < deps.stageLatencyMs) return;
+      const threshold = deps.stageLatencyMs;
+      if (threshold === undefined || durationMs < threshold) return;
       const trace = currentTraceId();
       void alerts.raise({
         kind: 'high_latency',
         severity: 'warning',
-        summary: `a ${stage} attempt took ${Math.round(durationMs / 1000)} s (threshold ${Math.round(deps.stageLatencyMs / 1000)} s)`,
+        summary: `a ${stage} attempt took ${Math.round(durationMs / 1000)} s (threshold ${Math.round(threshold / 1000)} s)`,
         stage,
         request_id: task.request_id,
         ...(trace ? { trace_id: trace } : {}),
-        details: { duration_ms: durationMs, threshold_ms: deps.stageLatencyMs },
+        details: { duration_ms: durationMs, threshold_ms: threshold },
         dedupe_key: `stage:${stage}`,
       });
     },

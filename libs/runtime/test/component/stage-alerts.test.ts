@@ -28,6 +28,7 @@ describe('worker alerts delivered to a webhook sink (real RabbitMQ and Redis)', 
         if (topic === 'gone') throw permanentError('upstream_404', 'the page is gone');
         if (topic === 'throttled') throw transientError('upstream_rate_limited', 'search API answered 429');
         if (topic === 'provider down') await breakers.call('search:stub', () => Promise.reject(transientError('upstream_503', 'down')));
+        if (topic === 'one host down') await breakers.call('fetch:pages.example', () => Promise.reject(transientError('upstream_503', 'down')), { scope: 'target' });
         if (topic === 'slow') await new Promise((r) => setTimeout(r, 200));
         return { next: { ...task.payload, sources: [{ title: 'T', url: 'file:///t', snippet: 's', text: 'x' }] } };
       },
@@ -48,9 +49,9 @@ describe('worker alerts delivered to a webhook sink (real RabbitMQ and Redis)', 
     await publishTask(worker.broker, env);
     return env.request_id;
   };
-  const alertOf = async (kind: string) => {
+  const alertOf = async (kind: string, match?: RegExp) => {
     for (let i = 0; i < 100; i++) {
-      const hit = sink.requests.map((r) => r.json() as { alert: { kind: string; request_id?: string; summary: string; service: string } }).find((b) => b.alert.kind === kind);
+      const hit = sink.requests.map((r) => r.json() as { alert: { kind: string; request_id?: string; summary: string; service: string; severity: string } }).find((b) => b.alert.kind === kind && (!match || match.test(b.alert.summary)));
       if (hit) return hit.alert;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -72,10 +73,13 @@ describe('worker alerts delivered to a webhook sink (real RabbitMQ and Redis)', 
     assert.equal(alert.request_id, rid);
   });
 
-  it('when a breaker opens, then a breaker_open alert is raised', async () => {
+  it('when a provider\'s breaker opens, then a critical breaker_open alert is raised; one target host\'s breaker is a warning', async () => {
     await submit('provider down');
-    const alert = await alertOf('breaker_open');
-    assert.match(alert.summary, /search:stub opened/);
+    const alert = await alertOf('breaker_open', /search:stub opened/);
+    assert.equal(alert.severity, 'critical');
+    await submit('one host down');
+    const host = await alertOf('breaker_open', /fetch:pages\.example opened/);
+    assert.equal(host.severity, 'warning');
   });
 
   it('when a stage attempt is slower than the threshold, then a high_latency alert is raised', async () => {

@@ -61,6 +61,7 @@ export function createWebhookChannel(deps: { config: WebhookSettings; http: Http
         http.post(url, { body, headers, responseType: 'text' }).catch((err: unknown) => {
           throw classifyHttpError(err, 'webhook');
         }),
+        { scope: 'target' },
       );
       return reportedUrl(response.headers.location, url) ?? reportedUrl(parseJsonSafely(response.body).url, url) ?? url;
     },

@@ -53,7 +53,7 @@ export function createPageFetcher(deps: PageFetcherDeps): PageFetcher {
       } catch (err) {
         throw classifyHttpError(err, `fetch ${host}`);
       }
-    });
+    }, { scope: 'target' });
     return oneAtATime(() => extractReadableText(page.body, page.contentType));
   };
 }
