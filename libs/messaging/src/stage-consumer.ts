@@ -81,22 +81,20 @@ async function handleDelivery<S extends Stage>(deps: StageConsumerDeps<S>, deliv
   }
   const task = parsed.envelope;
   const parent = extractTraceContext(delivery.message.properties.headers);
+  // The log context comes first: the span processor tags this span and every span under it with its ids.
   await context.with(parent, () =>
-    tracer.startActiveSpan(
-      `${stage} process`,
-      { kind: SpanKind.CONSUMER, attributes: { request_id: task.request_id, user_id: task.user_id, 'pressroom.stage': stage, 'pressroom.attempt': task.attempt, 'messaging.message.id': task.message_id } },
-      (span) =>
-        withLogContext({ request_id: task.request_id, user_id: task.user_id, stage }, async () => {
-          try {
-            await runTask(deps, task, delivery);
-          } catch (err) {
-            span.recordException(err as Error);
-            span.setStatus({ code: SpanStatusCode.ERROR });
-            throw err;
-          } finally {
-            span.end();
-          }
-        }),
+    withLogContext({ request_id: task.request_id, user_id: task.user_id, stage }, () =>
+      tracer.startActiveSpan(`${stage} process`, { kind: SpanKind.CONSUMER, attributes: { 'pressroom.attempt': task.attempt, 'messaging.message.id': task.message_id } }, async (span) => {
+        try {
+          await runTask(deps, task, delivery);
+        } catch (err) {
+          span.recordException(err as Error);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          throw err;
+        } finally {
+          span.end();
+        }
+      }),
     ),
   );
 }

@@ -38,7 +38,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
     const task = row.message as Envelope<TaskPayloads[Stage]>;
     await withLogContext({ request_id: row.request_id, ...(task.user_id ? { user_id: task.user_id } : {}) }, () =>
       context.with(extractTraceContext(row.headers), () =>
-        tracer.startActiveSpan(`${row.routing_key} publish`, { kind: SpanKind.PRODUCER, attributes: { request_id: row.request_id, 'messaging.destination.name': deps.broker.names.tasks } }, async (span) => {
+        tracer.startActiveSpan(`${row.routing_key} publish`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.destination.name': deps.broker.names.tasks } }, async (span) => {
           try {
             await publishTask(deps.broker, task);
           } catch (err) {
