@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { loadEnvFile } from '@pressroom/config';
 import { ensureDatabaseWhenReachable, ensureDevEnvFile } from './dev-setup.ts';
+import { withLatencyAlerts } from './single-machine-alerts.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const envFile = resolve(root, '.env');
@@ -26,13 +27,16 @@ if (!production) {
 }
 
 const services = ['gateway', 'research', 'llm', 'publisher'];
+// In production the services read .env themselves; its latency settings must win over the defaults here.
+if (production) loadEnvFile(envFile);
+const serviceEnv = withLatencyAlerts({ ...process.env, PRESSROOM_ENV_FILE: envFile });
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
 for (const name of services) {
   const child = spawn(process.execPath, [resolve(root, 'services', name, 'src', 'main.ts')], {
     cwd: root,
-    env: { ...process.env, PRESSROOM_ENV_FILE: envFile },
+    env: serviceEnv,
     stdio: ['ignore', 'inherit', 'inherit'],
     // Their own process group: Ctrl-C reaches only this script, which sends each service one SIGTERM. In the
     // terminal's group a service would get SIGINT and then SIGTERM, and a second signal means "exit now".

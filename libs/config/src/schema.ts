@@ -3,6 +3,7 @@ import { StringEnum } from '@pressroom/contracts';
 
 const Port = (def: number) => Type.Integer({ minimum: 1, maximum: 65535, default: def });
 const Int = (def: number, minimum = 0, maximum = Number.MAX_SAFE_INTEGER) => Type.Integer({ default: def, minimum, maximum });
+const OptInt = (minimum = 0) => Type.Optional(Type.Integer({ minimum }));
 const Str = (def: string) => Type.String({ default: def });
 const OptStr = () => Type.Optional(Type.String({ minLength: 1 }));
 const Url = (def: string) => Type.String({ format: 'uri', default: def });
@@ -141,9 +142,11 @@ export const ConfigSchema = Type.Object(
     ALERT_EMAIL_TO: OptStr(),
     ALERT_EMAIL_FROM: OptStr(),
     ALERT_COOLDOWN_S: Int(300, 1, 86400),
-    ALERT_STAGE_LATENCY_MS: Int(120000, 1),
-    ALERT_REQUEST_LATENCY_MS: Int(300000, 1),
-    ALERT_HTTP_LATENCY_MS: Int(2000, 1),
+    // The services' own latency alerts: unset means off, because where Prometheus runs its rules own latency
+    // (docs/operations.md#who-sends-which-alert). `pnpm start`, with no Prometheus, sets them (scripts/start.ts).
+    ALERT_STAGE_LATENCY_MS: OptInt(1),
+    ALERT_REQUEST_LATENCY_MS: OptInt(1),
+    ALERT_HTTP_LATENCY_MS: OptInt(1),
     SMTP_URL: OptUrl(),
     OTEL_EXPORTER_OTLP_ENDPOINT: OptUrl(),
     OTEL_SERVICE_NAME: OptStr(),

@@ -7,9 +7,10 @@ const OPS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * Per call: the duration histogram (labelled by route pattern such as `/v1/requests/:id`, never the raw path,
- * so label values stay bounded), one access-log line, and a high-latency alert past the threshold.
+ * so label values stay bounded), one access-log line, and a high-latency alert past the threshold when one is set
+ * (unset where Prometheus runs: its rules own latency).
  */
-export function httpObservability(deps: { metrics: Metrics; logger: Logger; alerts: Alerts; slowMs: number }): RequestHandler {
+export function httpObservability(deps: { metrics: Metrics; logger: Logger; alerts: Alerts; slowMs: number | undefined }): RequestHandler {
   return (req, res, next) => {
     const started = performance.now();
     res.on('finish', () => {
@@ -22,8 +23,9 @@ export function httpObservability(deps: { metrics: Metrics; logger: Logger; aler
       else deps.logger.info(line, 'http request');
       // An event stream is open for as long as its request runs: long by design, not slow.
       const streaming = String(res.getHeader('content-type') ?? '').startsWith('text/event-stream');
-      if (durationMs > deps.slowMs && !OPS.has(route) && !streaming)
-        deps.alerts.raiseAlert({ kind: 'slow_http', route, method: req.method, duration_ms: Math.round(durationMs), threshold_ms: deps.slowMs });
+      const slowMs = deps.slowMs;
+      if (slowMs !== undefined && durationMs > slowMs && !OPS.has(route) && !streaming)
+        deps.alerts.raiseAlert({ kind: 'slow_http', route, method: req.method, duration_ms: Math.round(durationMs), threshold_ms: slowMs });
     });
     next();
   };
