@@ -1,17 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findTool, PROMTOOL } from '../../../scripts/checks/debian-tool.ts';
 import { checkPrometheus } from '../../../scripts/checks/prometheus.ts';
+import { tree } from './temp-tree.ts';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');
 const promtool = () => findTool(PROMTOOL, { fetch: true })!;
 
 /** A copy of deploy/prometheus to break. */
 function copy(): string {
-  const root = mkdtempSync(join(tmpdir(), 'pressroom-prom-'));
+  const root = tree({});
   cpSync(join(REPO, 'deploy', 'prometheus'), join(root, 'prom'), { recursive: true });
   return root;
 }

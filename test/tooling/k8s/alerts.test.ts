@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alertRules } from '../../../deploy/k8s/tools/rules/alerts.ts';
 import { TARGET } from '../../../deploy/k8s/tools/prometheus-rule.ts';
+import { tree } from '../checks/temp-tree.ts';
 import { overlay } from './manifests.ts';
 
 const RUNBOOK = join(import.meta.dirname, '..', '..', '..', 'docs', 'operations.md');
@@ -15,14 +15,12 @@ describe('alerting in the cluster', () => {
   });
 
   it('when the PrometheusRule file differs from what deploy/prometheus/rules/ generates, then it is out of date', () => {
-    const stale = join(mkdtempSync(join(tmpdir(), 'pressroom-alerts-')), 'prometheus-rule.yaml');
-    writeFileSync(stale, readFileSync(TARGET, 'utf8').replace('for: ', 'for:  '));
+    const stale = join(tree({ 'prometheus-rule.yaml': readFileSync(TARGET, 'utf8').replace('for: ', 'for:  ') }), 'prometheus-rule.yaml');
     assert.match(alertRules(overlay('staging'), { ruleFile: stale, runbook: RUNBOOK }).join('\n'), /is out of date with deploy\/prometheus\/rules\/: run node deploy\/k8s\/tools\/prometheus-rule.ts/);
   });
 
   it('when the runbook has no heading for an alert, then that alert is named', () => {
-    const runbook = join(mkdtempSync(join(tmpdir(), 'pressroom-alerts-')), 'operations.md');
-    writeFileSync(runbook, '# Operations\n\n## Nothing here\n');
+    const runbook = join(tree({ 'operations.md': '# Operations\n\n## Nothing here\n' }), 'operations.md');
     const problems = alertRules(overlay('staging'), { ruleFile: TARGET, runbook });
     assert.ok(problems.length > 0 && problems.every((p) => /^alert \w+ has no section in .*operations\.md/.test(p)), problems.join('\n'));
   });

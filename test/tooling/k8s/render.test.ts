@@ -1,18 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tree } from '../checks/temp-tree.ts';
 import { kubectlVersion, render, RenderError, unreferencedYaml } from '../../../deploy/k8s/tools/render.ts';
 
-function kustomization(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pressroom-render-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
+const kustomization = (files: Record<string, string>) => tree(files);
 const configMap = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  A: "1"\n`;
 
 describe('rendering with kubectl kustomize', () => {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -144,5 +144,6 @@ describe('API8:2023 Security Misconfiguration: secrets', () => {
     assert.match(leak.stdout, /leak\.env[\s\S]*GitHub Token/);
     assert.ok(!`${leak.stdout}${leak.stderr}`.includes(token), 'the token itself is masked');
     assert.ok(!leak.stdout.includes('vendored.env'), 'node_modules is not scanned');
+    rmSync(dir, { recursive: true, force: true });
   });
 });
