@@ -55,6 +55,12 @@ export async function startPipeline(label: string, overrides: Record<string, str
     api,
     /** The gateway's base URL (for clients other than `api`, such as an event stream). */
     url,
+    /** The running process of `name` (its ports, its output); throws when it is not running. */
+    service(name: ServiceName): ServiceProcess {
+      const service = running.get(name);
+      if (!service) throw new Error(`${name} is not running`);
+      return service;
+    },
     /** Starts `name` (again), with extra settings; the replaced process must already be stopped or killed. */
     start,
     /** SIGKILL: no drain, no acks, no clean-up; resolves once the process is gone. */
