@@ -1,18 +1,12 @@
+import type { Static } from '@sinclair/typebox';
 import type { Redis } from '@pressroom/cache';
-
-interface BreakerReport {
-  service: string;
-  instance: string;
-  name: string;
-  state: 'closed' | 'open' | 'half_open';
-  since: string;
-}
+import type { BreakerList, BreakerView } from '@pressroom/contracts';
 
 /**
  * Every worker replica reports its breakers to Redis with a heartbeat expiry (libs/resilience/src/breakers.ts),
  * so a replica that died drops off the list by itself. SCAN matches raw keys, so the key prefix is added by hand.
  */
-export async function listBreakers(redis: Redis, keyPrefix: string): Promise<{ items: BreakerReport[] }> {
+export async function listBreakers(redis: Redis, keyPrefix: string): Promise<Static<typeof BreakerList>> {
   const keys: string[] = [];
   let cursor = '0';
   do {
@@ -24,7 +18,7 @@ export async function listBreakers(redis: Redis, keyPrefix: string): Promise<{ i
   const values = await redis.mget(...keys);
   const items = values.flatMap((v) => {
     try {
-      return v ? [JSON.parse(v) as BreakerReport] : [];
+      return v ? [JSON.parse(v) as Static<typeof BreakerView>] : [];
     } catch {
       return [];
     }

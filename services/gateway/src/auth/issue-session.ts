@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { Static } from '@sinclair/typebox';
+import type { TokenPair as TokenPairSchema } from '@pressroom/contracts';
 import type { DbClient } from '../db/pool.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import { newRefreshToken } from './refresh-tokens.ts';
 import { insertFamily, insertRefreshToken } from './session-repository.ts';
 
-export interface TokenPair {
-  access_token: string;
-  refresh_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-}
+export type TokenPair = Static<typeof TokenPairSchema>;
 
 /** Starts a session family at login; its refresh lifetime is absolute from here, however often it rotates. */
 export async function startSession(db: DbClient, tokens: AccessTokens, user: { id: string; role: 'user' | 'admin' }, refreshTtlSeconds: number): Promise<TokenPair> {
