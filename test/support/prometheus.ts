@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, pollUntil } from '@pressroom/test-support';
 
-export const PROMETHEUS_BIN = '/usr/bin/prometheus';
-export const PROMTOOL_BIN = '/usr/bin/promtool';
+const PROMETHEUS_BIN = '/usr/bin/prometheus';
+const PROMTOOL_BIN = '/usr/bin/promtool';
 
 /** Fails with how to install them: a missing Prometheus fails the run, it never skips. */
 export function assertPrometheusInstalled(): void {
