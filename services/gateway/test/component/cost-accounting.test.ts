@@ -1,15 +1,22 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { publishEvent } from '@pressroom/messaging';
-import type { LlmUsage, StageEvent } from '@pressroom/contracts';
-import { pollUntil } from '@pressroom/test-support';
+import { AdminSpendPage, MeView, RequestView, createValidator, type LlmUsage, type StageEvent } from '@pressroom/contracts';
+import { pollUntil, startHttpStub } from '@pressroom/test-support';
 import type { AlertEvent } from '../../src/alerts/alerts.ts';
 import { quotaWindow } from '../../src/requests/quota.ts';
+import { applyStageEvents } from '../../src/tracker/request-state-writer.ts';
 import { startTestGateway } from '../support/gateway-harness.ts';
 
 const ADMIN = { email: 'admin@cost.test', password: 'admin password for tests' };
 const BUDGET_USD = 0.01;
 const article = { title: 'Tides', summary: 'About tides.', body_markdown: 'The moon pulls [1].', sources: [{ title: 'Tides', url: 'https://example.org/tides' }] };
+const validator = createValidator();
+/** A response as the document describes it (openapi-conformance covers the empty cases; these carry usage and spend). */
+function assertMatches(schema: Parameters<typeof validator.check>[0], body: unknown): void {
+  const result = validator.check(schema, body);
+  assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
+}
 const usage = (over: Partial<LlmUsage> = {}): LlmUsage => ({ provider: 'openai', model: 'gpt-4o-mini-2024-07-18', cached: false, input_tokens: 812, output_tokens: 240, cost_usd: 0.006, saved: null, ...over });
 
 describe('cost accounting in the gateway: usage stored by the tracker, spend on /v1/me and /v1/admin/spend, the daily spend budget (real PostgreSQL and RabbitMQ)', () => {
@@ -56,7 +63,9 @@ describe('cost accounting in the gateway: usage stored by the tracker, spend on 
 
     const { view } = await writtenRequest(user, 'ocean tides explained', usage());
     assert.deepEqual(view.usage, usage());
+    assertMatches(RequestView, view);
     const me = (await h.api.call('GET', '/v1/me', { token: user.access })).body;
+    assertMatches(MeView, me);
     assert.equal(me.spend.today_usd, 0.006);
     assert.equal(me.spend.month_usd, 0.006);
     assert.equal(me.quota.used_today, 1, 'spending leaves the request count as it was');
@@ -73,10 +82,22 @@ describe('cost accounting in the gateway: usage stored by the tracker, spend on 
     assert.equal((await h.api.call('GET', '/v1/me', { token: user.access })).body.spend.today_usd, 0.002);
   });
 
+  it('when one batch stores the articles of two requests of one user, then both costs land on that user\'s one counter row', async () => {
+    const user = await h.api.registerAndLogin();
+    const [a, b] = await Promise.all([submit(user.access, 'batched article one'), submit(user.access, 'batched article two')]);
+    const written = (id: string, cost: number) => ({ request_id: id, stage: 'write' as const, type: 'completed' as const, attempt: 1, at: new Date().toISOString(), duration_ms: 10, result: { article, usage: usage({ cost_usd: cost }) } });
+    // Straight into the tracker's statement, so that both are one batch (an upsert may not touch one row twice).
+    await applyStageEvents(h.gateway.deps.db, [written(a.body.id, 0.001), written(b.body.id, 0.002)]);
+    assert.equal((await h.api.call('GET', '/v1/me', { token: user.access })).body.spend.today_usd, 0.003);
+    assert.equal((await h.api.call('GET', `/v1/requests/${b.body.id}`, { token: user.access })).body.usage.cost_usd, 0.002);
+  });
+
   it('when the answer came from the cache or the model has no price, then the request records zero or unknown cost and the spend adds nothing for it', async () => {
     const user = await h.api.registerAndLogin();
     const cached = usage({ cached: true, input_tokens: 0, output_tokens: 0, cost_usd: 0, saved: { input_tokens: 812, output_tokens: 240, cost_usd: 0.006 } });
-    assert.deepEqual((await writtenRequest(user, 'a cached answer', cached)).view.usage, cached);
+    const cachedView = (await writtenRequest(user, 'a cached answer', cached)).view;
+    assert.deepEqual(cachedView.usage, cached);
+    assertMatches(RequestView, cachedView);
     const unpriced = usage({ model: 'mystery-model', cost_usd: null });
     assert.deepEqual((await writtenRequest(user, 'an unpriced model', unpriced)).view.usage, unpriced);
     assert.equal((await h.api.call('GET', '/v1/me', { token: user.access })).body.spend.today_usd, 0);
@@ -111,6 +132,7 @@ describe('cost accounting in the gateway: usage stored by the tracker, spend on 
     await writtenRequest(b, 'admin view article b', usage({ cost_usd: 0.005 }));
     const res = await h.api.call('GET', '/v1/admin/spend?limit=500', { token: admin });
     assert.equal(res.status, 200, JSON.stringify(res.body));
+    assertMatches(AdminSpendPage, res.body);
     const w = quotaWindow();
     assert.equal(res.body.from, w.monthStart);
     assert.equal(res.body.to, w.day);
@@ -137,5 +159,28 @@ describe('cost accounting in the gateway: usage stored by the tracker, spend on 
     const user = await h.api.registerAndLogin();
     assert.equal((await h.api.call('GET', '/v1/admin/spend', { token: user.access })).status, 403);
     assert.equal((await h.api.call('GET', '/v1/admin/spend')).status, 401);
+  });
+
+  it('when DAILY_SPEND_BUDGET_USD is 0 and an alert sink is configured, then every submission is refused and the sink gets one quota_exceeded alert naming the budget', async () => {
+    const sink = await startHttpStub(() => ({ status: 204 }));
+    const g = await startTestGateway({ DAILY_SPEND_BUDGET_USD: '0', ALERT_WEBHOOK_URL: `${sink.url}/alerts` }, 'costal');
+    try {
+      const u = await g.api.registerAndLogin();
+      for (const topic of ['first topic', 'second topic']) {
+        const res = await g.api.call('POST', '/v1/requests', { token: u.access, body: { topic } });
+        assert.equal(res.status, 429);
+        assert.equal(res.body.code, 'quota_exceeded');
+      }
+      await sink.waitFor(1);
+      const body = sink.requests[0]!.json() as { alert: { kind: string; summary: string; details: Record<string, unknown> } };
+      assert.equal(body.alert.kind, 'quota_exceeded');
+      assert.match(body.alert.summary, /spend budget/);
+      assert.deepEqual(body.alert.details, { user_id: u.userId, daily_budget_usd: 0, spent_today_usd: 0 });
+      assert.equal(sink.requests.length, 1, 'the repeat within the cooldown was suppressed');
+      assert.equal((await g.api.call('GET', '/v1/me', { token: u.access })).body.quota.used_today, 0);
+    } finally {
+      await g.close();
+      await sink.close();
+    }
   });
 });

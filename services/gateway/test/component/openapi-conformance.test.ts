@@ -127,6 +127,8 @@ describe('OpenAPI conformance: every real response matches /openapi.json', () =>
     await call('GET', `/v1/admin/requests/${anyRequest.body.items[0].id}`, { token: admin.access });
     await call('GET', '/v1/admin/requests/00000000-0000-4000-8000-000000000000', { token: admin.access });
     await call('GET', '/v1/admin/queues', { token: admin.access });
+    await call('GET', '/v1/admin/spend', { token: admin.access });
+    await call('GET', '/v1/admin/spend?from=2025-02-01&to=2025-01-01', { token: admin.access });
     await call('POST', '/v1/admin/dead-letters/00000000-0000-4000-8000-000000000000/replay', { token: admin.access, body: {} });
     await call('PATCH', `/v1/admin/users/${reg.body.user.id}`, { token: admin.access, body: { daily_quota: 7 } });
     await call('PATCH', '/v1/admin/users/00000000-0000-4000-8000-000000000000', { token: admin.access, body: { daily_quota: 7 } });

@@ -22,8 +22,9 @@ export function createUsageEstimator(deps: { prices: Prices; logger: Logger }) {
 
   function priceFor(provider: WriterProvider, model: string): Price | null {
     if (provider.name === 'local') return { input: 0, output: 0 };
-    const price = deps.prices[model] ?? deps.prices[provider.model];
-    if (price) return price;
+    // Own keys only: a model named `constructor` must not find Object.prototype's.
+    const price = [model, provider.model].find((m) => Object.hasOwn(deps.prices, m));
+    if (price !== undefined) return deps.prices[price]!;
     if (!warned.has(model)) {
       warned.add(model);
       deps.logger.warn({ model, configured_model: provider.model }, 'LLM_PRICES has no price for this model; its cost is recorded as unknown');

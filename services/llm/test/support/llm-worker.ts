@@ -46,7 +46,7 @@ export async function startLlmWorker(overrides: Record<string, string>) {
       }
       return dead.get(requestId);
     },
-    async metric(name: 'llmCalls' | 'cache' | 'llmTokens', labels: Record<string, string>): Promise<number> {
+    async metric(name: 'llmCalls' | 'cache' | 'llmTokens' | 'llmCost' | 'llmSavedTokens' | 'llmSavedCost', labels: Record<string, string>): Promise<number> {
       const { values } = await worker.metrics[name].get();
       return values.filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k as keyof typeof v.labels] === val)).reduce((sum, v) => sum + v.value, 0);
     },
