@@ -90,6 +90,7 @@ describe('a real Prometheus scraping the four services: targets, alert rules, da
       return chatCompletion({ title: topic, summary: 'Keepers kept the light [1].', body_markdown: `# ${topic}\n\nKeepers trimmed the wicks [1].` }, 'gpt-4o-mini-2024-07-18');
     });
     // The webhook: /flaky answers 503 once per request (a publish retry), /gone 400 (dead-lettered at publish).
+    // Each dependency fails transiently once only, so no breaker opens.
     const delivered = new Set<string>();
     const webhook = await startHttpStub((req) => {
       const key = String(req.headers['idempotency-key']);
@@ -121,7 +122,7 @@ describe('a real Prometheus scraping the four services: targets, alert rules, da
       return `${r.status as string}${(r.stages as Array<{ stage: string; error: { code: string } | null }>).map((st) => (st.error ? ` at ${st.stage}: ${st.error.code}` : '')).join('')}`;
     };
     assert.equal(await submit(RETRIED, '/flaky'), 'published');
-    const outcomes = await Promise.all([submit(RETRIED, '/flaky'), submit(NO_SOURCES, '/ok'), submit(LLM_REFUSES, '/ok'), submit(WEBHOOK_GONE, '/gone')]);
+    const outcomes = await Promise.all([submit(RETRIED, '/ok'), submit(NO_SOURCES, '/ok'), submit(LLM_REFUSES, '/ok'), submit(WEBHOOK_GONE, '/gone')]);
     assert.deepEqual(outcomes, ['published', 'failed at research: no_sources', 'failed at write: upstream_400', 'failed at publish: upstream_400']);
     const refused = await api.call('POST', '/v1/requests', { token: user.access, body: { topic: RETRIED } });
     assert.equal(refused.body.code, 'quota_exceeded', JSON.stringify(refused.body));
