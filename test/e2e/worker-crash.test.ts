@@ -130,7 +130,7 @@ describe('a worker killed with SIGKILL while requests are in flight loses none, 
       const killedAt = Date.now();
       await pipeline.start('publisher');
 
-      // The stale `publishing:<id>` locks expire 30 s after their post began (services/publisher/src/worker.ts).
+      // The stale `publishing:<id>` locks expire 30 s after their post began (services/publisher/src/publish-handler.ts).
       const final = await waitForAllFinal(pipeline.api, token, ids, 45_000);
       await assertAllPublished(pipeline, token, ids, final);
       const byKey = postsByKey(webhook, pipeline.env['WEBHOOK_SIGNING_SECRET']!);

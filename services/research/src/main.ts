@@ -9,7 +9,7 @@ const config = loadConfigOrExit('research');
 const { startTracing } = await import('@pressroom/telemetry');
 const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'research', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, trustedTraceSources: config.TRUSTED_TRACE_SOURCES });
 const { runWorker, startOrExit } = await import('@pressroom/runtime');
-const { createResearchHandler } = await import('./worker.ts');
+const { createResearchHandler } = await import('./research-handler.ts');
 await exitIfConfigCheck('research', tracing);
 
 await startOrExit('research', (signal) =>

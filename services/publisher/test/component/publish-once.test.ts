@@ -9,7 +9,7 @@ import { createEnvelope, publishTask } from '@pressroom/messaging';
 import { createBreakers } from '@pressroom/resilience';
 import { createMetrics } from '@pressroom/telemetry';
 import { startHttpStub, testConfig, testId, type HttpStub } from '@pressroom/test-support';
-import { createPublishHandler } from '../../src/worker.ts';
+import { createPublishHandler } from '../../src/publish-handler.ts';
 import { publishPayload, startPublisher } from './publisher-harness.ts';
 
 describe('publisher idempotency: a request is posted once (real RabbitMQ and Redis)', () => {

@@ -3,7 +3,7 @@ import type { PublishTask, TaskChannel } from '@pressroom/contracts';
 import { createEnvelope, publishTask } from '@pressroom/messaging';
 import { runWorker, type RunningWorker } from '@pressroom/runtime';
 import { cleanupBroker, cleanupRedis, collectEvents, testConfig, testId } from '@pressroom/test-support';
-import { createPublishHandler } from '../../src/worker.ts';
+import { createPublishHandler } from '../../src/publish-handler.ts';
 
 export function publishPayload(channel: TaskChannel, title = 'Tides: why "the sea" moves'): PublishTask {
   return {

@@ -2,8 +2,8 @@ import { tokenize } from '@pressroom/text';
 import type { CorpusDocument } from './corpus-loader.ts';
 
 export type Bm25Options = { k1?: number; b?: number };
-export type SearchHit = { doc: CorpusDocument; score: number };
-export type Bm25Index = { search(query: string, limit: number): SearchHit[] };
+export type ScoredDocument = { doc: CorpusDocument; score: number };
+export type Bm25Index = { search(query: string, limit: number): ScoredDocument[] };
 
 // Title terms count as if they appeared this many times in the body.
 const TITLE_WEIGHT = 2;
@@ -39,7 +39,7 @@ export function createBm25Index(docs: CorpusDocument[], opts: Bm25Options = {}):
   const n = snapshot.length;
   const avgLength = lengths.reduce((sum, len) => sum + len, 0) / n || 1;
 
-  function search(query: string, limit: number): SearchHit[] {
+  function search(query: string, limit: number): ScoredDocument[] {
     if (!(limit > 0)) return [];
     const scores = new Map<number, number>();
     // Repeating a word in the query should not multiply its weight.
@@ -52,7 +52,7 @@ export function createBm25Index(docs: CorpusDocument[], opts: Bm25Options = {}):
         scores.set(doc, (scores.get(doc) ?? 0) + (idf * tf * (k1 + 1)) / (tf + norm));
       }
     }
-    const hits: SearchHit[] = [];
+    const hits: ScoredDocument[] = [];
     for (const [index, score] of scores) {
       const doc = snapshot[index];
       if (doc && score > 0) hits.push({ doc, score });

@@ -3,7 +3,7 @@ import type { Envelope, ResearchTask, WriteTask } from '@pressroom/contracts';
 import { createEnvelope, publishTask } from '@pressroom/messaging';
 import { runWorker } from '@pressroom/runtime';
 import { cleanupBroker, cleanupRedis, collectEvents, testConfig, testId } from '@pressroom/test-support';
-import { createResearchHandler } from '../../src/worker.ts';
+import { createResearchHandler } from '../../src/research-handler.ts';
 
 export const researchTask = (topic: string, audience?: string): ResearchTask => ({
   brief: { topic, ...(audience ? { audience } : {}), tone: 'neutral', length: 'short' },
