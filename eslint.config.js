@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // The operator console: plain ES modules that run in the browser, served as they are by the gateway.
+    files: ['services/gateway/console/**/*.js'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', location: 'readonly', sessionStorage: 'readonly', EventSource: 'readonly', Node: 'readonly', HTMLInputElement: 'readonly' } },
+  },
+  {
     // Tests read loosely typed JSON responses; asserting on `any` there is clearer than casting every field.
     files: ['**/test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

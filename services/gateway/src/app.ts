@@ -4,6 +4,7 @@ import { adminRoutes } from './admin/admin-routes.ts';
 import { spendRoutes } from './admin/spend-routes.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import type { GatewayDeps } from './deps.ts';
+import { consoleRoutes } from './http/console.ts';
 import { corsPolicy } from './http/cors.ts';
 import { createGuards } from './http/guards.ts';
 import { errorHandler } from './http/problem.ts';
@@ -44,6 +45,7 @@ export function createApp(deps: GatewayDeps, opts: { budgets?: GatewayBudgets } 
   app.get('/openapi.json', (_req, res) => {
     res.json(spec);
   });
+  app.use(consoleRoutes());
   app.use(corsPolicy(deps.config.CORS_ORIGINS));
   const limits = createRateLimits(deps, opts.budgets);
   app.use(limits.ip);
