@@ -22,6 +22,7 @@ add('autoscaling/v2', ['HorizontalPodAutoscaler'], (k) => `kubernetes-models/aut
 add('external-secrets.io/v1', ['ExternalSecret', 'ClusterSecretStore', 'SecretStore'], (k) => `@kubernetes-models/external-secrets/external-secrets.io/v1/${k}`);
 add('keda.sh/v1alpha1', ['ScaledObject', 'TriggerAuthentication'], (k) => `@kubernetes-models/keda/keda.sh/v1alpha1/${k}`);
 add('monitoring.coreos.com/v1', ['ServiceMonitor', 'PrometheusRule'], (k) => `@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/${k}`);
+add('monitoring.coreos.com/v1alpha1', ['AlertmanagerConfig'], (k) => `@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1/${k}`);
 add('rabbitmq.com/v1beta1', ['RabbitmqCluster', 'User', 'Permission'], () => RABBITMQ_TYPES);
 
 export const schemaOf = (m: Manifest) => SCHEMAS.get(`${m.apiVersion}|${m.kind}`);
