@@ -111,7 +111,7 @@ describe('API1:2023 Broken Object Level Authorization', () => {
     const u = await h.api.registerAndLogin();
     const page = await h.api.call('GET', '/v1/admin/users?limit=1', { token: admin });
     assert.equal(page.status, 200);
-    assert.deepEqual(Object.keys(page.body.items[0]).sort(), ['created_at', 'daily_quota', 'disabled', 'email', 'id', 'role', 'updated_at']);
+    assert.deepEqual(Object.keys(page.body.items[0]).sort(), ['created_at', 'daily_quota', 'disabled', 'email', 'id', 'role', 'updated_at', 'used_today']);
     assert.ok(page.body.next_cursor);
     const next = await h.api.call('GET', `/v1/admin/users?limit=1&cursor=${page.body.next_cursor}`, { token: admin });
     assert.notEqual(next.body.items[0].id, page.body.items[0].id);
