@@ -8,6 +8,7 @@ import { createPool, type Db } from '../../src/db/pool.ts';
 import { MONTH_USAGE_SQL, quotaWindow } from '../../src/requests/quota.ts';
 import { LIST_REQUESTS_SQL, OLDEST_WAITING_TASK_SQL } from '../../src/requests/request-repository.ts';
 import { SUBMIT_SQL, submitParams } from '../../src/requests/submission-repository.ts';
+import { SPEND_BY_USER_SQL } from '../../src/admin/spend-repository.ts';
 import { foldEvents, type StageEventInput } from '../../src/tracker/event-fold.ts';
 import { APPLY_EVENTS_SQL } from '../../src/tracker/request-state-writer.ts';
 
@@ -79,11 +80,13 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
     const client = await db.connect();
     try {
       await client.query('SET plan_cache_mode = force_generic_plan');
-      const { rows } = await client.query<{ 'QUERY PLAN': string }>({ name: 'explain-submit', text: `EXPLAIN ${SUBMIT_SQL}`, values: submitParams(submission(await userId(), 'a-key')) });
+      // Under a spend budget: the refusal's spend lookup is a primary-key probe too.
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>({ name: 'explain-submit', text: `EXPLAIN ${SUBMIT_SQL}`, values: submitParams({ ...submission(await userId(), 'a-key'), spendBudgetUsd: 5 }) });
       const p = rows.map((r) => r['QUERY PLAN']).join('\n');
       assert.match(p, /Index Scan using users_pkey/);
       assert.match(p, /Index Scan using idempotency_keys_pkey/);
       assert.match(p, /Index Scan using content_requests_pkey/);
+      assert.match(p, /Index Scan using daily_usage_pkey/);
       assert.doesNotMatch(p, /Seq Scan/);
     } finally {
       await client.query('RESET plan_cache_mode');
@@ -131,6 +134,13 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
     const p = await plan(MONTH_USAGE_SQL, [await userId(), w.day, w.monthStart]);
     assert.match(p, /Index Scan using daily_usage_pkey/);
     assert.doesNotMatch(p, /Seq Scan/);
+  });
+
+  it('when an admin reads spend per user over a range of days, then the day index finds the range (no scan of every day)', async () => {
+    // Today's rows are the whole table here; a past month is the range to look up without reading them.
+    const p = await plan(SPEND_BY_USER_SQL, ['2020-01-01', '2020-01-31', 100]);
+    assert.match(p, /daily_usage_day_idx/);
+    assert.doesNotMatch(p, /Seq Scan on daily_usage/);
   });
 
   it('when a request and its stages are read, then both are primary-key lookups', async () => {
