@@ -1,5 +1,12 @@
-import { isFinalStatus, type Article, type Channel, type LlmUsage, type RequestStatus, type StageError, type StageStatus } from '@pressroom/contracts';
+import { STAGES, STATUS_WHILE, isFinalStatus, nextStage, type Article, type Channel, type LlmUsage, type RequestStatus, type StageError, type StageStatus } from '@pressroom/contracts';
 import type { DbClient } from '../db/pool.ts';
+import { sqlCase } from '../db/sql-literals.ts';
+
+// A request in flight between stages: its status names the stage last started; once that stage completed, the next
+// stage's task waits in its queue (a queued request's research task waits from the start).
+const HANDED_ON = STAGES.filter((s) => nextStage(s) !== null);
+const COMPLETED_STAGE = sqlCase('r.status', Object.fromEntries(HANDED_ON.map((s) => [STATUS_WHILE[s], s])));
+const WAITING_STAGE = sqlCase('r.status', { queued: STAGES[0], ...Object.fromEntries(HANDED_ON.map((s) => [STATUS_WHILE[s], nextStage(s)!])) });
 
 export interface RequestRow {
   id: string;
@@ -101,7 +108,7 @@ export async function listRequests(db: DbClient, f: ListFilter): Promise<Request
 export const OLDEST_WAITING_TASK_SQL = `SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(CASE WHEN r.status = 'queued' THEN r.created_at ELSE s.finished_at END)), 0)::float8 AS age_s
   FROM content_requests r
   LEFT JOIN request_stages s ON s.request_id = r.id AND s.status = 'completed'
-   AND s.stage = CASE r.status WHEN 'researching' THEN 'research' WHEN 'writing' THEN 'write' END
+   AND s.stage = ${COMPLETED_STAGE}
  WHERE r.outcome = 'in_flight' AND r.created_at > now() - make_interval(secs => $1)`;
 
 export async function oldestWaitingTaskAgeS(db: DbClient, horizonS: number): Promise<number> {
@@ -114,12 +121,12 @@ export async function oldestWaitingTaskAgeS(db: DbClient, horizonS: number): Pro
  * gateway's state as OLDEST_WAITING_TASK_SQL: a queued request waits in research, a researching one whose
  * research completed waits in write, a writing one whose write completed waits in publish.
  */
-export const WAITING_TASKS_BY_STAGE_SQL = `SELECT CASE r.status WHEN 'queued' THEN 'research' WHEN 'researching' THEN 'write' ELSE 'publish' END AS stage,
+export const WAITING_TASKS_BY_STAGE_SQL = `SELECT ${WAITING_STAGE} AS stage,
        count(*)::int AS waiting,
        COALESCE(EXTRACT(EPOCH FROM now() - min(CASE WHEN r.status = 'queued' THEN r.created_at ELSE s.finished_at END)), 0)::float8 AS oldest_s
   FROM content_requests r
   LEFT JOIN request_stages s ON s.request_id = r.id AND s.status = 'completed'
-   AND s.stage = CASE r.status WHEN 'researching' THEN 'research' WHEN 'writing' THEN 'write' END
+   AND s.stage = ${COMPLETED_STAGE}
  WHERE r.outcome = 'in_flight' AND r.created_at > now() - make_interval(secs => $1)
    AND (r.status = 'queued' OR s.finished_at IS NOT NULL)
  GROUP BY 1`;

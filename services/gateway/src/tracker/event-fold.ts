@@ -1,4 +1,4 @@
-import type { Article, LlmUsage, Stage, StageError, StageEvent, StageEventData } from '@pressroom/contracts';
+import { STATUS_RANK, STATUS_WHILE, type Article, type InFlightStatus, type LlmUsage, type Stage, type StageError, type StageEvent, type StageEventData } from '@pressroom/contracts';
 
 /** What the writer needs of a stage event; a dead letter becomes one too (a `failed` event). */
 export type StageEventInput = Pick<StageEvent, 'request_id' | 'stage' | 'type' | 'attempt' | 'at'> & Partial<Pick<StageEvent, 'duration_ms' | 'retry_in_ms' | 'error' | 'result'>>;
@@ -22,8 +22,6 @@ export interface StageDelta {
   /** `failed`: its error; otherwise the last retry's error, shown while the retry runs (null: unchanged). */
   error: StageError | null;
 }
-
-export type InFlightStatus = 'researching' | 'writing' | 'publishing';
 
 /** The net effect of a batch's events on one request row. */
 export interface RequestDelta {
@@ -54,9 +52,6 @@ export interface TimelineEntry {
   data: StageEventData;
 }
 
-const STATUS_ON_START: Record<Stage, InFlightStatus> = { research: 'researching', write: 'writing', publish: 'publishing' };
-export const STATUS_RANK = { queued: 0, researching: 1, writing: 2, publishing: 3, published: 4, failed: 4, cancelled: 4 } as const;
-
 /**
  * Folds a batch of events, in arrival order, into one delta per stage row and one per request, so each row is
  * written once per batch. The deltas reproduce what applying the events one by one would do: events arrive
@@ -80,7 +75,7 @@ export function foldEvents(events: readonly StageEventInput[]): { stages: StageD
       continue;
     }
     s.started_at = earliest(s.started_at, impliedStart(e));
-    const status = STATUS_ON_START[e.stage];
+    const status = STATUS_WHILE[e.stage];
     if (STATUS_RANK[status] > (r.progress_rank ?? 0)) Object.assign(r, { progress: status, progress_rank: STATUS_RANK[status] });
     if (e.type === 'started') {
       s.progress = 'running';

@@ -1,5 +1,6 @@
-import type { Stage } from '@pressroom/contracts';
+import { FINAL_REQUEST_STATUSES, FINAL_STAGE_STATUSES, STATUS_RANK, STATUS_WHILE, type Stage } from '@pressroom/contracts';
 import type { DbClient } from '../db/pool.ts';
+import { sqlCase, sqlList } from '../db/sql-literals.ts';
 import { quotaWindow } from '../requests/quota.ts';
 import { foldEvents, type StageEventInput } from './event-fold.ts';
 
@@ -22,11 +23,11 @@ import { foldEvents, type StageEventInput } from './event-fold.ts';
  * request row hands out sequence numbers from its `event_seq` (reserving one for a status change), and the
  * row's lock orders concurrent batches, so a request's events are numbered in commit order on every replica.
  */
-const FINAL = "('completed', 'failed', 'cancelled')";
-const FINAL_REQUEST = "('published', 'failed', 'cancelled')";
+const FINAL = sqlList(FINAL_STAGE_STATUSES);
+const FINAL_REQUEST = sqlList(FINAL_REQUEST_STATUSES);
 const STAGE_STARTED = 'LEAST(s.started_at, d.started_at)';
 const STAGE_FINISHED = `CASE WHEN s.status IN ${FINAL} THEN s.finished_at ELSE COALESCE(d.finished_at, s.finished_at) END`;
-const RANK = "CASE r.status WHEN 'queued' THEN 0 WHEN 'researching' THEN 1 WHEN 'writing' THEN 2 WHEN 'publishing' THEN 3 ELSE 4 END";
+const RANK = sqlCase('r.status', STATUS_RANK);
 
 // The LIMITs change no result: they tell the planner how many rows each recordset holds (it assumes 100), so that
 // a batch of a few events is applied by primary-key probes rather than by hashing a scan of the whole table.
@@ -95,8 +96,6 @@ export async function applyStageEvents(db: DbClient, events: readonly StageEvent
   return rows;
 }
 
-const IN_PROGRESS = { research: 'researching', write: 'writing', publish: 'publishing' } as const;
-
 /** A replayed task puts its failed request back in flight at that stage; its events move it on from there. */
 export async function reopenRequest(db: DbClient, requestId: string, stage: Stage): Promise<void> {
   await db.query(
@@ -105,7 +104,7 @@ export async function reopenRequest(db: DbClient, requestId: string, stage: Stag
         WHERE request_id = $1 AND stage = $2 AND status <> 'completed'
      )
      UPDATE content_requests SET status = $3, error = NULL, updated_at = now() WHERE id = $1 AND status = 'failed'`,
-    [requestId, stage, IN_PROGRESS[stage]],
+    [requestId, stage, STATUS_WHILE[stage]],
   );
 }
 
