@@ -1,11 +1,9 @@
-import type { Span } from '@opentelemetry/api';
+import { trace, type Span } from '@opentelemetry/api';
+import { addLogContext } from '@pressroom/logger';
 
 /** Message header carrying the content request's id, so broker spans can be tagged before any handler runs. */
 export const REQUEST_ID_HEADER = 'x-pressroom-request-id';
 export const USER_ID_HEADER = 'x-pressroom-user-id';
-
-/** Where the HTTP instrumentation leaves the server span on the incoming request object. */
-export const SERVER_SPAN = Symbol.for('pressroom.serverSpan');
 
 export function tagFromHeaders(span: Span, headers: Record<string, unknown> | undefined): void {
   const requestId = headers?.[REQUEST_ID_HEADER];
@@ -14,8 +12,12 @@ export function tagFromHeaders(span: Span, headers: Record<string, unknown> | un
   if (typeof userId === 'string') span.setAttribute('user_id', userId);
 }
 
-/** Tags the HTTP server span of `request` (when tracing is on) once the handler learns which content request it serves. */
-export function tagServerSpan(request: object, attributes: Record<string, string>): void {
-  const span = (request as { [SERVER_SPAN]?: Span })[SERVER_SPAN];
-  span?.setAttributes(attributes);
+/**
+ * The content request a call serves, once it is known (a submission's new id, or the request an idempotent replay
+ * returns; a read's id): on the call's log context, so every later log line and every span the span processor
+ * tags carries it, and on the span now active (the HTTP server span in a route handler).
+ */
+export function tagContentRequest(requestId: string): void {
+  addLogContext({ request_id: requestId });
+  trace.getActiveSpan()?.setAttribute('request_id', requestId);
 }

@@ -6,7 +6,7 @@ import { BatchSpanProcessor, NoopSpanProcessor } from '@opentelemetry/sdk-trace'
 import type { IncomingMessage, RequestOptions } from 'node:http';
 import { contextSpanProcessor } from './context-span-processor.ts';
 import { redactingExporter } from './redacting-exporter.ts';
-import { SERVER_SPAN, tagFromHeaders } from './span-tags.ts';
+import { tagFromHeaders } from './span-tags.ts';
 import { detachUntrustedTraceContext, linkUntrustedParent, traceContextOnly, trustedSources } from './trace-trust.ts';
 import { redactPathAndQuery } from '@pressroom/logger';
 
@@ -79,10 +79,7 @@ export function startTracing({ serviceName, endpoint, trustedTraceSources, ignor
           detachUntrustedTraceContext(request, isTrusted);
           return incomingUrl(request.url);
         },
-        requestHook: (span, request) => {
-          (request as { [SERVER_SPAN]?: unknown })[SERVER_SPAN] = span;
-          linkUntrustedParent(span, request);
-        },
+        requestHook: (span, request) => linkUntrustedParent(span, request),
         // Without the express instrumentation (a span per middleware layer), the server span is named here,
         // once the router has matched: `GET /v1/requests/:id`, never the raw path.
         applyCustomAttributesOnSpan: (span, request) => {

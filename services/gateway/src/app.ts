@@ -11,7 +11,6 @@ import { errorHandler } from './http/problem.ts';
 import { httpObservability } from './http/http-metrics.ts';
 import { jsonBody } from './http/json-body.ts';
 import { normalizePath } from './http/normalize-path.ts';
-import { contentRequestContext } from './http/content-request-context.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { createRateLimits, type GatewayBudgets } from './http/rate-limits.ts';
 import { requestContext } from './http/request-context.ts';
@@ -36,7 +35,6 @@ export function createApp(deps: GatewayDeps, opts: { budgets?: GatewayBudgets } 
   // Set before the first app.use (the router is created then): /V1/Requests/ routes like /v1/requests.
   app.set('case sensitive routing', false);
   app.set('strict routing', false);
-  app.use(contentRequestContext());
   app.use(normalizePath());
   app.use(securityHeaders());
   app.use(requestContext());

@@ -4,7 +4,6 @@ import type { GatewayDeps } from '../deps.ts';
 import { principalOf } from '../http/authenticate.ts';
 import type { Guards } from '../http/guards.ts';
 import { parseBody, parseParams, parseQuery } from '../http/validate.ts';
-import { retagRequest } from '../http/content-request-context.ts';
 import { getRequest, listRequestPage } from './read-requests.ts';
 import { createLoadShedder } from './load-shedder.ts';
 import { submitRequest } from './submit-request.ts';
@@ -24,12 +23,9 @@ export function requestRoutes(deps: GatewayDeps, guards: Guards): Router {
     const key = req.get('idempotency-key');
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key))
       throw new AppError('validation_failed', 'the Idempotency-Key header must be 1-200 characters of A-Z a-z 0-9 . _ : -', { errors: [{ field: 'Idempotency-Key', message: 'is not a valid key' }] });
-    const { request, replayed, quota } = await submitRequest(submitDeps, principalOf(req).userId, body, key, res.locals['newRequestId'] as string | undefined);
+    const { request, replayed, quota } = await submitRequest(submitDeps, principalOf(req).userId, body, key);
     if (quota) advertiseQuota(res, quota);
-    if (replayed) {
-      res.set('Idempotent-Replayed', 'true');
-      retagRequest(req, request.id);
-    }
+    if (replayed) res.set('Idempotent-Replayed', 'true');
     const secret = adHocWebhookSecret(deps.config, request.id, request.channel);
     if (secret.webhook_secret) res.set('Cache-Control', 'no-store');
     res.status(202).location(`/v1/requests/${request.id}`).json({ ...toSummary(request), ...secret });

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError, type Channel, type CreateRequestBody } from '@pressroom/contracts';
 import { createEnvelope } from '@pressroom/messaging';
-import { currentTraceId, injectTraceHeaders, withSpan } from '@pressroom/telemetry';
+import { currentTraceId, injectTraceHeaders, tagContentRequest, withSpan } from '@pressroom/telemetry';
 import type { Config } from '@pressroom/config';
 import type { Db } from '../db/pool.ts';
 import type { GatewayDeps } from '../deps.ts';
@@ -28,9 +28,9 @@ export async function submitRequest(
   userId: string,
   body: CreateRequestBody,
   idempotencyKey: string | undefined,
-  requestId: string = randomUUID(),
 ): Promise<{ request: RequestRow; replayed: boolean; quota?: { limit: number; used: number; resetsAt: Date } }> {
   await deps.loadShedder?.check();
+  const requestId = randomUUID();
   const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
   const window = quotaWindow();
   const channel = body.channel ?? defaultChannel(deps.config);
@@ -49,7 +49,13 @@ export async function submitRequest(
     spendBudgetUsd: deps.config.DAILY_SPEND_BUDGET_USD,
     idempotency: idempotencyKey ? { key: idempotencyKey, bodyHash } : undefined,
   };
-  const result = await withSpan('submit transaction', { request_id: requestId }, () => insertWithKeyRetries(deps.db, submission));
+  const result = await withSpan('submit transaction', {}, async (span) => {
+    const outcome = await insertWithKeyRetries(deps.db, submission);
+    if ('request' in outcome) span.setAttribute('request_id', outcome.request.id);
+    return outcome;
+  });
+  // The call serves this request from here on: the new one, or the first one when an idempotent key replays it.
+  if ('request' in result) tagContentRequest(result.request.id);
   if (result.kind === 'quota_exceeded' || result.kind === 'spend_budget_exceeded') {
     const retryAfter = { headers: { 'Retry-After': String(Math.ceil((window.resetsAt.getTime() - Date.now()) / 1000)) } };
     if (result.kind === 'spend_budget_exceeded') {
