@@ -6,7 +6,7 @@ import { createLogger } from '@pressroom/logger';
 import { createBreakers } from '@pressroom/resilience';
 import { createMetrics } from '@pressroom/telemetry';
 import { cleanupRedis, startHttpStub, testConfig, testId } from '@pressroom/test-support';
-import { createWriteHandler } from '../../../services/llm/src/worker.ts';
+import { createWriteHandler } from '../../../services/llm/src/write-handler.ts';
 import { distribution, log, type Distribution } from '../support/stats.ts';
 
 export interface LlmCacheBenchResult {

@@ -4,7 +4,7 @@ import type { PublishTask, WriteTask } from '@pressroom/contracts';
 import { createEnvelope, publishTask } from '@pressroom/messaging';
 import { runWorker } from '@pressroom/runtime';
 import { BASE_URLS, cleanupBroker, cleanupRedis, collectEvents, testConfig, testId } from '@pressroom/test-support';
-import { createWriteHandler } from '../../src/worker.ts';
+import { createWriteHandler } from '../../src/write-handler.ts';
 
 /** A real llm worker on its own queue and Redis prefix, with the helpers component tests share. */
 export async function startLlmWorker(overrides: Record<string, string>) {
