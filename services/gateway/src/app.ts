@@ -13,7 +13,7 @@ import { jsonBody } from './http/json-body.ts';
 import { normalizePath } from './http/normalize-path.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { createRateLimits, type GatewayBudgets } from './http/rate-limits.ts';
-import { requestContext } from './http/request-context.ts';
+import { httpRequestId } from './http/http-request-id.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { requestRoutes } from './requests/request-routes.ts';
 import { streamRoutes } from './streams/stream-routes.ts';
@@ -37,7 +37,7 @@ export function createApp(deps: GatewayDeps, opts: { budgets?: GatewayBudgets } 
   app.set('strict routing', false);
   app.use(normalizePath());
   app.use(securityHeaders());
-  app.use(requestContext());
+  app.use(httpRequestId());
   app.use(httpObservability({ metrics: deps.metrics, logger: deps.logger, alerts: deps.alerts, slowMs: deps.config.ALERT_HTTP_LATENCY_MS }));
   const spec = openApiDocument();
   app.get('/openapi.json', (_req, res) => {

@@ -8,7 +8,7 @@ import type { Budget, BudgetHit } from './counted-budget.ts';
 import { problemBody } from './problem.ts';
 import type { Refusal, Refusals } from './refusal-routes.ts';
 import { IPV6_SUBNET, type GatewayBudgets } from './rate-limits.ts';
-import { httpRequestIdFor } from './request-context.ts';
+import { httpRequestIdFor } from './http-request-id.ts';
 import { securityHeaders } from './security-headers.ts';
 
 /** Answers the request and returns true, or returns false and leaves it to express. */
