@@ -33,7 +33,8 @@ for (const area of ['libs', 'services']) {
         const where = relative(root, file);
         if (area === 'services' && WORKERS.includes(pkg) && (spec === 'pg' || spec.includes('gateway') || /\/db\//.test(spec)))
           problems.push(`${where}: the ${pkg} worker must not touch the database layer (imports ${spec})`);
-        if (area === 'libs' && /^@pressroom\/(gateway|research|llm|publisher)$/.test(spec)) problems.push(`${where}: a lib must not import a service (${spec})`);
+        if (area === 'libs' && /^@pressroom\/(gateway|research|llm|publisher)$/.test(spec))
+          problems.push(`${where}: a lib must not import a service (${spec})`);
         if (/^@pressroom\/[\w-]+\/.+/.test(spec)) problems.push(`${where}: import ${spec.split('/').slice(0, 2).join('/')} through its index, not ${spec}`);
         if (spec.startsWith('.') && /\.\.\/\.\.\/\.\.\/(libs|services)\//.test(spec)) problems.push(`${where}: reaches into another package by path (${spec})`);
       }

@@ -34,9 +34,15 @@ function main(): void {
     mkdirSync(dirname(join(work, f)), { recursive: true });
     cpSync(join(root, f), join(work, f), { recursive: true });
   }
-  const install = spawnSync('pnpm', ['install', '--frozen-lockfile', '--prod', '--prefer-offline'], { cwd: work, env: { ...process.env, CI: 'true' }, encoding: 'utf8' });
+  const install = spawnSync('pnpm', ['install', '--frozen-lockfile', '--prod', '--prefer-offline'], {
+    cwd: work,
+    env: { ...process.env, CI: 'true' },
+    encoding: 'utf8',
+  });
   if (install.error || install.status !== 0) {
-    report.fail("the production install itself failed; the image's prod-deps stage would fail the same way", [install.error?.message ?? `${install.stdout}${install.stderr}`]);
+    report.fail("the production install itself failed; the image's prod-deps stage would fail the same way", [
+      install.error?.message ?? `${install.stdout}${install.stderr}`,
+    ]);
     return;
   }
   report.ok('dependencies installed without devDependencies');
@@ -52,10 +58,17 @@ function main(): void {
   const services = readdirSync(join(work, 'services')).filter((s) => existsSync(join(work, 'services', s, 'src', 'main.ts')));
   if (services.length === 0) report.fail('no services/*/src/main.ts in the copied sources');
   for (const service of services) {
-    const boot = spawnSync(process.execPath, [`services/${service}/src/main.ts`, '--check-config'], { cwd: work, env, encoding: 'utf8', timeout: BOOT_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    const boot = spawnSync(process.execPath, [`services/${service}/src/main.ts`, '--check-config'], {
+      cwd: work,
+      env,
+      encoding: 'utf8',
+      timeout: BOOT_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+    });
     const output = `${boot.stdout}${boot.stderr}`;
     if (boot.status === 0) report.ok(output.trim().split('\n').at(-1) ?? service);
-    else if (boot.error || boot.signal) report.fail(`${service}: --check-config did not exit within ${BOOT_TIMEOUT_MS / 1000}s (does main.ts call exitIfConfigCheck before connecting?)`);
+    else if (boot.error || boot.signal)
+      report.fail(`${service}: --check-config did not exit within ${BOOT_TIMEOUT_MS / 1000}s (does main.ts call exitIfConfigCheck before connecting?)`);
     else report.fail(`${service} does not boot from a production install`, explainBootFailure(service, output, work));
   }
 }

@@ -55,7 +55,12 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   }
   const wanted = ARGUMENTS[command];
   if (positionals.length !== wanted)
-    return usageError(wanted === 0 ? `${command} takes no arguments, got "${positionals.join(' ')}"` : `${command} takes one argument, ${COMMANDS[command].args}, got ${positionals.length}`, commandUsage(command));
+    return usageError(
+      wanted === 0
+        ? `${command} takes no arguments, got "${positionals.join(' ')}"`
+        : `${command} takes one argument, ${COMMANDS[command].args}, got ${positionals.length}`,
+      commandUsage(command),
+    );
   if (command === 'alert-webhook-secret') return printAlertWebhookSecret(env, io);
   let url: string;
   try {

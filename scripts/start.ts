@@ -17,7 +17,10 @@ if (!production) {
   loadEnvFile(envFile);
   // Normally made in milliseconds, before any service starts. A PostgreSQL that is not up yet is waited for beside
   // the services (the gateway waits for it too, STARTUP_WAIT_S, and is the one that says so).
-  const database = ensureDatabaseWhenReachable(process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/pressroom', Number(process.env['STARTUP_WAIT_S'] ?? 60));
+  const database = ensureDatabaseWhenReachable(
+    process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/pressroom',
+    Number(process.env['STARTUP_WAIT_S'] ?? 60),
+  );
   const failed = (err: unknown) => process.stderr.write(`pnpm start: cannot create the database named in DATABASE_URL: ${(err as Error).message}\n`);
   await Promise.race([database, new Promise((r) => setTimeout(r, 1000).unref())]).catch((err: unknown) => {
     failed(err);
@@ -63,10 +66,13 @@ async function stop(exitCode: number): Promise<void> {
   for (const child of children.values()) child.kill('SIGTERM');
   if (children.size === 0) process.exit(exitCode);
   // Each service drains within SHUTDOWN_TIMEOUT_MS; past a margin, whatever is left is killed.
-  setTimeout(() => {
-    for (const child of children.values()) child.kill('SIGKILL');
-    process.exit(exitCode || 1);
-  }, Number(process.env['SHUTDOWN_TIMEOUT_MS'] ?? 10_000) + 5000).unref();
+  setTimeout(
+    () => {
+      for (const child of children.values()) child.kill('SIGKILL');
+      process.exit(exitCode || 1);
+    },
+    Number(process.env['SHUTDOWN_TIMEOUT_MS'] ?? 10_000) + 5000,
+  ).unref();
 }
 
 process.on('SIGINT', () => void stop(0));

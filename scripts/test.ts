@@ -23,13 +23,21 @@ try {
 }
 
 function run(patterns: string[], concurrency: number): Promise<number> {
-  const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...patterns], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
+  const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...patterns], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'test' },
+  });
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
 
 const args = process.argv.slice(2);
 if (args.length > 0) {
-  process.exit(await run(args.map((a) => (a.endsWith('.ts') ? a : `${a.replace(/\/$/, '')}/**/*.test.ts`)), 2));
+  process.exit(
+    await run(
+      args.map((a) => (a.endsWith('.ts') ? a : `${a.replace(/\/$/, '')}/**/*.test.ts`)),
+      2,
+    ),
+  );
 }
 let failed = 0;
 for (const phase of PHASES) {

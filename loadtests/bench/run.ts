@@ -35,7 +35,15 @@ function profileDir(results: BenchResults, suite: string): string {
 async function gatewaySuite(results: BenchResults, options: BenchOptions): Promise<void> {
   const dir = options.cpuProf ? profileDir(results, 'gateway') : undefined;
   if (dir) await mkdir(dir, { recursive: true });
-  results.gateway = await runGatewayBench({ connections: options.connections, users: options.users, rounds: options.rounds, roundS: options.roundS, warmupS: options.warmupS, settings: options.settings, profileDir: dir });
+  results.gateway = await runGatewayBench({
+    connections: options.connections,
+    users: options.users,
+    rounds: options.rounds,
+    roundS: options.roundS,
+    warmupS: options.warmupS,
+    settings: options.settings,
+    profileDir: dir,
+  });
   if (dir) {
     const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'));
     if (file) results.gatewayProfile = await summariseProfile(join(dir, file));
@@ -67,7 +75,17 @@ async function main(): Promise<number> {
     if (options.only.includes('pipeline'))
       await guarded(results, 'pipeline', async () => {
         const dir = options.cpuProf ? profileDir(results, 'pipeline') : undefined;
-        results.pipeline = await runPipelineBench({ users: options.users, window: options.window, burstS: options.burstS, rate: options.rate, lagRate: options.lagRate, phaseS: options.phaseS, variantS: options.variantS, settings: options.settings, profileDir: dir });
+        results.pipeline = await runPipelineBench({
+          users: options.users,
+          window: options.window,
+          burstS: options.burstS,
+          rate: options.rate,
+          lagRate: options.lagRate,
+          phaseS: options.phaseS,
+          variantS: options.variantS,
+          settings: options.settings,
+          profileDir: dir,
+        });
       });
   }
   results.finishedAt = new Date().toISOString();

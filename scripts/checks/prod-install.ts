@@ -25,7 +25,14 @@ function packageJsons(root: string, dir: string): string[] {
 export function explainBootFailure(service: string, output: string, work: string): string[] {
   const strip = (s: string) => s.replaceAll(`${work}/`, '');
   const m = /Cannot find (?:package|module) '([^']*)' imported from (\S+)/.exec(output);
-  if (!m) return [`${service}: 'node services/${service}/src/main.ts --check-config' did not exit 0 after a production install:`, ...strip(output).trim().split('\n').map((l) => `  ${l}`)];
+  if (!m)
+    return [
+      `${service}: 'node services/${service}/src/main.ts --check-config' did not exit 0 after a production install:`,
+      ...strip(output)
+        .trim()
+        .split('\n')
+        .map((l) => `  ${l}`),
+    ];
   const missing = strip(m[1]!);
   const importer = strip(m[2]!);
   const pkg = importer.split('/').slice(0, 2).join('/');

@@ -30,7 +30,10 @@ export function checkPrometheus(binary: string, cwd: string, dir: string): Promt
   const tests = yamlIn(cwd, join(dir, 'tests'), true);
   return [
     { what: `promtool check config ${config}`, problems: promtool(binary, ['check', 'config', config], cwd) },
-    { what: `promtool check rules ${rules.join(' ')}`, problems: rules.length ? promtool(binary, ['check', 'rules', ...rules], cwd) : [`no rule files in ${dir}/rules`] },
+    {
+      what: `promtool check rules ${rules.join(' ')}`,
+      problems: rules.length ? promtool(binary, ['check', 'rules', ...rules], cwd) : [`no rule files in ${dir}/rules`],
+    },
     ...tests.map((t) => ({ what: `promtool test rules ${t}`, problems: promtool(binary, ['test', 'rules', t], cwd) })),
   ];
 }

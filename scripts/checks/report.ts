@@ -12,7 +12,11 @@ export interface Report {
   finish(): number;
 }
 
-export function createReport(name: string, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`), err: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Report {
+export function createReport(
+  name: string,
+  out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+  err: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Report {
   let failed = 0;
   let skipped = 0;
   const report: Report = {

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 
 /** .ci/run, scripts/*.sh and every *.sh under deploy/, relative to `root`. */
 export function shellScripts(root: string): string[] {
-  const under = (dir: string) => (existsSync(join(root, dir)) ? (readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }) as string[]).filter((f) => f.endsWith('.sh')).map((f) => join(dir, f)) : []);
+  const under = (dir: string) =>
+    existsSync(join(root, dir))
+      ? (readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }) as string[]).filter((f) => f.endsWith('.sh')).map((f) => join(dir, f))
+      : [];
   return [...(existsSync(join(root, '.ci/run')) ? ['.ci/run'] : []), ...under('scripts'), ...under('deploy')].sort();
 }
 
@@ -20,7 +23,10 @@ export function bashSyntax(root: string, file: string): string[] {
  * are bash (bootstrap.sh is sourced, so it has no shebang); `source` lines are followed from each script's folder.
  */
 export function shellcheck(shellcheckPath: string, root: string, files: string[]): string[] {
-  const r = spawnSync(shellcheckPath, ['--shell=bash', '--severity=warning', '--external-sources', '--source-path=SCRIPTDIR', '--format=gcc', ...files], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(shellcheckPath, ['--shell=bash', '--severity=warning', '--external-sources', '--source-path=SCRIPTDIR', '--format=gcc', ...files], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   if (r.error) return [`${shellcheckPath}: ${r.error.message}`];
   return r.status === 0 ? [] : r.stdout.trim().split('\n');
 }

@@ -10,7 +10,12 @@ export class ApiError extends CliError {
   readonly code: string;
   readonly fieldErrors: { field: string; message: string }[];
 
-  constructor(method: string, path: string, status: number, problem: { code?: string; detail?: string; errors?: { field: string; message: string }[] } | undefined) {
+  constructor(
+    method: string,
+    path: string,
+    status: number,
+    problem: { code?: string; detail?: string; errors?: { field: string; message: string }[] } | undefined,
+  ) {
     const code = problem?.code ?? `http_${status}`;
     super(`${method} ${path} answered ${status} ${code}: ${problem?.detail ?? 'no details'}`);
     this.status = status;
@@ -36,14 +41,20 @@ export function createApiClient(baseUrl: string, token?: string): ApiClient {
       try {
         res = await fetch(`${base}${path}`, {
           method,
-          headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          headers: {
+            accept: 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          },
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
           signal: AbortSignal.timeout(30_000),
         });
       } catch (err) {
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;
         const why = cause?.code ?? cause?.message ?? (err as Error).message;
-        throw new CliError(`cannot reach the gateway at ${base} (${why}); is Pressroom running? Start it with \`pnpm start\`, or point --url / PRESSROOM_URL at it`);
+        throw new CliError(
+          `cannot reach the gateway at ${base} (${why}); is Pressroom running? Start it with \`pnpm start\`, or point --url / PRESSROOM_URL at it`,
+        );
       }
       const text = await res.text();
       let data: unknown;
@@ -78,12 +89,15 @@ export async function signIn(baseUrl: string, credentials: Credentials): Promise
   if (credentials.token) return createApiClient(baseUrl, credentials.token);
   const { email, password } = credentials;
   if (!email || !password)
-    throw new CliError('no credentials: set PRESSROOM_TOKEN (an access token or API key), or PRESSROOM_EMAIL and PRESSROOM_PASSWORD, or run `pnpm start` once so that .env holds the bootstrap admin');
+    throw new CliError(
+      'no credentials: set PRESSROOM_TOKEN (an access token or API key), or PRESSROOM_EMAIL and PRESSROOM_PASSWORD, or run `pnpm start` once so that .env holds the bootstrap admin',
+    );
   try {
     const { access_token } = await createApiClient(baseUrl).call<{ access_token: string }>('POST', '/v1/auth/login', { email, password });
     return createApiClient(baseUrl, access_token);
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) throw new CliError(`login as ${email} refused (${err.code}): check PRESSROOM_EMAIL and PRESSROOM_PASSWORD`);
+    if (err instanceof ApiError && err.status === 401)
+      throw new CliError(`login as ${email} refused (${err.code}): check PRESSROOM_EMAIL and PRESSROOM_PASSWORD`);
     throw err;
   }
 }

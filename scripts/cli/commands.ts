@@ -27,7 +27,8 @@ function positiveInteger(name: string, value: string | boolean | undefined, fall
 export function checkUsage(command: CommandName, values: Values): void {
   for (const [name, spec] of Object.entries(COMMANDS[command].options)) {
     const value = values[name];
-    if (spec.choices && typeof value === 'string' && !spec.choices.includes(value)) throw new UsageError(`--${name} must be one of ${spec.choices.join(', ')}, not "${value}"`);
+    if (spec.choices && typeof value === 'string' && !spec.choices.includes(value))
+      throw new UsageError(`--${name} must be one of ${spec.choices.join(', ')}, not "${value}"`);
   }
   if (command === 'submit') {
     positiveInteger('timeout', values['timeout'], 120);
@@ -101,7 +102,9 @@ export async function list(api: ApiClient, values: Values, io: Io): Promise<numb
     io.out(`${JSON.stringify(page, null, 2)}\n`);
     return 0;
   }
-  const again = [values['status'] ? `--status ${String(values['status'])}` : '', values['limit'] !== undefined ? `--limit ${String(values['limit'])}` : ''].filter(Boolean).join(' ');
+  const again = [values['status'] ? `--status ${String(values['status'])}` : '', values['limit'] !== undefined ? `--limit ${String(values['limit'])}` : '']
+    .filter(Boolean)
+    .join(' ');
   io.out(requestList(page, again));
   return 0;
 }

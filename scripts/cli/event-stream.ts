@@ -13,7 +13,7 @@ export interface StreamEvent {
 export async function* followEvents(baseUrl: string, token: string | undefined, requestId: string, signal: AbortSignal): AsyncGenerator<StreamEvent> {
   const path = `/v1/requests/${encodeURIComponent(requestId)}/events`;
   let lastId: string | undefined;
-  for (let failures = 0; ; ) {
+  for (let failures = 0; ;) {
     let res: Response;
     try {
       res = await fetch(`${baseUrl}${path}`, {

@@ -39,7 +39,7 @@ export const COMMANDS: Record<'submit' | 'status' | 'list' | 'watch' | 'alert-we
       tone: { type: 'string', value: 'TONE', help: 'tone of the article', choices: TONES },
       length: { type: 'string', value: 'LENGTH', help: 'length of the article', choices: LENGTHS },
       audience: { type: 'string', value: 'TEXT', help: 'who the article is for' },
-      channel: { type: 'string', value: 'TYPE', help: 'where to publish (default: the gateway\'s DEFAULT_CHANNEL)', choices: CHANNELS },
+      channel: { type: 'string', value: 'TYPE', help: "where to publish (default: the gateway's DEFAULT_CHANNEL)", choices: CHANNELS },
       'webhook-url': { type: 'string', value: 'URL', help: 'the webhook to post to, with --channel webhook' },
       timeout: { type: 'string', value: 'SECONDS', help: 'how long to follow the request (default 120)' },
       'no-wait': { type: 'boolean', help: 'print the request id and return without following it' },
@@ -49,7 +49,7 @@ export const COMMANDS: Record<'submit' | 'status' | 'list' | 'watch' | 'alert-we
   status: {
     args: '<request-id>',
     summary: 'show one request: its status, each stage (with its error) and the result',
-    options: { json: { type: 'boolean', help: 'print the API\'s JSON instead' } },
+    options: { json: { type: 'boolean', help: "print the API's JSON instead" } },
     examples: ['pressroom status 0b9f3c1e-5c1a-4c55-9d0b-2f8d1c3a7e42'],
   },
   list: {
@@ -59,7 +59,7 @@ export const COMMANDS: Record<'submit' | 'status' | 'list' | 'watch' | 'alert-we
       status: { type: 'string', value: 'STATUS', help: 'only requests with this status', choices: STATUSES },
       limit: { type: 'string', value: 'N', help: 'how many (1-100, default 20)' },
       cursor: { type: 'string', value: 'CURSOR', help: 'the next page, as printed below the previous one' },
-      json: { type: 'boolean', help: 'print the API\'s JSON instead' },
+      json: { type: 'boolean', help: "print the API's JSON instead" },
     },
     examples: ['pressroom list --status failed --limit 5'],
   },

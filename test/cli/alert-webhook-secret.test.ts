@@ -39,11 +39,23 @@ describe('pressroom alert-webhook-secret: the key the alert receiver verifies wi
   async function deliveryWith(config: Record<string, string>) {
     const [sink] = sinksFromConfig({ ALERT_WEBHOOK_URL: `${hook.url}/alerts`, ...config });
     const seen = hook.requests.length;
-    await sink!.send({ kind: 'dead_letter', severity: 'warning', summary: 'a task was dead-lettered', service: 'publisher', instance: 'p-1', time: new Date().toISOString(), suppressed: 0, cooldown_s: 300 }, AbortSignal.timeout(5000));
+    await sink!.send(
+      {
+        kind: 'dead_letter',
+        severity: 'warning',
+        summary: 'a task was dead-lettered',
+        service: 'publisher',
+        instance: 'p-1',
+        time: new Date().toISOString(),
+        suppressed: 0,
+        cooldown_s: 300,
+      },
+      AbortSignal.timeout(5000),
+    );
     return hook.requests[seen]!;
   }
 
-  it('when the receiver is configured with what it prints, then the services\' alert deliveries verify, and not with the master key', async () => {
+  it("when the receiver is configured with what it prints, then the services' alert deliveries verify, and not with the master key", async () => {
     const master = randomBytes(48).toString('base64');
     const r = alertWebhookSecret({ WEBHOOK_SIGNING_SECRET: master });
     assert.equal(r.code, 0, r.stderr);

@@ -19,7 +19,11 @@ interface CliRun {
 }
 
 /** Runs the CLI as a user would, with no `.env` and only the environment given; `onStdout` sees output as it comes. */
-function runCli(args: string[], env: Record<string, string> = {}, opts: { command?: string[]; cwd?: string; onStdout?: (soFar: string) => void } = {}): Promise<CliRun> {
+function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  opts: { command?: string[]; cwd?: string; onStdout?: (soFar: string) => void } = {},
+): Promise<CliRun> {
   const [file, ...pre] = opts.command ?? [process.execPath, CLI];
   const child = spawn(file!, [...pre, ...args], {
     cwd: opts.cwd ?? root,
@@ -57,7 +61,11 @@ describe('pressroom CLI: usage (no services needed)', () => {
     assert.match(r.stdout, /^usage: pressroom <command>/);
   });
 
-  for (const [command, option] of [['submit', '--tone TONE'], ['status', '--json'], ['list', '--status STATUS']] as const) {
+  for (const [command, option] of [
+    ['submit', '--tone TONE'],
+    ['status', '--json'],
+    ['list', '--status STATUS'],
+  ] as const) {
     it(`when run as "${command} --help", then it prints that command's options and exits 0`, async () => {
       const r = await runCli([command, '--help']);
       assert.equal(r.code, 0, r.stderr);
@@ -144,7 +152,14 @@ describe('pressroom CLI against a gateway (real PostgreSQL, Redis, RabbitMQ)', (
     await pollUntil(
       `request ${requestId} to become ${status}`,
       async () => {
-        for (const event of events) await publishEvent(h.gateway.deps.broker, { request_id: requestId, user_id: user.userId, message_id: `${requestId}-${event.stage}`, attempt: 1, ...event });
+        for (const event of events)
+          await publishEvent(h.gateway.deps.broker, {
+            request_id: requestId,
+            user_id: user.userId,
+            message_id: `${requestId}-${event.stage}`,
+            attempt: 1,
+            ...event,
+          });
         const r = await h.api.call('GET', `/v1/requests/${requestId}`, { token: user.access });
         return r.body.status === status ? true : undefined;
       },
@@ -174,7 +189,14 @@ describe('pressroom CLI against a gateway (real PostgreSQL, Redis, RabbitMQ)', (
 
   it('when a submitted request fails, then submit prints its stage, error code and message and exits 1', async () => {
     const error = { code: 'no_sources', message: reason };
-    const r = await submitWhile(['bees in winter', '--tone', 'casual'], [{ stage: 'research', type: 'started' }, { stage: 'research', type: 'failed', error }], 'failed');
+    const r = await submitWhile(
+      ['bees in winter', '--tone', 'casual'],
+      [
+        { stage: 'research', type: 'started' },
+        { stage: 'research', type: 'failed', error },
+      ],
+      'failed',
+    );
     failedId = r.id;
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /^failed in \d+ ms$/m);
@@ -183,7 +205,12 @@ describe('pressroom CLI against a gateway (real PostgreSQL, Redis, RabbitMQ)', (
   });
 
   it('when a submitted request is published, then submit prints its stages, the article and where it went', async () => {
-    const article = { title: 'Bees', summary: 'About bees.', body_markdown: '# Bees\n\nBees dance [1].', sources: [{ title: 'Honeybees', url: 'file:///corpus/honeybees.md' }] };
+    const article = {
+      title: 'Bees',
+      summary: 'About bees.',
+      body_markdown: '# Bees\n\nBees dance [1].',
+      sources: [{ title: 'Honeybees', url: 'file:///corpus/honeybees.md' }],
+    };
     const events: WorkerEvent[] = [
       { stage: 'research', type: 'started' },
       { stage: 'research', type: 'completed', duration_ms: 5 },
@@ -204,7 +231,8 @@ describe('pressroom CLI against a gateway (real PostgreSQL, Redis, RabbitMQ)', (
   it('when watching a request, then it prints each stage event and status change from the stream as they happen and exits 0 once published', async () => {
     const created = await h.api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'honeybees' } });
     const id = created.body.id as string;
-    const emit = (event: WorkerEvent) => publishEvent(h.gateway.deps.broker, { request_id: id, user_id: user.userId, message_id: `${id}-${event.stage}`, attempt: 1, ...event });
+    const emit = (event: WorkerEvent) =>
+      publishEvent(h.gateway.deps.broker, { request_id: id, user_id: user.userId, message_id: `${id}-${event.stage}`, attempt: 1, ...event });
     const watching = runCli(['watch', id], env);
     // The stream replays from the start, so the events may be sent before or after it connects: none is missed.
     await emit({ stage: 'research', type: 'completed', duration_ms: 5 });
@@ -213,7 +241,10 @@ describe('pressroom CLI against a gateway (real PostgreSQL, Redis, RabbitMQ)', (
     await emit({ stage: 'publish', type: 'completed', duration_ms: 5, result: { published_url: 'file:///tmp/watched.md' } });
     const r = await watching;
     assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.trim().split('\n').map((l) => l.replace(/^\S+\s+/, ''));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(/^\S+\s+/, ''));
     assert.deepEqual(
       lines.filter((l) => !l.startsWith('status')),
       ['research started', 'research completed 5ms', 'write started', 'write completed 5ms', 'publish started', 'publish completed 5ms'],
@@ -227,7 +258,14 @@ describe('pressroom CLI against a gateway (real PostgreSQL, Redis, RabbitMQ)', (
     const created = await h.api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'honeybees' } });
     const id = created.body.id as string;
     assert.equal((await h.api.call('POST', `/v1/requests/${id}/cancel`, { token: user.access })).status, 202);
-    await publishEvent(h.gateway.deps.broker, { request_id: id, user_id: user.userId, message_id: `${id}-research`, attempt: 1, stage: 'research', type: 'cancelled' });
+    await publishEvent(h.gateway.deps.broker, {
+      request_id: id,
+      user_id: user.userId,
+      message_id: `${id}-research`,
+      attempt: 1,
+      stage: 'research',
+      type: 'cancelled',
+    });
     const r = await runCli(['watch', id, '--json'], env);
     assert.equal(r.code, 1);
     const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!);

@@ -34,8 +34,16 @@ describe('operator console in Chromium: four processes', () => {
   before(async () => {
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does it when missing`);
     publishDir = await mkdtemp(join(tmpdir(), 'pressroom-console-'));
-    receiver = await startHttpStub(() => (receiverGone ? { status: 410, body: { error: 'gone' } } : { status: 200, body: { url: 'https://blog.example/honeybees' } }));
-    pipeline = await startPipeline('console', { BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password, JAEGER_UI_URL: JAEGER, PUBLISH_DIR: publishDir, STARTED_EVENT_DELAY_MS: '0' });
+    receiver = await startHttpStub(() =>
+      receiverGone ? { status: 410, body: { error: 'gone' } } : { status: 200, body: { url: 'https://blog.example/honeybees' } },
+    );
+    pipeline = await startPipeline('console', {
+      BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+      JAEGER_UI_URL: JAEGER,
+      PUBLISH_DIR: publishDir,
+      STARTED_EVENT_DELAY_MS: '0',
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'], timeout: 30_000 });
     if (SHOTS) await mkdir(SHOTS, { recursive: true });
   });
@@ -53,7 +61,9 @@ describe('operator console in Chromium: four processes', () => {
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
     // Runs in the page (a string: this file is typed for Node, not the DOM); violations reach the console listener below.
-    await page.addInitScript("document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))");
+    await page.addInitScript(
+      "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))",
+    );
     page.on('console', (msg) => {
       // A refused API call logs a network error; those are the point of some steps. CSP and script errors are not.
       if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) sink.push(msg.text());
@@ -78,7 +88,8 @@ describe('operator console in Chromium: four processes', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/html/);
     const csp = res.headers.get('content-security-policy') ?? '';
-    for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "require-trusted-types-for 'script'"]) assert.ok(csp.includes(directive), `${directive} in ${csp}`);
+    for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "require-trusted-types-for 'script'"])
+      assert.ok(csp.includes(directive), `${directive} in ${csp}`);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
     assert.equal(res.headers.get('x-frame-options'), 'DENY');
     const html = await res.text();
@@ -94,14 +105,23 @@ describe('operator console in Chromium: four processes', () => {
     await page.evaluate("const i = new Image(); i.src = 'https://cdn.example/x.png'; document.body.append(i)");
     await page.evaluate("try { document.body.innerHTML = '<b>x</b>' } catch (e) { console.error('blocked: ' + e.name) }");
     await pollUntil('the violations to be reported', () => (seen.length >= 2 ? seen : undefined), { timeoutMs: 5000 });
-    assert.ok(seen.some((m) => /CSP violation: img-src/.test(m)), seen.join('\n'));
-    assert.ok(seen.some((m) => /blocked: TypeError|require-trusted-types-for/.test(m)), seen.join('\n'));
+    assert.ok(
+      seen.some((m) => /CSP violation: img-src/.test(m)),
+      seen.join('\n'),
+    );
+    assert.ok(
+      seen.some((m) => /blocked: TypeError|require-trusted-types-for/.test(m)),
+      seen.join('\n'),
+    );
     await context.close();
   });
 
   it('when an admin finds the failed request, opens its timeline and replays its dead letter, then the open timeline follows it to published', async () => {
     const user = await pipeline.api.registerAndLogin();
-    const submitted = await pipeline.api.call('POST', '/v1/requests', { token: user.access, body: { topic: TOPIC, audience: AUDIENCE, length: 'short', channel: { type: 'webhook', url: `${receiver.url}/hook` } } });
+    const submitted = await pipeline.api.call('POST', '/v1/requests', {
+      token: user.access,
+      body: { topic: TOPIC, audience: AUDIENCE, length: 'short', channel: { type: 'webhook', url: `${receiver.url}/hook` } },
+    });
     assert.equal(submitted.status, 202);
     const id = submitted.body.id as string;
 

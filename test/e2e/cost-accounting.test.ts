@@ -16,7 +16,12 @@ describe('end to end cost accounting: four services, an OpenAI-compatible stub t
   let pipeline: Pipeline;
 
   before(async () => {
-    llm = await startHttpStub((req) => chatCompletion({ title: topicOf(req), summary: 'Bees dance [1].', body_markdown: 'Forager bees dance to share where food is [1].' }, 'gpt-e2e-cost-2025-01-01'));
+    llm = await startHttpStub((req) =>
+      chatCompletion(
+        { title: topicOf(req), summary: 'Bees dance [1].', body_markdown: 'Forager bees dance to share where food is [1].' },
+        'gpt-e2e-cost-2025-01-01',
+      ),
+    );
     pipeline = await startPipeline('e2ecost', {
       LLM_PROVIDER: 'openai',
       LLM_BASE_URL: `${llm.url}/v1`,
@@ -33,22 +38,41 @@ describe('end to end cost accounting: four services, an OpenAI-compatible stub t
 
   const submit = (token: string, topic = TOPIC) => pipeline.api.call('POST', '/v1/requests', { token, body: { topic, length: 'short' } });
 
-  it('when a request is published, then it shows the tokens and cost of its LLM call, its owner\'s spend grows by that, a cached repeat for another user costs nothing, and the spender is refused once over budget', async () => {
+  it("when a request is published, then it shows the tokens and cost of its LLM call, its owner's spend grows by that, a cached repeat for another user costs nothing, and the spender is refused once over budget", async () => {
     const spender = await pipeline.api.registerAndLogin();
     const first = await submit(spender.access);
     assert.equal(first.status, 202, JSON.stringify(first.body));
     const published = await waitForFinalRequest(pipeline.api, spender.access, first.body.id, 30_000);
     assert.equal(published.status, 'published', JSON.stringify(published));
-    assert.deepEqual(published.usage, { provider: 'openai', model: 'gpt-e2e-cost-2025-01-01', cached: false, input_tokens: 812, output_tokens: 240, cost_usd: COST, saved: null });
+    assert.deepEqual(published.usage, {
+      provider: 'openai',
+      model: 'gpt-e2e-cost-2025-01-01',
+      cached: false,
+      input_tokens: 812,
+      output_tokens: 240,
+      cost_usd: COST,
+      saved: null,
+    });
     const me = (await pipeline.api.call('GET', '/v1/me', { token: spender.access })).body;
-    assert.deepEqual({ today: me.spend.today_usd, month: me.spend.month_usd, budget: me.spend.daily_budget_usd }, { today: COST, month: COST, budget: BUDGET_USD });
+    assert.deepEqual(
+      { today: me.spend.today_usd, month: me.spend.month_usd, budget: me.spend.daily_budget_usd },
+      { today: COST, month: COST, budget: BUDGET_USD },
+    );
 
     // The same brief and sources make the same prompt: the llm answers from its cache, and says what that saved.
     const other = await pipeline.api.registerAndLogin();
     const repeat = await submit(other.access);
     const cached = await waitForFinalRequest(pipeline.api, other.access, repeat.body.id, 30_000);
     assert.equal(cached.status, 'published');
-    assert.deepEqual(cached.usage, { provider: 'openai', model: 'gpt-e2e-cost-2025-01-01', cached: true, input_tokens: 0, output_tokens: 0, cost_usd: 0, saved: { input_tokens: 812, output_tokens: 240, cost_usd: COST } });
+    assert.deepEqual(cached.usage, {
+      provider: 'openai',
+      model: 'gpt-e2e-cost-2025-01-01',
+      cached: true,
+      input_tokens: 0,
+      output_tokens: 0,
+      cost_usd: 0,
+      saved: { input_tokens: 812, output_tokens: 240, cost_usd: COST },
+    });
     assert.equal(llm.requests.filter((r) => topicOf(r) === TOPIC).length, 1, 'the model was asked once');
     assert.equal((await pipeline.api.call('GET', '/v1/me', { token: other.access })).body.spend.today_usd, 0);
 

@@ -20,11 +20,20 @@ const LLM_MODEL = 'gpt-e2e-mini';
 type Hit = { title: string; url: string; snippet: string };
 
 /** Each search provider: its settings, its real response shape, and what its real API must receive. */
-const PROVIDERS: Array<{ name: string; settings: (stub: string) => Record<string, string>; respond: (query: string, hits: Hit[]) => unknown; expectRequest: (req: RecordedRequest, query: string) => void }> = [
+const PROVIDERS: Array<{
+  name: string;
+  settings: (stub: string) => Record<string, string>;
+  respond: (query: string, hits: Hit[]) => unknown;
+  expectRequest: (req: RecordedRequest, query: string) => void;
+}> = [
   {
     name: 'google',
     settings: (stub) => ({ GOOGLE_CSE_URL: `${stub}/customsearch/v1`, GOOGLE_API_KEY: 'e2e-google-key', GOOGLE_CSE_ID: 'e2e-cx' }),
-    respond: (q, hits) => ({ kind: 'customsearch#search', queries: { request: [{ searchTerms: q }] }, items: hits.map((h) => ({ kind: 'customsearch#result', title: h.title, link: h.url, snippet: h.snippet })) }),
+    respond: (q, hits) => ({
+      kind: 'customsearch#search',
+      queries: { request: [{ searchTerms: q }] },
+      items: hits.map((h) => ({ kind: 'customsearch#result', title: h.title, link: h.url, snippet: h.snippet })),
+    }),
     expectRequest: (req, q) => {
       assert.equal(req.method, 'GET');
       assert.equal(req.path, '/customsearch/v1');
@@ -34,7 +43,10 @@ const PROVIDERS: Array<{ name: string; settings: (stub: string) => Record<string
   {
     name: 'serper',
     settings: (stub) => ({ SERPER_URL: `${stub}/search`, SERPER_API_KEY: 'e2e-serper-key' }),
-    respond: (q, hits) => ({ searchParameters: { q, type: 'search', engine: 'google' }, organic: hits.map((h, i) => ({ title: h.title, link: h.url, snippet: h.snippet, position: i + 1 })) }),
+    respond: (q, hits) => ({
+      searchParameters: { q, type: 'search', engine: 'google' },
+      organic: hits.map((h, i) => ({ title: h.title, link: h.url, snippet: h.snippet, position: i + 1 })),
+    }),
     expectRequest: (req, q) => {
       assert.equal(req.method, 'POST');
       assert.equal(req.path, '/search');
@@ -46,7 +58,11 @@ const PROVIDERS: Array<{ name: string; settings: (stub: string) => Record<string
   {
     name: 'brave',
     settings: (stub) => ({ BRAVE_URL: `${stub}/res/v1/web/search`, BRAVE_API_KEY: 'e2e-brave-key' }),
-    respond: (q, hits) => ({ type: 'search', query: { original: q }, web: { type: 'search', results: hits.map((h) => ({ title: h.title, url: h.url, description: `<strong>${h.snippet}</strong>` })) } }),
+    respond: (q, hits) => ({
+      type: 'search',
+      query: { original: q },
+      web: { type: 'search', results: hits.map((h) => ({ title: h.title, url: h.url, description: `<strong>${h.snippet}</strong>` })) },
+    }),
     expectRequest: (req, q) => {
       assert.equal(req.method, 'GET');
       assert.equal(req.path, '/res/v1/web/search');
@@ -58,7 +74,11 @@ const PROVIDERS: Array<{ name: string; settings: (stub: string) => Record<string
   {
     name: 'searxng',
     settings: (stub) => ({ SEARXNG_URL: `${stub}/searx/` }),
-    respond: (q, hits) => ({ query: q, number_of_results: hits.length, results: hits.map((h) => ({ title: h.title, url: h.url, content: h.snippet, engine: 'duckduckgo' })) }),
+    respond: (q, hits) => ({
+      query: q,
+      number_of_results: hits.length,
+      results: hits.map((h) => ({ title: h.title, url: h.url, content: h.snippet, engine: 'duckduckgo' })),
+    }),
     expectRequest: (req, q) => {
       assert.equal(req.method, 'GET');
       assert.equal(req.path, '/searx/search');
@@ -114,7 +134,10 @@ describe('end to end with openai, each search provider and a webhook, all pointe
       let researchExit: number | null;
       try {
         await pipeline.start('research', { SEARCH_PROVIDER: provider.name, ...provider.settings(search.url) });
-        const submitted = await pipeline.api.call('POST', '/v1/requests', { token, body: { topic, length: 'short', channel: { type: 'webhook', url: `${webhook.url}/hook` } } });
+        const submitted = await pipeline.api.call('POST', '/v1/requests', {
+          token,
+          body: { topic, length: 'short', channel: { type: 'webhook', url: `${webhook.url}/hook` } },
+        });
         assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
         request = await waitForFinalRequest(pipeline.api, token, submitted.body.id);
       } finally {
@@ -143,7 +166,10 @@ describe('end to end with openai, each search provider and a webhook, all pointe
       const chat = call.json() as { model: string; messages: Array<{ role: string; content: string }>; response_format: unknown };
       assert.equal(chat.model, LLM_MODEL);
       assert.equal((chat.response_format as { type: string }).type, 'json_schema');
-      assert.deepEqual(chat.messages.map((m) => m.role), ['system', 'user']);
+      assert.deepEqual(
+        chat.messages.map((m) => m.role),
+        ['system', 'user'],
+      );
       const prompt = chat.messages[1]!.content;
       assert.match(prompt, new RegExp(`^Topic: ${topic}$`, 'm'));
       assert.ok(prompt.includes(`[1] ${hits[0]!.title} — ${hits[0]!.url}`), prompt);
@@ -169,9 +195,20 @@ describe('end to end with openai, each search provider and a webhook, all pointe
       assert.equal(delivered.topic, topic);
       assert.equal(delivered.title, `${topic}: the keeper's watch`);
       assert.equal(delivered.summary, 'Keepers trimmed wicks every four hours [1].');
-      assert.ok(delivered.body_markdown.startsWith('Keepers trimmed the lamp wicks every four hours [1] and logged the weather.\n\n## The night watch\n\nThe watch ran from dusk to dawn [1].'), delivered.body_markdown);
-      assert.ok(delivered.body_markdown.endsWith(`## Sources\n\n1. [${hits[0]!.title}](${hits[0]!.url})\n2. [${hits[1]!.title}](${hits[1]!.url})\n`), delivered.body_markdown);
-      assert.deepEqual(delivered.sources, hits.map(({ title, url }) => ({ title, url })));
+      assert.ok(
+        delivered.body_markdown.startsWith(
+          'Keepers trimmed the lamp wicks every four hours [1] and logged the weather.\n\n## The night watch\n\nThe watch ran from dusk to dawn [1].',
+        ),
+        delivered.body_markdown,
+      );
+      assert.ok(
+        delivered.body_markdown.endsWith(`## Sources\n\n1. [${hits[0]!.title}](${hits[0]!.url})\n2. [${hits[1]!.title}](${hits[1]!.url})\n`),
+        delivered.body_markdown,
+      );
+      assert.deepEqual(
+        delivered.sources,
+        hits.map(({ title, url }) => ({ title, url })),
+      );
       assert.ok(!Number.isNaN(Date.parse(delivered.published_at)));
 
       // The API: the same article, the URL the receiver reported, and a complete stage timeline.
@@ -180,7 +217,14 @@ describe('end to end with openai, each search provider and a webhook, all pointe
         { title: delivered.title, summary: delivered.summary, body_markdown: delivered.body_markdown, sources: delivered.sources },
       );
       assert.equal(request.result.published_url, `https://news.example.test/posts/${rid}`);
-      assert.deepEqual(request.stages.map((s: any) => [s.stage, s.status, s.attempts, s.error]), [['research', 'completed', 1, null], ['write', 'completed', 1, null], ['publish', 'completed', 1, null]]);
+      assert.deepEqual(
+        request.stages.map((s: any) => [s.stage, s.status, s.attempts, s.error]),
+        [
+          ['research', 'completed', 1, null],
+          ['write', 'completed', 1, null],
+          ['publish', 'completed', 1, null],
+        ],
+      );
       for (const s of request.stages) {
         assert.ok(Number.isInteger(s.duration_ms) && s.duration_ms >= 0, `${s.stage} has a duration`);
         assert.ok(Date.parse(s.finished_at) >= Date.parse(s.started_at), `${s.stage} finishes after it starts`);

@@ -41,7 +41,10 @@ describe('following and cancelling with the real workers: four processes', () =>
     const stream = await openEventStream(`${gatewayUrl}/v1/requests/${submitted.body.id}/events`, { authorization: `Bearer ${user.access}` });
     const events = await stream.ended();
     const stageEvents = events.filter((e) => e.event !== 'request.status').map((e) => e.event);
-    assert.deepEqual(stageEvents, ['research', 'write', 'publish'].flatMap((s) => [`request.${s}.started`, `request.${s}.completed`]));
+    assert.deepEqual(
+      stageEvents,
+      ['research', 'write', 'publish'].flatMap((s) => [`request.${s}.started`, `request.${s}.completed`]),
+    );
     assert.equal(events.at(-1)!.data.status, 'published');
     assert.match(String(events.at(-1)!.data.published_url), /^file:\/\//);
   });
@@ -57,10 +60,16 @@ describe('following and cancelling with the real workers: four processes', () =>
     const cancelled = await pipeline.api.call('POST', `/v1/requests/${id}/cancel`, { token: user.access });
     assert.equal(cancelled.status, 202);
     const events = await stream.ended();
-    assert.deepEqual(events.slice(-2).map((e) => e.event), ['request.write.cancelled', 'request.status']);
+    assert.deepEqual(
+      events.slice(-2).map((e) => e.event),
+      ['request.write.cancelled', 'request.status'],
+    );
     assert.equal(events.at(-1)!.data.status, 'cancelled');
     const request = (await pipeline.api.call('GET', `/v1/requests/${id}`, { token: user.access })).body;
-    assert.deepEqual(request.stages.map((s: { status: string }) => s.status), ['completed', 'cancelled', 'pending']);
+    assert.deepEqual(
+      request.stages.map((s: { status: string }) => s.status),
+      ['completed', 'cancelled', 'pending'],
+    );
     assert.equal((await pipeline.api.call('POST', `/v1/requests/${id}/cancel`, { token: user.access })).status, 409);
   });
 });

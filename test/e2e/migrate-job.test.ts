@@ -33,7 +33,11 @@ describe('migration job', () => {
       assert.ok(rows.length >= 1);
       assert.equal(new Set(rows.map((r) => r.version)).size, rows.length);
       const tables = await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
-      for (const t of ['users', 'user_sessions', 'content_requests', 'request_stages', 'outbox', 'dead_letters']) assert.ok(tables.rows.some((r) => r.tablename === t), t);
+      for (const t of ['users', 'user_sessions', 'content_requests', 'request_stages', 'outbox', 'dead_letters'])
+        assert.ok(
+          tables.rows.some((r) => r.tablename === t),
+          t,
+        );
     } finally {
       await client.end();
     }

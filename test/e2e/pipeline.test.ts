@@ -30,7 +30,14 @@ describe('pipeline end to end: four processes, embedded providers', () => {
     assert.equal(submitted.status, 202);
     const request = await waitForFinalRequest(api, user.access, submitted.body.id);
     assert.equal(request.status, 'published', JSON.stringify(request));
-    assert.deepEqual(request.stages.map((s: any) => [s.stage, s.status, s.attempts]), [['research', 'completed', 1], ['write', 'completed', 1], ['publish', 'completed', 1]]);
+    assert.deepEqual(
+      request.stages.map((s: any) => [s.stage, s.status, s.attempts]),
+      [
+        ['research', 'completed', 1],
+        ['write', 'completed', 1],
+        ['publish', 'completed', 1],
+      ],
+    );
     for (const s of request.stages) {
       assert.ok(Number.isInteger(s.duration_ms) && s.duration_ms >= 0, `${s.stage} has a duration`);
       assert.ok(Date.parse(s.finished_at) >= Date.parse(s.started_at));

@@ -46,7 +46,9 @@ async function dashboardTargets(): Promise<DashboardTarget[]> {
 /** `group/rule` for every alerting and recording rule in deploy/prometheus/rules. */
 async function declaredRules(): Promise<string[]> {
   const files = await ruleFiles();
-  const docs = await Promise.all(files.map(async (f) => parse(await readFile(f, 'utf8')) as { groups: Array<{ name: string; rules: Array<{ alert?: string; record?: string }> }> }));
+  const docs = await Promise.all(
+    files.map(async (f) => parse(await readFile(f, 'utf8')) as { groups: Array<{ name: string; rules: Array<{ alert?: string; record?: string }> }> }),
+  );
   return docs.flatMap((d) => d.groups.flatMap((g) => g.rules.map((r) => `${g.name}/${r.alert ?? r.record}`)));
 }
 
@@ -75,8 +77,11 @@ describe('a real Prometheus scraping the four services: targets, alert rules, da
       if (req.path === '/robots.txt') return { status: 404 };
       if (req.path.startsWith('/pages/')) return { body: PAGE(req.path.endsWith('/a') ? 'Notes kept at the station.' : 'Letters from the keepers.') };
       const q = req.query.get('q') ?? '';
-      if (q === RETRIED && !searched.has(q)) return searched.add(q), { status: 503 };
-      const hits = q === NO_SOURCES ? [] : ['a', 'b'].map((p) => ({ title: `Lighthouse notes ${p}`, url: `${web.url}/pages/${p}`, content: 'Lighthouse keepers and fog signals.' }));
+      if (q === RETRIED && !searched.has(q)) return (searched.add(q), { status: 503 });
+      const hits =
+        q === NO_SOURCES
+          ? []
+          : ['a', 'b'].map((p) => ({ title: `Lighthouse notes ${p}`, url: `${web.url}/pages/${p}`, content: 'Lighthouse keepers and fog signals.' }));
       return { body: { query: q, results: hits } };
     });
     // The LLM: RETRIED's first call answers 503 (a write retry), LLM_REFUSES gets 400 (dead-lettered at write).
@@ -84,8 +89,11 @@ describe('a real Prometheus scraping the four services: targets, alert rules, da
     const llm = await startHttpStub((req) => {
       const topic = topicOf(req);
       if (topic === LLM_REFUSES) return { status: 400, body: { error: { message: 'unsupported request', type: 'invalid_request_error' } } };
-      if (topic === RETRIED && !written.has(topic)) return written.add(topic), { status: 503, body: { error: { message: 'overloaded' } } };
-      return chatCompletion({ title: topic, summary: 'Keepers kept the light [1].', body_markdown: `# ${topic}\n\nKeepers trimmed the wicks [1].` }, 'gpt-4o-mini-2024-07-18');
+      if (topic === RETRIED && !written.has(topic)) return (written.add(topic), { status: 503, body: { error: { message: 'overloaded' } } });
+      return chatCompletion(
+        { title: topic, summary: 'Keepers kept the light [1].', body_markdown: `# ${topic}\n\nKeepers trimmed the wicks [1].` },
+        'gpt-4o-mini-2024-07-18',
+      );
     });
     // The webhook: /flaky answers 503 once per request (a publish retry), /gone 400 (dead-lettered at publish).
     // Each dependency fails transiently once only, so no breaker opens.
@@ -93,7 +101,7 @@ describe('a real Prometheus scraping the four services: targets, alert rules, da
     const webhook = await startHttpStub((req) => {
       const key = String(req.headers['idempotency-key']);
       if (req.path === '/gone') return { status: 400, body: { error: 'no such feed' } };
-      if (req.path === '/flaky' && !delivered.has(key)) return delivered.add(key), { status: 503 };
+      if (req.path === '/flaky' && !delivered.has(key)) return (delivered.add(key), { status: 503 });
       return { status: 201, body: { url: `https://news.example.test/posts/${key}` } };
     });
     stubs = [web, llm, webhook];
@@ -107,14 +115,20 @@ describe('a real Prometheus scraping the four services: targets, alert rules, da
       DAILY_REQUEST_QUOTA: '5',
       LOGIN_FAILURES_PER_ACCOUNT: '2',
     });
-    prometheus = await startPrometheus(SERVICES.map((job) => ({ job, port: pipeline.service(job).opsPort })), await ruleFiles());
+    prometheus = await startPrometheus(
+      SERVICES.map((job) => ({ job, port: pipeline.service(job).opsPort })),
+      await ruleFiles(),
+    );
 
     // The traffic: one request that retries at every stage, then the same topic from the caches, one failure per
     // stage, a sixth request over the daily quota of 5, and sign-ins throttled after two wrong passwords.
     const { api } = pipeline;
     const user = await api.registerAndLogin();
     const submit = async (topic: string, hook: string) => {
-      const res = await api.call('POST', '/v1/requests', { token: user.access, body: { topic, length: 'short', channel: { type: 'webhook', url: `${webhook.url}${hook}` } } });
+      const res = await api.call('POST', '/v1/requests', {
+        token: user.access,
+        body: { topic, length: 'short', channel: { type: 'webhook', url: `${webhook.url}${hook}` } },
+      });
       assert.equal(res.status, 202, JSON.stringify(res.body));
       const r = await waitForFinalRequest(api, user.access, res.body.id, 30_000);
       return `${r.status as string}${(r.stages as Array<{ stage: string; error: { code: string } | null }>).map((st) => (st.error ? ` at ${st.stage}: ${st.error.code}` : '')).join('')}`;
@@ -154,14 +168,25 @@ describe('a real Prometheus scraping the four services: targets, alert rules, da
     });
     const rules = groups.flatMap((g) => g.rules.map((r) => ({ group: g.name, rule: r.name, health: r.health, error: r.lastError ?? '' })));
     assert.deepEqual(rules.map((r) => `${r.group}/${r.rule}`).sort(), (await declaredRules()).sort(), 'every rule of the files is loaded');
-    assert.deepEqual(rules.filter((r) => r.health !== 'ok'), []);
+    assert.deepEqual(
+      rules.filter((r) => r.health !== 'ok'),
+      [],
+    );
   });
 
   it('when the dashboard queries run after the traffic, then each returns series, and a query by stage returns every stage', async () => {
     const exposed = new Set([...expositions.values()].flatMap((text) => [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!)));
     const targets = await dashboardTargets();
     assert.ok(targets.length >= 20, `only ${targets.length} queries in the dashboard`);
-    assert.deepEqual(targets.flatMap((q) => metricsOf(q.expr).filter((m) => !exposed.has(m)).map((m) => `${q.panel}: ${m}`)), [], 'every metric the dashboard names is exposed by a service');
+    assert.deepEqual(
+      targets.flatMap((q) =>
+        metricsOf(q.expr)
+          .filter((m) => !exposed.has(m))
+          .map((m) => `${q.panel}: ${m}`),
+      ),
+      [],
+      'every metric the dashboard names is exposed by a service',
+    );
 
     const missing = (series: Array<Record<string, string>>, q: DashboardTarget) => {
       if (series.length === 0) return 'no series';
@@ -173,10 +198,18 @@ describe('a real Prometheus scraping the four services: targets, alert rules, da
       targets.map(async (q) => {
         let last = 'not run';
         try {
-          await pollUntil(`${q.panel}: ${q.expr}`, async () => {
-            last = missing((await prometheus.query(q.expr)).map((r) => r.metric), q) ?? '';
-            return last === '' ? true : undefined;
-          }, { timeoutMs: 15_000, intervalMs: 500 });
+          await pollUntil(
+            `${q.panel}: ${q.expr}`,
+            async () => {
+              last =
+                missing(
+                  (await prometheus.query(q.expr)).map((r) => r.metric),
+                  q,
+                ) ?? '';
+              return last === '' ? true : undefined;
+            },
+            { timeoutMs: 15_000, intervalMs: 500 },
+          );
           return undefined;
         } catch {
           return `${q.panel}: ${q.expr}: ${last}`;

@@ -23,10 +23,18 @@ async function start(service: string, env: Record<string, string>): Promise<{ co
 describe('start-up configuration', () => {
   for (const service of ['gateway', 'research', 'llm', 'publisher']) {
     it(`when ${service} gets invalid settings, then it refuses to start and names every one`, async () => {
-      const { code, stderr } = await start(service, { GATEWAY_PORT: 'eighty', RESEARCH_PORT: '0', LLM_PORT: 'x', PUBLISHER_PORT: '-1', LOG_LEVEL: 'loud', RETRY_MAX_ATTEMPTS: 'many' });
+      const { code, stderr } = await start(service, {
+        GATEWAY_PORT: 'eighty',
+        RESEARCH_PORT: '0',
+        LLM_PORT: 'x',
+        PUBLISHER_PORT: '-1',
+        LOG_LEVEL: 'loud',
+        RETRY_MAX_ATTEMPTS: 'many',
+      });
       assert.equal(code, 78, stderr);
       assert.match(stderr, new RegExp(`^${service}: refusing to start, invalid configuration`));
-      for (const name of ['GATEWAY_PORT', 'RESEARCH_PORT', 'LLM_PORT', 'PUBLISHER_PORT', 'LOG_LEVEL', 'RETRY_MAX_ATTEMPTS']) assert.match(stderr, new RegExp(`- ${name} `));
+      for (const name of ['GATEWAY_PORT', 'RESEARCH_PORT', 'LLM_PORT', 'PUBLISHER_PORT', 'LOG_LEVEL', 'RETRY_MAX_ATTEMPTS'])
+        assert.match(stderr, new RegExp(`- ${name} `));
     });
   }
 

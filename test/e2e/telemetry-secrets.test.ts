@@ -68,7 +68,9 @@ describe('no secrets leave in telemetry, and trace context from the internet is 
         ],
       },
     }));
-    llm = await startHttpStub((req) => chatCompletion({ title: topicOf(req), summary: 'Keepers kept the lamp lit [1].', body_markdown: 'Keepers trimmed the wicks [1].' }, 'gpt-otel'));
+    llm = await startHttpStub((req) =>
+      chatCompletion({ title: topicOf(req), summary: 'Keepers kept the lamp lit [1].', body_markdown: 'Keepers trimmed the wicks [1].' }, 'gpt-otel'),
+    );
     webhook = await startHttpStub(() => ({ status: 204 }));
     pipeline = await startPipeline('otelsecret', {
       PUBLISH_DIR: publishDir,
@@ -127,12 +129,18 @@ describe('no secrets leave in telemetry, and trace context from the internet is 
     // What is recorded instead: the allowlisted shape of each URL.
     const urls = spans.map((s) => attr(s, 'url.full')).filter(Boolean);
     assert.ok(urls.includes(`${webhook.url}/hooks/REDACTED?token=REDACTED`), `webhook call recorded without its tokens: ${urls.join(' ')}`);
-    assert.ok(urls.some((u) => u === `${search.url}/customsearch/v1?key=REDACTED&cx=REDACTED&q=REDACTED&num=REDACTED`), `search call recorded without its key: ${urls.join(' ')}`);
+    assert.ok(
+      urls.some((u) => u === `${search.url}/customsearch/v1?key=REDACTED&cx=REDACTED&q=REDACTED&num=REDACTED`),
+      `search call recorded without its key: ${urls.join(' ')}`,
+    );
 
     // The client's traceparent is linked from the gateway's server span, not continued.
     const submit = spans.find((s) => s.traceId === traceId && s.service === 'gateway' && s.name === 'POST /v1/requests');
     assert.ok(submit, 'the submit span is in the request trace');
-    assert.deepEqual(submit.links?.map((l) => [l.traceId, l.spanId]), [[incomingTraceId, incomingSpanId]]);
+    assert.deepEqual(
+      submit.links?.map((l) => [l.traceId, l.spanId]),
+      [[incomingTraceId, incomingSpanId]],
+    );
     assert.ok(!spans.some((s) => s.traceId === incomingTraceId), 'no span joined the client trace');
 
     // Baggage reaches no third party, and neither does the client's trace id.

@@ -82,7 +82,10 @@ describe('one trace per content request across the four services (OTLP receiver)
     const orphans = spans.filter((s) => s.parentSpanId && !ids.has(s.parentSpanId)).map((s) => `${s.service}: ${s.name}`);
     assert.deepEqual(orphans, [], 'every parent link resolves inside the trace');
 
-    const stageSpans = spans.filter((s) => /^(research|write|publish) process$/.test(s.name)).map((s) => `${s.service}:${s.name}`).sort();
+    const stageSpans = spans
+      .filter((s) => /^(research|write|publish) process$/.test(s.name))
+      .map((s) => `${s.service}:${s.name}`)
+      .sort();
     assert.deepEqual(stageSpans, ['llm:write process', 'publisher:publish process', 'research:research process']);
     const llm = spans.find((s) => s.service === 'llm' && s.name.startsWith('chat '));
     assert.ok(llm, 'the LLM call has a GenAI span');

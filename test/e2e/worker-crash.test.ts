@@ -10,12 +10,28 @@ import { startSlowStub } from '../support/slow-stub.ts';
 // Subjects the sample corpus covers, so the embedded search finds sources. The drill's label goes in the
 // audience, not the topic (extra topic words would make the corpus documents off-topic), so each request
 // still has a prompt of its own.
-const SUBJECTS = ['honeybees', 'black holes', 'coffee roasting', 'composting', 'coral reefs', 'volcanoes', 'wind power', 'solar panels', 'sourdough baking', 'tea processing', 'bird migration', 'chess openings'];
+const SUBJECTS = [
+  'honeybees',
+  'black holes',
+  'coffee roasting',
+  'composting',
+  'coral reefs',
+  'volcanoes',
+  'wind power',
+  'solar panels',
+  'sourdough baking',
+  'tea processing',
+  'bird migration',
+  'chess openings',
+];
 
 async function submitAll(pipeline: Pipeline, token: string, label: string, hookUrl: string): Promise<string[]> {
   const ids: string[] = [];
   for (const subject of SUBJECTS) {
-    const res = await pipeline.api.call('POST', '/v1/requests', { token, body: { topic: subject, audience: label, length: 'short', channel: { type: 'webhook', url: hookUrl } } });
+    const res = await pipeline.api.call('POST', '/v1/requests', {
+      token,
+      body: { topic: subject, audience: label, length: 'short', channel: { type: 'webhook', url: hookUrl } },
+    });
     assert.equal(res.status, 202, JSON.stringify(res.body));
     ids.push(res.body.id);
   }
@@ -26,7 +42,11 @@ async function submitAll(pipeline: Pipeline, token: string, label: string, hookU
 async function assertAllPublished(pipeline: Pipeline, token: string, ids: string[], final: Map<string, any>): Promise<void> {
   const unpublished = ids.filter((id) => final.get(id).status !== 'published');
   const details = await Promise.all(unpublished.map(async (id) => (await pipeline.api.call('GET', `/v1/requests/${id}`, { token })).body));
-  assert.deepEqual(details.map((r) => ({ id: r.id, status: r.status, stages: r.stages })), [], 'every request is published, none failed');
+  assert.deepEqual(
+    details.map((r) => ({ id: r.id, status: r.status, stages: r.stages })),
+    [],
+    'every request is published, none failed',
+  );
 }
 
 /** The audience line of a chat request's user message. */
@@ -40,7 +60,10 @@ function postsByKey(webhook: HttpStub, secret: string): Map<string, RecordedRequ
   for (const post of webhook.requests) {
     assert.equal(post.method, 'POST');
     assert.equal((post.json() as { request_id: string }).request_id, keyOf(post), 'Idempotency-Key is the request id');
-    assert.ok(verifyStandardWebhook(deriveWebhookSecret(secret, requestSecretContext(keyOf(post))), post.body, post.headers), 'every post is signed with its request’s secret');
+    assert.ok(
+      verifyStandardWebhook(deriveWebhookSecret(secret, requestSecretContext(keyOf(post))), post.body, post.headers),
+      'every post is signed with its request’s secret',
+    );
     byKey.set(keyOf(post), [...(byKey.get(keyOf(post)) ?? []), post]);
   }
   return byKey;
@@ -52,7 +75,9 @@ describe('a worker killed with SIGKILL while requests are in flight loses none, 
 
   before(async () => {
     // A slow model keeps write tasks in flight long enough to kill the worker in the middle of them.
-    llm = await startSlowStub(300, (req) => chatCompletion({ title: topicOf(req), summary: 'A summary [1].', body_markdown: `What the source says about ${topicOf(req)} [1].` }));
+    llm = await startSlowStub(300, (req) =>
+      chatCompletion({ title: topicOf(req), summary: 'A summary [1].', body_markdown: `What the source says about ${topicOf(req)} [1].` }),
+    );
     pipeline = await startPipeline('e2ecrash', {
       LLM_PROVIDER: 'openai',
       LLM_BASE_URL: `${llm.url}/v1`,
@@ -68,7 +93,8 @@ describe('a worker killed with SIGKILL while requests are in flight loses none, 
   after(async () => {
     const codes = await pipeline?.close();
     await llm?.close();
-    if (codes) assert.deepEqual(codes, { gateway: 0, research: 0, llm: 0, publisher: 0 }, 'every running service (the replacements included) exits 0 on SIGTERM');
+    if (codes)
+      assert.deepEqual(codes, { gateway: 0, research: 0, llm: 0, publisher: 0 }, 'every running service (the replacements included) exits 0 on SIGTERM');
   });
 
   describe('when the llm worker dies mid-write and a new one starts', () => {
@@ -124,7 +150,11 @@ describe('a worker killed with SIGKILL while requests are in flight loses none, 
 
     it('then every request is published and delivered with its Idempotency-Key; only posts cut off by the crash repeat', async (t) => {
       const ids = await submitAll(pipeline, token, 'Publisher drill', `${webhook.url}/hook`);
-      await pollUntil('a few webhook posts in flight', () => (webhook.held() >= 2 ? true : undefined), { timeoutMs: 20_000, intervalMs: 10, lastSeen: () => `${webhook.requests.length} posts` });
+      await pollUntil('a few webhook posts in flight', () => (webhook.held() >= 2 ? true : undefined), {
+        timeoutMs: 20_000,
+        intervalMs: 10,
+        lastSeen: () => `${webhook.requests.length} posts`,
+      });
       const publishedBeforeKill = new Set((await listRequests(pipeline.api, token, 'published')).map((r) => r.id as string));
       await pipeline.kill('publisher');
       const killedAt = Date.now();
@@ -139,7 +169,12 @@ describe('a worker killed with SIGKILL while requests are in flight loses none, 
       // `published_at` is stamped by the posting worker, on the same clock: before the kill means the dead one.
       const byDeadWorker = (post: RecordedRequest) => Date.parse((post.json() as { published_at: string }).published_at) <= killedAt;
       // In flight at the kill: posted by the dead worker, not yet reported published. Only these may repeat.
-      const inFlightAtKill = new Set(webhook.requests.filter(byDeadWorker).map(keyOf).filter((key) => !publishedBeforeKill.has(key)));
+      const inFlightAtKill = new Set(
+        webhook.requests
+          .filter(byDeadWorker)
+          .map(keyOf)
+          .filter((key) => !publishedBeforeKill.has(key)),
+      );
       assert.ok(inFlightAtKill.size >= 1, 'the kill interrupted at least one post');
 
       // DESIGN's guarantee: a crash between the post and the idempotency marker can repeat a post. The repeat

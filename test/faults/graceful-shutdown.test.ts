@@ -23,7 +23,10 @@ describe('graceful shutdown under load (four processes)', () => {
     publishDir = await mkdtemp(join(tmpdir(), 'pressroom-drain-'));
     let n = 0;
     // Slow enough that several writes are in flight when SIGTERM arrives.
-    llmStub = await startHttpStub(() => ({ delayMs: 700, body: { choices: [{ message: { content: JSON.stringify(article(++n)) }, finish_reason: 'stop' }], usage: { prompt_tokens: 10, completion_tokens: 10 } } }));
+    llmStub = await startHttpStub(() => ({
+      delayMs: 700,
+      body: { choices: [{ message: { content: JSON.stringify(article(++n)) }, finish_reason: 'stop' }], usage: { prompt_tokens: 10, completion_tokens: 10 } },
+    }));
     const ports = { GATEWAY_PORT: await freePort(), RESEARCH_PORT: await freePort(), LLM_PORT: await freePort(), PUBLISHER_PORT: await freePort() };
     llmPort = ports.LLM_PORT;
     env = testEnv(id, {
@@ -35,7 +38,11 @@ describe('graceful shutdown under load (four processes)', () => {
       LOG_LEVEL: 'info',
       ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
     });
-    services.push(await startService('gateway', env, ports.GATEWAY_PORT), await startService('research', env, ports.RESEARCH_PORT), await startService('publisher', env, ports.PUBLISHER_PORT));
+    services.push(
+      await startService('gateway', env, ports.GATEWAY_PORT),
+      await startService('research', env, ports.RESEARCH_PORT),
+      await startService('publisher', env, ports.PUBLISHER_PORT),
+    );
     api = createApiClient(`http://127.0.0.1:${ports.GATEWAY_PORT}`);
   });
 
@@ -62,8 +69,14 @@ describe('graceful shutdown under load (four processes)', () => {
     assert.ok(first.output.join('').includes('shutting down'));
     const answeredBeforeExit = llmStub.requests.length;
     assert.ok(answeredBeforeExit >= inFlightAtSignal);
-    const completedByFirst = first.output.join('').split('\n').filter((l) => l.includes('"msg":"write completed"')).length;
-    assert.ok(completedByFirst >= inFlightAtSignal, `the ${inFlightAtSignal} writes in flight at SIGTERM were finished, not abandoned (${completedByFirst} completed)`);
+    const completedByFirst = first.output
+      .join('')
+      .split('\n')
+      .filter((l) => l.includes('"msg":"write completed"')).length;
+    assert.ok(
+      completedByFirst >= inFlightAtSignal,
+      `the ${inFlightAtSignal} writes in flight at SIGTERM were finished, not abandoned (${completedByFirst} completed)`,
+    );
 
     services.push(await startService('llm', env, llmPort));
     const deadline = Date.now() + 30_000;
@@ -73,7 +86,10 @@ describe('graceful shutdown under load (four processes)', () => {
       if (statuses.every((s) => s === 'published')) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    assert.deepEqual(statuses, ids.map(() => 'published'));
+    assert.deepEqual(
+      statuses,
+      ids.map(() => 'published'),
+    );
     const files = (await readdir(publishDir)).filter((f) => f.endsWith('.md')).sort();
     assert.deepEqual(files, ids.map((rid) => `${rid}.md`).sort());
   });

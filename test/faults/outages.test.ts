@@ -3,7 +3,19 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE_URLS, cleanupBroker, cleanupRedis, createDatabase, databaseUrl, dropDatabase, pollUntil, startTcpProxy, testEnv, testId, type TcpProxy } from '@pressroom/test-support';
+import {
+  BASE_URLS,
+  cleanupBroker,
+  cleanupRedis,
+  createDatabase,
+  databaseUrl,
+  dropDatabase,
+  pollUntil,
+  startTcpProxy,
+  testEnv,
+  testId,
+  type TcpProxy,
+} from '@pressroom/test-support';
 import { createApiClient } from '../../services/gateway/test/support/gateway-harness.ts';
 import { freePort, startService, type ServiceProcess } from '../support/services.ts';
 
@@ -57,7 +69,11 @@ describe('outages (four processes behind TCP proxies)', () => {
     await dropDatabase(id);
     await rm(publishDir, { recursive: true, force: true });
     const failed = Object.values(services).filter((_, i) => codes[i] !== 0);
-    assert.deepEqual(codes, [0, 0, 0, 0], `every service survived and exits 0 on SIGTERM; ${failed.map((s) => `${s.name} wrote:\n${s.output.join('').slice(-3000)}`).join('\n')}`);
+    assert.deepEqual(
+      codes,
+      [0, 0, 0, 0],
+      `every service survived and exits 0 on SIGTERM; ${failed.map((s) => `${s.name} wrote:\n${s.output.join('').slice(-3000)}`).join('\n')}`,
+    );
   });
 
   // A test that fails while a link is cut must not leave it cut for the next one.
@@ -67,7 +83,11 @@ describe('outages (four processes behind TCP proxies)', () => {
 
   const status = async (token: string, rid: string) => (await api.call('GET', `/v1/requests/${rid}`, { token })).body.status as string;
   const allPublished = (token: string, ids: string[]) =>
-    until('every request published', async () => ((await Promise.all(ids.map((i) => status(token, i)))).every((s) => s === 'published') ? true : undefined), 30_000);
+    until(
+      'every request published',
+      async () => ((await Promise.all(ids.map((i) => status(token, i)))).every((s) => s === 'published') ? true : undefined),
+      30_000,
+    );
 
   it('when RabbitMQ is unreachable from the gateway, then submissions are still accepted, /readyz says so, and they are delivered when it returns', async () => {
     const user = await api.registerAndLogin();
@@ -112,7 +132,9 @@ describe('outages (four processes behind TCP proxies)', () => {
   it('when RabbitMQ is unreachable from the workers, then tasks wait in their queues and complete after the workers reconnect', async () => {
     const user = await api.registerAndLogin();
     proxies.workersAmqp.cut();
-    await until('research readiness to drop', async () => ((await fetch(`http://127.0.0.1:${services['research']!.port}/readyz`)).status === 503 ? true : undefined));
+    await until('research readiness to drop', async () =>
+      (await fetch(`http://127.0.0.1:${services['research']!.port}/readyz`)).status === 503 ? true : undefined,
+    );
     const ids: string[] = [];
     for (const topic of ['bird migration', 'composting']) ids.push((await api.call('POST', '/v1/requests', { token: user.access, body: { topic } })).body.id);
     proxies.workersAmqp.restore();

@@ -4,7 +4,18 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { BASE_URLS, cleanupBroker, cleanupRedis, createDatabase, databaseUrl, dropDatabase, pollUntil, startTcpProxy, testEnv, testId } from '@pressroom/test-support';
+import {
+  BASE_URLS,
+  cleanupBroker,
+  cleanupRedis,
+  createDatabase,
+  databaseUrl,
+  dropDatabase,
+  pollUntil,
+  startTcpProxy,
+  testEnv,
+  testId,
+} from '@pressroom/test-support';
 import { freePort, spawnService } from '../support/services.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -45,8 +56,20 @@ describe('start-up faults', { concurrency: 3 }, () => {
   });
 
   const cases = [
-    { service: 'research', portSetting: 'RESEARCH_PORT', dependency: 'RabbitMQ', setting: 'RABBITMQ_URL', url: (port: number) => `amqp://guest:${PASSWORD}@127.0.0.1:${port}` },
-    { service: 'gateway', portSetting: 'GATEWAY_PORT', dependency: 'PostgreSQL', setting: 'DATABASE_URL', url: (port: number) => `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/pressroom` },
+    {
+      service: 'research',
+      portSetting: 'RESEARCH_PORT',
+      dependency: 'RabbitMQ',
+      setting: 'RABBITMQ_URL',
+      url: (port: number) => `amqp://guest:${PASSWORD}@127.0.0.1:${port}`,
+    },
+    {
+      service: 'gateway',
+      portSetting: 'GATEWAY_PORT',
+      dependency: 'PostgreSQL',
+      setting: 'DATABASE_URL',
+      url: (port: number) => `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/pressroom`,
+    },
     { service: 'llm', portSetting: 'LLM_PORT', dependency: 'Redis', setting: 'REDIS_URL', url: (port: number) => `redis://:${PASSWORD}@127.0.0.1:${port}` },
   ] as const;
 
@@ -55,7 +78,8 @@ describe('start-up faults', { concurrency: 3 }, () => {
       const depPort = await closedPort();
       const opsPort = await freePort();
       // The gateway's readiness is on GATEWAY_OPS_PORT, beside its API port; a worker's on its one port.
-      const gatewayPorts = c.service === 'gateway' ? { GATEWAY_OPS_PORT: String(opsPort), GATEWAY_PORT: String(await freePort()) } : { [c.portSetting]: String(opsPort) };
+      const gatewayPorts =
+        c.service === 'gateway' ? { GATEWAY_OPS_PORT: String(opsPort), GATEWAY_PORT: String(await freePort()) } : { [c.portSetting]: String(opsPort) };
       const proc = spawnService(c.service, { ...env, [c.setting]: c.url(depPort), ...gatewayPorts });
       const shownUrl = c.url(depPort).replace(`:${PASSWORD}@`, '@').replace('redis://@', 'redis://');
 
@@ -69,7 +93,12 @@ describe('start-up faults', { concurrency: 3 }, () => {
       assert.equal(code, 1, proc.output.join(''));
       const lines = proc.stderr.join('').trim().split('\n');
       assert.equal(lines.length, 1, `one line, no stack:\n${lines.join('\n')}`);
-      assert.match(lines[0]!, new RegExp(`^${c.service}: cannot start: ${c.dependency} at \\S+ did not answer within 2 s \\(.*ECONNREFUSED.*\\); start it \\(.+\\), or set ${c.setting} to where it runs$`));
+      assert.match(
+        lines[0]!,
+        new RegExp(
+          `^${c.service}: cannot start: ${c.dependency} at \\S+ did not answer within 2 s \\(.*ECONNREFUSED.*\\); start it \\(.+\\), or set ${c.setting} to where it runs$`,
+        ),
+      );
       assert.ok(lines[0]!.includes(` at ${shownUrl} `), lines[0]);
       assert.ok(!proc.output.join('').includes(PASSWORD), 'the password is in no log line');
     });
@@ -78,14 +107,22 @@ describe('start-up faults', { concurrency: 3 }, () => {
   it('when RabbitMQ appears while a worker waits for it, then the worker becomes ready without a restart', async () => {
     const brokerPort = await closedPort();
     const opsPort = await freePort();
-    const proc = spawnService('publisher', { ...env, STARTUP_WAIT_S: '60', RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:${brokerPort}`, PUBLISHER_PORT: String(opsPort) });
+    const proc = spawnService('publisher', {
+      ...env,
+      STARTUP_WAIT_S: '60',
+      RABBITMQ_URL: `amqp://guest:guest@127.0.0.1:${brokerPort}`,
+      PUBLISHER_PORT: String(opsPort),
+    });
     const target = new URL(BASE_URLS.rabbitmq);
     let proxy: Awaited<ReturnType<typeof startTcpProxy>> | undefined;
     try {
       await proc.line(/"msg":"waiting for RabbitMQ at /);
       assert.equal((await readyz(opsPort)).status, 503);
       proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5672) }, brokerPort);
-      await pollUntil('the publisher to become ready', async () => ((await readyz(opsPort)).status === 200 ? true : undefined), { timeoutMs: 30_000, intervalMs: 100 });
+      await pollUntil('the publisher to become ready', async () => ((await readyz(opsPort)).status === 200 ? true : undefined), {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      });
       await proc.line(/"msg":"RabbitMQ at amqp:\/\/guest@127\.0\.0\.1:\d+ answers"/);
     } finally {
       proc.child.kill('SIGTERM');
@@ -105,7 +142,10 @@ describe('start-up faults', { concurrency: 3 }, () => {
         const proc = spawnService(c.service, { ...env, GATEWAY_OPS_PORT: String(await freePort()), [c.setting]: String(port) });
         const { code } = await proc.exited;
         assert.notEqual(code, 0);
-        assert.equal(proc.stderr.join('').trim(), `${c.service}: cannot start: port ${port} is already in use; stop what holds it or set ${c.setting} to a free port`);
+        assert.equal(
+          proc.stderr.join('').trim(),
+          `${c.service}: cannot start: port ${port} is already in use; stop what holds it or set ${c.setting} to a free port`,
+        );
       } finally {
         holder.close();
       }
@@ -113,11 +153,28 @@ describe('start-up faults', { concurrency: 3 }, () => {
   }
 
   it('when GATEWAY_PORT is in use under `pnpm start`, then the gateway names it and the others are stopped by SIGTERM, none killed', async () => {
-    const ports = { GATEWAY_PORT: await freePort(), GATEWAY_OPS_PORT: await freePort(), RESEARCH_PORT: await freePort(), LLM_PORT: await freePort(), PUBLISHER_PORT: await freePort() };
+    const ports = {
+      GATEWAY_PORT: await freePort(),
+      GATEWAY_OPS_PORT: await freePort(),
+      RESEARCH_PORT: await freePort(),
+      LLM_PORT: await freePort(),
+      PUBLISHER_PORT: await freePort(),
+    };
     const holder = await occupy(ports.GATEWAY_PORT);
     // Production mode: scripts/start.ts then neither writes a .env into the repository nor reads one.
-    const startEnv = { ...env, NODE_ENV: 'production', ALLOW_PRIVATE_TARGETS: 'false', DATABASE_URL: databaseUrl(id), STARTUP_WAIT_S: '30', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
-    const child = spawn(process.execPath, [join(root, 'scripts', 'start.ts')], { cwd: root, env: { PATH: process.env['PATH'] ?? '', ...startEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const startEnv = {
+      ...env,
+      NODE_ENV: 'production',
+      ALLOW_PRIVATE_TARGETS: 'false',
+      DATABASE_URL: databaseUrl(id),
+      STARTUP_WAIT_S: '30',
+      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    };
+    const child = spawn(process.execPath, [join(root, 'scripts', 'start.ts')], {
+      cwd: root,
+      env: { PATH: process.env['PATH'] ?? '', ...startEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout!.resume();

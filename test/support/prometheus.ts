@@ -13,7 +13,9 @@ const PROMTOOL_BIN = '/usr/bin/promtool';
 export function assertPrometheusInstalled(): void {
   const missing = [PROMETHEUS_BIN, PROMTOOL_BIN].filter((bin) => !existsSync(bin));
   if (missing.length > 0) {
-    throw new Error(`${missing.join(' and ')} not found: install Debian's prometheus package (as root: bash scripts/setup-prometheus.sh, or apt-get install -y prometheus)`);
+    throw new Error(
+      `${missing.join(' and ')} not found: install Debian's prometheus package (as root: bash scripts/setup-prometheus.sh, or apt-get install -y prometheus)`,
+    );
   }
 }
 
@@ -42,7 +44,11 @@ export async function startPrometheus(targets: ScrapeTarget[], ruleFiles: string
   };
   // JSON is YAML: no serialiser needed for the config file.
   await writeFile(join(dir, 'prometheus.yml'), JSON.stringify(config, null, 2));
-  const child = spawn(PROMETHEUS_BIN, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    PROMETHEUS_BIN,
+    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const output: string[] = [];
   child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
   child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
@@ -85,7 +91,8 @@ export async function startPrometheus(targets: ScrapeTarget[], ruleFiles: string
     /** The active targets: job, health ('up', 'down', 'unknown') and last scrape error. */
     targets: async () => (await api<{ activeTargets: Array<{ labels: Record<string, string>; health: string; lastError: string }> }>('targets')).activeTargets,
     /** Every rule group loaded from the rule files, with each rule's health ('ok', 'err', 'unknown'). */
-    ruleGroups: async () => (await api<{ groups: Array<{ name: string; file: string; rules: Array<{ name: string; health: string; lastError?: string }> }> }>('rules')).groups,
+    ruleGroups: async () =>
+      (await api<{ groups: Array<{ name: string; file: string; rules: Array<{ name: string; health: string; lastError?: string }> }> }>('rules')).groups,
     /** An instant query: the label sets of the series it returns. */
     query: async (expr: string) => (await api<{ resultType: string; result: Array<{ metric: Record<string, string> }> }>('query', { query: expr })).result,
   };

@@ -53,7 +53,11 @@ export function spawnService(name: Name, env: Record<string, string>) {
     /** Resolves with the first output line that matches; rejects if the process exits or `timeoutMs` passes first. */
     line(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
       return new Promise((resolve, reject) => {
-        const find = () => output.join('').split('\n').find((l) => pattern.test(l));
+        const find = () =>
+          output
+            .join('')
+            .split('\n')
+            .find((l) => pattern.test(l));
         const done = (fn: () => void) => {
           clearTimeout(timer);
           child.stdout!.off('data', onData);

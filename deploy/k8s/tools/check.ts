@@ -48,16 +48,28 @@ for (const t of TARGETS) {
     report.fail(`${t.name}: render ${rel(t.dir)}`, [(err as Error).message]);
   }
 }
-const unused = unreferencedYaml(k8s, TARGETS.map((t) => t.dir));
-report.expect(unused.map((f) => `${rel(f)} is not referenced by any kustomization`), 'every YAML file under deploy/k8s is used by a kustomization');
+const unused = unreferencedYaml(
+  k8s,
+  TARGETS.map((t) => t.dir),
+);
+report.expect(
+  unused.map((f) => `${rel(f)} is not referenced by any kustomization`),
+  'every YAML file under deploy/k8s is used by a kustomization',
+);
 
 report.section('schemas');
-for (const { label, objects } of rendered) report.expect(await validateSchemas(objects), `${label}: ${objects.length} objects valid against their JSON schemas`);
+for (const { label, objects } of rendered)
+  report.expect(await validateSchemas(objects), `${label}: ${objects.length} objects valid against their JSON schemas`);
 const typed = typeCheck(rendered);
 report.expect(typed.problems, `every object type-checks against its model (no unknown fields, right types): tsc on ${typed.checked} objects`);
 
 report.section("Pressroom's rules");
-for (const { label, objects, overlay } of rendered) report.expect(RULES.flatMap((rule) => rule(objects, overlay)), `${label}: ${RULES_COVER}`);
+for (const { label, objects, overlay } of rendered)
+  report.expect(
+    RULES.flatMap((rule) => rule(objects, overlay)),
+    `${label}: ${RULES_COVER}`,
+  );
 const staging = rendered.find((r) => r.label === 'staging');
-if (staging) report.expect(alertRules(staging.objects), 'PrometheusRule matches deploy/prometheus/rules/, its job names exist, every alert has a runbook section');
+if (staging)
+  report.expect(alertRules(staging.objects), 'PrometheusRule matches deploy/prometheus/rules/, its job names exist, every alert has a runbook section');
 process.exit(report.finish());

@@ -19,7 +19,11 @@ add('batch/v1', ['Job'], (k) => `kubernetes-models/batch/v1/${k}`);
 add('policy/v1', ['PodDisruptionBudget'], (k) => `kubernetes-models/policy/v1/${k}`);
 add('networking.k8s.io/v1', ['NetworkPolicy', 'Ingress'], (k) => `kubernetes-models/networking.k8s.io/v1/${k}`);
 add('autoscaling/v2', ['HorizontalPodAutoscaler'], (k) => `kubernetes-models/autoscaling/v2/${k}`);
-add('external-secrets.io/v1', ['ExternalSecret', 'ClusterSecretStore', 'SecretStore'], (k) => `@kubernetes-models/external-secrets/external-secrets.io/v1/${k}`);
+add(
+  'external-secrets.io/v1',
+  ['ExternalSecret', 'ClusterSecretStore', 'SecretStore'],
+  (k) => `@kubernetes-models/external-secrets/external-secrets.io/v1/${k}`,
+);
 add('keda.sh/v1alpha1', ['ScaledObject', 'TriggerAuthentication'], (k) => `@kubernetes-models/keda/keda.sh/v1alpha1/${k}`);
 add('monitoring.coreos.com/v1', ['ServiceMonitor', 'PrometheusRule'], (k) => `@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/${k}`);
 add('monitoring.coreos.com/v1alpha1', ['AlertmanagerConfig'], (k) => `@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1/${k}`);

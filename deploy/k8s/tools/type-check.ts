@@ -33,7 +33,15 @@ export function typeCheck(sets: Array<{ label: string; objects: Manifest[] }>): 
     const offset = header.length;
     writeFileSync(join(dir, 'manifests.ts'), `${source.join('\n')}\n`);
     writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
-    const compilerOptions = { target: 'es2024', module: 'nodenext', strict: true, noEmit: true, skipLibCheck: true, allowImportingTsExtensions: true, types: [] };
+    const compilerOptions = {
+      target: 'es2024',
+      module: 'nodenext',
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      allowImportingTsExtensions: true,
+      types: [],
+    };
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['manifests.ts'] }));
 
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');

@@ -9,8 +9,14 @@ type Labels = 'kind' | 'outcome' | 'sink';
  * raise (sink "none"). Looked up before created, so several alerters can share one service registry.
  */
 export function alertCounter(registry: Registry, logger: Logger) {
-  const counter = (registry.getSingleMetric(NAME) as Counter<Labels> | undefined) ??
-    new Counter<Labels>({ name: NAME, help: 'Alerts by kind and outcome (sent, suppressed as a duplicate, failed) and sink', labelNames: ['kind', 'outcome', 'sink'], registers: [registry] });
+  const counter =
+    (registry.getSingleMetric(NAME) as Counter<Labels> | undefined) ??
+    new Counter<Labels>({
+      name: NAME,
+      help: 'Alerts by kind and outcome (sent, suppressed as a duplicate, failed) and sink',
+      labelNames: ['kind', 'outcome', 'sink'],
+      registers: [registry],
+    });
   let warned = false;
   return (kind: string, outcome: 'sent' | 'suppressed' | 'failed', sink: string) => {
     try {

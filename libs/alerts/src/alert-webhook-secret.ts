@@ -14,8 +14,14 @@ export interface AlertWebhookSecret {
  * ALERT_WEBHOOK_SECRET wins (it lets services that only send alerts run without the master key); otherwise it is
  * derived with HKDF like every other receiver's. `pressroom alert-webhook-secret` prints what this returns.
  */
-export function alertWebhookSecret(config: { ALERT_WEBHOOK_SECRET?: string | undefined; WEBHOOK_SIGNING_SECRET?: string | undefined }): AlertWebhookSecret | undefined {
+export function alertWebhookSecret(config: {
+  ALERT_WEBHOOK_SECRET?: string | undefined;
+  WEBHOOK_SIGNING_SECRET?: string | undefined;
+}): AlertWebhookSecret | undefined {
   if (config.ALERT_WEBHOOK_SECRET) return { secret: config.ALERT_WEBHOOK_SECRET, source: 'ALERT_WEBHOOK_SECRET' };
   if (!config.WEBHOOK_SIGNING_SECRET) return undefined;
-  return { secret: deriveWebhookSecret(config.WEBHOOK_SIGNING_SECRET, alertWebhookSecretContext(ALERT_WEBHOOK_SECRET_VERSION)), source: 'derived from WEBHOOK_SIGNING_SECRET' };
+  return {
+    secret: deriveWebhookSecret(config.WEBHOOK_SIGNING_SECRET, alertWebhookSecretContext(ALERT_WEBHOOK_SECRET_VERSION)),
+    source: 'derived from WEBHOOK_SIGNING_SECRET',
+  };
 }

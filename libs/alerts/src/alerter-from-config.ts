@@ -51,7 +51,14 @@ export function sinksFromConfig(config: AlertConfig, opts: { httpTimeoutMs?: num
   }
   if (Boolean(config.ALERT_EMAIL_TO) !== Boolean(config.SMTP_URL)) throw new Error('ALERT_EMAIL_TO and SMTP_URL must be set together');
   if (config.ALERT_EMAIL_TO && config.SMTP_URL) {
-    sinks.push(createEmailSink({ smtpUrl: config.SMTP_URL, to: config.ALERT_EMAIL_TO, from: opts.emailFrom ?? `Pressroom alerts <pressroom-alerts@${hostname()}>`, timeoutMs: opts.httpTimeoutMs }));
+    sinks.push(
+      createEmailSink({
+        smtpUrl: config.SMTP_URL,
+        to: config.ALERT_EMAIL_TO,
+        from: opts.emailFrom ?? `Pressroom alerts <pressroom-alerts@${hostname()}>`,
+        timeoutMs: opts.httpTimeoutMs,
+      }),
+    );
   }
   return sinks;
 }
@@ -60,7 +67,10 @@ export function createAlerterFromConfig(config: AlertConfig, deps: AlerterFromCo
   const raw = Number(config.ALERT_COOLDOWN_S ?? deps.cooldownSeconds ?? DEFAULT_ALERT_COOLDOWN_S);
   if (!Number.isInteger(raw) || raw < 1) throw new Error(`ALERT_COOLDOWN_S must be a whole number of seconds >= 1 (got ${config.ALERT_COOLDOWN_S})`);
   const sinks = sinksFromConfig(config, { httpTimeoutMs: deps.httpTimeoutMs, emailFrom: deps.emailFrom });
-  deps.logger.info({ sinks: sinks.map((s) => s.name), cooldown_s: raw }, sinks.length > 0 ? 'alerts enabled' : 'alerts go to the log only (no sink configured)');
+  deps.logger.info(
+    { sinks: sinks.map((s) => s.name), cooldown_s: raw },
+    sinks.length > 0 ? 'alerts enabled' : 'alerts go to the log only (no sink configured)',
+  );
   return createAlerter({
     service: deps.service,
     instance: deps.instance ?? `${hostname()}:${process.pid}`,

@@ -71,7 +71,14 @@ export function createAlerter(deps: AlerterDeps): Alerter {
           logger.debug({ kind: alert.kind, summary: alert.summary, suppressed: decision.suppressed }, 'alert suppressed within its cooldown');
           return;
         }
-        const outgoing: OutgoingAlert = { ...alert, service, instance, time: now().toISOString(), suppressed: decision.suppressed, cooldown_s: cooldownSeconds };
+        const outgoing: OutgoingAlert = {
+          ...alert,
+          service,
+          instance,
+          time: now().toISOString(),
+          suppressed: decision.suppressed,
+          cooldown_s: cooldownSeconds,
+        };
         // The log line is the alert of last resort: it exists even with no sink configured or every sink down.
         logger[alert.severity === 'critical' ? 'error' : 'warn']({ alert: outgoing }, `alert: ${alert.summary}`);
         for (const { sink, queue } of queues) {

@@ -50,10 +50,16 @@ export function createDeliveryQueue(deps: {
         const delay = options.retryDelaysMs[attempt - 1];
         if (delay === undefined || signal.aborted) {
           onOutcome(alert, 'failed');
-          logger.error({ sink: sink.name, kind: alert.kind, summary: alert.summary, attempt, reason: failureReason(err) }, `alert could not be delivered to ${sink.name}`);
+          logger.error(
+            { sink: sink.name, kind: alert.kind, summary: alert.summary, attempt, reason: failureReason(err) },
+            `alert could not be delivered to ${sink.name}`,
+          );
           return;
         }
-        logger.warn({ sink: sink.name, kind: alert.kind, attempt, retry_in_ms: delay, reason: failureReason(err) }, `alert delivery to ${sink.name} failed; retrying`);
+        logger.warn(
+          { sink: sink.name, kind: alert.kind, attempt, retry_in_ms: delay, reason: failureReason(err) },
+          `alert delivery to ${sink.name} failed; retrying`,
+        );
         await sleep(delay, undefined, { signal, ref: false }).catch(() => undefined);
       }
     }

@@ -29,12 +29,26 @@ describe('alert de-duplication across replicas (real Redis)', () => {
 
   before(async () => {
     [slack, hook, smtp] = await Promise.all([startHttpStub(() => ({ body: 'ok' })), startHttpStub(() => ({ status: 200 })), startSmtpCapture()]);
-    config = { ALERT_SLACK_WEBHOOK_URL: slack.url, ALERT_WEBHOOK_URL: hook.url, WEBHOOK_SIGNING_SECRET: SECRET, SMTP_URL: smtp.url, ALERT_EMAIL_TO: 'oncall@example.test' };
+    config = {
+      ALERT_SLACK_WEBHOOK_URL: slack.url,
+      ALERT_WEBHOOK_URL: hook.url,
+      WEBHOOK_SIGNING_SECRET: SECRET,
+      SMTP_URL: smtp.url,
+      ALERT_EMAIL_TO: 'oncall@example.test',
+    };
     for (const n of [1, 2, 3]) {
       // Separate clients and registries, one Redis and one key prefix: three processes of one deployment.
       const redis = await ready(testRedis(BASE_URLS.redis, prefix));
       const metrics = newMetrics();
-      const alerter = createAlerter({ service: 'llm', instance: `llm-${n}`, redis, logger: capturedLogger().logger, metrics, sinks: sinksFromConfig(config), cooldownSeconds: 1 });
+      const alerter = createAlerter({
+        service: 'llm',
+        instance: `llm-${n}`,
+        redis,
+        logger: capturedLogger().logger,
+        metrics,
+        sinks: sinksFromConfig(config),
+        cooldownSeconds: 1,
+      });
       replicas.push({ alerter, redis, metrics });
     }
   });
@@ -55,8 +69,14 @@ describe('alert de-duplication across replicas (real Redis)', () => {
     assert.equal(hook.requests.length, 1);
     assert.equal(smtp.messages.length, 1);
     const counts = await Promise.all(replicas.map((r) => counterValues(r.metrics)));
-    assert.equal(counts.reduce((n, c) => n + (c['llm_failure/suppressed/none'] ?? 0), 0), 2);
-    assert.equal(counts.reduce((n, c) => n + (c['llm_failure/sent/slack'] ?? 0), 0), 1);
+    assert.equal(
+      counts.reduce((n, c) => n + (c['llm_failure/suppressed/none'] ?? 0), 0),
+      2,
+    );
+    assert.equal(
+      counts.reduce((n, c) => n + (c['llm_failure/sent/slack'] ?? 0), 0),
+      1,
+    );
 
     // The cooldown window is a Redis key with an expiry: wait (bounded) until it is gone.
     const probe = replicas[0]!.redis;
@@ -83,7 +103,12 @@ describe('alert de-duplication across replicas (real Redis)', () => {
   });
 
   it('when Redis is down, then the alert is still sent, the outage is logged and repeats in this process are held back', async () => {
-    const redis = new Redis(`redis://127.0.0.1:${await closedPort()}`, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => null, lazyConnect: true });
+    const redis = new Redis(`redis://127.0.0.1:${await closedPort()}`, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => null,
+      lazyConnect: true,
+    });
     redis.on('error', () => undefined);
     const { logger, lines } = capturedLogger();
     const alerter = createAlerterFromConfig({ ...config, ALERT_COOLDOWN_S: '60' }, { service: 'llm', redis, logger, metrics: newMetrics() });
@@ -104,7 +129,16 @@ describe('alert de-duplication across replicas (real Redis)', () => {
     // With an offline queue, commands wait for a ready connection that never comes: raise must not wait with them.
     const redis = new Redis(`redis://127.0.0.1:${(blackhole.address() as { port: number }).port}`, { enableOfflineQueue: true, maxRetriesPerRequest: null });
     redis.on('error', () => undefined);
-    const alerter = createAlerter({ service: 'llm', instance: 'llm-x', redis, logger: capturedLogger().logger, metrics: newMetrics(), sinks: sinksFromConfig(config), cooldownSeconds: 60, redisTimeoutMs: 200 });
+    const alerter = createAlerter({
+      service: 'llm',
+      instance: 'llm-x',
+      redis,
+      logger: capturedLogger().logger,
+      metrics: newMetrics(),
+      sinks: sinksFromConfig(config),
+      cooldownSeconds: 60,
+      redisTimeoutMs: 200,
+    });
     const before = slack.requests.length;
     const started = performance.now();
     await alerter.raise(llmFailure({ summary: 'redis hangs' }));

@@ -27,7 +27,16 @@ describe('alert delivery in the background (retries, timeouts, bounded queue)', 
     stubs.push(slack);
     const metrics = newMetrics();
     const { logger, lines } = capturedLogger();
-    const alerter = createAlerter({ service: 'llm', instance: 'i', redis, logger, metrics, sinks: sinksFromConfig({ ALERT_SLACK_WEBHOOK_URL: `${slack.url}/services/T0/B0/secret-token` }), cooldownSeconds: 60, delivery: { retryDelaysMs: [50, 100, 200] } });
+    const alerter = createAlerter({
+      service: 'llm',
+      instance: 'i',
+      redis,
+      logger,
+      metrics,
+      sinks: sinksFromConfig({ ALERT_SLACK_WEBHOOK_URL: `${slack.url}/services/T0/B0/secret-token` }),
+      cooldownSeconds: 60,
+      delivery: { retryDelaysMs: [50, 100, 200] },
+    });
     const started = performance.now();
     await alerter.raise(llmFailure({ dedupe_key: 'retry' }));
     const raiseMs = performance.now() - started;
@@ -38,7 +47,10 @@ describe('alert delivery in the background (retries, timeouts, bounded queue)', 
     assert.equal(slack.requests.length, 3);
     assert.deepEqual(await counterValues(metrics), { 'llm_failure/sent/slack': 1 });
     const retries = lines().filter((l) => l['msg'] === 'alert delivery to slack failed; retrying');
-    assert.deepEqual(retries.map((l) => l['attempt']), [1, 2]);
+    assert.deepEqual(
+      retries.map((l) => l['attempt']),
+      [1, 2],
+    );
     assert.equal(retries[0]?.['reason'], 'HTTP 500');
     assert.ok(!JSON.stringify(lines()).includes('secret-token'), 'the webhook URL (a secret for Slack) is never logged');
     await alerter.close(1000);
@@ -49,7 +61,16 @@ describe('alert delivery in the background (retries, timeouts, bounded queue)', 
     stubs.push(hook);
     const metrics = newMetrics();
     const sinks = sinksFromConfig({ ALERT_WEBHOOK_URL: hook.url, WEBHOOK_SIGNING_SECRET: 'x'.repeat(40) }, { httpTimeoutMs: 200 });
-    const alerter = createAlerter({ service: 'llm', instance: 'i', redis, logger: capturedLogger().logger, metrics, sinks, cooldownSeconds: 60, delivery: { retryDelaysMs: [10] } });
+    const alerter = createAlerter({
+      service: 'llm',
+      instance: 'i',
+      redis,
+      logger: capturedLogger().logger,
+      metrics,
+      sinks,
+      cooldownSeconds: 60,
+      delivery: { retryDelaysMs: [10] },
+    });
     const started = performance.now();
     await alerter.raise(llmFailure({ dedupe_key: 'hang' }));
     // Resolved before the delivery could even time out (200 ms), let alone answer (1.5 s).
@@ -65,7 +86,16 @@ describe('alert delivery in the background (retries, timeouts, bounded queue)', 
     const slack = await startHttpStub(() => ({ status: 200, delayMs: 300 }));
     stubs.push(slack);
     const metrics = newMetrics();
-    const alerter = createAlerter({ service: 'llm', instance: 'i', redis, logger: capturedLogger().logger, metrics, sinks: sinksFromConfig({ ALERT_SLACK_WEBHOOK_URL: slack.url }), cooldownSeconds: 60, delivery: { maxQueue: 2, concurrency: 1 } });
+    const alerter = createAlerter({
+      service: 'llm',
+      instance: 'i',
+      redis,
+      logger: capturedLogger().logger,
+      metrics,
+      sinks: sinksFromConfig({ ALERT_SLACK_WEBHOOK_URL: slack.url }),
+      cooldownSeconds: 60,
+      delivery: { maxQueue: 2, concurrency: 1 },
+    });
     for (const k of ['q1', 'q2', 'q3']) await alerter.raise(llmFailure({ dedupe_key: k }));
     assert.equal(await alerter.flush(5000), true);
     assert.equal(slack.requests.length, 2);
@@ -87,7 +117,16 @@ describe('alert delivery in the background (retries, timeouts, bounded queue)', 
     const slack = await startHttpStub(() => ({ status: 503 }));
     stubs.push(slack);
     const metrics = newMetrics();
-    const alerter = createAlerter({ service: 'llm', instance: 'i', redis, logger: capturedLogger().logger, metrics, sinks: sinksFromConfig({ ALERT_SLACK_WEBHOOK_URL: slack.url }), cooldownSeconds: 60, delivery: { retryDelaysMs: [60_000] } });
+    const alerter = createAlerter({
+      service: 'llm',
+      instance: 'i',
+      redis,
+      logger: capturedLogger().logger,
+      metrics,
+      sinks: sinksFromConfig({ ALERT_SLACK_WEBHOOK_URL: slack.url }),
+      cooldownSeconds: 60,
+      delivery: { retryDelaysMs: [60_000] },
+    });
     await alerter.raise(llmFailure({ dedupe_key: 'closing' }));
     await slack.waitFor(1);
     const started = performance.now();

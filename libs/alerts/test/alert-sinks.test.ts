@@ -20,9 +20,24 @@ describe('alert sinks (Slack webhook, signed webhook, SMTP)', () => {
 
   before(async () => {
     [slack, hook, smtp] = await Promise.all([startHttpStub(() => ({ body: 'ok' })), startHttpStub(() => ({ status: 204 })), startSmtpCapture(), ready(redis)]);
-    const config = { ALERT_SLACK_WEBHOOK_URL: `${slack.url}/services/T0/B0/xyz`, ALERT_WEBHOOK_URL: `${hook.url}/alerts`, WEBHOOK_SIGNING_SECRET: SECRET, SMTP_URL: smtp.url, ALERT_EMAIL_TO: 'oncall@example.test' };
+    const config = {
+      ALERT_SLACK_WEBHOOK_URL: `${slack.url}/services/T0/B0/xyz`,
+      ALERT_WEBHOOK_URL: `${hook.url}/alerts`,
+      WEBHOOK_SIGNING_SECRET: SECRET,
+      SMTP_URL: smtp.url,
+      ALERT_EMAIL_TO: 'oncall@example.test',
+    };
     const sinks = sinksFromConfig(config, { emailFrom: 'alerts@pressroom.test' });
-    alerter = createAlerter({ service: 'llm', instance: 'llm-1:42', redis, logger: capturedLogger().logger, metrics: newMetrics(), sinks, cooldownSeconds: 300, now: () => NOW });
+    alerter = createAlerter({
+      service: 'llm',
+      instance: 'llm-1:42',
+      redis,
+      logger: capturedLogger().logger,
+      metrics: newMetrics(),
+      sinks,
+      cooldownSeconds: 300,
+      now: () => NOW,
+    });
     await alerter.raise(llmFailure());
     assert.equal(await alerter.flush(10_000), true);
   });
@@ -102,7 +117,15 @@ describe('alert sinks (Slack webhook, signed webhook, SMTP)', () => {
   });
 
   it('when no sender is configured, then mail comes from pressroom-alerts at this host', async () => {
-    const plain = createAlerter({ service: 'gateway', instance: 'gw-1:7', redis, logger: capturedLogger().logger, metrics: newMetrics(), sinks: sinksFromConfig({ SMTP_URL: smtp.url, ALERT_EMAIL_TO: 'a@b.test' }), cooldownSeconds: 300 });
+    const plain = createAlerter({
+      service: 'gateway',
+      instance: 'gw-1:7',
+      redis,
+      logger: capturedLogger().logger,
+      metrics: newMetrics(),
+      sinks: sinksFromConfig({ SMTP_URL: smtp.url, ALERT_EMAIL_TO: 'a@b.test' }),
+      cooldownSeconds: 300,
+    });
     await plain.raise({ kind: 'quota_exceeded', severity: 'warning', summary: 'daily quota used up', dedupe_key: 'user-42' });
     await smtp.waitFor(2);
     await plain.close(1000);

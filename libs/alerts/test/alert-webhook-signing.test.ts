@@ -38,7 +38,15 @@ describe('alert webhook signing: its own secret, never the master key', () => {
   /** Raises one alert through the services' alerter with `config`'s sinks and returns what the receiver got. */
   async function deliver(config: AlertConfig): Promise<RecordedRequest> {
     const seen = hook.requests.length;
-    const alerter = createAlerter({ service: 'llm', instance: 'llm-1:42', redis, logger: capturedLogger().logger, metrics: newMetrics(), sinks: sinksFromConfig(config), cooldownSeconds: 300 });
+    const alerter = createAlerter({
+      service: 'llm',
+      instance: 'llm-1:42',
+      redis,
+      logger: capturedLogger().logger,
+      metrics: newMetrics(),
+      sinks: sinksFromConfig(config),
+      cooldownSeconds: 300,
+    });
     await alerter.raise(llmFailure({ dedupe_key: randomUUID() }));
     assert.equal(await alerter.flush(10_000), true);
     await alerter.close(1000);
@@ -46,7 +54,7 @@ describe('alert webhook signing: its own secret, never the master key', () => {
     return hook.requests[seen]!;
   }
 
-  it('when only WEBHOOK_SIGNING_SECRET is set, then the alert verifies with the derived alert secret and with no other receiver\'s key', async () => {
+  it("when only WEBHOOK_SIGNING_SECRET is set, then the alert verifies with the derived alert secret and with no other receiver's key", async () => {
     const master = randomBytes(48).toString('base64');
     const config = { ALERT_WEBHOOK_URL: `${hook.url}/alerts`, WEBHOOK_SIGNING_SECRET: master };
     const req = await deliver(config);
@@ -57,13 +65,13 @@ describe('alert webhook signing: its own secret, never the master key', () => {
     assert.match(String(req.headers['webhook-id']), /^msg_alert_[\w-]{24}$/);
     assert.match(String(req.headers['webhook-timestamp']), /^\d{10}$/);
     assert.match(String(req.headers['webhook-signature']), /^v1,[A-Za-z0-9+/]+={0,2}$/);
-    assert.equal(verifies(own.secret, req), true, 'the alert receiver\'s own secret');
+    assert.equal(verifies(own.secret, req), true, "the alert receiver's own secret");
 
     assert.equal(verifies(master, req), false, 'the master key read as base64');
-    assert.equal(verifies(new Webhook(master, { format: 'raw' }), req), false, 'the master key\'s raw bytes');
+    assert.equal(verifies(new Webhook(master, { format: 'raw' }), req), false, "the master key's raw bytes");
     assert.equal(verifies(`whsec_${Buffer.from(master).toString('base64')}`, req), false, 'the master key as a whsec_ secret');
-    assert.equal(verifies(deriveWebhookSecret(master, endpointSecretContext(randomUUID(), 1)), req), false, 'a user endpoint\'s secret');
-    assert.equal(verifies(deriveWebhookSecret(master, requestSecretContext(randomUUID())), req), false, 'an ad-hoc request\'s secret');
+    assert.equal(verifies(deriveWebhookSecret(master, endpointSecretContext(randomUUID(), 1)), req), false, "a user endpoint's secret");
+    assert.equal(verifies(deriveWebhookSecret(master, requestSecretContext(randomUUID())), req), false, "an ad-hoc request's secret");
   });
 
   it('when the deprecated X-Pressroom-Signature is checked, then it is keyed with the alert secret, not the master key', async () => {

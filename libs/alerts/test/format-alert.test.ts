@@ -41,7 +41,13 @@ describe('alert formatting (pure)', () => {
   });
 
   it('when a delivery fails, then the logged reason carries no URL path or credentials', () => {
-    assert.equal(failureReason({ message: 'Request failed with status code 500: POST https://hooks.slack.com/services/T/B/tok', response: { statusCode: 500 } }), 'HTTP 500');
-    assert.equal(failureReason({ code: 'EAUTH', message: 'failed for smtp://user:pw@mail.example.test:587/x' }), 'EAUTH failed for smtp://mail.example.test:587/…');
+    assert.equal(
+      failureReason({ message: 'Request failed with status code 500: POST https://hooks.slack.com/services/T/B/tok', response: { statusCode: 500 } }),
+      'HTTP 500',
+    );
+    assert.equal(
+      failureReason({ code: 'EAUTH', message: 'failed for smtp://user:pw@mail.example.test:587/x' }),
+      'EAUTH failed for smtp://mail.example.test:587/…',
+    );
   });
 });

@@ -38,7 +38,8 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
   }
   const result = validator.check(ConfigSchema, raw);
   if (!result.ok) {
-    for (const e of result.errors) problems.push(`${e.field} ${e.message}${e.field in raw && !isSecret(e.field) ? ` (got "${env[e.field] ?? String(raw[e.field])}")` : ''}`);
+    for (const e of result.errors)
+      problems.push(`${e.field} ${e.message}${e.field in raw && !isSecret(e.field) ? ` (got "${env[e.field] ?? String(raw[e.field])}")` : ''}`);
   }
   const config = raw as Config;
   problems.push(...serviceRequirements(service, config));

@@ -21,7 +21,8 @@ function strongSecret(name: string, value: string | undefined): string[] {
 function standardWebhookSecret(name: string, value: string): string[] {
   if (!value.startsWith('whsec_')) return []; // the schema's pattern already names it
   const bytes = Buffer.from(value.replace(/^whsec_/, ''), 'base64').length;
-  if (bytes < 24 || bytes > 64) return [`${name} must be whsec_ and the base64 of 24 to 64 random bytes (got ${bytes}); generate one with \`echo whsec_$(openssl rand -base64 32)\``];
+  if (bytes < 24 || bytes > 64)
+    return [`${name} must be whsec_ and the base64 of 24 to 64 random bytes (got ${bytes}); generate one with \`echo whsec_$(openssl rand -base64 32)\``];
   return [];
 }
 
@@ -33,7 +34,8 @@ function keyPair(config: Config): string[] {
     if (!value) continue;
     try {
       const key = name === 'JWT_PRIVATE_KEY' ? createPrivateKey(value) : createPublicKey(value);
-      if (key.asymmetricKeyType !== 'rsa' || (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) problems.push(`${name} must be an RSA key of at least 2048 bits`);
+      if (key.asymmetricKeyType !== 'rsa' || (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048)
+        problems.push(`${name} must be an RSA key of at least 2048 bits`);
     } catch {
       problems.push(`${name} is not a PEM ${name === 'JWT_PRIVATE_KEY' ? 'private' : 'public'} key`);
     }
@@ -44,7 +46,10 @@ function keyPair(config: Config): string[] {
 /** An explicit allowlist of origins; `*` is refused so that opening the API to every site is never a default. */
 function corsOrigins(value: string): string[] {
   const problems: string[] = [];
-  for (const origin of value.split(',').map((o) => o.trim()).filter(Boolean)) {
+  for (const origin of value
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)) {
     let ok: boolean;
     try {
       const u = new URL(origin);
@@ -79,7 +84,9 @@ function productionRefusals(config: Config): string[] {
     broker = undefined;
   }
   if (broker && decodeURIComponent(broker.username) === 'guest' && decodeURIComponent(broker.password) === 'guest' && !LOOPBACK_HOSTS.test(broker.hostname))
-    problems.push(`RABBITMQ_URL uses the default guest/guest credentials on a non-loopback host (${broker.hostname}); give the services a RabbitMQ user of their own when NODE_ENV=production`);
+    problems.push(
+      `RABBITMQ_URL uses the default guest/guest credentials on a non-loopback host (${broker.hostname}); give the services a RabbitMQ user of their own when NODE_ENV=production`,
+    );
   return problems;
 }
 
@@ -95,8 +102,7 @@ export function serviceRequirements(service: ServiceName, config: Config): strin
     if (config.DEFAULT_CHANNEL === 'webhook') problems.push(...needs(config, ['DEFAULT_WEBHOOK_URL'], 'when DEFAULT_CHANNEL=webhook'));
     if (Boolean(config.BOOTSTRAP_ADMIN_EMAIL) !== Boolean(config.BOOTSTRAP_ADMIN_PASSWORD))
       problems.push('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together');
-    if (config.BOOTSTRAP_ADMIN_PASSWORD && isPlaceholder(config.BOOTSTRAP_ADMIN_PASSWORD))
-      problems.push('BOOTSTRAP_ADMIN_PASSWORD is a placeholder value');
+    if (config.BOOTSTRAP_ADMIN_PASSWORD && isPlaceholder(config.BOOTSTRAP_ADMIN_PASSWORD)) problems.push('BOOTSTRAP_ADMIN_PASSWORD is a placeholder value');
   }
   if (service === 'research') {
     const p = config.SEARCH_PROVIDER;

@@ -23,13 +23,20 @@ describe('LLM_PRICES and DAILY_SPEND_BUDGET_USD (libs/config)', () => {
   });
 
   it('when LLM_PRICES is not JSON, then start-up names it and says why', () => {
-    const problems = problemsOf({ LLM_PRICES: "{gpt-4o-mini: {input: 0.15}}" });
+    const problems = problemsOf({ LLM_PRICES: '{gpt-4o-mini: {input: 0.15}}' });
     assert.equal(problems.length, 1, problems.join('\n'));
     assert.match(problems[0]!, /^LLM_PRICES must be JSON \(.+\)$/);
   });
 
   it('when an entry of LLM_PRICES is malformed, then each bad entry is named by model and field', () => {
-    const problems = problemsOf({ LLM_PRICES: JSON.stringify({ 'gpt-4o': { input: -1, output: 10 }, cheap: { input: 0.1 }, typo: { input: 1, output: 2, cached: 0.5 }, words: { input: 'a lot', output: 1 } }) });
+    const problems = problemsOf({
+      LLM_PRICES: JSON.stringify({
+        'gpt-4o': { input: -1, output: 10 },
+        cheap: { input: 0.1 },
+        typo: { input: 1, output: 2, cached: 0.5 },
+        words: { input: 'a lot', output: 1 },
+      }),
+    });
     const text = problems.join('\n');
     assert.match(text, /^LLM_PRICES\.gpt-4o\.input must be >= 0$/m);
     assert.match(text, /^LLM_PRICES\.cheap\.output is required$/m);

@@ -29,7 +29,11 @@ function problemsOf(service: Parameters<typeof loadConfig>[0], vars: Record<stri
 describe('production refuses unsafe settings (libs/config)', () => {
   it('when NODE_ENV=production with the private-target allowance, guest RabbitMQ credentials on a remote host and a wildcard CORS origin, then every one is named', () => {
     const problems = problemsOf('gateway', env({ NODE_ENV: 'production', ...UNSAFE }));
-    for (const name of ['ALLOW_PRIVATE_TARGETS', 'RABBITMQ_URL', 'CORS_ORIGINS']) assert.ok(problems.some((p) => p.startsWith(name)), `${name} named in:\n${problems.join('\n')}`);
+    for (const name of ['ALLOW_PRIVATE_TARGETS', 'RABBITMQ_URL', 'CORS_ORIGINS'])
+      assert.ok(
+        problems.some((p) => p.startsWith(name)),
+        `${name} named in:\n${problems.join('\n')}`,
+      );
     assert.ok(!problems.join('\n').includes('guest:guest'), 'the URL itself is not printed');
   });
 

@@ -57,7 +57,11 @@ export class TaskError extends Error {
   }
 }
 
-export function transientError(code: string, message: string, opts: { retryAfterMs?: number | undefined; consumeAttempt?: boolean; cause?: unknown } = {}): TaskError {
+export function transientError(
+  code: string,
+  message: string,
+  opts: { retryAfterMs?: number | undefined; consumeAttempt?: boolean; cause?: unknown } = {},
+): TaskError {
   return new TaskError(code, message, { ...opts, transient: true });
 }
 

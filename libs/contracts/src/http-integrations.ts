@@ -96,7 +96,10 @@ export const ApiKeyView = Type.Object(
   },
   strict,
 );
-export const ApiKeyCreated = Type.Composite([ApiKeyView, Type.Object({ key: Type.String({ pattern: '^prs_[A-Za-z0-9_-]{43}$', minLength: 47, maxLength: 47 }) })], strict);
+export const ApiKeyCreated = Type.Composite(
+  [ApiKeyView, Type.Object({ key: Type.String({ pattern: '^prs_[A-Za-z0-9_-]{43}$', minLength: 47, maxLength: 47 }) })],
+  strict,
+);
 export const ApiKeyPage = Type.Object({ items: Type.Array(ApiKeyView, { maxItems: 100 }), next_cursor: NextCursor }, strict);
 export const AdminApiKeyView = Type.Composite([ApiKeyView, Type.Object({ user_id: Id })], strict);
 export const AdminApiKeyPage = Type.Object({ items: Type.Array(AdminApiKeyView, { maxItems: 100 }), next_cursor: NextCursor }, strict);

@@ -34,7 +34,4 @@ export const UserSpendView = Type.Object(
 );
 
 /** Users with any activity in the range, highest spend first; `total_usd` covers every user, not only this page. */
-export const AdminSpendPage = Type.Object(
-  { from: Day, to: Day, total_usd: Usd, items: Type.Array(UserSpendView, { maxItems: 500 }) },
-  strict,
-);
+export const AdminSpendPage = Type.Object({ from: Day, to: Day, total_usd: Usd, items: Type.Array(UserSpendView, { maxItems: 500 }) }, strict);

@@ -63,7 +63,10 @@ export const AdminListRequestsQuery = Type.Object(
   strict,
 );
 export type AdminListRequestsQuery = Static<typeof AdminListRequestsQuery>;
-export const AdminListUsersQuery = Type.Object({ role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()), limit: PageLimit, cursor: PageCursor }, strict);
+export const AdminListUsersQuery = Type.Object(
+  { role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()), limit: PageLimit, cursor: PageCursor },
+  strict,
+);
 export type AdminListUsersQuery = Static<typeof AdminListUsersQuery>;
 
 /** `daily_quota: null` puts the user back on DAILY_REQUEST_QUOTA. An empty patch is a 400, not a silent no-op. */
@@ -143,14 +146,20 @@ export const RequestSummary = Type.Object(
 );
 
 /** The 202 of a submission: an ad-hoc webhook channel's signing secret is shown here (and on an idempotent replay). */
-export const SubmittedRequest = Type.Composite([RequestSummary, Type.Object({ webhook_secret: Type.Optional(Type.String({ pattern: '^whsec_', maxLength: 50 })) })], strict);
+export const SubmittedRequest = Type.Composite(
+  [RequestSummary, Type.Object({ webhook_secret: Type.Optional(Type.String({ pattern: '^whsec_', maxLength: 50 })) })],
+  strict,
+);
 
 /** Why a request failed: the failing stage's error, naming the stage. */
 export const RequestError = Type.Object({ code: Text(100), message: Text(2000), stage: Type.Optional(literals(STAGES)) }, strict);
 
 /** `error` is the request's failure (`null` unless `failed`), `result` the article once written, `usage` its LLM call's tokens and cost (then too). */
 export const RequestView = Type.Composite(
-  [RequestSummary, Type.Object({ error: Nullable(RequestError), stages: Type.Array(StageView, { maxItems: 3 }), result: Nullable(ResultView), usage: Nullable(LlmUsage) })],
+  [
+    RequestSummary,
+    Type.Object({ error: Nullable(RequestError), stages: Type.Array(StageView, { maxItems: 3 }), result: Nullable(ResultView), usage: Nullable(LlmUsage) }),
+  ],
   strict,
 );
 
@@ -190,7 +199,12 @@ export const Problem = Type.Object(
 export const StageParams = Type.Object({ stage: literals(STAGES) }, strict);
 export type StageParams = Static<typeof StageParams>;
 export const AdminDeadLettersQuery = Type.Object(
-  { stage: Type.Optional(literals(STAGES)), request_id: Type.Optional(Uuid), include_replayed: Type.Optional(Type.Boolean()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) },
+  {
+    stage: Type.Optional(literals(STAGES)),
+    request_id: Type.Optional(Uuid),
+    include_replayed: Type.Optional(Type.Boolean()),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+  },
   strict,
 );
 export type AdminDeadLettersQuery = Static<typeof AdminDeadLettersQuery>;
@@ -220,7 +234,10 @@ export const SessionView = Type.Object({ id: Uuid, created_at: Timestamp, last_u
 export const SessionList = Type.Object({ items: Type.Array(SessionView, { maxItems: 1000 }) }, strict);
 
 export const AUDIT_EVENTS = ['admin.user_updated', 'admin.dead_letters_replayed', 'admin.api_key_revoked'] as const;
-export const AdminAuditQuery = Type.Object({ event: Type.Optional(literals(AUDIT_EVENTS)), actor_id: Type.Optional(Uuid), limit: PageLimit, cursor: PageCursor }, strict);
+export const AdminAuditQuery = Type.Object(
+  { event: Type.Optional(literals(AUDIT_EVENTS)), actor_id: Type.Optional(Uuid), limit: PageLimit, cursor: PageCursor },
+  strict,
+);
 export type AdminAuditQuery = Static<typeof AdminAuditQuery>;
 /** An admin action: who (`actor_id`), on what (`target`), from where, under which HTTP request, and what changed. */
 export const AuditEventView = Type.Object(
@@ -233,7 +250,14 @@ export const AuditEventView = Type.Object(
     request_id: Nullable(Text(128)),
     // What changed: the patched user fields, or the replayed stage and its counts.
     details: Type.Object(
-      { role: Type.Optional(Role), daily_quota: Type.Optional(Nullable(Count)), disabled: Type.Optional(Type.Boolean()), stage: Type.Optional(literals(STAGES)), replayed: Type.Optional(Count), skipped: Type.Optional(Count) },
+      {
+        role: Type.Optional(Role),
+        daily_quota: Type.Optional(Nullable(Count)),
+        disabled: Type.Optional(Type.Boolean()),
+        stage: Type.Optional(literals(STAGES)),
+        replayed: Type.Optional(Count),
+        skipped: Type.Optional(Count),
+      },
       strict,
     ),
     created_at: Timestamp,

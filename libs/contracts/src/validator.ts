@@ -13,7 +13,14 @@ export interface ValidatorOptions {
 
 /** One ajv per option set; compiled validators are cached by schema identity. */
 export function createValidator(options: ValidatorOptions = {}) {
-  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, coerceTypes: options.coerceTypes ?? false, useDefaults: options.useDefaults ?? false, removeAdditional: false });
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: true,
+    strictRequired: false,
+    coerceTypes: options.coerceTypes ?? false,
+    useDefaults: options.useDefaults ?? false,
+    removeAdditional: false,
+  });
   addFormats(ajv);
   const cache = new WeakMap<object, ValidateFunction>();
 
@@ -56,7 +63,7 @@ export function toFieldErrors(errors: ErrorObject[]): FieldError[] {
     } else if (e.keyword === 'not') {
       message = 'has a field that is not allowed in this combination';
     } else if (e.keyword === 'enum') {
-      message = `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).join(', ')}`;
+      message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
     }
     const key = `${field}|${message}`;
     if (!seen.has(key)) {

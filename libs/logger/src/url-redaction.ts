@@ -57,7 +57,8 @@ export function redactUrl(raw: string): string {
 
 // URLs inside free text (an exception message, a stack) and `name=value` pairs whose name says secret.
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]{1,15}:\/\/[^\s"'<>`]+/gi;
-const SECRET_PAIR = /\b(key|api[_-]?key|token|access_token|refresh_token|secret|password|passwd|sig|signature|ticket|auth|authorization)(["']?\s*[=:]\s*["']?)[^\s&"',;]+/gi;
+const SECRET_PAIR =
+  /\b(key|api[_-]?key|token|access_token|refresh_token|secret|password|passwd|sig|signature|ticket|auth|authorization)(["']?\s*[=:]\s*["']?)[^\s&"',;]+/gi;
 
 const BEARER = /\b(Bearer|Basic)\s+[^\s"',;]+/g;
 

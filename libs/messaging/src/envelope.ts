@@ -31,8 +31,7 @@ export function derivedMessageId(fromMessageId: string, stage: Stage): string {
 }
 
 export type ParsedEnvelope<S extends Stage> =
-  | { ok: true; envelope: Envelope<TaskPayloads[S]> }
-  | { ok: false; errors: FieldError[]; request_id?: string; user_id?: string };
+  { ok: true; envelope: Envelope<TaskPayloads[S]> } | { ok: false; errors: FieldError[]; request_id?: string; user_id?: string };
 
 /** Validates envelope and stage payload; `request_id` is salvaged from a broken message when possible. */
 export function parseEnvelope<S extends Stage>(stage: S, body: Buffer): ParsedEnvelope<S> {

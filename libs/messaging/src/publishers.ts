@@ -12,20 +12,35 @@ export class InvalidMessageError extends Error {
 }
 
 /** Validates before sending: a producer bug surfaces at its source, not as a dead letter downstream. */
-export async function publishTask<S extends Stage>(broker: Broker, envelope: Envelope<TaskPayloads[S]>, headers: Record<string, string> = injectTraceHeaders()): Promise<void> {
+export async function publishTask<S extends Stage>(
+  broker: Broker,
+  envelope: Envelope<TaskPayloads[S]>,
+  headers: Record<string, string> = injectTraceHeaders(),
+): Promise<void> {
   const errors = validateEnvelope(envelope);
   if (errors.length > 0) throw new InvalidMessageError(`invalid ${envelope.stage} task: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
   await broker.publish(broker.names.tasks, envelope.stage, envelope, taskProperties(envelope, headers));
 }
 
-export async function publishDelayed<S extends Stage>(broker: Broker, envelope: Envelope<TaskPayloads[S]>, level: number, delayMs: number, deferrals = 0): Promise<void> {
+export async function publishDelayed<S extends Stage>(
+  broker: Broker,
+  envelope: Envelope<TaskPayloads[S]>,
+  level: number,
+  delayMs: number,
+  deferrals = 0,
+): Promise<void> {
   await broker.publish('', broker.names.delay(envelope.stage, level), envelope, {
     ...taskProperties(envelope, { ...injectTraceHeaders(), ...(deferrals > 0 ? { [DEFERRALS_HEADER]: String(deferrals) } : {}) }),
     expiration: String(delayMs),
   });
 }
 
-export async function publishDeadLetter(broker: Broker, stage: Stage, body: Buffer | unknown, meta: { reason: string; detail: string; attempts: number; headers?: Record<string, unknown> }): Promise<void> {
+export async function publishDeadLetter(
+  broker: Broker,
+  stage: Stage,
+  body: Buffer | unknown,
+  meta: { reason: string; detail: string; attempts: number; headers?: Record<string, unknown> },
+): Promise<void> {
   const content = Buffer.isBuffer(body) ? JSON.parse(safeJson(body)) : body;
   await broker.publish(broker.names.dlx, stage, content, {
     headers: {

@@ -74,7 +74,15 @@ async function handleDelivery<S extends Stage>(deps: StageConsumerDeps<S>, deliv
       await publishDeadLetter(broker, stage, delivery.message.content, { reason: 'invalid_message', detail, attempts: 1 });
       metrics.deadLetters.inc({ stage, reason: 'invalid_message' });
       if (parsed.request_id && parsed.user_id)
-        await publishEvent(broker, { message_id: 'invalid', request_id: parsed.request_id, user_id: parsed.user_id, stage, type: 'failed', attempt: 1, error: publicStageError(stage, { code: 'invalid_message', message: detail }) });
+        await publishEvent(broker, {
+          message_id: 'invalid',
+          request_id: parsed.request_id,
+          user_id: parsed.user_id,
+          stage,
+          type: 'failed',
+          attempt: 1,
+          error: publicStageError(stage, { code: 'invalid_message', message: detail }),
+        });
     });
     delivery.ack();
     return;
@@ -84,24 +92,30 @@ async function handleDelivery<S extends Stage>(deps: StageConsumerDeps<S>, deliv
   // The log context comes first: the span processor tags this span and every span under it with its ids.
   await context.with(parent, () =>
     withLogContext({ request_id: task.request_id, user_id: task.user_id, stage }, () =>
-      tracer.startActiveSpan(`${stage} process`, { kind: SpanKind.CONSUMER, attributes: { 'pressroom.attempt': task.attempt, 'messaging.message.id': task.message_id } }, async (span) => {
-        try {
-          await runTask(deps, task, delivery);
-        } catch (err) {
-          span.recordException(err as Error);
-          span.setStatus({ code: SpanStatusCode.ERROR });
-          throw err;
-        } finally {
-          span.end();
-        }
-      }),
+      tracer.startActiveSpan(
+        `${stage} process`,
+        { kind: SpanKind.CONSUMER, attributes: { 'pressroom.attempt': task.attempt, 'messaging.message.id': task.message_id } },
+        async (span) => {
+          try {
+            await runTask(deps, task, delivery);
+          } catch (err) {
+            span.recordException(err as Error);
+            span.setStatus({ code: SpanStatusCode.ERROR });
+            throw err;
+          } finally {
+            span.end();
+          }
+        },
+      ),
     ),
   );
 }
 
 async function runTask<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelope<TaskPayloads[S]>, delivery: Delivery): Promise<void> {
   const { broker, stage, logger, metrics, dedupe } = deps;
-  const gate = dedupe.beforeStart ? await dedupe.beforeStart(task.message_id, task.request_id) : { done: await dedupe.isDone(task.message_id), cancelled: false };
+  const gate = dedupe.beforeStart
+    ? await dedupe.beforeStart(task.message_id, task.request_id)
+    : { done: await dedupe.isDone(task.message_id), cancelled: false };
   if (gate.done) {
     logger.info({ message_id: task.message_id }, 'duplicate task skipped');
     delivery.ack();
@@ -143,9 +157,22 @@ async function runTask<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelo
   const next = nextStage(stage);
   const handOn =
     next && outcome.next
-      ? publishTask(broker, createEnvelope({ request_id: task.request_id, user_id: task.user_id, stage: next, payload: outcome.next, message_id: derivedMessageId(task.message_id, next) }))
+      ? publishTask(
+          broker,
+          createEnvelope({
+            request_id: task.request_id,
+            user_id: task.user_id,
+            stage: next,
+            payload: outcome.next,
+            message_id: derivedMessageId(task.message_id, next),
+          }),
+        )
       : undefined;
-  await Promise.all([startedEvent.settle(), handOn, publishEvent(broker, { ...ids, type: 'completed', duration_ms, ...(outcome.result ? { result: outcome.result } : {}) })]);
+  await Promise.all([
+    startedEvent.settle(),
+    handOn,
+    publishEvent(broker, { ...ids, type: 'completed', duration_ms, ...(outcome.result ? { result: outcome.result } : {}) }),
+  ]);
   await dedupe.markDone(task.message_id);
   metrics.stageDuration.observe({ stage, outcome: 'success' }, duration_ms / 1000);
   metrics.tasks.inc({ stage, outcome: 'completed' });
@@ -157,10 +184,17 @@ async function runTask<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelo
 const NEVER = new AbortController().signal;
 
 /** The task is acknowledged without a next task; the `cancelled` event ends the request (the tracker records it). */
-async function stopCancelled<S extends Stage>(deps: StageConsumerDeps<S>, ids: { message_id: string; request_id: string; user_id: string; stage: S; attempt: number }, duration_ms?: number): Promise<void> {
+async function stopCancelled<S extends Stage>(
+  deps: StageConsumerDeps<S>,
+  ids: { message_id: string; request_id: string; user_id: string; stage: S; attempt: number },
+  duration_ms?: number,
+): Promise<void> {
   await publishEvent(deps.broker, { ...ids, type: 'cancelled', ...(duration_ms !== undefined ? { duration_ms } : {}) });
   deps.metrics.tasks.inc({ stage: ids.stage, outcome: 'cancelled' });
-  deps.logger.info({ attempt: ids.attempt, ...(duration_ms !== undefined ? { duration_ms } : {}) }, `${ids.stage} not ${duration_ms === undefined ? 'started' : 'finished'}: the request was cancelled`);
+  deps.logger.info(
+    { attempt: ids.attempt, ...(duration_ms !== undefined ? { duration_ms } : {}) },
+    `${ids.stage} not ${duration_ms === undefined ? 'started' : 'finished'}: the request was cancelled`,
+  );
 }
 
 /**
@@ -187,7 +221,13 @@ function announceStart<S extends Stage>(deps: StageConsumerDeps<S>, event: Param
   };
 }
 
-async function settleFailure<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelope<TaskPayloads[S]>, err: unknown, duration_ms: number, deferrals: number): Promise<void> {
+async function settleFailure<S extends Stage>(
+  deps: StageConsumerDeps<S>,
+  task: Envelope<TaskPayloads[S]>,
+  err: unknown,
+  duration_ms: number,
+  deferrals: number,
+): Promise<void> {
   const { broker, stage, logger, metrics, retry } = deps;
   const failure = describeFailure(err);
   if (!failure.consumeAttempt && deferrals >= (deps.maxDeferrals ?? 30)) failure.consumeAttempt = true;
@@ -203,7 +243,13 @@ async function settleFailure<S extends Stage>(deps: StageConsumerDeps<S>, task: 
   if (failure.transient && attemptsLeft) {
     const nextAttempt = failure.consumeAttempt ? task.attempt + 1 : task.attempt;
     const { level, delayMs } = scheduleRetry(retry, task.attempt, failure.retryAfterMs);
-    await publishDelayed(broker, { ...task, attempt: nextAttempt, enqueued_at: new Date().toISOString() }, level, delayMs, failure.consumeAttempt ? deferrals : deferrals + 1);
+    await publishDelayed(
+      broker,
+      { ...task, attempt: nextAttempt, enqueued_at: new Date().toISOString() },
+      level,
+      delayMs,
+      failure.consumeAttempt ? deferrals : deferrals + 1,
+    );
     await publishEvent(broker, { ...ids, type: 'retrying', duration_ms, retry_in_ms: delayMs, error: shown });
     metrics.retries.inc({ stage, reason: failure.error.code });
     metrics.tasks.inc({ stage, outcome: 'retried' });

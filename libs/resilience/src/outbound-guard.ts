@@ -26,7 +26,10 @@ export function guardedLookup(allow: boolean | AddressPolicy, resolve: Resolver 
       if (err) return callback(err, '', 0);
       const bad = list.find((a) => !allowed(a.address));
       if (bad || list.length === 0) {
-        const e = permanentError('target_forbidden', `${hostname} resolves to a forbidden address${bad ? ` (${bad.address})` : ''}`) as unknown as NodeJS.ErrnoException;
+        const e = permanentError(
+          'target_forbidden',
+          `${hostname} resolves to a forbidden address${bad ? ` (${bad.address})` : ''}`,
+        ) as unknown as NodeJS.ErrnoException;
         return callback(e, '', 0);
       }
       if ((options as { all?: boolean }).all) return callback(null, list);

@@ -32,17 +32,38 @@ describe('API7:2023 Server Side Request Forgery: outbound-call guard', () => {
 
   it('when an address is private, loopback, link-local, CGNAT, metadata or IPv4-mapped, then it is refused', () => {
     const refused = [
-      '127.0.0.1', '127.255.255.254', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1', '0.0.0.0', '169.254.0.1',
+      '127.0.0.1',
+      '127.255.255.254',
+      '10.0.0.1',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '0.0.0.0',
+      '169.254.0.1',
       '169.254.169.254', // cloud metadata (AWS, GCP, Azure)
-      '100.64.0.1', '100.127.255.254', // CGNAT 100.64/10
-      '224.0.0.1', '255.255.255.255', '198.18.0.1',
-      '::1', '::', 'fe80::1', 'fc00::1', 'fd12:3456::1',
+      '100.64.0.1',
+      '100.127.255.254', // CGNAT 100.64/10
+      '224.0.0.1',
+      '255.255.255.255',
+      '198.18.0.1',
+      '::1',
+      '::',
+      'fe80::1',
+      'fc00::1',
+      'fd12:3456::1',
       'fd00:ec2::254', // AWS metadata over IPv6
-      '::ffff:127.0.0.1', '::ffff:7f00:1', '0:0:0:0:0:ffff:7f00:1', '[::ffff:127.0.0.1]', '::ffff:169.254.169.254', '::ffff:a9fe:a9fe', '::ffff:10.0.0.1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '0:0:0:0:0:ffff:7f00:1',
+      '[::ffff:127.0.0.1]',
+      '::ffff:169.254.169.254',
+      '::ffff:a9fe:a9fe',
+      '::ffff:10.0.0.1',
       '::127.0.0.1', // IPv4-compatible (deprecated)
       '64:ff9b::7f00:1', // NAT64 of 127.0.0.1
       '2002:7f00:1::1', // 6to4 of 127.0.0.1
-      'not-an-ip', '',
+      'not-an-ip',
+      '',
     ];
     for (const a of refused) assert.equal(isAllowedAddress(a, false), false, `${a} must be refused`);
     for (const a of ['93.184.215.14', '8.8.8.8', '1.1.1.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '::ffff:808:808'])
@@ -76,7 +97,12 @@ describe('API7:2023 Server Side Request Forgery: outbound-call guard', () => {
     assert.deepEqual(answer, [{ address: '93.184.215.14', family: 4 }]);
     assert.equal(calls, 1, 'one resolution per connection: what was checked is what the socket connects to');
 
-    const mixed = guardedLookup(false, (_h, _o, cb) => cb(null, [{ address: '93.184.215.14', family: 4 }, { address: '10.0.0.5', family: 4 }]));
+    const mixed = guardedLookup(false, (_h, _o, cb) =>
+      cb(null, [
+        { address: '93.184.215.14', family: 4 },
+        { address: '10.0.0.5', family: 4 },
+      ]),
+    );
     await assert.rejects(new Promise((resolve, reject) => mixed('mixed.test', {}, (err, a) => (err ? reject(err) : resolve(a)))), { code: 'target_forbidden' });
   });
 

@@ -70,7 +70,10 @@ describe('every response body is capped after decompression', () => {
     peak = Math.max(peak, heldBytes());
     const grewMiB = (peak - before) / MiB;
     assert.ok(grewMiB < 48, `memory grew by ${grewMiB.toFixed(1)} MiB while refusing four 300 MiB answers`);
-    const err = await client.get(`${base}/bomb`).json().catch((e: unknown) => classifyHttpError(e, 'search'));
+    const err = await client
+      .get(`${base}/bomb`)
+      .json()
+      .catch((e: unknown) => classifyHttpError(e, 'search'));
     assert.equal((err as { transient?: boolean }).transient, false, 'refused for good: the same request gets the same answer');
     assert.match((err as Error).message, /answered more than 1048576 bytes/);
   });

@@ -10,9 +10,16 @@ describe('two HTTP clients, two trust levels', () => {
       const operator = createOperatorClient({ timeoutMs: 2000 });
       const user = createUserTargetClient({ timeoutMs: 2000, allowPrivateTargets: false });
       assert.deepEqual(await operator.get(`${stub.url}/search`).json(), { ok: true });
-      await assert.rejects(user.get(`${stub.url}/page`), (err: { code?: string; cause?: { code?: string } }) => [err.code, err.cause?.code].includes('target_forbidden'));
-      await assert.rejects(user.get(`${stub.url.replace('127.0.0.1', 'localhost')}/page`), (err: { code?: string; cause?: { code?: string } }) => [err.code, err.cause?.code].includes('target_forbidden'));
-      assert.deepEqual(stub.requests.map((r) => r.path), ['/search']);
+      await assert.rejects(user.get(`${stub.url}/page`), (err: { code?: string; cause?: { code?: string } }) =>
+        [err.code, err.cause?.code].includes('target_forbidden'),
+      );
+      await assert.rejects(user.get(`${stub.url.replace('127.0.0.1', 'localhost')}/page`), (err: { code?: string; cause?: { code?: string } }) =>
+        [err.code, err.cause?.code].includes('target_forbidden'),
+      );
+      assert.deepEqual(
+        stub.requests.map((r) => r.path),
+        ['/search'],
+      );
     } finally {
       await stub.close();
     }

@@ -13,7 +13,11 @@ const READINESS_TTL_MS = 1000;
  * never their error text (it may hold an address or a credential hint; `onCheckFailed` gets the error for the
  * logs); `/metrics` is the registry.
  */
-export function createOpsRouter(registry: Registry, checks: Record<string, ReadinessCheck>, opts: { onCheckFailed?: (name: string, err: unknown) => void } = {}): Router {
+export function createOpsRouter(
+  registry: Registry,
+  checks: Record<string, ReadinessCheck>,
+  opts: { onCheckFailed?: (name: string, err: unknown) => void } = {},
+): Router {
   const router = express.Router();
   let cached: { at: number; result: Promise<Readiness> } | undefined;
   const evaluate = async (): Promise<Readiness> => {

@@ -5,7 +5,14 @@ import { listen } from './listen.ts';
 import { createOpsRouter, type ReadinessCheck } from './ops-routes.ts';
 
 /** The operations endpoints of a service (a worker, or the gateway beside its API port), on its own port; never rate limited, never authenticated. */
-export async function startOpsServer(opts: { port: number; host?: string; setting: string; registry: Registry; checks: Record<string, ReadinessCheck>; onCheckFailed?: (name: string, err: unknown) => void }): Promise<Server> {
+export async function startOpsServer(opts: {
+  port: number;
+  host?: string;
+  setting: string;
+  registry: Registry;
+  checks: Record<string, ReadinessCheck>;
+  onCheckFailed?: (name: string, err: unknown) => void;
+}): Promise<Server> {
   const app = express();
   app.disable('x-powered-by');
   app.use(createOpsRouter(opts.registry, opts.checks, opts.onCheckFailed ? { onCheckFailed: opts.onCheckFailed } : {}));

@@ -15,7 +15,14 @@ export function stageAlerts(deps: { alerts: Alerter; service: string; stage: Sta
     breakerChanged(name: string, state: 'closed' | 'open' | 'half_open', scope: BreakerScope): void {
       if (state !== 'open') return;
       // One target's host (a web page's, a user's webhook's) is a warning; a whole provider being down is critical.
-      void alerts.raise({ kind: 'breaker_open', severity: scope === 'target' ? 'warning' : 'critical', summary: `circuit breaker ${name} opened`, stage, details: { breaker: name }, dedupe_key: `${service}:${name}` });
+      void alerts.raise({
+        kind: 'breaker_open',
+        severity: scope === 'target' ? 'warning' : 'critical',
+        summary: `circuit breaker ${name} opened`,
+        stage,
+        details: { breaker: name },
+        dedupe_key: `${service}:${name}`,
+      });
     },
     deadLettered(task: TaskIds, error: StageError, reason: string): void {
       const trace = currentTraceId();
@@ -36,9 +43,23 @@ export function stageAlerts(deps: { alerts: Alerter; service: string; stage: Sta
       // An API answering 429 (OpenAI's insufficient_quota included) means the account's quota or rate is used up.
       if (error.code === 'upstream_rate_limited' || /quota/i.test(error.code)) {
         const what = stage === 'write' ? 'LLM' : stage === 'research' ? 'search' : stage;
-        void alerts.raise({ kind: 'provider_quota_exhausted', severity: 'critical', summary: `the ${what} provider refuses calls: rate limit or quota exhausted`, ...ids, details: { code: error.code, attempt: task.attempt, will_retry: String(willRetry) }, dedupe_key: `${stage}:quota` });
+        void alerts.raise({
+          kind: 'provider_quota_exhausted',
+          severity: 'critical',
+          summary: `the ${what} provider refuses calls: rate limit or quota exhausted`,
+          ...ids,
+          details: { code: error.code, attempt: task.attempt, will_retry: String(willRetry) },
+          dedupe_key: `${stage}:quota`,
+        });
       } else if (stage === 'write' && error.code !== 'breaker_open') {
-        void alerts.raise({ kind: 'llm_failure', severity: willRetry ? 'warning' : 'critical', summary: `an LLM call failed (${error.code})`, ...ids, details: { code: error.code, message: error.message.slice(0, 300), attempt: task.attempt, will_retry: String(willRetry) }, dedupe_key: `llm:${error.code}` });
+        void alerts.raise({
+          kind: 'llm_failure',
+          severity: willRetry ? 'warning' : 'critical',
+          summary: `an LLM call failed (${error.code})`,
+          ...ids,
+          details: { code: error.code, message: error.message.slice(0, 300), attempt: task.attempt, will_retry: String(willRetry) },
+          dedupe_key: `llm:${error.code}`,
+        });
       }
     },
     completed(task: TaskIds, durationMs: number): void {

@@ -77,7 +77,9 @@ async function waitForOne(dep: StartupDependency, deadline: number, waitS: numbe
       const reason = (err as Error)?.message || String(err);
       const left = deadline - Date.now();
       if (left <= 0)
-        throw new StartupError(`${dep.name} at ${dep.url} did not answer within ${waitS} s (${reason}); ${dep.howToStart}, or set ${dep.setting} to where it runs`);
+        throw new StartupError(
+          `${dep.name} at ${dep.url} did not answer within ${waitS} s (${reason}); ${dep.howToStart}, or set ${dep.setting} to where it runs`,
+        );
       if (Date.now() - loggedAt >= LOG_EVERY_MS) {
         logger.warn({ dependency: dep.name, url: dep.url, reason, give_up_in_s: Math.ceil(left / 1000) }, `waiting for ${dep.name} at ${dep.url}`);
         loggedAt = Date.now();

@@ -82,13 +82,22 @@ export async function runWorker<S extends Stage>(opts: {
       registry: metrics.registry,
       ...serviceReadiness({ isStarted: () => started, broker, redis, logger }),
     });
-    await waitForDependencies([dependency('rabbitmq', config.RABBITMQ_URL, (ms) => broker.waitForConnect(ms)), dependency('redis', config.REDIS_URL, redisAnswers(redis))], {
-      waitS: config.STARTUP_WAIT_S,
-      logger,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
+    await waitForDependencies(
+      [dependency('rabbitmq', config.RABBITMQ_URL, (ms) => broker.waitForConnect(ms)), dependency('redis', config.REDIS_URL, redisAnswers(redis))],
+      {
+        waitS: config.STARTUP_WAIT_S,
+        logger,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      },
+    );
 
-    const alerts = createAlerterFromConfig(config, { service, redis, logger, metrics, ...(config.ALERT_EMAIL_FROM ? { emailFrom: config.ALERT_EMAIL_FROM } : {}) });
+    const alerts = createAlerterFromConfig(config, {
+      service,
+      redis,
+      logger,
+      metrics,
+      ...(config.ALERT_EMAIL_FROM ? { emailFrom: config.ALERT_EMAIL_FROM } : {}),
+    });
     shutdown.register('alerts', () => alerts.close(2000));
     const observe = stageAlerts({ alerts, service, stage, stageLatencyMs: config.ALERT_STAGE_LATENCY_MS });
     const breakers = createBreakers({

@@ -38,13 +38,17 @@ export const traceContextOnly: TextMapPropagator = {
 
 /** TRUSTED_TRACE_SOURCES: addresses and CIDR ranges (the load balancer, the ingress) whose trace context is continued. */
 export function trustedSources(list: string | undefined): (address: string | undefined) => boolean {
-  const entries = (list ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = (list ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   if (entries.length === 0) return () => false;
   const allowed = new BlockList();
   for (const entry of entries) {
     const [net, bits] = entry.split('/');
     const family = isIP(net ?? '');
-    if (family === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits))) throw new Error(`TRUSTED_TRACE_SOURCES entry "${entry}" is not an address or CIDR range`);
+    if (family === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits)))
+      throw new Error(`TRUSTED_TRACE_SOURCES entry "${entry}" is not an address or CIDR range`);
     const type = family === 4 ? 'ipv4' : 'ipv6';
     if (bits === undefined) allowed.addAddress(net!, type);
     else allowed.addSubnet(net!, Number(bits), type);

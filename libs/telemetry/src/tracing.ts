@@ -59,7 +59,12 @@ export function startTracing({ serviceName, endpoint, trustedTraceSources, ignor
     // Without a collector spans are still recorded (so trace ids reach logs and the API), just not exported.
     // The batch processor drops spans when its queue is full and exports off the hot path: a collector that is
     // down costs nothing but the lost spans.
-    spanProcessors: [contextSpanProcessor, exporter ? new BatchSpanProcessor({ exporter, scheduledDelayMillis: Number(process.env['OTEL_BSP_SCHEDULE_DELAY'] ?? 2000), exportTimeoutMillis: 5000 }) : new NoopSpanProcessor()],
+    spanProcessors: [
+      contextSpanProcessor,
+      exporter
+        ? new BatchSpanProcessor({ exporter, scheduledDelayMillis: Number(process.env['OTEL_BSP_SCHEDULE_DELAY'] ?? 2000), exportTimeoutMillis: 5000 })
+        : new NoopSpanProcessor(),
+    ],
     // Metrics are Prometheus-scraped and logs go to stdout; without these, the SDK would also start OTLP
     // log and metric exporters whose flush on shutdown waits for a collector that may not exist.
     logRecordProcessors: [],

@@ -4,7 +4,10 @@ import { ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter, trace } from 
 import { detachUntrustedTraceContext, traceContextOnly, trustedSources } from '../src/trace-trust.ts';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-const incoming = (remoteAddress: string) => ({ headers: { traceparent: TRACEPARENT, tracestate: 'vendor=x', baggage: 'user=alice' } as Record<string, string | undefined>, socket: { remoteAddress } });
+const incoming = (remoteAddress: string) => ({
+  headers: { traceparent: TRACEPARENT, tracestate: 'vendor=x', baggage: 'user=alice' } as Record<string, string | undefined>,
+  socket: { remoteAddress },
+});
 
 describe('trace context from the internet (TRUSTED_TRACE_SOURCES)', () => {
   it('when the peer is not a trusted source, then traceparent, tracestate and baggage are taken out before the span starts', () => {
@@ -30,6 +33,11 @@ describe('trace context from the internet (TRUSTED_TRACE_SOURCES)', () => {
     const carrier: Record<string, string> = {};
     traceContextOnly.inject(ctx, carrier, defaultTextMapSetter);
     assert.deepEqual(carrier, { traceparent: TRACEPARENT, tracestate: 'vendor=x' });
-    assert.equal(trace.getSpanContext(traceContextOnly.extract(ROOT_CONTEXT, { traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' }, defaultTextMapGetter)), undefined);
+    assert.equal(
+      trace.getSpanContext(
+        traceContextOnly.extract(ROOT_CONTEXT, { traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' }, defaultTextMapGetter),
+      ),
+      undefined,
+    );
   });
 });

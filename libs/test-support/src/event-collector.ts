@@ -15,22 +15,30 @@ export async function collectEvents(prefix: string) {
   await ch.bindQueue(queue, exchange, 'request.#');
   const events: StageEvent[] = [];
   const waiters: Array<{ match: (e: StageEvent) => boolean; resolve: (e: StageEvent) => void }> = [];
-  await ch.consume(queue, (msg) => {
-    if (!msg) return;
-    const e = JSON.parse(msg.content.toString()) as StageEvent;
-    events.push(e);
-    for (const w of [...waiters]) if (w.match(e)) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve(e);
-    }
-  }, { noAck: true });
+  await ch.consume(
+    queue,
+    (msg) => {
+      if (!msg) return;
+      const e = JSON.parse(msg.content.toString()) as StageEvent;
+      events.push(e);
+      for (const w of [...waiters])
+        if (w.match(e)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(e);
+        }
+    },
+    { noAck: true },
+  );
   return {
     events,
     waitFor(match: (e: StageEvent) => boolean, timeoutMs = 15_000): Promise<StageEvent> {
       const found = events.find(match);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no matching event within ${timeoutMs} ms; saw ${events.map((e) => `${e.stage}.${e.type}`).join(', ')}`)), timeoutMs);
+        const t = setTimeout(
+          () => reject(new Error(`no matching event within ${timeoutMs} ms; saw ${events.map((e) => `${e.stage}.${e.type}`).join(', ')}`)),
+          timeoutMs,
+        );
         waiters.push({ match, resolve: (e) => (clearTimeout(t), resolve(e)) });
       });
     },

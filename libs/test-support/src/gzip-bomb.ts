@@ -11,4 +11,3 @@ export function gzipBomb(inflatedMiB: number): Buffer {
   const member = gzipSync(Buffer.alloc(MEMBER_BYTES), { level: 9 });
   return Buffer.concat(Array.from({ length: inflatedMiB }, () => member));
 }
-

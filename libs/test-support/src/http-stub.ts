@@ -30,7 +30,15 @@ export async function startHttpStub(reply: (req: RecordedRequest) => StubReply |
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     const u = new URL(req.url ?? '/', 'http://stub');
-    const recorded: RecordedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', path: u.pathname, query: u.searchParams, headers: req.headers, body, json: () => JSON.parse(body) };
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      path: u.pathname,
+      query: u.searchParams,
+      headers: req.headers,
+      body,
+      json: () => JSON.parse(body),
+    };
     requests.push(recorded);
     for (const w of waiters.filter((w) => requests.length >= w.n)) w.resolve();
     const r = await reply(recorded);
@@ -60,10 +68,11 @@ export async function startHttpStub(reply: (req: RecordedRequest) => StubReply |
         waiters.push({ n, resolve: () => (clearTimeout(t), resolve()) });
       });
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -8,14 +8,20 @@ import { BASE_URLS, databaseUrl } from './test-env.ts';
 export async function assertInfrastructure(): Promise<void> {
   const problems: string[] = [];
   const client = new pg.Client({ connectionString: BASE_URLS.postgres, connectionTimeoutMillis: 3000 });
-  await client.connect().then(() => client.end()).catch((e: Error) => problems.push(`PostgreSQL at ${BASE_URLS.postgres}: ${e.message}`));
+  await client
+    .connect()
+    .then(() => client.end())
+    .catch((e: Error) => problems.push(`PostgreSQL at ${BASE_URLS.postgres}: ${e.message}`));
   const conn = await amqplib.connect(BASE_URLS.rabbitmq).catch((e: Error) => {
     problems.push(`RabbitMQ at ${BASE_URLS.rabbitmq}: ${e.message}`);
     return undefined;
   });
   await conn?.close();
   const redis = new Redis(BASE_URLS.redis, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
-  await redis.connect().then(() => redis.ping()).catch((e: Error) => problems.push(`Redis at ${BASE_URLS.redis}: ${e.message}`));
+  await redis
+    .connect()
+    .then(() => redis.ping())
+    .catch((e: Error) => problems.push(`Redis at ${BASE_URLS.redis}: ${e.message}`));
   redis.disconnect();
   if (problems.length > 0) throw new Error(`test infrastructure missing:\n  ${problems.join('\n  ')}`);
 }

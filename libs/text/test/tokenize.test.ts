@@ -44,7 +44,11 @@ describe('splitSentences', () => {
   });
 
   it('when text has line breaks, then each line ends a sentence, so headings stand alone', () => {
-    assert.deepEqual(splitSentences('Communication and foraging\nForagers dance on the comb.\n\n  \nEnd'), ['Communication and foraging', 'Foragers dance on the comb.', 'End']);
+    assert.deepEqual(splitSentences('Communication and foraging\nForagers dance on the comb.\n\n  \nEnd'), [
+      'Communication and foraging',
+      'Foragers dance on the comb.',
+      'End',
+    ]);
   });
 });
 

@@ -116,20 +116,45 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<Gatewa
     await conn.close().catch(() => undefined);
     await main.stop();
   }
-  return { connections: opts.connections, users: opts.users, rounds: opts.rounds, roundS: opts.roundS, warmupS: opts.warmupS, calls: kinds.map((k) => summarise(k, perRound.filter((r) => r.kind === k.kind), failures.get(k.kind))), perRound };
+  return {
+    connections: opts.connections,
+    users: opts.users,
+    rounds: opts.rounds,
+    roundS: opts.roundS,
+    warmupS: opts.warmupS,
+    calls: kinds.map((k) =>
+      summarise(
+        k,
+        perRound.filter((r) => r.kind === k.kind),
+        failures.get(k.kind),
+      ),
+    ),
+    perRound,
+  };
 }
 
 /** A warm-up of each target (JIT, pools, connections; not recorded), then `rounds` rounds in alternating order. */
 async function measure(targets: Target[], opts: GatewayBenchOptions, perRound: RoundResult[]): Promise<void> {
   const run = (t: Target, durationS: number) =>
-    autocannonRound({ kind: t.call.kind, pid: t.pid, baseUrl: t.baseUrl, call: t.call.spec, expect: t.call.expect, connections: opts.connections, durationS, ...(t.settle ? { settle: t.settle } : {}) });
+    autocannonRound({
+      kind: t.call.kind,
+      pid: t.pid,
+      baseUrl: t.baseUrl,
+      call: t.call.spec,
+      expect: t.call.expect,
+      connections: opts.connections,
+      durationS,
+      ...(t.settle ? { settle: t.settle } : {}),
+    });
   for (const t of targets) await run(t, opts.warmupS);
   for (let i = 0; i < opts.rounds; i++) {
     for (const t of i % 2 === 0 ? targets : [...targets].reverse()) {
       const r = await run(t, opts.roundS);
       perRound.push(r);
       const odd = Object.entries(r.statuses).filter(([s]) => s !== String(t.call.expect));
-      log(`gateway: round ${i + 1} ${r.kind}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${r.cpuMsPerCall} ms/call${r.settleS > 0.5 ? ` (relay caught up ${r.settleS} s later)` : ''}${odd.length ? `, unexpected ${JSON.stringify(Object.fromEntries(odd))}` : ''}`);
+      log(
+        `gateway: round ${i + 1} ${r.kind}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${r.cpuMsPerCall} ms/call${r.settleS > 0.5 ? ` (relay caught up ${r.settleS} s later)` : ''}${odd.length ? `, unexpected ${JSON.stringify(Object.fromEntries(odd))}` : ''}`,
+      );
     }
   }
 }
@@ -201,11 +226,24 @@ async function spendLimit(baseUrl: string, user: BenchUser | undefined): Promise
       return;
     }
   }
-  throw new Error(`with ${user ? 'RATE_LIMIT_USER_PER_HOUR' : 'RATE_LIMIT_IP_PER_HOUR'}=1, ${seen.length} submissions in a row answered ${seen.join(', ')}: the limit never refused one`);
+  throw new Error(
+    `with ${user ? 'RATE_LIMIT_USER_PER_HOUR' : 'RATE_LIMIT_IP_PER_HOUR'}=1, ${seen.length} submissions in a row answered ${seen.join(', ')}: the limit never refused one`,
+  );
 }
 
-async function withLimitedGateway(label: string, limit: Record<string, string>, opts: GatewayBenchOptions, failures: Map<string, string>, kind: string, work: (stack: Stack) => Promise<void>): Promise<void> {
-  log(`gateway: a gateway with ${Object.entries(limit).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+async function withLimitedGateway(
+  label: string,
+  limit: Record<string, string>,
+  opts: GatewayBenchOptions,
+  failures: Map<string, string>,
+  kind: string,
+  work: (stack: Stack) => Promise<void>,
+): Promise<void> {
+  log(
+    `gateway: a gateway with ${Object.entries(limit)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
   const stack = await startStack(label, { services: ['gateway'], settings: { ...NO_SHEDDING, ...opts.settings, ...limit } });
   try {
     await work(stack);

@@ -32,7 +32,15 @@ function task(topic: string): WriteTask {
     snippet: 'Bees dance to share where food is.',
     text: 'Forager honeybees perform a waggle dance on the comb. The angle of the waggle run encodes the direction of the food. The duration of the run encodes the distance.',
   }));
-  return { message_id: randomUUID(), request_id: randomUUID(), user_id: randomUUID(), stage: 'write', attempt: 1, enqueued_at: new Date().toISOString(), payload: { brief: { topic, tone: 'neutral', length: 'short' }, channel: { type: 'file' }, sources } };
+  return {
+    message_id: randomUUID(),
+    request_id: randomUUID(),
+    user_id: randomUUID(),
+    stage: 'write',
+    attempt: 1,
+    enqueued_at: new Date().toISOString(),
+    payload: { brief: { topic, tone: 'neutral', length: 'short' }, channel: { type: 'file' }, sources },
+  };
 }
 
 /**
@@ -44,7 +52,11 @@ export async function runLlmCacheBench(opts: { iterations: number; repeats?: num
   const providerLatencyMs = 200;
   const stub = await startHttpStub(() => ({
     delayMs: providerLatencyMs,
-    body: { model: 'bench-model', choices: [{ index: 0, message: { role: 'assistant', content: JSON.stringify(ANSWER) }, finish_reason: 'stop' }], usage: { prompt_tokens: 800, completion_tokens: 200 } },
+    body: {
+      model: 'bench-model',
+      choices: [{ index: 0, message: { role: 'assistant', content: JSON.stringify(ANSWER) }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 800, completion_tokens: 200 },
+    },
   }));
   const id = testId('benchllm');
   const config = testConfig('llm', id, { LLM_PROVIDER: 'openai', LLM_BASE_URL: `${stub.url}/v1`, LLM_MODEL: 'bench-model', LOG_LEVEL: 'warn' });
@@ -68,7 +80,9 @@ export async function runLlmCacheBench(opts: { iterations: number; repeats?: num
     const cached: number[] = [];
     for (let r = 0; r < (opts.repeats ?? 20); r++) for (const topic of topics) cached.push(await timed(task(topic)));
     const result = { providerLatencyMs, uncached: distribution(uncached), cached: distribution(cached), providerCalls: stub.requests.length - 5 };
-    log(`llm: uncached p50 ${result.uncached.p50} ms p99 ${result.uncached.p99} ms; cached p50 ${result.cached.p50} ms p99 ${result.cached.p99} ms (${cached.length} calls)`);
+    log(
+      `llm: uncached p50 ${result.uncached.p50} ms p99 ${result.uncached.p99} ms; cached p50 ${result.cached.p50} ms p99 ${result.cached.p99} ms (${cached.length} calls)`,
+    );
     return result;
   } finally {
     await breakers.close();

@@ -12,7 +12,9 @@ import type { SubmitLog } from './submitters.ts';
  */
 export async function untilApiCaughtUp(ctx: RunContext, log: SubmitLog, maxMs = 120_000): Promise<{ ms: number; caughtUp: boolean }> {
   const started = performance.now();
-  const published = [...log.sent.keys()].filter((id) => ctx.watcher.published.has(id)).sort((a, b) => ctx.watcher.published.get(a)! - ctx.watcher.published.get(b)!);
+  const published = [...log.sent.keys()]
+    .filter((id) => ctx.watcher.published.has(id))
+    .sort((a, b) => ctx.watcher.published.get(a)! - ctx.watcher.published.get(b)!);
   const step = Math.max(1, Math.floor(published.length / 10));
   const sample = [...new Set([...published.slice(-10), ...published.filter((_, i) => i % step === 0)])];
   const queue = `${ctx.stack.prefix}gateway.events`;
@@ -21,7 +23,14 @@ export async function untilApiCaughtUp(ctx: RunContext, log: SubmitLog, maxMs = 
       await sleep(200);
       continue;
     }
-    const statuses = await Promise.all(sample.map((id) => getJson(`${ctx.stack.gatewayUrl}/v1/requests/${id}`, log.owner.get(id)?.token).then((r) => (r.body as { status?: string } | undefined)?.status, () => undefined)));
+    const statuses = await Promise.all(
+      sample.map((id) =>
+        getJson(`${ctx.stack.gatewayUrl}/v1/requests/${id}`, log.owner.get(id)?.token).then(
+          (r) => (r.body as { status?: string } | undefined)?.status,
+          () => undefined,
+        ),
+      ),
+    );
     if (statuses.every((s) => s === 'published' || s === 'failed')) return { ms: performance.now() - started, caughtUp: true };
     await sleep(500);
   }

@@ -23,7 +23,10 @@ export async function startBacklogProbe(id: string, prefix: string, everyMs = 50
 
   async function sample(): Promise<void> {
     const now: Backlog = {};
-    now['outbox'] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox').then((r) => r.rows[0]?.n ?? 0, () => -1);
+    now['outbox'] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox').then(
+      (r) => r.rows[0]?.n ?? 0,
+      () => -1,
+    );
     for (const q of QUEUES) now[q] = await queueDepth(conn, `${prefix}${q}`);
     for (const [k, v] of Object.entries(now)) peak[k] = Math.max(peak[k] ?? -1, v);
   }

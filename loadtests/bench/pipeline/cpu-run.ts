@@ -73,13 +73,24 @@ async function idleFloor(ctx: RunContext, seconds = 4): Promise<Record<string, n
  * exporter's last batch). The measured processes get no other load: completion is seen in the publish
  * folder, and nothing is asked of the gateway until the window has closed.
  */
-export async function cpuRun(ctx: RunContext, opts: { name: string; topics: TopicMode; window: number; durationS: number; offset: number; settle?: () => Promise<void> }): Promise<CpuRun> {
+export async function cpuRun(
+  ctx: RunContext,
+  opts: { name: string; topics: TopicMode; window: number; durationS: number; offset: number; settle?: () => Promise<void> },
+): Promise<CpuRun> {
   const idleFloorMsPerS = await idleFloor(ctx);
   const before = await brokerCounters();
   ctx.backlog.reset();
   log(`pipeline: ${opts.name}: ${opts.window} requests in flight for ${opts.durationS} s`);
   const meter = await startCpuMeter(stackGroups(ctx));
-  const submitted = await submitWithWindow({ baseUrl: ctx.stack.gatewayUrl, users: ctx.users, durationS: opts.durationS, topics: opts.topics, offset: opts.offset, window: opts.window, watcher: ctx.watcher });
+  const submitted = await submitWithWindow({
+    baseUrl: ctx.stack.gatewayUrl,
+    users: ctx.users,
+    durationS: opts.durationS,
+    topics: opts.topics,
+    offset: opts.offset,
+    window: opts.window,
+    watcher: ctx.watcher,
+  });
   const drainMs = await drain(submitted, ctx.watcher, ctx.stack.gatewayUrl);
   const api = await untilApiCaughtUp(ctx, submitted);
   await opts.settle?.();
@@ -93,13 +104,36 @@ export async function cpuRun(ctx: RunContext, opts: { name: string; topics: Topi
   const timestampLag = await lagFromTimestamps(ctx.stack.gatewayUrl, submitted, ctx.watcher);
   const families = byFamily(cpu, ctx);
   const perRequest = Object.fromEntries(Object.entries(families).map(([k, ms]) => [k, phase.published > 0 ? round(ms / phase.published, 2) : NaN]));
-  const totalPerRequest = round(Object.values(perRequest).reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0), 2);
-  const corePct = corePercent({ wallMs: cpu.wallMs, groups: Object.fromEntries(Object.entries(families).map(([k, ms]) => [k, { cpuMs: ms, processes: 0, exited: 0 }])) });
-  const run: CpuRun = { name: opts.name, topics: opts.topics, window: opts.window, phase, cpu, perRequest, totalPerRequest, corePct, idleFloorMsPerS, peakBacklog: { ...ctx.backlog.peak }, timestampLag, ...(brokerWide ? { brokerWide } : {}) };
+  const totalPerRequest = round(
+    Object.values(perRequest).reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0),
+    2,
+  );
+  const corePct = corePercent({
+    wallMs: cpu.wallMs,
+    groups: Object.fromEntries(Object.entries(families).map(([k, ms]) => [k, { cpuMs: ms, processes: 0, exited: 0 }])),
+  });
+  const run: CpuRun = {
+    name: opts.name,
+    topics: opts.topics,
+    window: opts.window,
+    phase,
+    cpu,
+    perRequest,
+    totalPerRequest,
+    corePct,
+    idleFloorMsPerS,
+    peakBacklog: { ...ctx.backlog.peak },
+    timestampLag,
+    ...(brokerWide ? { brokerWide } : {}),
+  };
   log(
     `pipeline: ${opts.name}: ${phase.accepted} accepted, ${phase.published} published (${phase.completedRps}/s), lost ${phase.lost}, ` +
-      `drained in ${phase.drainS} s, API caught up ${phase.apiCatchUpS} s later; CPU ms per request: ${Object.entries(perRequest).map(([k, v]) => `${k} ${v}`).join(', ')}; total ${totalPerRequest}; ` +
-      `peak backlog ${Object.entries(run.peakBacklog).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+      `drained in ${phase.drainS} s, API caught up ${phase.apiCatchUpS} s later; CPU ms per request: ${Object.entries(perRequest)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}; total ${totalPerRequest}; ` +
+      `peak backlog ${Object.entries(run.peakBacklog)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
   );
   return run;
 }

@@ -54,7 +54,14 @@ export async function startMessageTap(prefix: string) {
   const counts: TapCounts = { byRoute: {}, total: 0, deadLettered: 0, enqueues: 0, retrying: 0, unsupported: [] };
   const types = new Map(topology.exchanges.map((e) => [e.name, e.type]));
   for (const e of topology.exchanges) {
-    const keys = e.type === 'topic' ? ['#'] : e.type === 'fanout' ? [''] : e.type === 'direct' ? [...new Set(topology.bindings.filter((b) => b.source === e.name).map((b) => b.routingKey))] : [];
+    const keys =
+      e.type === 'topic'
+        ? ['#']
+        : e.type === 'fanout'
+          ? ['']
+          : e.type === 'direct'
+            ? [...new Set(topology.bindings.filter((b) => b.source === e.name).map((b) => b.routingKey))]
+            : [];
     if (keys.length === 0 && e.type !== 'direct') counts.unsupported.push(`${e.name} (${e.type})`);
     for (const key of keys) await ch.bindQueue(queue, e.name, key);
   }
@@ -111,5 +118,7 @@ function stageEvents(content: Buffer): EventLike[] {
     return [];
   }
   const list = Array.isArray(body) ? body : Array.isArray((body as { events?: unknown })?.events) ? (body as { events: unknown[] }).events : [body];
-  return list.filter((e): e is EventLike => typeof e === 'object' && e !== null && typeof (e as EventLike).request_id === 'string' && typeof (e as EventLike).stage === 'string');
+  return list.filter(
+    (e): e is EventLike => typeof e === 'object' && e !== null && typeof (e as EventLike).request_id === 'string' && typeof (e as EventLike).stage === 'string',
+  );
 }

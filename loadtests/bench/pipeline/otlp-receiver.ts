@@ -25,7 +25,11 @@ function countJson(body: Buffer): void {
   const doc = JSON.parse(body.toString('utf8')) as JsonExport;
   for (const rs of doc.resourceSpans ?? []) {
     const service = rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value?.stringValue ?? 'unknown';
-    for (const ss of rs.scopeSpans ?? []) count(service, (ss.spans ?? []).map((s) => s.traceId ?? ''));
+    for (const ss of rs.scopeSpans ?? [])
+      count(
+        service,
+        (ss.spans ?? []).map((s) => s.traceId ?? ''),
+      );
   }
 }
 
@@ -60,8 +64,13 @@ function countProtobuf(body: Buffer): void {
   for (const rs of sub(body, 1)) {
     let service = 'unknown';
     for (const resource of sub(rs, 1))
-      for (const kv of sub(resource, 1)) if (sub(kv, 1)[0]?.toString() === 'service.name') service = sub(sub(kv, 2)[0] ?? Buffer.alloc(0), 1)[0]?.toString() ?? service;
-    for (const ss of sub(rs, 2)) count(service, sub(ss, 2).map((span) => sub(span, 1)[0]?.toString('hex') ?? ''));
+      for (const kv of sub(resource, 1))
+        if (sub(kv, 1)[0]?.toString() === 'service.name') service = sub(sub(kv, 2)[0] ?? Buffer.alloc(0), 1)[0]?.toString() ?? service;
+    for (const ss of sub(rs, 2))
+      count(
+        service,
+        sub(ss, 2).map((span) => sub(span, 1)[0]?.toString('hex') ?? ''),
+      );
   }
 }
 

@@ -76,7 +76,11 @@ export async function describeUnfinished(baseUrl: string, log: SubmitLog, watche
     ids.map(async (id) => {
       const res = await getJson(`${baseUrl}/v1/requests/${id}`, log.owner.get(id)?.token).catch(() => undefined);
       const body = (res?.body ?? {}) as { status?: string; stages?: Unfinished['stages'] };
-      return { id, status: body.status ?? `unknown (HTTP ${res?.status ?? 'no answer'})`, stages: (body.stages ?? []).map((s) => ({ stage: s.stage, status: s.status, attempts: s.attempts, error: s.error })) };
+      return {
+        id,
+        status: body.status ?? `unknown (HTTP ${res?.status ?? 'no answer'})`,
+        stages: (body.stages ?? []).map((s) => ({ stage: s.stage, status: s.status, attempts: s.attempts, error: s.error })),
+      };
     }),
   );
 }

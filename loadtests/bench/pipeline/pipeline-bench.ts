@@ -120,7 +120,8 @@ export async function runPipelineBench(opts: PipelineOptions): Promise<PipelineB
     const latency = await ratePhase(ctx, { name: 'latency', rate: opts.rate, durationS: opts.phaseS, offset: 2_000_000, tap: true });
     const lag = await ratePhase(ctx, { name: 'status lag', rate: opts.lagRate, durationS: opts.phaseS, offset: 3_000_000, statusLag: true });
     const burst = await cpuRun(ctx, { name: 'standard mix', topics: 'corpus', window: opts.window, durationS: opts.burstS, offset: 1_000_000 });
-    const unique = opts.variantS > 0 ? await cpuRun(ctx, { name: 'unique topics', topics: 'unique', window: opts.window, durationS: opts.variantS, offset: 0 }) : undefined;
+    const unique =
+      opts.variantS > 0 ? await cpuRun(ctx, { name: 'unique topics', topics: 'unique', window: opts.window, durationS: opts.variantS, offset: 0 }) : undefined;
     const check = await apiCheck(ctx.stack.gatewayUrl, ctx.users, ctx.accepted, ctx.watcher);
     return { users: opts.users, burst, latency, lag, ...(unique ? { unique } : {}), apiCheck: check, unmeasured: ctx.infra.missing };
   });
@@ -139,11 +140,25 @@ async function otlpRun(opts: PipelineOptions): Promise<CpuRun> {
       // The warm-up's spans may still be on their way: start counting once the receiver is quiet.
       await untilQuiet(stats);
       const before = await stats();
-      const run = await cpuRun(ctx, { name: 'every span exported', topics: 'corpus', window: opts.window, durationS: opts.variantS, offset: 1_000_000, settle: () => untilQuiet(stats) });
+      const run = await cpuRun(ctx, {
+        name: 'every span exported',
+        topics: 'corpus',
+        window: opts.window,
+        durationS: opts.variantS,
+        offset: 1_000_000,
+        settle: () => untilQuiet(stats),
+      });
       const after = await stats();
       const spans = after.spans - before.spans;
-      const byService = Object.fromEntries(Object.entries(after.byService).map(([k, v]) => [k, round((v - (before.byService[k] ?? 0)) / (run.phase.published || 1), 2)]));
-      run.extra = { spansPerRequest: round(spans / (run.phase.published || 1), 2), tracesPerRequest: round((after.traces - before.traces) / (run.phase.published || 1), 2), spansPerRequestByService: byService, exports: after.exports - before.exports };
+      const byService = Object.fromEntries(
+        Object.entries(after.byService).map(([k, v]) => [k, round((v - (before.byService[k] ?? 0)) / (run.phase.published || 1), 2)]),
+      );
+      run.extra = {
+        spansPerRequest: round(spans / (run.phase.published || 1), 2),
+        tracesPerRequest: round((after.traces - before.traces) / (run.phase.published || 1), 2),
+        spansPerRequestByService: byService,
+        exports: after.exports - before.exports,
+      };
       log(`pipeline: every span exported: ${run.extra['spansPerRequest']} spans and ${run.extra['tracesPerRequest']} traces per request`);
       return run;
     });
@@ -167,6 +182,7 @@ async function untilQuiet(stats: () => Promise<{ spans: number }>, maxMs = 20_00
 
 async function readProfiles(dir: string): Promise<Record<string, ProfileSummary>> {
   const out: Record<string, ProfileSummary> = {};
-  for (const file of await readdir(dir).catch(() => [] as string[])) if (file.endsWith('.cpuprofile')) out[file.replace('.cpuprofile', '')] = await summariseProfile(join(dir, file), 12);
+  for (const file of await readdir(dir).catch(() => [] as string[]))
+    if (file.endsWith('.cpuprofile')) out[file.replace('.cpuprofile', '')] = await summariseProfile(join(dir, file), 12);
   return out;
 }

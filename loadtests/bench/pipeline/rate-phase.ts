@@ -47,7 +47,11 @@ function messageStats(tap: TapCounts, requests: number, brokerWide: Record<strin
   return {
     requests,
     perRequest: per(tap.total),
-    byRoutePerRequest: Object.fromEntries(Object.entries(tap.byRoute).sort().map(([k, v]) => [k, per(v)])),
+    byRoutePerRequest: Object.fromEntries(
+      Object.entries(tap.byRoute)
+        .sort()
+        .map(([k, v]) => [k, per(v)]),
+    ),
     deadLetteredPerRequest: per(tap.deadLettered),
     delayPublishesPerRequest: per(tap.retrying),
     enqueuesPerRequest: per(tap.enqueues),
@@ -61,7 +65,10 @@ function messageStats(tap: TapCounts, requests: number, brokerWide: Record<strin
  * An open-loop phase at `rate` requests/s: submit-to-published latency; with `tap`, the broker messages per
  * request and the per-stage breakdown; with `statusLag`, how far GET /v1/requests/{id} lags the article.
  */
-export async function ratePhase(ctx: RunContext, opts: { name: string; rate: number; durationS: number; offset: number; tap?: boolean; statusLag?: boolean }): Promise<RatePhase> {
+export async function ratePhase(
+  ctx: RunContext,
+  opts: { name: string; rate: number; durationS: number; offset: number; tap?: boolean; statusLag?: boolean },
+): Promise<RatePhase> {
   log(`pipeline: ${opts.name}: ${opts.rate} requests/s for ${opts.durationS} s`);
   const tap = opts.tap ? await startMessageTap(ctx.stack.prefix) : undefined;
   const before = await brokerCounters();
@@ -69,7 +76,10 @@ export async function ratePhase(ctx: RunContext, opts: { name: string; rate: num
   const submitted = newSubmitLog();
   const lag = opts.statusLag ? startStatusLagProbe({ baseUrl: ctx.stack.gatewayUrl, log: submitted, watcher: ctx.watcher, rate: opts.rate }) : undefined;
   const meter = await startCpuMeter(stackGroups(ctx));
-  await submitAtRate({ baseUrl: ctx.stack.gatewayUrl, users: ctx.users, durationS: opts.durationS, topics: 'corpus', offset: opts.offset, rate: opts.rate }, submitted);
+  await submitAtRate(
+    { baseUrl: ctx.stack.gatewayUrl, users: ctx.users, durationS: opts.durationS, topics: 'corpus', offset: opts.offset, rate: opts.rate },
+    submitted,
+  );
   const drainMs = await drain(submitted, ctx.watcher, ctx.stack.gatewayUrl);
   const api = await untilApiCaughtUp(ctx, submitted);
   const statusLag = await lag?.stop();
@@ -80,7 +90,9 @@ export async function ratePhase(ctx: RunContext, opts: { name: string; rate: num
   phase.apiCaughtUp = api.caughtUp;
   for (const id of submitted.sent.keys()) ctx.accepted.add(id);
   phase.unfinished = await describeUnfinished(ctx.stack.gatewayUrl, submitted, ctx.watcher);
-  const cpuPerRequest = Object.fromEntries(Object.entries(byFamily(cpu, ctx)).map(([k, ms]) => [k, phase.published > 0 ? round(ms / phase.published, 2) : NaN]));
+  const cpuPerRequest = Object.fromEntries(
+    Object.entries(byFamily(cpu, ctx)).map(([k, ms]) => [k, phase.published > 0 ? round(ms / phase.published, 2) : NaN]),
+  );
   const timestampLag = await lagFromTimestamps(ctx.stack.gatewayUrl, submitted, ctx.watcher);
   const result: RatePhase = { rate: opts.rate, phase, cpuPerRequest, timestampLag, peakBacklog: { ...ctx.backlog.peak }, ...(statusLag ? { statusLag } : {}) };
   if (tap) {
@@ -96,7 +108,9 @@ export async function ratePhase(ctx: RunContext, opts: { name: string; rate: num
       (statusLag ? `; status lag polled p50 ${statusLag.lag.p50} p99 ${statusLag.lag.p99} ms (${statusLag.pollsPerRequest} GETs per request)` : '') +
       `; status lag from updated_at p50 ${timestampLag.lag.p50} p99 ${timestampLag.lag.p99} ms` +
       (result.messages ? `; ${result.messages.perRequest} broker messages, ${result.messages.enqueuesPerRequest} queue writes per request` : '') +
-      `; API caught up ${phase.apiCatchUpS} s after the last article; peak backlog ${Object.entries(result.peakBacklog).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+      `; API caught up ${phase.apiCatchUpS} s after the last article; peak backlog ${Object.entries(result.peakBacklog)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
   );
   return result;
 }

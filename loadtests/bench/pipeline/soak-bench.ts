@@ -39,7 +39,8 @@ export async function runSoak(opts: { minutes: number; rate: number; users: numb
       }
       if (baselineIndex < 0 && performance.now() - started >= WARM_UP_MS) baselineIndex = samples.get(stack.services[0]!.name)!.length - 1;
       const elapsed = Math.round((performance.now() - started) / 1000);
-      if (elapsed % 60 < SAMPLE_MS / 1000) log(`soak: ${elapsed} s, RSS ${stack.services.map((s) => `${s.name} ${samples.get(s.name)!.at(-1)} MB`).join(', ')}`);
+      if (elapsed % 60 < SAMPLE_MS / 1000)
+        log(`soak: ${elapsed} s, RSS ${stack.services.map((s) => `${s.name} ${samples.get(s.name)!.at(-1)} MB`).join(', ')}`);
       await sleep(SAMPLE_MS);
     }
   })();
@@ -56,7 +57,14 @@ export async function runSoak(opts: { minutes: number; rate: number; users: numb
       const third = Math.max(1, Math.floor(steady.length / 3));
       const start = median(steady.slice(0, third));
       const end = median(steady.slice(-third));
-      return { name: s.name, startMb: start, peakMb: Math.max(...series), endMb: end, growthPct: round((100 * (end - start)) / (start || 1), 1), samples: series };
+      return {
+        name: s.name,
+        startMb: start,
+        peakMb: Math.max(...series),
+        endMb: end,
+        growthPct: round((100 * (end - start)) / (start || 1), 1),
+        samples: series,
+      };
     });
     return { minutes: opts.minutes, rate: opts.rate, phase, services };
   } finally {

@@ -106,7 +106,14 @@ export async function drain(log: SubmitLog, watcher: PublishWatcher, baseUrl: st
     if (now - lastChange > quietMs || now - started > maxMs) break;
     if (left.length <= 50 && now - lastChange > 2000 && now - lastAsked > 2000) {
       lastAsked = now;
-      const statuses = await Promise.all(left.map((id) => getJson(`${baseUrl}/v1/requests/${id}`, log.owner.get(id)?.token).then((r) => (r.body as { status?: string } | undefined)?.status, () => undefined)));
+      const statuses = await Promise.all(
+        left.map((id) =>
+          getJson(`${baseUrl}/v1/requests/${id}`, log.owner.get(id)?.token).then(
+            (r) => (r.body as { status?: string } | undefined)?.status,
+            () => undefined,
+          ),
+        ),
+      );
       if (statuses.every((s) => s === 'failed' || s === 'cancelled')) break;
     }
     await sleep(100);

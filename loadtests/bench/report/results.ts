@@ -46,8 +46,17 @@ export function newResults(options: BenchOptions): BenchResults {
   return {
     startedAt: new Date().toISOString(),
     command: `pnpm bench ${process.argv.slice(2).join(' ')}`.trim(),
-    code: { commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown', modifiedFiles: git(['status', '--porcelain', '--untracked-files=no']).split('\n').filter(Boolean).length },
-    machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverageAtStart: loadavg()[0]! },
+    code: {
+      commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown',
+      modifiedFiles: git(['status', '--porcelain', '--untracked-files=no']).split('\n').filter(Boolean).length,
+    },
+    machine: {
+      cpus: cpu.length,
+      cpuModel: cpu[0]?.model ?? 'unknown',
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      loadAverageAtStart: loadavg()[0]!,
+    },
     options,
     targets: TARGETS,
     errors: {},
@@ -83,6 +92,11 @@ export async function saveResults(r: BenchResults): Promise<{ json: string; md: 
   const markdown = renderMarkdown(r);
   const json = `${JSON.stringify(r, null, 2)}\n`;
   const files = { json: join(RESULTS_DIR, `${stamp}.json`), md: join(RESULTS_DIR, `${stamp}.md`) };
-  await Promise.all([writeFile(files.json, json), writeFile(files.md, markdown), writeFile(join(RESULTS_DIR, 'latest.json'), json), writeFile(join(RESULTS_DIR, 'latest.md'), markdown)]);
+  await Promise.all([
+    writeFile(files.json, json),
+    writeFile(files.md, markdown),
+    writeFile(join(RESULTS_DIR, 'latest.json'), json),
+    writeFile(join(RESULTS_DIR, 'latest.md'), markdown),
+  ]);
   return { ...files, markdown };
 }

@@ -29,7 +29,18 @@ export function gatewayTable(g: GatewayBenchResult): string {
     }
     const xCpu = express && express.cpuMsPerCall > 0 ? `${round(c.cpuMsPerCall / express.cpuMsPerCall, 1)}×` : '—';
     const rps = c.class === 'submit' && express ? `${c.rps} (${round(c.rps / express.rps, 3)}× express)` : String(c.rps);
-    lines.push(row([c.label, rps, c.p50, c.p99, fmt(c.cpuMsPerCall), c.class === 'baseline' ? '1×' : xCpu, cs.map((x) => `${x.what} ${x.target}`).join('; ') || 'baseline', verdict(cs)]));
+    lines.push(
+      row([
+        c.label,
+        rps,
+        c.p50,
+        c.p99,
+        fmt(c.cpuMsPerCall),
+        c.class === 'baseline' ? '1×' : xCpu,
+        cs.map((x) => `${x.what} ${x.target}`).join('; ') || 'baseline',
+        verdict(cs),
+      ]),
+    );
   }
   return lines.join('\n');
 }
@@ -37,7 +48,13 @@ export function gatewayTable(g: GatewayBenchResult): string {
 const FAMILIES = ['gateway', 'research', 'llm', 'publisher', 'PostgreSQL', 'RabbitMQ', 'Redis'];
 
 function runRow(r: CpuRun, label: string): string {
-  return row([label, r.phase.completedRps, lostCell(r.phase.lost, r.timestampLag.otherwise), ...FAMILIES.map((f) => fmt(r.perRequest[f])), `**${r.totalPerRequest}**`]);
+  return row([
+    label,
+    r.phase.completedRps,
+    lostCell(r.phase.lost, r.timestampLag.otherwise),
+    ...FAMILIES.map((f) => fmt(r.perRequest[f])),
+    `**${r.totalPerRequest}**`,
+  ]);
 }
 
 export function pipelineTables(p: PipelineBenchResult): string {
@@ -50,24 +67,69 @@ export function pipelineTables(p: PipelineBenchResult): string {
     runRow(burst, `standard mix, ${burst.window} in flight, ${burst.phase.durationS} s`),
   ];
   if (p.unique) lines.push(runRow(p.unique, `unique topics (every cache misses), ${p.unique.phase.durationS} s`));
-  if (p.otlp) lines.push(runRow(p.otlp, `every span exported to a local OTLP receiver, ${p.otlp.phase.durationS} s: ${p.otlp.extra?.['spansPerRequest']} spans/request`));
+  if (p.otlp)
+    lines.push(runRow(p.otlp, `every span exported to a local OTLP receiver, ${p.otlp.phase.durationS} s: ${p.otlp.extra?.['spansPerRequest']} spans/request`));
   lines.push('', row(['measure', 'result', 'target', 'verdict']), row(['---', '---', '---', '---']));
   for (const c of pipelineChecks(p)) lines.push(row([c.what, c.value, c.target, mark(c)]));
-  lines.push(row([`submit-to-published at ${lag.rate} req/s: p50 / p95 / p99`, `${lag.phase.latency.p50} / ${lag.phase.latency.p95} / ${lag.phase.latency.p99} ms`, '', '']));
+  lines.push(
+    row([
+      `submit-to-published at ${lag.rate} req/s: p50 / p95 / p99`,
+      `${lag.phase.latency.p50} / ${lag.phase.latency.p95} / ${lag.phase.latency.p99} ms`,
+      '',
+      '',
+    ]),
+  );
   const sl = lag.statusLag;
-  if (sl) lines.push(row(['status lag: requests followed, resolution (upper − lower bound) p99', `${sl.sampled} (1 in ${sl.sampleEvery}), ${sl.resolution.p99} ms, ${sl.pollsPerRequest} GETs each`, '', '']));
-  const tl = (r: { timestampLag: { lag: { p50: number; p95: number; p99: number } } }) => `${r.timestampLag.lag.p50} / ${r.timestampLag.lag.p95} / ${r.timestampLag.lag.p99}`;
-  lines.push(row([`status lag from the API's updated_at, every request, p50 / p95 / p99 ms: at ${latency.rate} req/s; at ${lag.rate} req/s; burst`, `${tl(latency)}; ${tl(lag)}; ${tl(burst)}`, '', '']));
-  for (const [name, r] of [['latency', latency], ['status lag', lag], ['burst', burst]] as const)
-    if (!r.phase.apiCaughtUp || r.phase.apiCatchUpS > 1) lines.push(row([`API behind the articles at the end of the ${name} phase`, `${r.phase.apiCatchUpS} s${r.phase.apiCaughtUp ? '' : ' (never caught up)'}`, '', '']));
+  if (sl)
+    lines.push(
+      row([
+        'status lag: requests followed, resolution (upper − lower bound) p99',
+        `${sl.sampled} (1 in ${sl.sampleEvery}), ${sl.resolution.p99} ms, ${sl.pollsPerRequest} GETs each`,
+        '',
+        '',
+      ]),
+    );
+  const tl = (r: { timestampLag: { lag: { p50: number; p95: number; p99: number } } }) =>
+    `${r.timestampLag.lag.p50} / ${r.timestampLag.lag.p95} / ${r.timestampLag.lag.p99}`;
+  lines.push(
+    row([
+      `status lag from the API's updated_at, every request, p50 / p95 / p99 ms: at ${latency.rate} req/s; at ${lag.rate} req/s; burst`,
+      `${tl(latency)}; ${tl(lag)}; ${tl(burst)}`,
+      '',
+      '',
+    ]),
+  );
+  for (const [name, r] of [
+    ['latency', latency],
+    ['status lag', lag],
+    ['burst', burst],
+  ] as const)
+    if (!r.phase.apiCaughtUp || r.phase.apiCatchUpS > 1)
+      lines.push(
+        row([`API behind the articles at the end of the ${name} phase`, `${r.phase.apiCatchUpS} s${r.phase.apiCaughtUp ? '' : ' (never caught up)'}`, '', '']),
+      );
   const m = latency.messages;
   if (m) {
-    const routes = Object.entries(m.byRoutePerRequest).filter(([, v]) => v > 0).map(([k, v]) => `${k.replace(/^pressroom\./, '')} ${v}`).join(', ');
-    lines.push(row([`broker messages per request (${m.requests} requests at ${latency.rate} req/s)`, `${m.perRequest} routed (${routes}); of which ${m.deadLetteredPerRequest} dead-lettered by the broker; + ${m.delayPublishesPerRequest} delay-queue publishes; ${m.enqueuesPerRequest} queue writes`, '', '']));
+    const routes = Object.entries(m.byRoutePerRequest)
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${k.replace(/^pressroom\./, '')} ${v}`)
+      .join(', ');
+    lines.push(
+      row([
+        `broker messages per request (${m.requests} requests at ${latency.rate} req/s)`,
+        `${m.perRequest} routed (${routes}); of which ${m.deadLetteredPerRequest} dead-lettered by the broker; + ${m.delayPublishesPerRequest} delay-queue publishes; ${m.enqueuesPerRequest} queue writes`,
+        '',
+        '',
+      ]),
+    );
   }
   const a = p.apiCheck;
-  const without = Object.entries(a.withoutArticle).map(([s, n]) => `${n} ${s}`).join(', ');
-  const wrong = Object.entries(a.articleNotPublished).map(([s, n]) => `${n} ${s}`).join(', ');
+  const without = Object.entries(a.withoutArticle)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
+  const wrong = Object.entries(a.articleNotPublished)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
   lines.push(
     row([
       'API check after every phase: requests with an article that the API shows as published',
@@ -76,8 +138,22 @@ export function pipelineTables(p: PipelineBenchResult): string {
       a.shownPublished === a.articles && !a.withoutArticle['not listed'] ? 'PASS' : '**FAIL**',
     ]),
   );
-  const phases = [['latency', latency], ['status lag', lag], ['burst', burst], ['unique topics', p.unique], ['spans exported', p.otlp]] as const;
-  const rejected = phases.flatMap(([name, r]) => (r && Object.keys(r.phase.rejected).length ? [`${name}: ${Object.entries(r.phase.rejected).map(([s, n]) => `${n}× ${s === '0' ? 'no answer' : s}`).join(', ')}`] : []));
+  const phases = [
+    ['latency', latency],
+    ['status lag', lag],
+    ['burst', burst],
+    ['unique topics', p.unique],
+    ['spans exported', p.otlp],
+  ] as const;
+  const rejected = phases.flatMap(([name, r]) =>
+    r && Object.keys(r.phase.rejected).length
+      ? [
+          `${name}: ${Object.entries(r.phase.rejected)
+            .map(([s, n]) => `${n}× ${s === '0' ? 'no answer' : s}`)
+            .join(', ')}`,
+        ]
+      : [],
+  );
   if (rejected.length) lines.push(row(['refused submissions (a 503 is the load shedder)', rejected.join('; '), 'none', '**FAIL**']));
   lines.push('', notes(p));
   return lines.join('\n');
@@ -85,21 +161,39 @@ export function pipelineTables(p: PipelineBenchResult): string {
 
 function notes(p: PipelineBenchResult): string {
   const out: string[] = [];
-  const floor = Object.entries(p.burst.idleFloorMsPerS).map(([k, v]) => `${k} ${v}`).join(', ');
-  const floorPerRequest = round((Object.values(p.burst.idleFloorMsPerS).reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0) * p.burst.cpu.wallMs) / 1000 / (p.burst.phase.published || 1), 2);
+  const floor = Object.entries(p.burst.idleFloorMsPerS)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  const floorPerRequest = round(
+    (Object.values(p.burst.idleFloorMsPerS).reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0) * p.burst.cpu.wallMs) / 1000 / (p.burst.phase.published || 1),
+    2,
+  );
   out.push(
     `- Idle floor just before the burst, CPU ms per second with nothing submitted (one tick is 2.5 ms/s here): ${floor}. Over the burst's ${round(p.burst.cpu.wallMs / 1000, 1)} s window that is ${floorPerRequest} ms per request of work that is not this run's if it kept up (other users of the shared PostgreSQL, RabbitMQ and Redis, their housekeeping); it is included in the table, not subtracted (without it: about ${round(p.burst.totalPerRequest - floorPerRequest, 2)} ms).`,
   );
   const other = p.latency.messages?.otherPublishesPerS;
-  if (other !== undefined) out.push(`- Other publishers on the shared broker during the latency phase: ${other} messages/s (node-wide counter minus this run's).`);
+  if (other !== undefined)
+    out.push(`- Other publishers on the shared broker during the latency phase: ${other} messages/s (node-wide counter minus this run's).`);
   const pg = p.burst.cpu.groups;
-  if (pg['postgres-backends'] && pg['postgres-shared']) out.push(`- PostgreSQL over the burst: this run's backends ${pg['postgres-backends'].cpuMs} ms (${pg['postgres-backends'].processes} processes, ${pg['postgres-backends'].exited} exited), shared processes ${pg['postgres-shared'].cpuMs} ms.`);
+  if (pg['postgres-backends'] && pg['postgres-shared'])
+    out.push(
+      `- PostgreSQL over the burst: this run's backends ${pg['postgres-backends'].cpuMs} ms (${pg['postgres-backends'].processes} processes, ${pg['postgres-backends'].exited} exited), shared processes ${pg['postgres-shared'].cpuMs} ms.`,
+    );
   for (const [family, why] of Object.entries(p.unmeasured)) out.push(`- ${family} not measured: ${why}.`);
   const stages = p.latency.stages;
-  if (stages) out.push(`- Where the time goes at ${p.latency.rate} req/s (p50 / p95 ms): ${Object.entries(stages).map(([k, v]) => `${k} ${v.p50} / ${v.p95}`).join('; ')}.`);
+  if (stages)
+    out.push(
+      `- Where the time goes at ${p.latency.rate} req/s (p50 / p95 ms): ${Object.entries(stages)
+        .map(([k, v]) => `${k} ${v.p50} / ${v.p95}`)
+        .join('; ')}.`,
+    );
   const unfinished = [p.burst, p.latency, p.lag, p.unique, p.otlp].flatMap((r) => r?.phase.unfinished ?? []);
-  const stage = (s: Unfinished['stages'][number]) => `${s.stage} ${s.status}${(s.error as { code?: string } | null)?.code ? ` (${(s.error as { code: string }).code})` : ''}`;
-  if (unfinished.length) out.push(`- Unfinished requests (first 20 per phase): ${unfinished.map((u) => `${u.id} (${u.status}${u.stages.length ? `: ${u.stages.map(stage).join(', ')}` : ''})`).join('; ')}.`);
+  const stage = (s: Unfinished['stages'][number]) =>
+    `${s.stage} ${s.status}${(s.error as { code?: string } | null)?.code ? ` (${(s.error as { code: string }).code})` : ''}`;
+  if (unfinished.length)
+    out.push(
+      `- Unfinished requests (first 20 per phase): ${unfinished.map((u) => `${u.id} (${u.status}${u.stages.length ? `: ${u.stages.map(stage).join(', ')}` : ''})`).join('; ')}.`,
+    );
   const rescued = [p.burst, p.latency, p.lag].reduce((a, r) => a + r.phase.rescued, 0);
   if (rescued) out.push(`- ${rescued} publications were found by the folder rescan, not inotify: their times are up to 2 s late.`);
   return out.join('\n');
@@ -114,12 +208,20 @@ export function profileSection(title: string, prof: ProfileSummary): string {
 }
 
 export function llmTable(l: LlmCacheBenchResult): string {
-  return [row(['llm write handler', 'p50 ms', 'p99 ms']), row(['---', '---', '---']), row([`uncached (provider ${l.providerLatencyMs} ms)`, l.uncached.p50, l.uncached.p99]), row(['cached', l.cached.p50, l.cached.p99])].join('\n');
+  return [
+    row(['llm write handler', 'p50 ms', 'p99 ms']),
+    row(['---', '---', '---']),
+    row([`uncached (provider ${l.providerLatencyMs} ms)`, l.uncached.p50, l.uncached.p99]),
+    row(['cached', l.cached.p50, l.cached.p99]),
+  ].join('\n');
 }
 
 export function soakTable(s: SoakResult): string {
   const lines = [row(['service', 'RSS first third / peak / last third (MB)', 'growth']), row(['---', '---', '---'])];
   for (const x of s.services) lines.push(row([x.name, `${x.startMb} / ${x.peakMb} / ${x.endMb}`, `${x.growthPct} %`]));
-  lines.push('', `${s.minutes} min at ${s.rate} req/s: ${s.phase.accepted} accepted, ${s.phase.published} published, lost ${s.phase.lost}; p50 / p95 / p99 ${s.phase.latency.p50} / ${s.phase.latency.p95} / ${s.phase.latency.p99} ms.`);
+  lines.push(
+    '',
+    `${s.minutes} min at ${s.rate} req/s: ${s.phase.accepted} accepted, ${s.phase.published} published, lost ${s.phase.lost}; p50 / p95 / p99 ${s.phase.latency.p50} / ${s.phase.latency.p95} / ${s.phase.latency.p99} ms.`,
+  );
   return lines.join('\n');
 }

@@ -50,11 +50,21 @@ export function gatewayChecks(g: GatewayBenchResult): Map<string, Check[]> {
     if (c.class === 'read') checks.push(cpu(c, TARGETS.readCpuMs));
     if (c.class === 'refused' && express) {
       const limit = round(express.cpuMsPerCall * TARGETS.refusedVsExpressCpu, 3);
-      checks.push({ what: 'CPU per call', target: `≤ ${TARGETS.refusedVsExpressCpu}× express (${limit} ms)`, value: `${c.cpuMsPerCall} ms (${ratio(c.cpuMsPerCall, express.cpuMsPerCall)}×)`, pass: c.cpuMsPerCall <= limit });
+      checks.push({
+        what: 'CPU per call',
+        target: `≤ ${TARGETS.refusedVsExpressCpu}× express (${limit} ms)`,
+        value: `${c.cpuMsPerCall} ms (${ratio(c.cpuMsPerCall, express.cpuMsPerCall)}×)`,
+        pass: c.cpuMsPerCall <= limit,
+      });
     }
     if (c.class === 'submit' && express) {
       const share = express.rps > 0 ? c.rps / express.rps : NaN;
-      checks.push({ what: 'req/s', target: `≥ ${TARGETS.submitVsExpressRps}× express`, value: `${round(share, 3)}×`, pass: share >= TARGETS.submitVsExpressRps });
+      checks.push({
+        what: 'req/s',
+        target: `≥ ${TARGETS.submitVsExpressRps}× express`,
+        value: `${round(share, 3)}×`,
+        pass: share >= TARGETS.submitVsExpressRps,
+      });
     }
     if (c.class !== 'baseline') checks.push({ what: 'p99', target: `< ${TARGETS.p99Ms} ms`, value: `${c.p99} ms`, pass: c.p99 < TARGETS.p99Ms });
     out.set(c.kind, checks);
@@ -62,7 +72,12 @@ export function gatewayChecks(g: GatewayBenchResult): Map<string, Check[]> {
   return out;
 }
 
-const cpu = (c: GatewayCallSummary, limit: number): Check => ({ what: 'CPU per call', target: `≤ ${limit} ms`, value: `${c.cpuMsPerCall} ms`, pass: c.cpuMsPerCall <= limit });
+const cpu = (c: GatewayCallSummary, limit: number): Check => ({
+  what: 'CPU per call',
+  target: `≤ ${limit} ms`,
+  value: `${c.cpuMsPerCall} ms`,
+  pass: c.cpuMsPerCall <= limit,
+});
 const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 1) : NaN);
 const ms = (n: number) => `${Math.round(n)} ms`;
 
@@ -72,7 +87,12 @@ export function pipelineChecks(p: PipelineBenchResult): Check[] {
   // Missing processes or a tracker still catching up when the window closed make the figure a lower bound:
   // above the target it fails all the same, below it proves nothing.
   const cpuOver = burst.totalPerRequest > TARGETS.pipelineCpuMsPerRequest;
-  const cpuNote = unmeasured.length > 0 ? `${unmeasured.join(', ')} not measured` : !burst.phase.apiCaughtUp ? `a lower bound: the API was still behind when the window closed` : undefined;
+  const cpuNote =
+    unmeasured.length > 0
+      ? `${unmeasured.join(', ')} not measured`
+      : !burst.phase.apiCaughtUp
+        ? `a lower bound: the API was still behind when the window closed`
+        : undefined;
   const checks: Check[] = [
     {
       what: 'CPU per request, every process (standard mix burst and drain)',
@@ -92,23 +112,51 @@ export function pipelineChecks(p: PipelineBenchResult): Check[] {
   });
   const lost = [burst, latency, lag].reduce((a, r) => a + r.phase.lost, 0);
   const lostOf = (r: { phase: { lost: number }; timestampLag: { otherwise: Record<string, number> } }) => lostCell(r.phase.lost, r.timestampLag.otherwise);
-  checks.push({ what: 'lost (accepted − published): burst, latency, status-lag phases', target: '0', value: `${lostOf(burst)}; ${lostOf(latency)}; ${lostOf(lag)}`, pass: lost === TARGETS.lost });
-  checks.push(rateCheck(`p95 submit-to-published at ${latency.rate} req/s`, TARGETS.latencyRate, latency.rate, latency.phase.acceptedRps, `< ${TARGETS.p95PublishMs} ms`, `${ms(latency.phase.latency.p95)} (p50 ${ms(latency.phase.latency.p50)}, p99 ${ms(latency.phase.latency.p99)})`, latency.phase.latency.p95 < TARGETS.p95PublishMs));
+  checks.push({
+    what: 'lost (accepted − published): burst, latency, status-lag phases',
+    target: '0',
+    value: `${lostOf(burst)}; ${lostOf(latency)}; ${lostOf(lag)}`,
+    pass: lost === TARGETS.lost,
+  });
+  checks.push(
+    rateCheck(
+      `p95 submit-to-published at ${latency.rate} req/s`,
+      TARGETS.latencyRate,
+      latency.rate,
+      latency.phase.acceptedRps,
+      `< ${TARGETS.p95PublishMs} ms`,
+      `${ms(latency.phase.latency.p95)} (p50 ${ms(latency.phase.latency.p50)}, p99 ${ms(latency.phase.latency.p99)})`,
+      latency.phase.latency.p95 < TARGETS.p95PublishMs,
+    ),
+  );
   const sl = lag.statusLag;
   if (sl)
-    checks.push(rateCheck(`p99 status lag (GET behind the article) at ${lag.rate} req/s`, TARGETS.lagRate, lag.rate, lag.phase.acceptedRps, `< ${TARGETS.p99StatusLagMs} ms`, `${ms(sl.lag.p99)} (p50 ${ms(sl.lag.p50)}, p95 ${ms(sl.lag.p95)}; never shown: ${sl.never})`, sl.lag.p99 < TARGETS.p99StatusLagMs && sl.never === 0));
+    checks.push(
+      rateCheck(
+        `p99 status lag (GET behind the article) at ${lag.rate} req/s`,
+        TARGETS.lagRate,
+        lag.rate,
+        lag.phase.acceptedRps,
+        `< ${TARGETS.p99StatusLagMs} ms`,
+        `${ms(sl.lag.p99)} (p50 ${ms(sl.lag.p50)}, p95 ${ms(sl.lag.p95)}; never shown: ${sl.never})`,
+        sl.lag.p99 < TARGETS.p99StatusLagMs && sl.never === 0,
+      ),
+    );
   return checks;
 }
 
 /** A latency figure only answers its target at the target's rate, and only if the gateway accepted that rate. */
 function rateCheck(what: string, targetRate: number, rate: number, accepted: number, target: string, value: string, pass: boolean): Check {
-  const note = rate !== targetRate ? `measured at ${rate}, not ${targetRate} req/s` : accepted < rate * 0.95 ? `only ${accepted} of ${rate} req/s accepted` : undefined;
+  const note =
+    rate !== targetRate ? `measured at ${rate}, not ${targetRate} req/s` : accepted < rate * 0.95 ? `only ${accepted} of ${rate} req/s accepted` : undefined;
   return { what, target, value, pass: note && rate !== targetRate ? undefined : note ? false : pass, ...(note ? { note } : {}) };
 }
 
 /** Lost, and what the API says of them: `failed` is a documented outcome (a topic without sources), not a vanished request. */
 export function lostCell(lost: number, otherwise: Record<string, number>): string {
-  const detail = Object.entries(otherwise).map(([s, n]) => `${n} ${s}`).join(', ');
+  const detail = Object.entries(otherwise)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
   return lost > 0 && detail ? `${lost} (${detail})` : String(lost);
 }
 

@@ -42,7 +42,8 @@ export async function registerAndLogin(baseUrl: string, label = 'bench'): Promis
 /** `n` fresh accounts, 10 signing up at a time (each costs two argon2 hashes). */
 export async function createUsers(baseUrl: string, n: number, label: string): Promise<BenchUser[]> {
   const users: BenchUser[] = [];
-  for (let i = 0; i < n; i += 10) users.push(...(await Promise.all(Array.from({ length: Math.min(10, n - i) }, (_, k) => registerAndLogin(baseUrl, `${label}${i + k}`)))));
+  for (let i = 0; i < n; i += 10)
+    users.push(...(await Promise.all(Array.from({ length: Math.min(10, n - i) }, (_, k) => registerAndLogin(baseUrl, `${label}${i + k}`)))));
   return users;
 }
 

@@ -39,14 +39,21 @@ export async function runTopology(prefix: string): Promise<RunTopology> {
   const [exchanges, queues, bindings] = await Promise.all([
     listJson<{ name: string; type: string }>('list_exchanges', ['name', 'type']),
     listJson<{ name: string }>('list_queues', ['name']),
-    listJson<{ source_name: string; destination_name: string; destination_kind: 'queue' | 'exchange'; routing_key: string }>('list_bindings', ['source_name', 'destination_name', 'destination_kind', 'routing_key']),
+    listJson<{ source_name: string; destination_name: string; destination_kind: 'queue' | 'exchange'; routing_key: string }>('list_bindings', [
+      'source_name',
+      'destination_name',
+      'destination_kind',
+      'routing_key',
+    ]),
   ]);
   const own = exchanges.filter((e) => e.name.startsWith(prefix));
   const ownNames = new Set(own.map((e) => e.name));
   return {
     exchanges: own,
     queues: queues.map((q) => q.name).filter((n) => n.startsWith(prefix)),
-    bindings: bindings.filter((b) => ownNames.has(b.source_name)).map((b) => ({ source: b.source_name, destination: b.destination_name, kind: b.destination_kind, routingKey: b.routing_key })),
+    bindings: bindings
+      .filter((b) => ownNames.has(b.source_name))
+      .map((b) => ({ source: b.source_name, destination: b.destination_name, kind: b.destination_kind, routingKey: b.routing_key })),
   };
 }
 

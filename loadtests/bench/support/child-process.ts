@@ -54,7 +54,12 @@ export async function startService(name: ServiceName, env: Record<string, string
   const readyPort = name === 'gateway' ? await freePort() : port;
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'services', name, 'src', 'main.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '', PRESSROOM_ENV_FILE: '/nonexistent', ...env, ...(name === 'gateway' ? { GATEWAY_OPS_PORT: String(readyPort) } : {}) },
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      PRESSROOM_ENV_FILE: '/nonexistent',
+      ...env,
+      ...(name === 'gateway' ? { GATEWAY_OPS_PORT: String(readyPort) } : {}),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const handle = wrap(name, child, port);

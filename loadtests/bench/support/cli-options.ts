@@ -59,7 +59,23 @@ function positive(name: string, raw: string | undefined, fallback: number, allow
 }
 
 export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
-  const names = ['only', 'users', 'connections', 'rounds', 'round-seconds', 'warmup-seconds', 'window', 'burst-seconds', 'rate', 'lag-rate', 'phase-seconds', 'variant-seconds', 'llm-iterations', 'soak-minutes', 'soak-rate'] as const;
+  const names = [
+    'only',
+    'users',
+    'connections',
+    'rounds',
+    'round-seconds',
+    'warmup-seconds',
+    'window',
+    'burst-seconds',
+    'rate',
+    'lag-rate',
+    'phase-seconds',
+    'variant-seconds',
+    'llm-iterations',
+    'soak-minutes',
+    'soak-rate',
+  ] as const;
   const { values } = parseArgs({
     args: argv,
     options: {

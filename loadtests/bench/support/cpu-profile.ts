@@ -32,7 +32,11 @@ function packageOf(name: string, url: string): string {
   if (!url) return name.startsWith('(') ? name : 'native (bindings, V8 builtins)';
   if (url.startsWith('node:')) return 'node internals (JS)';
   const short = shortUrl(url);
-  if (url.includes('/node_modules/')) return short.split('/').slice(0, short.startsWith('@') ? 2 : 1).join('/');
+  if (url.includes('/node_modules/'))
+    return short
+      .split('/')
+      .slice(0, short.startsWith('@') ? 2 : 1)
+      .join('/');
   return short.split('/').slice(0, 2).join('/');
 }
 
@@ -65,7 +69,13 @@ export async function summariseProfile(file: string, topN = 20): Promise<Profile
   return {
     file,
     totalMs: Math.round(total / 1000),
-    top: [...functions.values()].sort((a, b) => b.us - a.us).slice(0, topN).map((f) => ({ functionName: f.functionName, where: f.where, selfPct: pct(f.us), selfMs: Math.round(f.us / 1000) })),
-    byPackage: [...packages.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([name, us]) => ({ name, selfPct: pct(us) })),
+    top: [...functions.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, topN)
+      .map((f) => ({ functionName: f.functionName, where: f.where, selfPct: pct(f.us), selfMs: Math.round(f.us / 1000) })),
+    byPackage: [...packages.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 15)
+      .map(([name, us]) => ({ name, selfPct: pct(us) })),
   };
 }

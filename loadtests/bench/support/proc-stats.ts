@@ -56,7 +56,7 @@ export async function childPids(pid: number): Promise<number[]> {
 
 export async function descendantPids(pid: number): Promise<number[]> {
   const out: number[] = [];
-  for (let frontier = [pid]; frontier.length > 0; ) {
+  for (let frontier = [pid]; frontier.length > 0;) {
     const next = (await Promise.all(frontier.map(childPids))).flat();
     out.push(...next);
     frontier = next;

@@ -33,11 +33,16 @@ export interface Stack {
  * stays at its default (every trace, no exporter) unless `settings` says otherwise; `nodeArgs(name)` go to
  * that service's node (a profiler).
  */
-export async function startStack(label: string, opts: { services: ServiceName[]; settings?: Record<string, string>; nodeArgs?: (name: ServiceName) => string[] }): Promise<Stack> {
+export async function startStack(
+  label: string,
+  opts: { services: ServiceName[]; settings?: Record<string, string>; nodeArgs?: (name: ServiceName) => string[] },
+): Promise<Stack> {
   const id = testId(label);
   await createDatabase(id);
   const publishDir = await mkdtemp(join(tmpdir(), 'pressroom-bench-'));
-  const ports = Object.fromEntries(await Promise.all((['gateway', 'research', 'llm', 'publisher'] as const).map(async (s) => [s, await freePort()] as const))) as Record<ServiceName, number>;
+  const ports = Object.fromEntries(
+    await Promise.all((['gateway', 'research', 'llm', 'publisher'] as const).map(async (s) => [s, await freePort()] as const)),
+  ) as Record<ServiceName, number>;
   const env = testEnv(id, {
     ...unlimitedSettings(),
     PUBLISH_DIR: publishDir,

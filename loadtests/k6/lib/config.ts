@@ -38,7 +38,10 @@ export const config = {
   hold: str('HOLD', '5m'),
   rampDown: str('RAMP_DOWN', '1m'),
   /** Stress: the plateau multipliers of TARGET_RPS, each held STRESS_STEP. */
-  stressSteps: str('STRESS_STEPS', '0.5,1,1.5,2,3,4').split(',').map(Number).filter((n) => n > 0),
+  stressSteps: str('STRESS_STEPS', '0.5,1,1.5,2,3,4')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0),
   stressStep: str('STRESS_STEP', '2m'),
   spikeFactor: num('SPIKE_FACTOR', 5),
   spikeHold: str('SPIKE_HOLD', '1m'),

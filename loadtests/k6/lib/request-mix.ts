@@ -35,7 +35,8 @@ export function requestMix(data: MixData): void {
     const detail = json<{ id?: string; status?: string; stages?: unknown[] }>(read);
     check(read, {
       'read: 200': (r) => r.status === 200,
-      'read: same request with its stage timeline': () => detail !== undefined && detail.id === id && Array.isArray(detail.stages) && detail.stages.length === 3,
+      'read: same request with its stage timeline': () =>
+        detail !== undefined && detail.id === id && Array.isArray(detail.stages) && detail.stages.length === 3,
     });
   }
 }

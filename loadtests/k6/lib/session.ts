@@ -34,7 +34,12 @@ function raiseQuotas(users: Credentials[]): void {
     const tokens = json<Tokens>(api.login(u.email, u.password, 'setup'));
     const me = tokens && json<{ id: string }>(api.me(tokens.access_token));
     if (!me) fail(`setup: cannot read the id of ${u.email}`);
-    const res = call('PATCH', 'PATCH /v1/admin/users/{id}', `/v1/admin/users/${me.id}`, { token: admin.access_token, body: { daily_quota: config.dailyQuota }, kind: 'setup', expect: [200, 204] });
+    const res = call('PATCH', 'PATCH /v1/admin/users/{id}', `/v1/admin/users/${me.id}`, {
+      token: admin.access_token,
+      body: { daily_quota: config.dailyQuota },
+      kind: 'setup',
+      expect: [200, 204],
+    });
     if (res.status >= 300) fail(`setup: raising the quota of ${u.email} answered ${res.status}`);
   }
 }

@@ -13,8 +13,7 @@ export const options: Options = {
   thresholds: { ...apiThresholds, checks: ['rate==1'] },
 };
 
-const isPair = (t: Tokens | undefined): t is Tokens =>
-  !!t && typeof t.access_token === 'string' && typeof t.refresh_token === 'string' && t.expires_in > 0;
+const isPair = (t: Tokens | undefined): t is Tokens => !!t && typeof t.access_token === 'string' && typeof t.refresh_token === 'string' && t.expires_in > 0;
 
 export default function (): void {
   const email = uniqueEmail('auth');

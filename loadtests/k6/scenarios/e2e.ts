@@ -14,7 +14,14 @@ const publishMs = new Trend('e2e_publish_ms', true);
 const outcomes = new Counter('e2e_outcomes');
 
 export const options: Options = {
-  scenarios: { e2e: { executor: 'per-vu-iterations', vus: config.e2eVus, iterations: config.e2eRequests, maxDuration: `${Math.ceil(config.pollTimeoutS * config.e2eRequests + 120)}s` } },
+  scenarios: {
+    e2e: {
+      executor: 'per-vu-iterations',
+      vus: config.e2eVus,
+      iterations: config.e2eRequests,
+      maxDuration: `${Math.ceil(config.pollTimeoutS * config.e2eRequests + 120)}s`,
+    },
+  },
   thresholds: {
     ...apiThresholds,
     checks: ['rate==1'],

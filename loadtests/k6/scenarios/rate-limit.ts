@@ -53,17 +53,24 @@ export default function (data: Data): void {
   const binding: LimitState | undefined = [...states].sort((a, b) => (a.remaining ?? Infinity) - (b.remaining ?? Infinity))[0];
   check(first, {
     'first: 2xx': (r) => r.status >= 200 && r.status < 300,
-    'first: RateLimit-Policy and RateLimit name the same policies': () => states.length > 0 && states.every((s) => s.remaining !== undefined && s.resetS !== undefined),
-    'first: each policy announces its configured quota and a window': () => states.every((s) => s.quota === (config.limits[s.name] ?? s.quota) && (s.windowS ?? 0) > 0),
+    'first: RateLimit-Policy and RateLimit name the same policies': () =>
+      states.length > 0 && states.every((s) => s.remaining !== undefined && s.resetS !== undefined),
+    'first: each policy announces its configured quota and a window': () =>
+      states.every((s) => s.quota === (config.limits[s.name] ?? s.quota) && (s.windowS ?? 0) > 0),
   });
   if (!binding || binding.remaining === undefined || binding.quota === undefined) fail(`no usable RateLimit headers: ${describe(first)}`);
   // Never walk a limit nobody meant to test (a load-test config with limits in the millions).
   const expected = config.limits[binding.name];
   if (expected !== undefined && binding.quota !== expected)
-    fail(`the gateway announces q=${binding.quota} for "${binding.name}" but LIMIT_${binding.name.toUpperCase()}=${expected}: run against the real limits, or set LIMIT_${binding.name.toUpperCase()}`);
-  if (binding.remaining > config.maxLimitRequests) fail(`${binding.remaining} requests to reach the limit is more than MAX_LIMIT_REQUESTS=${config.maxLimitRequests}`);
+    fail(
+      `the gateway announces q=${binding.quota} for "${binding.name}" but LIMIT_${binding.name.toUpperCase()}=${expected}: run against the real limits, or set LIMIT_${binding.name.toUpperCase()}`,
+    );
+  if (binding.remaining > config.maxLimitRequests)
+    fail(`${binding.remaining} requests to reach the limit is more than MAX_LIMIT_REQUESTS=${config.maxLimitRequests}`);
   const used = binding.quota - binding.remaining;
-  console.info(`binding policy "${binding.name}": q=${binding.quota}, ${used} request(s) counted so far in this window; sending ${binding.remaining} more, then one over`);
+  console.info(
+    `binding policy "${binding.name}": q=${binding.quota}, ${used} request(s) counted so far in this window; sending ${binding.remaining} more, then one over`,
+  );
 
   let last = first;
   for (let left = binding.remaining - 1; left >= 0; left--) {
@@ -82,8 +89,10 @@ export default function (data: Data): void {
   const s = stateOf(over, binding.name);
   check(over, {
     'over the limit: 429': (r) => r.status === 429,
-    'over the limit: problem+json rate_limited': (r) => (header(r, 'Content-Type') ?? '').startsWith('application/problem+json') && problem?.code === 'rate_limited' && problem.status === 429,
-    'over the limit: Retry-After in whole seconds within the window': () => Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= (binding.windowS ?? 0),
+    'over the limit: problem+json rate_limited': (r) =>
+      (header(r, 'Content-Type') ?? '').startsWith('application/problem+json') && problem?.code === 'rate_limited' && problem.status === 429,
+    'over the limit: Retry-After in whole seconds within the window': () =>
+      Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= (binding.windowS ?? 0),
     'over the limit: RateLimit says r=0 for the policy': () => s?.remaining === 0,
     'over the limit: RateLimit-Policy still announces the quota': () => s?.quota === binding.quota,
   });

@@ -28,7 +28,13 @@ export function showProblem(err) {
     p.status ? ` (${p.status}${p.code ? ` ${p.code}` : ''})` : '',
     ': ',
     p.detail ?? '',
-    p.errors?.length ? h('ul', {}, p.errors.map((e) => h('li', {}, `${e.field}: ${e.message}`))) : null,
+    p.errors?.length
+      ? h(
+          'ul',
+          {},
+          p.errors.map((e) => h('li', {}, `${e.field}: ${e.message}`)),
+        )
+      : null,
     h('button', { type: 'button', class: 'link', onclick: clearProblem }, 'dismiss'),
   );
   problemBox.hidden = false;
@@ -95,7 +101,6 @@ async function checkAdmin() {
   return me;
 }
 
-
 async function route() {
   if (!hasSession()) return showSignIn();
   stopView();
@@ -112,7 +117,13 @@ async function route() {
   const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
   for (const a of nav.querySelectorAll('a')) a.classList.toggle('active', a.getAttribute('href') === `#/${view}`);
   const ctx = { main, params, attempt, showProblem };
-  const views = { requests: () => (id ? requestView(ctx, id) : requestsView(ctx)), 'dead-letters': () => deadLettersView(ctx), queues: () => queuesView(ctx), breakers: () => breakersView(ctx), users: () => usersView(ctx) };
+  const views = {
+    requests: () => (id ? requestView(ctx, id) : requestsView(ctx)),
+    'dead-letters': () => deadLettersView(ctx),
+    queues: () => queuesView(ctx),
+    breakers: () => breakersView(ctx),
+    users: () => usersView(ctx),
+  };
   const build = views[view] ?? views.requests;
   clearProblem();
   const shown = build();

@@ -4,7 +4,18 @@ import type { Config } from '@pressroom/config';
 import { closeRedis, createRedis } from '@pressroom/cache';
 import { createLogger, type Logger } from '@pressroom/logger';
 import { createBroker, delayLevels } from '@pressroom/messaging';
-import { closeServer, createShutdown, dependency, listen, redisAnswers, retryPolicyFrom, serviceReadiness, startOpsServer, waitForDependencies, type Shutdown } from '@pressroom/runtime';
+import {
+  closeServer,
+  createShutdown,
+  dependency,
+  listen,
+  redisAnswers,
+  retryPolicyFrom,
+  serviceReadiness,
+  startOpsServer,
+  waitForDependencies,
+  type Shutdown,
+} from '@pressroom/runtime';
 import { createMetrics } from '@pressroom/telemetry';
 import type { AddressPolicy } from '@pressroom/resilience';
 import { createApp } from './app.ts';
@@ -126,7 +137,13 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     const tokens = createAccessTokens(tokenSettingsFrom(config));
     await bootstrapAdmin({ db, config, logger, tokens });
 
-    const alerter = createAlerterFromConfig(config, { service: 'gateway', redis, logger, metrics, ...(config.ALERT_EMAIL_FROM ? { emailFrom: config.ALERT_EMAIL_FROM } : {}) });
+    const alerter = createAlerterFromConfig(config, {
+      service: 'gateway',
+      redis,
+      logger,
+      metrics,
+      ...(config.ALERT_EMAIL_FROM ? { emailFrom: config.ALERT_EMAIL_FROM } : {}),
+    });
     shutdown.register('alerts', () => alerter.close(2000));
     const alerts = opts.alerts ?? createGatewayAlerts(alerter);
     const changes = createRequestChangeBus({ redis, keyPrefix: config.REDIS_KEY_PREFIX, logger });
@@ -136,7 +153,15 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     const deps: GatewayDeps = { config, db, redis, broker, logger, metrics, tokens, alerts, outbox: relay, changes, deliveries };
     shutdown.register('outbox relay', () => relay.stop());
     shutdown.register('webhook deliveries', () => deliveries.stop());
-    await startEventTracker({ db, broker, logger, metrics, alerts, slowRequestMs: config.ALERT_REQUEST_LATENCY_MS, onRecorded: (ids) => void changes.publish(ids) });
+    await startEventTracker({
+      db,
+      broker,
+      logger,
+      metrics,
+      alerts,
+      slowRequestMs: config.ALERT_REQUEST_LATENCY_MS,
+      onRecorded: (ids) => void changes.publish(ids),
+    });
     await startDeadLetterConsumers({ db, broker, logger });
     shutdown.register('event tracker', () => broker.stopConsuming(Math.max(100, config.SHUTDOWN_TIMEOUT_MS / 2)));
     await relay.start();

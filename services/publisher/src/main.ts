@@ -7,7 +7,11 @@ import { exitIfConfigCheck, loadConfigOrExit } from '@pressroom/config';
 enableCompileCache();
 const config = loadConfigOrExit('publisher');
 const { startTracing } = await import('@pressroom/telemetry');
-const tracing = startTracing({ serviceName: config.OTEL_SERVICE_NAME ?? 'publisher', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, trustedTraceSources: config.TRUSTED_TRACE_SOURCES });
+const tracing = startTracing({
+  serviceName: config.OTEL_SERVICE_NAME ?? 'publisher',
+  endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  trustedTraceSources: config.TRUSTED_TRACE_SOURCES,
+});
 const { runWorker, startOrExit } = await import('@pressroom/runtime');
 const { createPublishHandler } = await import('./publish-handler.ts');
 await exitIfConfigCheck('publisher', tracing);

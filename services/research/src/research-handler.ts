@@ -31,10 +31,16 @@ export async function createResearchHandler(deps: WorkerDeps): Promise<StageHand
   const ttlSeconds = config.SEARCH_CACHE_TTL_S;
   // The local index lives in memory: a Redis round trip would cost more than the search it saves.
   const searchCache =
-    provider.name === 'local' ? undefined : createJsonCache<SearchResult>({ redis, name: 'search', ttlSeconds, logger, metrics, staleTtlSeconds: Math.max(ttlSeconds, 7 * 86400) });
+    provider.name === 'local'
+      ? undefined
+      : createJsonCache<SearchResult>({ redis, name: 'search', ttlSeconds, logger, metrics, staleTtlSeconds: Math.max(ttlSeconds, 7 * 86400) });
   const pageCache = createJsonCache<string>({ redis, name: 'page', ttlSeconds, logger, metrics });
   const search = createCachedSearch(provider, searchCache, logger);
-  const buildSources = createSourceBuilder({ fetchPage: createPageFetcher({ client: pageClient, breakers, maxBytes: config.FETCH_MAX_BYTES, userAgent: config.FETCH_USER_AGENT }), pageCache, logger });
+  const buildSources = createSourceBuilder({
+    fetchPage: createPageFetcher({ client: pageClient, breakers, maxBytes: config.FETCH_MAX_BYTES, userAgent: config.FETCH_USER_AGENT }),
+    pageCache,
+    logger,
+  });
   // A corpus document is written to be about one subject; a web result needs a second opinion.
   const minSources = config.MIN_SOURCES ?? (provider.name === 'local' ? 1 : 2);
   logger.info({ provider: provider.name, min_sources: minSources }, 'research search provider ready');

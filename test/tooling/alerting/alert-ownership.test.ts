@@ -14,10 +14,18 @@ import { ROOT } from './alertmanager-harness.ts';
 
 const DEPLOYMENTS = ['single machine', 'compose', 'Kubernetes'] as const;
 type Owner = 'Prometheus' | 'in-process' | 'off' | 'none';
-const rules = (parse(readFileSync(join(ROOT, 'deploy/prometheus/rules/pressroom.rules.yml'), 'utf8')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> }).groups.flatMap((g) => g.rules);
-const LATENCY_SETTINGS = Object.keys(ConfigSchema.properties).filter((k) => /^ALERT_[A-Z]+_LATENCY_MS$/.test(k)).sort();
+const rules = (
+  parse(readFileSync(join(ROOT, 'deploy/prometheus/rules/pressroom.rules.yml'), 'utf8')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> }
+).groups.flatMap((g) => g.rules);
+const LATENCY_SETTINGS = Object.keys(ConfigSchema.properties)
+  .filter((k) => /^ALERT_[A-Z]+_LATENCY_MS$/.test(k))
+  .sort();
 // The metrics behind the services' event alerts: a rule on them would send the same event a second time.
-const EVENT_METRICS = { dead_letter: 'pressroom_dead_letters_total', breaker_open: 'pressroom_breaker_state', quota_exceeded: 'pressroom_quota_exceeded_total' };
+const EVENT_METRICS = {
+  dead_letter: 'pressroom_dead_letters_total',
+  breaker_open: 'pressroom_breaker_state',
+  quota_exceeded: 'pressroom_quota_exceeded_total',
+};
 
 function ownerTable(): Map<string, Record<(typeof DEPLOYMENTS)[number], Owner>> {
   const doc = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8');
@@ -26,7 +34,10 @@ function ownerTable(): Map<string, Record<(typeof DEPLOYMENTS)[number], Owner>> 
   const rows = new Map<string, Record<(typeof DEPLOYMENTS)[number], Owner>>();
   for (const line of doc.slice(start).split('\n').slice(2)) {
     if (!line.startsWith('|')) break;
-    const [alert, ...cells] = line.split('|').slice(1, 5).map((c) => c.trim().replace(/`/g, ''));
+    const [alert, ...cells] = line
+      .split('|')
+      .slice(1, 5)
+      .map((c) => c.trim().replace(/`/g, ''));
     for (const c of cells) assert.match(c!, /^(Prometheus|in-process|off|none)$/, `${alert}: one sender per cell, got "${c}"`);
     rows.set(alert!, Object.fromEntries(DEPLOYMENTS.map((d, i) => [d, cells[i] as Owner])) as Record<(typeof DEPLOYMENTS)[number], Owner>);
   }
@@ -55,7 +66,9 @@ describe('who sends which alert', () => {
   });
 
   it('when a rule is read, then it watches no metric behind an in-process event alert', () => {
-    for (const r of rules) for (const [kind, metric] of Object.entries(EVENT_METRICS)) assert.ok(!r.expr.includes(metric), `${r.alert} watches ${metric}, which the in-process ${kind} alert already reports`);
+    for (const r of rules)
+      for (const [kind, metric] of Object.entries(EVENT_METRICS))
+        assert.ok(!r.expr.includes(metric), `${r.alert} watches ${metric}, which the in-process ${kind} alert already reports`);
   });
 
   it('when compose or a Kubernetes overlay is rendered, then no ALERT_*_LATENCY_MS is set, so the in-process latency alerts are off', () => {

@@ -41,7 +41,11 @@ interface Endpoints {
   webhookToken: string;
 }
 
-type Receiver = { slack_configs?: Array<Record<string, unknown>>; email_configs?: Array<Record<string, unknown>>; webhook_configs?: Array<Record<string, unknown> & { http_config?: { authorization?: { credentials_file?: string } } }> };
+type Receiver = {
+  slack_configs?: Array<Record<string, unknown>>;
+  email_configs?: Array<Record<string, unknown>>;
+  webhook_configs?: Array<Record<string, unknown> & { http_config?: { authorization?: { credentials_file?: string } } }>;
+};
 type Route = { group_wait?: string; group_interval?: string; routes?: Route[] };
 
 /**
@@ -49,7 +53,11 @@ type Route = { group_wait?: string; group_interval?: string; routes?: Route[] };
  * kept; only the waits shrink to a second so a test sees a notification cycle in seconds.
  */
 export function localConfig(dir: string, e: Endpoints): string {
-  const doc = parse(readFileSync(ALERTMANAGER_CONFIG, 'utf8'), { maxAliasCount: -1 }) as { global: Record<string, unknown>; route: Route; receivers: Receiver[] };
+  const doc = parse(readFileSync(ALERTMANAGER_CONFIG, 'utf8'), { maxAliasCount: -1 }) as {
+    global: Record<string, unknown>;
+    route: Route;
+    receivers: Receiver[];
+  };
   const secret = (name: string, value: string) => {
     const path = join(dir, name);
     writeFileSync(path, value);
@@ -147,15 +155,29 @@ export async function startAlertmanager(configPath: string, dir: string): Promis
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let log = '';
-  const child: ChildProcess = spawn(binary('alertmanager'), [`--config.file=${configPath}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=debug'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(
+    binary('alertmanager'),
+    [
+      `--config.file=${configPath}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=debug',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   child.stdout?.on('data', (c: Buffer) => (log += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (log += c.toString()));
   const exited = once(child, 'exit');
-  await pollUntil('alertmanager /-/ready', async () => {
-    if (child.exitCode !== null) throw new Error(`alertmanager exited (${child.exitCode}):\n${log}`);
-    const r = await fetch(`${url}/-/ready`).catch(() => undefined);
-    return r?.ok ? true : undefined;
-  }, { timeoutMs: 20_000, lastSeen: () => log.slice(-2000) });
+  await pollUntil(
+    'alertmanager /-/ready',
+    async () => {
+      if (child.exitCode !== null) throw new Error(`alertmanager exited (${child.exitCode}):\n${log}`);
+      const r = await fetch(`${url}/-/ready`).catch(() => undefined);
+      return r?.ok ? true : undefined;
+    },
+    { timeoutMs: 20_000, lastSeen: () => log.slice(-2000) },
+  );
   return {
     url,
     async postAlerts(alerts) {

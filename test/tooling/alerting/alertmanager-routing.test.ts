@@ -6,12 +6,30 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { pollUntil, startHttpStub, type HttpStub } from '@pressroom/test-support';
-import { ALERTMANAGER_CONFIG, ROOT, amtool, localConfig, removeDir, startAlertmanager, startSmtpStandIn, tempDir, type RunningAlertmanager, type SmtpStandIn } from './alertmanager-harness.ts';
+import {
+  ALERTMANAGER_CONFIG,
+  ROOT,
+  amtool,
+  localConfig,
+  removeDir,
+  startAlertmanager,
+  startSmtpStandIn,
+  tempDir,
+  type RunningAlertmanager,
+  type SmtpStandIn,
+} from './alertmanager-harness.ts';
 
-type Notification = { receiver: string; status: string; groupLabels: Record<string, string>; alerts: Array<{ labels: Record<string, string>; status: string }> };
+type Notification = {
+  receiver: string;
+  status: string;
+  groupLabels: Record<string, string>;
+  alerts: Array<{ labels: Record<string, string>; status: string }>;
+};
 type Rule = { alert: string; labels: Record<string, string> };
 
-const rules = (parse(readFileSync(join(ROOT, 'deploy/prometheus/rules/pressroom.rules.yml'), 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules);
+const rules = (parse(readFileSync(join(ROOT, 'deploy/prometheus/rules/pressroom.rules.yml'), 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap(
+  (g) => g.rules,
+);
 
 /** The "alert | severity | receiver | inhibited by" table of docs/operations.md#alert-routing. */
 function documentedRoutes(): Map<string, { severity: string; receiver: string; inhibitedBy: string }> {
@@ -20,7 +38,10 @@ function documentedRoutes(): Map<string, { severity: string; receiver: string; i
   const table = doc.slice(doc.indexOf('| alert | severity | receiver | inhibited by |'));
   for (const line of table.split('\n').slice(2)) {
     if (!line.startsWith('|')) break;
-    const [alert, severity, receiver, inhibitedBy] = line.split('|').slice(1, 5).map((c) => c.trim().replace(/`/g, ''));
+    const [alert, severity, receiver, inhibitedBy] = line
+      .split('|')
+      .slice(1, 5)
+      .map((c) => c.trim().replace(/`/g, ''));
     rows.set(alert!, { severity: severity!, receiver: receiver!, inhibitedBy: inhibitedBy! });
   }
   return rows;
@@ -38,7 +59,16 @@ describe('alertmanager.yml, checked by amtool', () => {
     for (const rule of rules) {
       const row = documented.get(rule.alert)!;
       assert.equal(rule.labels['severity'], row.severity, `${rule.alert}: severity`);
-      const r = amtool(['config', 'routes', 'test', `--config.file=${ALERTMANAGER_CONFIG}`, `--verify.receivers=${row.receiver}`, `alertname=${rule.alert}`, `severity=${rule.labels['severity']}`, 'service=llm']);
+      const r = amtool([
+        'config',
+        'routes',
+        'test',
+        `--config.file=${ALERTMANAGER_CONFIG}`,
+        `--verify.receivers=${row.receiver}`,
+        `alertname=${rule.alert}`,
+        `severity=${rule.labels['severity']}`,
+        'service=llm',
+      ]);
       assert.ok(r.ok, `${rule.alert} → ${row.receiver}: ${r.output}`);
     }
   });
@@ -56,7 +86,8 @@ describe('alertmanager.yml, routing through a real Alertmanager', () => {
   const researchWaits = (instance: string) => ({ alertname: 'PressroomTaskAgeHigh', severity: 'warning', service: 'research', stage: 'research', instance });
   const info = { alertname: 'PressroomRoutingProbe', severity: 'info', service: 'gateway' };
   const webhookNotes = () => webhook.requests.map((r) => r.json() as Notification);
-  const firing = (n: Notification, alertname: string, service: string) => n.status === 'firing' && n.groupLabels['alertname'] === alertname && n.groupLabels['service'] === service;
+  const firing = (n: Notification, alertname: string, service: string) =>
+    n.status === 'firing' && n.groupLabels['alertname'] === alertname && n.groupLabels['service'] === service;
 
   before(async () => {
     slack = await startHttpStub(() => ({ status: 200, body: 'ok' }));
@@ -74,10 +105,18 @@ describe('alertmanager.yml, routing through a real Alertmanager', () => {
     ]);
     // Every group has the same one-second wait: once these three have arrived, the cycle that would have sent
     // the others is over.
-    await pollUntil('the critical, warning and info notifications on the webhook', () => {
-      const n = webhookNotes();
-      return n.some((x) => firing(x, down.alertname, 'llm')) && n.some((x) => firing(x, 'PressroomTaskAgeHigh', 'research')) && n.some((x) => firing(x, info.alertname, 'gateway')) ? true : undefined;
-    }, { timeoutMs: 20_000, lastSeen: () => JSON.stringify(webhookNotes().map((n) => n.groupLabels)) });
+    await pollUntil(
+      'the critical, warning and info notifications on the webhook',
+      () => {
+        const n = webhookNotes();
+        return n.some((x) => firing(x, down.alertname, 'llm')) &&
+          n.some((x) => firing(x, 'PressroomTaskAgeHigh', 'research')) &&
+          n.some((x) => firing(x, info.alertname, 'gateway'))
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 20_000, lastSeen: () => JSON.stringify(webhookNotes().map((n) => n.groupLabels)) },
+    );
   });
 
   after(async () => {
@@ -89,8 +128,13 @@ describe('alertmanager.yml, routing through a real Alertmanager', () => {
   it('when a service is down, then its critical alert reaches Slack, e-mail and the webhook (with the bearer token)', async () => {
     const note = webhookNotes().find((n) => firing(n, down.alertname, 'llm'))!;
     assert.equal(note.receiver, 'pressroom-critical');
-    assert.equal(webhook.requests.find((r) => (r.json() as Notification).groupLabels['alertname'] === down.alertname)!.headers['authorization'], `Bearer ${token}`);
-    await pollUntil('the Slack message of the down alert', () => (slack.requests.some((r) => r.body.includes('PressroomServiceDown llm')) ? true : undefined), { lastSeen: () => slack.requests.map((r) => r.body).join('\n') });
+    assert.equal(
+      webhook.requests.find((r) => (r.json() as Notification).groupLabels['alertname'] === down.alertname)!.headers['authorization'],
+      `Bearer ${token}`,
+    );
+    await pollUntil('the Slack message of the down alert', () => (slack.requests.some((r) => r.body.includes('PressroomServiceDown llm')) ? true : undefined), {
+      lastSeen: () => slack.requests.map((r) => r.body).join('\n'),
+    });
     await pollUntil('the e-mail of the down alert', () => (smtp.messages.some((m) => /PressroomServiceDown/.test(m)) ? true : undefined));
   });
 
@@ -121,6 +165,8 @@ describe('alertmanager.yml, routing through a real Alertmanager', () => {
     assert.deepEqual(slow.status.inhibitedBy, [downAlert.fingerprint]);
 
     await am.postAlerts([{ labels: down, endsAt: new Date(Date.now() - 1000).toISOString() }]);
-    await pollUntil('the llm latency alert, after llm is back', () => (webhookNotes().some((n) => firing(n, llmSlow.alertname, 'llm')) ? true : undefined), { timeoutMs: 20_000 });
+    await pollUntil('the llm latency alert, after llm is back', () => (webhookNotes().some((n) => firing(n, llmSlow.alertname, 'llm')) ? true : undefined), {
+      timeoutMs: 20_000,
+    });
   });
 });

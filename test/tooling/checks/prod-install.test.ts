@@ -6,7 +6,7 @@ import { tree } from './temp-tree.ts';
 const WORK = '/tmp/pressroom-prod-install.abc123';
 
 describe('the production install check', () => {
-  it("when the tree is read, then the manifests stage holds the root manifests and every package.json outside node_modules", () => {
+  it('when the tree is read, then the manifests stage holds the root manifests and every package.json outside node_modules', () => {
     const root = tree({
       'package.json': '{}',
       'pnpm-lock.yaml': '',
@@ -17,7 +17,13 @@ describe('the production install check', () => {
       'services/gateway/node_modules/dep/package.json': '{}',
       'node_modules/yaml/package.json': '{}',
     });
-    assert.deepEqual(manifestFiles(root), ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', 'libs/config/package.json', 'services/gateway/package.json']);
+    assert.deepEqual(manifestFiles(root), [
+      'package.json',
+      'pnpm-lock.yaml',
+      'pnpm-workspace.yaml',
+      'libs/config/package.json',
+      'services/gateway/package.json',
+    ]);
   });
 
   it('when a service imports a package its package.json lists only as a devDependency, then the package.json to fix is named', () => {

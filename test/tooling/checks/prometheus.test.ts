@@ -15,20 +15,37 @@ function copy(): string {
   cpSync(join(REPO, 'deploy', 'prometheus'), join(root, 'prom'), { recursive: true });
   return root;
 }
-const failing = (root: string) => checkPrometheus(promtool(), root, 'prom').filter((r) => r.problems.length > 0).map((r) => r.what);
+const failing = (root: string) =>
+  checkPrometheus(promtool(), root, 'prom')
+    .filter((r) => r.problems.length > 0)
+    .map((r) => r.what);
 
 describe('promtool on the Prometheus config and rules', () => {
   it('when the committed config, rules and rule tests are checked, then every promtool run passes', () => {
     const runs = checkPrometheus(promtool(), REPO, 'deploy/prometheus');
-    assert.deepEqual(runs.map((r) => r.what), ['promtool check config deploy/prometheus/prometheus.yml', 'promtool check rules deploy/prometheus/rules/pressroom.rules.yml', 'promtool test rules deploy/prometheus/tests/pressroom.test.yml']);
-    assert.deepEqual(runs.flatMap((r) => r.problems), []);
+    assert.deepEqual(
+      runs.map((r) => r.what),
+      [
+        'promtool check config deploy/prometheus/prometheus.yml',
+        'promtool check rules deploy/prometheus/rules/pressroom.rules.yml',
+        'promtool test rules deploy/prometheus/tests/pressroom.test.yml',
+      ],
+    );
+    assert.deepEqual(
+      runs.flatMap((r) => r.problems),
+      [],
+    );
   });
 
   it('when an alert expression does not parse, then check config and check rules fail', () => {
     const root = copy();
     const rules = join(root, 'prom', 'rules', 'pressroom.rules.yml');
     writeFileSync(rules, readFileSync(rules, 'utf8').replace(/expr: (.+)/, 'expr: sum(($1'));
-    assert.deepEqual(failing(root), ['promtool check config prom/prometheus.yml', 'promtool check rules prom/rules/pressroom.rules.yml', 'promtool test rules prom/tests/pressroom.test.yml']);
+    assert.deepEqual(failing(root), [
+      'promtool check config prom/prometheus.yml',
+      'promtool check rules prom/rules/pressroom.rules.yml',
+      'promtool test rules prom/tests/pressroom.test.yml',
+    ]);
   });
 
   it('when a rule test expects labels the alert does not carry, then test rules fails alone', () => {

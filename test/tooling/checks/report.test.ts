@@ -5,7 +5,15 @@ import { createReport } from '../../../scripts/checks/report.ts';
 function captured() {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, report: createReport('check-x', (l) => out.push(l), (l) => err.push(l)) };
+  return {
+    out,
+    err,
+    report: createReport(
+      'check-x',
+      (l) => out.push(l),
+      (l) => err.push(l),
+    ),
+  };
 }
 
 describe('the report every check prints', () => {

@@ -17,7 +17,10 @@ describe('shell script checks', () => {
   });
 
   it('when a script may carry on in the wrong folder after a failed cd, then shellcheck warns; a clean script passes', () => {
-    const root = tree({ 'scripts/clean.sh': '#!/usr/bin/env bash\ncd "$1" || exit 1\nrm -f ./*.log\n', 'scripts/sloppy.sh': '#!/usr/bin/env bash\ncd "$1"\nrm -f ./*.log\n' });
+    const root = tree({
+      'scripts/clean.sh': '#!/usr/bin/env bash\ncd "$1" || exit 1\nrm -f ./*.log\n',
+      'scripts/sloppy.sh': '#!/usr/bin/env bash\ncd "$1"\nrm -f ./*.log\n',
+    });
     const binary = findTool(SHELLCHECK, { fetch: true })!;
     assert.deepEqual(shellcheck(binary, root, ['scripts/clean.sh']), []);
     assert.match(shellcheck(binary, root, ['scripts/sloppy.sh']).join('\n'), /^scripts\/sloppy\.sh:2:1: warning: .*\[SC2164\]$/);

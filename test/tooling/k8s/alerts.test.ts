@@ -16,7 +16,10 @@ describe('alerting in the cluster', () => {
 
   it('when the PrometheusRule file differs from what deploy/prometheus/rules/ generates, then it is out of date', () => {
     const stale = join(tree({ 'prometheus-rule.yaml': readFileSync(TARGET, 'utf8').replace('for: ', 'for:  ') }), 'prometheus-rule.yaml');
-    assert.match(alertRules(overlay('staging'), { ruleFile: stale, runbook: RUNBOOK }).join('\n'), /is out of date with deploy\/prometheus\/rules\/: run node deploy\/k8s\/tools\/prometheus-rule.ts/);
+    assert.match(
+      alertRules(overlay('staging'), { ruleFile: stale, runbook: RUNBOOK }).join('\n'),
+      /is out of date with deploy\/prometheus\/rules\/: run node deploy\/k8s\/tools\/prometheus-rule.ts/,
+    );
   });
 
   it('when the runbook has no heading for an alert, then that alert is named', () => {

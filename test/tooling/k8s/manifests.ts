@@ -23,4 +23,5 @@ export const container = (objects: Manifest[], kind: string, name: string): Obj 
   const spec = (object(objects, kind, name)['spec'] as Obj)['template'] as Obj;
   return ((spec['spec'] as Obj)['containers'] as Obj[])[0]!;
 };
-export const podSpec = (objects: Manifest[], kind: string, name: string): Obj => ((object(objects, kind, name)['spec'] as Obj)['template'] as Obj)['spec'] as Obj;
+export const podSpec = (objects: Manifest[], kind: string, name: string): Obj =>
+  ((object(objects, kind, name)['spec'] as Obj)['template'] as Obj)['spec'] as Obj;

@@ -19,21 +19,24 @@ describe('network policy rules', () => {
 
   it('when a worker gets an egress rule without ports, then it may reach 5432 and is refused', () => {
     const objects = [...overlay('staging'), policy('llm-anywhere', 'llm', { egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }] })];
-    assert.deepEqual(networkRules(objects, true), ['Deployment/pressroom-staging/llm: may reach PostgreSQL (5432); only the gateway and its migration Job may']);
+    assert.deepEqual(networkRules(objects, true), [
+      'Deployment/pressroom-staging/llm: may reach PostgreSQL (5432); only the gateway and its migration Job may',
+    ]);
   });
 
   it('when the default-deny policy is gone, then every Pressroom pod is named', () => {
     const objects = overlay('staging').filter((m) => m.metadata.name !== 'pressroom-default-deny');
     const problems = networkRules(objects, true);
-    for (const name of ['gateway', 'research', 'llm', 'publisher']) assert.ok(problems.includes(`Deployment/pressroom-staging/${name}: no default-deny NetworkPolicy selects its pods`), problems.join('\n'));
+    for (const name of ['gateway', 'research', 'llm', 'publisher'])
+      assert.ok(problems.includes(`Deployment/pressroom-staging/${name}: no default-deny NetworkPolicy selects its pods`), problems.join('\n'));
   });
 
   it('when the gateway loses its PostgreSQL egress, then it is named; the base (no overlay) is not held to this', () => {
     const objects = overlay('staging').filter((m) => m.metadata.name !== 'postgres-clients-egress');
-    assert.deepEqual(networkRules(objects, true).filter((p) => p.includes('5432')), [
-      'Deployment/pressroom-staging/gateway: cannot reach PostgreSQL (5432)',
-      'Job/pressroom-staging/pressroom-migrate: cannot reach PostgreSQL (5432)',
-    ]);
+    assert.deepEqual(
+      networkRules(objects, true).filter((p) => p.includes('5432')),
+      ['Deployment/pressroom-staging/gateway: cannot reach PostgreSQL (5432)', 'Job/pressroom-staging/pressroom-migrate: cannot reach PostgreSQL (5432)'],
+    );
     assert.deepEqual(networkRules(objects, false), []);
   });
 });

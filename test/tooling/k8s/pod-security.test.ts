@@ -23,7 +23,9 @@ describe('pod security rules', () => {
   it('when an overlay runs an unpinned image, then it is refused; the base may name images without tags', () => {
     const objects = overlay('staging');
     container(objects, 'Deployment', 'jaeger')['image'] = 'jaegertracing/jaeger:latest';
-    assert.deepEqual(podSecurityRules(objects, true), ['Deployment/pressroom-staging/jaeger container jaeger: image jaegertracing/jaeger:latest has no pinned tag']);
+    assert.deepEqual(podSecurityRules(objects, true), [
+      'Deployment/pressroom-staging/jaeger container jaeger: image jaegertracing/jaeger:latest has no pinned tag',
+    ]);
     assert.deepEqual(podSecurityRules(objects, false), []);
   });
 

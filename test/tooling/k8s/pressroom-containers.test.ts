@@ -26,16 +26,21 @@ describe("rules for Pressroom's containers", () => {
     const objects = overlay('staging');
     const env = container(objects, 'Deployment', 'gateway')['env'] as Obj[];
     env.push({ name: 'JWT_SECRET', valueFrom: { secretKeyRef: { name: 'hand-made', key: 'jwt' } } });
-    assert.deepEqual(settingsRules(objects, true), ['Deployment/pressroom-staging/gateway container gateway: env JWT_SECRET reads Secret hand-made, which no ExternalSecret produces']);
+    assert.deepEqual(settingsRules(objects, true), [
+      'Deployment/pressroom-staging/gateway container gateway: env JWT_SECRET reads Secret hand-made, which no ExternalSecret produces',
+    ]);
   });
 
   it('when the grace period is shorter than preStop plus the drain, then it is refused', () => {
     const objects = overlay('staging');
     podSpec(objects, 'Deployment', 'research')['terminationGracePeriodSeconds'] = 5;
-    assert.match(containerRules(objects, true).join('\n'), /^Deployment\/pressroom-staging\/research container research: terminationGracePeriodSeconds 5 must exceed preStop \d+ s \+ SHUTDOWN_TIMEOUT_MS \d+ s \+ 5 s margin$/);
+    assert.match(
+      containerRules(objects, true).join('\n'),
+      /^Deployment\/pressroom-staging\/research container research: terminationGracePeriodSeconds 5 must exceed preStop \d+ s \+ SHUTDOWN_TIMEOUT_MS \d+ s \+ 5 s margin$/,
+    );
   });
 
-  it("when the gateway is probed on the API port, then it is refused (operations live on the ops port)", () => {
+  it('when the gateway is probed on the API port, then it is refused (operations live on the ops port)', () => {
     const objects = overlay('staging');
     ((container(objects, 'Deployment', 'gateway')['readinessProbe'] as Obj)['httpGet'] as Obj)['port'] = 'http';
     assert.deepEqual(containerRules(objects, true), ['Deployment/pressroom-staging/gateway container gateway: readinessProbe must use the ops port']);

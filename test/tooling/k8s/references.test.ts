@@ -24,7 +24,9 @@ describe('references between objects', () => {
 
   it('when a service has no ServiceMonitor of its name, then it is refused (the alert rules match job=<service>)', () => {
     const objects = overlay('staging').filter((m) => !(m.kind === 'ServiceMonitor' && m.metadata.name === 'gateway'));
-    assert.deepEqual(referenceRules(objects, true), ['Deployment/pressroom-staging/gateway: no ServiceMonitor named gateway (the alert rules match job="gateway")']);
+    assert.deepEqual(referenceRules(objects, true), [
+      'Deployment/pressroom-staging/gateway: no ServiceMonitor named gateway (the alert rules match job="gateway")',
+    ]);
   });
 
   it("when an object of an overlay is outside the overlay's namespace, then it is refused", () => {

@@ -19,13 +19,22 @@ describe('rendering with kubectl kustomize', () => {
   });
 
   it('when a resource repeats a key, then rendering fails and says which', () => {
-    const dir = kustomization({ 'kustomization.yaml': 'resources: [cm.yaml]\n', 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n' });
-    assert.throws(() => render(dir), (err: Error) => err instanceof RenderError && /already defined/.test(err.message));
+    const dir = kustomization({
+      'kustomization.yaml': 'resources: [cm.yaml]\n',
+      'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n',
+    });
+    assert.throws(
+      () => render(dir),
+      (err: Error) => err instanceof RenderError && /already defined/.test(err.message),
+    );
   });
 
   it('when kubectl is not installed, then the error says to install kubectl', () => {
     const missing = join(tmpdir(), 'no-such-kubectl');
-    assert.throws(() => kubectlVersion(missing), (err: Error) => err instanceof RenderError && /kubectl is not on PATH.*Install kubectl/s.test(err.message));
+    assert.throws(
+      () => kubectlVersion(missing),
+      (err: Error) => err instanceof RenderError && /kubectl is not on PATH.*Install kubectl/s.test(err.message),
+    );
     assert.throws(() => render(tmpdir(), missing), /kubectl is not on PATH/);
   });
 

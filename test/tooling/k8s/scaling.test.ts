@@ -21,7 +21,7 @@ describe('scaling and disruption rules', () => {
   it("when a worker is scaled on another stage's queue, then it is refused", () => {
     const objects = overlay('staging');
     (trigger(objects, 'llm')['metadata'] as Obj)['queueName'] = 'research.tasks';
-    assert.deepEqual(scalingRules(objects, true), ['ScaledObject/pressroom-staging/llm: scales llm on research.tasks, but its stage\'s queue is write.tasks']);
+    assert.deepEqual(scalingRules(objects, true), ["ScaledObject/pressroom-staging/llm: scales llm on research.tasks, but its stage's queue is write.tasks"]);
   });
 
   it('when a Deployment loses its autoscaler and its PodDisruptionBudget, then both are named', () => {

@@ -17,12 +17,14 @@ const readOrEmpty = (path: string) => {
 
 export function alertRules(objects: Manifest[], files = { ruleFile: RULE_FILE, runbook: join(root, 'docs', 'operations.md') }): string[] {
   const problems: string[] = [];
-  if (readOrEmpty(files.ruleFile) !== renderPrometheusRule()) problems.push(`${relative(root, files.ruleFile)} is out of date with deploy/prometheus/rules/: run node deploy/k8s/tools/prometheus-rule.ts`);
+  if (readOrEmpty(files.ruleFile) !== renderPrometheusRule())
+    problems.push(`${relative(root, files.ruleFile)} is out of date with deploy/prometheus/rules/: run node deploy/k8s/tools/prometheus-rule.ts`);
   const rule = objects.find((m) => m.kind === 'PrometheusRule');
   const groups = listOf(rule, 'spec', 'groups');
   for (const match of JSON.stringify(groups).matchAll(/job=~\\"([^\\]+)\\"/g))
     for (const job of match[1]!.split('|'))
-      if (!objects.some((m) => m.kind === 'ServiceMonitor' && m.metadata.name === job)) problems.push(`the alert rules expect job="${job}", which no ServiceMonitor/Service provides`);
+      if (!objects.some((m) => m.kind === 'ServiceMonitor' && m.metadata.name === job))
+        problems.push(`the alert rules expect job="${job}", which no ServiceMonitor/Service provides`);
   const runbook = readOrEmpty(files.runbook);
   if (!runbook) problems.push(`${relative(root, files.runbook)} (the runbook) is missing`);
   const headings = runbook.split('\n').filter((l) => /^#{2,4} /.test(l));

@@ -26,7 +26,8 @@ export const networkRules: Rule = (objects, overlay) => {
       }),
     );
     const allowed = MAY_REACH_POSTGRES.has(pod.labels['app.kubernetes.io/name'] ?? '');
-    if (reaches5432 !== allowed) problems.push(`${idOf(w)}: ${allowed ? 'cannot reach PostgreSQL (5432)' : 'may reach PostgreSQL (5432); only the gateway and its migration Job may'}`);
+    if (reaches5432 !== allowed)
+      problems.push(`${idOf(w)}: ${allowed ? 'cannot reach PostgreSQL (5432)' : 'may reach PostgreSQL (5432); only the gateway and its migration Job may'}`);
   }
   return problems;
 };

@@ -10,7 +10,8 @@ export const podSecurityRules: Rule = (objects, overlay) => {
     const id = idOf(w);
     const podSec = get(pod.spec, 'securityContext');
     if (get(pod.spec, 'automountServiceAccountToken') !== false) problems.push(`${id}: automountServiceAccountToken must be false (no pod needs the API)`);
-    if (w.kind !== 'Job' && !selectorMatches(get(w, 'spec', 'selector'), pod.labels)) problems.push(`${id}: spec.selector does not match the pod template's labels`);
+    if (w.kind !== 'Job' && !selectorMatches(get(w, 'spec', 'selector'), pod.labels))
+      problems.push(`${id}: spec.selector does not match the pod template's labels`);
     if (get(podSec, 'runAsNonRoot') !== true) problems.push(`${id}: pod securityContext.runAsNonRoot must be true`);
     if (get(podSec, 'seccompProfile', 'type') !== 'RuntimeDefault') problems.push(`${id}: pod seccompProfile must be RuntimeDefault`);
     const volumes = listOf(pod.spec, 'volumes').map((v) => v['name']);

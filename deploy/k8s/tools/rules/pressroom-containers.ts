@@ -27,7 +27,8 @@ export const settingsRules: Rule = (objects) => {
     for (const e of listOf(c, 'env')) {
       if (!KNOWN_ENV.has(String(e['name']))) problems.push(`${id}: env ${String(e['name'])} is not a setting of libs/config/src/schema.ts`);
       const ref = get(e, 'valueFrom', 'secretKeyRef');
-      if (ref && !secrets.has(String(get(ref, 'name')))) problems.push(`${id}: env ${String(e['name'])} reads Secret ${String(get(ref, 'name'))}, which no ExternalSecret produces`);
+      if (ref && !secrets.has(String(get(ref, 'name'))))
+        problems.push(`${id}: env ${String(e['name'])} reads Secret ${String(get(ref, 'name'))}, which no ExternalSecret produces`);
     }
     for (const from of listOf(c, 'envFrom')) {
       const name = get(from, 'configMapRef', 'name');
@@ -47,7 +48,18 @@ export const containerRules: Rule = (objects) => {
       return e ? (typeof e['value'] === 'string' ? e['value'] : undefined) : configData[name];
     };
     const volumes = listOf(pod.spec, 'volumes');
-    if (!listOf(c, 'volumeMounts').some((mt) => mt['mountPath'] === '/tmp' && isObj(get(volumes.find((v) => v['name'] === mt['name']), 'emptyDir'))))
+    if (
+      !listOf(c, 'volumeMounts').some(
+        (mt) =>
+          mt['mountPath'] === '/tmp' &&
+          isObj(
+            get(
+              volumes.find((v) => v['name'] === mt['name']),
+              'emptyDir',
+            ),
+          ),
+      )
+    )
       problems.push(`${id}: /tmp must be an emptyDir (the root filesystem is read-only)`);
     if (w.kind === 'Job') {
       if (service !== 'gateway') problems.push(`${id}: only the gateway image runs jobs`);
@@ -56,7 +68,8 @@ export const containerRules: Rule = (objects) => {
       else if (!existsSync(join(root, script))) problems.push(`${id}: ${script} does not exist in the repository (the image would fail to start)`);
       continue;
     }
-    if (pod.labels['app.kubernetes.io/name'] !== service) problems.push(`${id}: runs ${service} but the pod is labelled ${pod.labels['app.kubernetes.io/name']}`);
+    if (pod.labels['app.kubernetes.io/name'] !== service)
+      problems.push(`${id}: runs ${service} but the pod is labelled ${pod.labels['app.kubernetes.io/name']}`);
     const ports = listOf<Obj>(c, 'ports');
     const hasPort = (name: string, port: string | undefined) => ports.some((p) => String(p['containerPort']) === port && p['name'] === name);
     const port = setting(PORT_SETTING[service]!);
@@ -67,13 +80,15 @@ export const containerRules: Rule = (objects) => {
     if (service === 'gateway') {
       const opsPort = setting('GATEWAY_OPS_PORT') ?? '9080';
       if (!hasPort('ops', opsPort)) problems.push(`${id}: needs a port named ops on GATEWAY_OPS_PORT=${opsPort}`);
-      for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) if (get(c, probe, 'httpGet', 'port') !== 'ops') problems.push(`${id}: ${probe} must use the ops port`);
+      for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe'])
+        if (get(c, probe, 'httpGet', 'port') !== 'ops') problems.push(`${id}: ${probe} must use the ops port`);
     }
     const drainS = Number(setting('SHUTDOWN_TIMEOUT_MS') ?? '10000') / 1000;
     const preStop = listOf<string>(c, 'lifecycle', 'preStop', 'exec', 'command');
     const sleepS = preStop[0] === 'sleep' ? Number(preStop[1]) : Number(get(c, 'lifecycle', 'preStop', 'sleep', 'seconds') ?? 0);
     const grace = Number(get(pod.spec, 'terminationGracePeriodSeconds') ?? 30);
-    if (!(grace >= sleepS + drainS + 5)) problems.push(`${id}: terminationGracePeriodSeconds ${grace} must exceed preStop ${sleepS} s + SHUTDOWN_TIMEOUT_MS ${drainS} s + 5 s margin`);
+    if (!(grace >= sleepS + drainS + 5))
+      problems.push(`${id}: terminationGracePeriodSeconds ${grace} must exceed preStop ${sleepS} s + SHUTDOWN_TIMEOUT_MS ${drainS} s + 5 s margin`);
   }
   return problems;
 };

@@ -19,7 +19,8 @@ export const referenceRules: Rule = (objects, overlay) => {
     if (backing.length === 0) problems.push(`${idOf(svc)}: its selector matches no workload`);
     const containerPorts = new Set(backing.flatMap((w) => podTemplate(w)!.spec.containers.flatMap((c) => listOf(c, 'ports').map((p) => p['name']))));
     for (const p of listOf(svc, 'spec', 'ports'))
-      if (typeof p['targetPort'] === 'string' && !containerPorts.has(p['targetPort'])) problems.push(`${idOf(svc)}: targetPort ${p['targetPort']} is no container port of the workload`);
+      if (typeof p['targetPort'] === 'string' && !containerPorts.has(p['targetPort']))
+        problems.push(`${idOf(svc)}: targetPort ${p['targetPort']} is no container port of the workload`);
   }
 
   const monitors = objects.filter((m) => m.kind === 'ServiceMonitor');
@@ -29,9 +30,11 @@ export const referenceRules: Rule = (objects, overlay) => {
     const selected = services.filter((s) => selectorMatches(sel, labelsOf(get(s, 'metadata', 'labels'))));
     if (selected.length === 0) problems.push(`${idOf(sm)}: selects no Service`);
     for (const ep of listOf(sm, 'spec', 'endpoints'))
-      if (!selected.every((s) => listOf(s, 'spec', 'ports').some((p) => p['name'] === ep['port']))) problems.push(`${idOf(sm)}: port ${String(ep['port'])} is not on the Service`);
+      if (!selected.every((s) => listOf(s, 'spec', 'ports').some((p) => p['name'] === ep['port'])))
+        problems.push(`${idOf(sm)}: port ${String(ep['port'])} is not on the Service`);
   }
   for (const { workload: w, service } of pressroomContainers(objects).filter((p) => p.workload.kind !== 'Job'))
-    if (!monitors.some((o) => o.metadata.name === service)) problems.push(`${idOf(w)}: no ServiceMonitor named ${service} (the alert rules match job="${service}")`);
+    if (!monitors.some((o) => o.metadata.name === service))
+      problems.push(`${idOf(w)}: no ServiceMonitor named ${service} (the alert rules match job="${service}")`);
   return problems;
 };

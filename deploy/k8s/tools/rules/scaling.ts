@@ -1,6 +1,19 @@
 // Scaling and disruption: each Pressroom Deployment is scaled by one HorizontalPodAutoscaler or KEDA
 // ScaledObject (which then owns the replica count) on its own stage's queue, and covered by a PodDisruptionBudget.
-import { externalSecretNames, findObject, get, idOf, isWorkload, labelsOf, listOf, podTemplate, pressroomContainers, selectorMatches, type Json, type Rule } from '../manifest.ts';
+import {
+  externalSecretNames,
+  findObject,
+  get,
+  idOf,
+  isWorkload,
+  labelsOf,
+  listOf,
+  podTemplate,
+  pressroomContainers,
+  selectorMatches,
+  type Json,
+  type Rule,
+} from '../manifest.ts';
 
 const STAGE_OF: Record<string, string> = { research: 'research', llm: 'write', publisher: 'publish' };
 /** PodDisruptionBudgets for pods the RabbitMQ operator makes, so no rendered workload matches them. */
@@ -22,7 +35,8 @@ export const scalingRules: Rule = (objects) => {
   const workloads = objects.filter(isWorkload);
   for (const pdb of pdbs) {
     const sel = get(pdb, 'spec', 'selector');
-    if (!operatorMade(sel) && !workloads.some((w) => selectorMatches(sel, podTemplate(w)?.labels ?? {}))) problems.push(`${idOf(pdb)}: its selector matches no workload`);
+    if (!operatorMade(sel) && !workloads.some((w) => selectorMatches(sel, podTemplate(w)?.labels ?? {})))
+      problems.push(`${idOf(pdb)}: its selector matches no workload`);
   }
   for (const hpa of objects.filter((m) => m.kind === 'HorizontalPodAutoscaler')) {
     if (!findObject(objects, 'Deployment', String(get(hpa, 'spec', 'scaleTargetRef', 'name')))) problems.push(`${idOf(hpa)}: scale target does not exist`);
@@ -32,10 +46,12 @@ export const scalingRules: Rule = (objects) => {
   for (const so of objects.filter((m) => m.kind === 'ScaledObject')) {
     const name = String(get(so, 'spec', 'scaleTargetRef', 'name'));
     if (!findObject(objects, 'Deployment', name)) problems.push(`${idOf(so)}: scale target ${name} does not exist`);
-    if (Number(get(so, 'spec', 'minReplicaCount')) > Number(get(so, 'spec', 'maxReplicaCount'))) problems.push(`${idOf(so)}: minReplicaCount > maxReplicaCount`);
+    if (Number(get(so, 'spec', 'minReplicaCount')) > Number(get(so, 'spec', 'maxReplicaCount')))
+      problems.push(`${idOf(so)}: minReplicaCount > maxReplicaCount`);
     for (const t of listOf(so, 'spec', 'triggers').filter((t) => t['type'] === 'rabbitmq')) {
       const queue = get(t, 'metadata', 'queueName');
-      if (queue !== `${STAGE_OF[name]}.tasks`) problems.push(`${idOf(so)}: scales ${name} on ${String(queue)}, but its stage's queue is ${STAGE_OF[name]}.tasks`);
+      if (queue !== `${STAGE_OF[name]}.tasks`)
+        problems.push(`${idOf(so)}: scales ${name} on ${String(queue)}, but its stage's queue is ${STAGE_OF[name]}.tasks`);
       if (get(t, 'metadata', 'mode') !== 'QueueLength') problems.push(`${idOf(so)}: mode must be QueueLength`);
       const auth = findObject(objects, 'TriggerAuthentication', String(get(t, 'authenticationRef', 'name')));
       if (!auth) problems.push(`${idOf(so)}: its TriggerAuthentication does not exist`);

@@ -19,7 +19,8 @@ export function slackPayload(a: OutgoingAlert) {
     { type: 'section', fields },
   ];
   const details = Object.entries(a.details ?? {});
-  if (details.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: details.map(([k, v]) => `*${escape(k)}*: ${escape(String(v))}`).join('\n') } });
+  if (details.length > 0)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: details.map(([k, v]) => `*${escape(k)}*: ${escape(String(v))}`).join('\n') } });
   const digest = digestLine(a);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escape(digest ? `${a.time} · ${digest}` : a.time) }] });
   return { text: escape(alertText(a)), blocks };

@@ -21,7 +21,15 @@ export function capturedLogger(): { logger: Logger; lines: () => Array<Record<st
   const raw: string[] = [];
   const destination = new Writable({ write: (chunk: Buffer, _enc, done) => (raw.push(chunk.toString()), done()) });
   const logger = createLogger({ service: 'alerts-test', level: 'debug', destination });
-  return { logger, lines: () => raw.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    logger,
+    lines: () =>
+      raw
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 export const newMetrics = () => createMetrics('alerts-test');

@@ -16,7 +16,10 @@ function parse(raw: string): { subject: string; text: string } {
   const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
   let body = raw.slice(split + 4);
   if (/^content-transfer-encoding:\s*quoted-printable/im.test(head))
-    body = Buffer.from(body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+    body = Buffer.from(
+      body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+      'latin1',
+    ).toString('utf8');
   const subject = /^subject:\s*(.*)$/im.exec(head)?.[1] ?? '';
   return { subject, text: body.replace(/\r\n/g, '\n').trimEnd() };
 }

@@ -32,7 +32,12 @@ describe('stage events before the gateway has ever started (real RabbitMQ and Re
   });
 
   it('when only a worker has run on a fresh vhost, then its events wait in the tracker queue for the gateway', async () => {
-    const env = createEnvelope({ request_id: randomUUID(), user_id: randomUUID(), stage: 'research', payload: { brief: { topic: 'kept events', tone: 'neutral', length: 'short' }, channel: { type: 'file' } } });
+    const env = createEnvelope({
+      request_id: randomUUID(),
+      user_id: randomUUID(),
+      stage: 'research',
+      payload: { brief: { topic: 'kept events', tone: 'neutral', length: 'short' }, channel: { type: 'file' } },
+    });
     await publishTask(worker.broker, env);
     await events.waitFor((e) => e.request_id === env.request_id && e.type === 'completed');
     const conn = await amqplib.connect(BASE_URLS.rabbitmq);

@@ -16,22 +16,31 @@ describe('worker alerts delivered to a webhook sink (real RabbitMQ and Redis)', 
 
   before(async () => {
     sink = await startHttpStub(() => ({ status: 204 }));
-    const config = testConfig('research', id, { ALERT_WEBHOOK_URL: `${'http'}://127.0.0.1:${new URL(sink.url).port}/alerts`, RETRY_MAX_ATTEMPTS: '2', BREAKER_VOLUME: '1', BREAKER_ERROR_PERCENT: '1', ALERT_STAGE_LATENCY_MS: '150' });
+    const config = testConfig('research', id, {
+      ALERT_WEBHOOK_URL: `${'http'}://127.0.0.1:${new URL(sink.url).port}/alerts`,
+      RETRY_MAX_ATTEMPTS: '2',
+      BREAKER_VOLUME: '1',
+      BREAKER_ERROR_PERCENT: '1',
+      ALERT_STAGE_LATENCY_MS: '150',
+    });
     events = await collectEvents(config.AMQP_PREFIX);
     worker = await runWorker({
       service: 'research',
       stage: 'research',
       config,
       port: 0,
-      createHandler: ({ breakers }) => async (task) => {
-        const topic = task.payload.brief.topic;
-        if (topic === 'gone') throw permanentError('upstream_404', 'the page is gone');
-        if (topic === 'throttled') throw transientError('upstream_rate_limited', 'search API answered 429');
-        if (topic === 'provider down') await breakers.call('search:stub', () => Promise.reject(transientError('upstream_503', 'down')));
-        if (topic === 'one host down') await breakers.call('fetch:pages.example', () => Promise.reject(transientError('upstream_503', 'down')), { scope: 'target' });
-        if (topic === 'slow') await new Promise((r) => setTimeout(r, 200));
-        return { next: { ...task.payload, sources: [{ title: 'T', url: 'file:///t', snippet: 's', text: 'x' }] } };
-      },
+      createHandler:
+        ({ breakers }) =>
+        async (task) => {
+          const topic = task.payload.brief.topic;
+          if (topic === 'gone') throw permanentError('upstream_404', 'the page is gone');
+          if (topic === 'throttled') throw transientError('upstream_rate_limited', 'search API answered 429');
+          if (topic === 'provider down') await breakers.call('search:stub', () => Promise.reject(transientError('upstream_503', 'down')));
+          if (topic === 'one host down')
+            await breakers.call('fetch:pages.example', () => Promise.reject(transientError('upstream_503', 'down')), { scope: 'target' });
+          if (topic === 'slow') await new Promise((r) => setTimeout(r, 200));
+          return { next: { ...task.payload, sources: [{ title: 'T', url: 'file:///t', snippet: 's', text: 'x' }] } };
+        },
     });
     await worker.broker.waitForConnect();
   });
@@ -51,7 +60,9 @@ describe('worker alerts delivered to a webhook sink (real RabbitMQ and Redis)', 
   };
   const alertOf = async (kind: string, match?: RegExp) => {
     for (let i = 0; i < 100; i++) {
-      const hit = sink.requests.map((r) => r.json() as { alert: { kind: string; request_id?: string; summary: string; service: string; severity: string } }).find((b) => b.alert.kind === kind && (!match || match.test(b.alert.summary)));
+      const hit = sink.requests
+        .map((r) => r.json() as { alert: { kind: string; request_id?: string; summary: string; service: string; severity: string } })
+        .find((b) => b.alert.kind === kind && (!match || match.test(b.alert.summary)));
       if (hit) return hit.alert;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -73,7 +84,7 @@ describe('worker alerts delivered to a webhook sink (real RabbitMQ and Redis)', 
     assert.equal(alert.request_id, rid);
   });
 
-  it('when a provider\'s breaker opens, then a critical breaker_open alert is raised; one target host\'s breaker is a warning', async () => {
+  it("when a provider's breaker opens, then a critical breaker_open alert is raised; one target host's breaker is a warning", async () => {
     await submit('provider down');
     const alert = await alertOf('breaker_open', /search:stub opened/);
     assert.equal(alert.severity, 'critical');

@@ -31,7 +31,8 @@ describe('stage consumer (real RabbitMQ and Redis)', () => {
         if (topic === 'always transient') throw transientError('upstream_timeout', 'slow');
         if (topic === 'permanent') throw permanentError('upstream_404', 'gone');
         if (topic === 'flaky' && n === 1) throw transientError('upstream_503', 'blip');
-        if ((topic === 'breaker briefly open' && n <= 4) || topic === 'breaker stays open') throw transientError('breaker_open', 'open', { consumeAttempt: false });
+        if ((topic === 'breaker briefly open' && n <= 4) || topic === 'breaker stays open')
+          throw transientError('breaker_open', 'open', { consumeAttempt: false });
         return { next: { ...task.payload, sources: [source] }, result: { sources: [{ title: 'T', url: 'file:///t' }] } };
       },
     });
@@ -119,7 +120,11 @@ describe('stage consumer (real RabbitMQ and Redis)', () => {
     const conn = await amqplib.connect(BASE_URLS.rabbitmq);
     const ch = await conn.createConfirmChannel();
     const rid = randomUUID();
-    ch.publish(`${config.AMQP_PREFIX}pressroom.tasks`, 'research', Buffer.from(JSON.stringify({ request_id: rid, user_id: randomUUID(), stage: 'research', bogus: true })));
+    ch.publish(
+      `${config.AMQP_PREFIX}pressroom.tasks`,
+      'research',
+      Buffer.from(JSON.stringify({ request_id: rid, user_id: randomUUID(), stage: 'research', bogus: true })),
+    );
     ch.publish(`${config.AMQP_PREFIX}pressroom.tasks`, 'research', Buffer.from('{not json'));
     await ch.waitForConfirms();
     const failed = await events.waitFor((e) => e.request_id === rid && e.type === 'failed');

@@ -9,7 +9,12 @@ export function articleView(result) {
   const blocks = result.body_markdown.split(/\n{2,}/).map((block) => {
     const heading = /^(#{1,6})\s+(.*)$/s.exec(block);
     if (heading) return h(`h${Math.min(6, heading[1].length + 2)}`, {}, heading[2]);
-    if (/^\s*[-*] /.test(block)) return h('ul', {}, block.split('\n').map((line) => h('li', {}, line.replace(/^\s*[-*] /, ''))));
+    if (/^\s*[-*] /.test(block))
+      return h(
+        'ul',
+        {},
+        block.split('\n').map((line) => h('li', {}, line.replace(/^\s*[-*] /, ''))),
+      );
     return h('p', {}, block);
   });
   return h(
@@ -18,7 +23,13 @@ export function articleView(result) {
     h('h3', {}, result.title),
     h('p', { class: 'summary' }, result.summary),
     blocks,
-    result.sources.length ? h('ol', { class: 'sources' }, result.sources.map((s) => h('li', {}, safeLink(s.url, s.title || s.url)))) : null,
+    result.sources.length
+      ? h(
+          'ol',
+          { class: 'sources' },
+          result.sources.map((s) => h('li', {}, safeLink(s.url, s.title || s.url))),
+        )
+      : null,
     h('p', {}, 'Published: ', result.published_url ? h('span', { class: 'mono', id: 'published-url' }, result.published_url) : 'not yet'),
   );
 }

@@ -10,7 +10,17 @@ export function breakersView({ main }) {
       list,
       table(
         ['Service', 'Instance', 'Breaker', 'State', 'Since'],
-        items.map((b) => h('tr', { dataset: { state: b.state } }, h('td', {}, b.service), h('td', { class: 'mono' }, b.instance), h('td', {}, b.name), h('td', {}, badge(b.state)), h('td', {}, time(b.since)))),
+        items.map((b) =>
+          h(
+            'tr',
+            { dataset: { state: b.state } },
+            h('td', {}, b.service),
+            h('td', { class: 'mono' }, b.instance),
+            h('td', {}, b.name),
+            h('td', {}, badge(b.state)),
+            h('td', {}, time(b.since)),
+          ),
+        ),
         'No breaker reported: no worker has called out yet, or none is running.',
       ),
     );

@@ -5,7 +5,11 @@ const STAGES = ['research', 'write', 'publish'];
 
 /** Dead letters by stage, with replay of one or of every waiting letter of a stage. */
 export function deadLettersView({ main, params, attempt }) {
-  const stage = h('select', { name: 'stage' }, ['', ...STAGES].map((s) => h('option', { value: s, selected: s === (params.get('stage') ?? '') }, s || 'every stage')));
+  const stage = h(
+    'select',
+    { name: 'stage' },
+    ['', ...STAGES].map((s) => h('option', { value: s, selected: s === (params.get('stage') ?? '') }, s || 'every stage')),
+  );
   const replayed = h('input', { type: 'checkbox', name: 'include_replayed' });
   const list = h('div', { id: 'dead-letter-list' });
   const summary = h('p', { class: 'replay-all' });
@@ -31,7 +35,11 @@ export function deadLettersView({ main, params, attempt }) {
         {},
         STAGES.map((s) => {
           const n = items.filter((d) => d.stage === s && !d.replayed_at).length;
-          return h('button', { type: 'button', class: 'replay-stage', dataset: { stage: s }, disabled: n === 0, onclick: () => replay(s, `Replay all ${s}`) }, `Replay all ${s} (${n})`);
+          return h(
+            'button',
+            { type: 'button', class: 'replay-stage', dataset: { stage: s }, disabled: n === 0, onclick: () => replay(s, `Replay all ${s}`) },
+            `Replay all ${s} (${n})`,
+          );
         }),
       ),
       table(

@@ -13,7 +13,16 @@ export function queuesView({ main }) {
       table(
         ['Stage', 'Ready in queue', 'In backoff', 'Waiting requests', 'Oldest waiting', 'Dead letters'],
         items.map((q) =>
-          h('tr', { dataset: { stage: q.stage } }, h('td', {}, q.stage), h('td', {}, q.ready ?? 'broker unreachable'), h('td', {}, q.delayed ?? '—'), h('td', {}, String(q.waiting)), h('td', {}, q.waiting ? age(q.oldest_waiting_s) : '—'), h('td', {}, h('a', { href: `#/dead-letters?stage=${q.stage}` }, String(q.dead_letters)))),
+          h(
+            'tr',
+            { dataset: { stage: q.stage } },
+            h('td', {}, q.stage),
+            h('td', {}, q.ready ?? 'broker unreachable'),
+            h('td', {}, q.delayed ?? '—'),
+            h('td', {}, String(q.waiting)),
+            h('td', {}, q.waiting ? age(q.oldest_waiting_s) : '—'),
+            h('td', {}, h('a', { href: `#/dead-letters?stage=${q.stage}` }, String(q.dead_letters))),
+          ),
         ),
       ),
     );

@@ -3,7 +3,9 @@ import { badge, duration, h, replace, safeLink, table, time } from '../dom.js';
 import { articleView } from './article.js';
 
 const FINAL = new Set(['published', 'failed', 'cancelled']);
-const STREAM_EVENTS = ['research', 'write', 'publish'].flatMap((stage) => ['started', 'completed', 'failed', 'retrying', 'cancelled'].map((t) => `request.${stage}.${t}`)).concat('request.status');
+const STREAM_EVENTS = ['research', 'write', 'publish']
+  .flatMap((stage) => ['started', 'completed', 'failed', 'retrying', 'cancelled'].map((t) => `request.${stage}.${t}`))
+  .concat('request.status');
 
 const errorText = (e) => (e ? `${e.code}: ${e.message}` : '—');
 
@@ -66,13 +68,33 @@ export function requestView({ main, attempt, showProblem }, id) {
         h('dt', {}, 'Channel'),
         h('dd', {}, r.channel.type),
         h('dt', {}, 'Trace'),
-        h('dd', {}, r.trace_url ? h('span', { id: 'trace-link' }, safeLink(r.trace_url, `Open trace ${r.trace_id} in Jaeger`)) : r.trace_id ? h('span', { class: 'mono' }, r.trace_id) : '—'),
+        h(
+          'dd',
+          {},
+          r.trace_url
+            ? h('span', { id: 'trace-link' }, safeLink(r.trace_url, `Open trace ${r.trace_id} in Jaeger`))
+            : r.trace_id
+              ? h('span', { class: 'mono' }, r.trace_id)
+              : '—',
+        ),
         r.error ? [h('dt', {}, 'Error'), h('dd', { class: 'error' }, `${r.error.stage ?? ''} ${errorText(r.error)}`)] : null,
       ),
       h('h3', {}, 'Stages'),
       table(
         ['Stage', 'Status', 'Attempts', 'Started', 'Finished', 'Duration', 'Error'],
-        r.stages.map((s) => h('tr', { dataset: { stage: s.stage } }, h('td', {}, s.stage), h('td', {}, badge(s.status)), h('td', {}, String(s.attempts)), h('td', {}, time(s.started_at)), h('td', {}, time(s.finished_at)), h('td', {}, duration(s.duration_ms)), h('td', {}, errorText(s.error)))),
+        r.stages.map((s) =>
+          h(
+            'tr',
+            { dataset: { stage: s.stage } },
+            h('td', {}, s.stage),
+            h('td', {}, badge(s.status)),
+            h('td', {}, String(s.attempts)),
+            h('td', {}, time(s.started_at)),
+            h('td', {}, time(s.finished_at)),
+            h('td', {}, duration(s.duration_ms)),
+            h('td', {}, errorText(s.error)),
+          ),
+        ),
       ),
       h('h3', {}, 'Dead letters'),
       table(
@@ -87,7 +109,21 @@ export function requestView({ main, attempt, showProblem }, id) {
             h('td', {}, String(d.attempts)),
             h('td', {}, time(d.dead_at)),
             h('td', {}, time(d.replayed_at)),
-            h('td', {}, d.replayed_at ? '' : h('button', { type: 'button', class: 'replay', onclick: () => attempt(async () => (await api('POST', `/v1/admin/dead-letters/${d.id}/replay`, {}), await load())) }, 'Replay')),
+            h(
+              'td',
+              {},
+              d.replayed_at
+                ? ''
+                : h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'replay',
+                      onclick: () => attempt(async () => (await api('POST', `/v1/admin/dead-letters/${d.id}/replay`, {}), await load())),
+                    },
+                    'Replay',
+                  ),
+            ),
           ),
         ),
         'No dead letters.',
@@ -95,7 +131,18 @@ export function requestView({ main, attempt, showProblem }, id) {
       h('h3', {}, 'Events'),
       table(
         ['#', 'Event', 'At', 'Attempt', 'Duration', 'Detail'],
-        r.events.map((e) => h('tr', {}, h('td', {}, String(e.seq)), h('td', { class: 'mono' }, e.event), h('td', {}, time(e.data.at)), h('td', {}, e.data.attempt ?? ''), h('td', {}, duration(e.data.duration_ms)), h('td', {}, e.data.error ? errorText(e.data.error) : e.data.retry_in_ms ? `retry in ${duration(e.data.retry_in_ms)}` : (e.data.status ?? '')))),
+        r.events.map((e) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, String(e.seq)),
+            h('td', { class: 'mono' }, e.event),
+            h('td', {}, time(e.data.at)),
+            h('td', {}, e.data.attempt ?? ''),
+            h('td', {}, duration(e.data.duration_ms)),
+            h('td', {}, e.data.error ? errorText(e.data.error) : e.data.retry_in_ms ? `retry in ${duration(e.data.retry_in_ms)}` : (e.data.status ?? '')),
+          ),
+        ),
         'No events yet.',
       ),
       h('h3', {}, 'Article'),

@@ -8,7 +8,11 @@ const instant = (value) => (value ? new Date(value).toISOString() : undefined);
 
 /** Every user's requests, filtered by status, user and creation time, paged by cursor (newest first). */
 export function requestsView({ main, params, attempt }) {
-  const status = h('select', { name: 'status' }, STATUSES.map((s) => h('option', { value: s, selected: s === (params.get('status') ?? '') }, s || 'any status')));
+  const status = h(
+    'select',
+    { name: 'status' },
+    STATUSES.map((s) => h('option', { value: s, selected: s === (params.get('status') ?? '') }, s || 'any status')),
+  );
   const user = h('input', { name: 'user_id', placeholder: 'user id', size: 38, value: params.get('user_id') ?? '' });
   const after = h('input', { name: 'created_after', type: 'datetime-local' });
   const before = h('input', { name: 'created_before', type: 'datetime-local' });
@@ -17,7 +21,15 @@ export function requestsView({ main, params, attempt }) {
   const cursors = []; // the cursors of the pages before this one
   let cursor;
 
-  const filters = h('form', { class: 'filters', id: 'request-filters' }, status, user, h('label', {}, 'from ', after), h('label', {}, 'to ', before), h('button', { type: 'submit' }, 'Filter'));
+  const filters = h(
+    'form',
+    { class: 'filters', id: 'request-filters' },
+    status,
+    user,
+    h('label', {}, 'from ', after),
+    h('label', {}, 'to ', before),
+    h('button', { type: 'submit' }, 'Filter'),
+  );
   filters.addEventListener('submit', (ev) => {
     ev.preventDefault();
     cursors.length = 0;
@@ -40,7 +52,15 @@ export function requestsView({ main, params, attempt }) {
       table(
         ['Created', 'Status', 'Topic', 'User', 'Id'],
         page.items.map((r) =>
-          h('tr', { dataset: { id: r.id, status: r.status } }, h('td', {}, time(r.created_at)), h('td', {}, badge(r.status)), h('td', {}, h('a', { href: `#/requests/${r.id}` }, r.topic)), h('td', { class: 'mono' }, h('a', { href: `#/requests?user_id=${r.user_id}` }, r.user_id.slice(0, 8))), h('td', { class: 'mono' }, r.id.slice(0, 8))),
+          h(
+            'tr',
+            { dataset: { id: r.id, status: r.status } },
+            h('td', {}, time(r.created_at)),
+            h('td', {}, badge(r.status)),
+            h('td', {}, h('a', { href: `#/requests/${r.id}` }, r.topic)),
+            h('td', { class: 'mono' }, h('a', { href: `#/requests?user_id=${r.user_id}` }, r.user_id.slice(0, 8))),
+            h('td', { class: 'mono' }, r.id.slice(0, 8)),
+          ),
         ),
         'No request matches these filters.',
       ),
@@ -48,7 +68,16 @@ export function requestsView({ main, params, attempt }) {
     replace(
       pager,
       h('button', { type: 'button', disabled: cursors.length === 0, onclick: () => attempt(() => ((cursor = cursors.pop()), load())) }, '← Newer'),
-      h('button', { type: 'button', id: 'next-page', disabled: !page.next_cursor, onclick: () => attempt(() => (cursors.push(cursor), (cursor = page.next_cursor), load())) }, 'Older →'),
+      h(
+        'button',
+        {
+          type: 'button',
+          id: 'next-page',
+          disabled: !page.next_cursor,
+          onclick: () => attempt(() => (cursors.push(cursor), (cursor = page.next_cursor), load())),
+        },
+        'Older →',
+      ),
     );
   }
 

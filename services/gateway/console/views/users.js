@@ -18,10 +18,25 @@ export function usersView({ main, attempt }) {
       h('td', {}, u.email),
       h('td', {}, u.role),
       h('td', {}, String(u.used_today)),
-      h('td', {}, h('form', { class: 'inline', onsubmit: (ev) => (ev.preventDefault(), patch(u.id, { daily_quota: quota.value === '' ? null : Number(quota.value) })) }, quota, h('button', { type: 'submit' }, 'Set'))),
+      h(
+        'td',
+        {},
+        h(
+          'form',
+          { class: 'inline', onsubmit: (ev) => (ev.preventDefault(), patch(u.id, { daily_quota: quota.value === '' ? null : Number(quota.value) })) },
+          quota,
+          h('button', { type: 'submit' }, 'Set'),
+        ),
+      ),
       h('td', {}, u.disabled ? badge('disabled') : badge('active')),
       h('td', {}, time(u.created_at)),
-      h('td', {}, h('button', { type: 'button', class: 'toggle-disabled', onclick: () => patch(u.id, { disabled: !u.disabled }) }, u.disabled ? 'Enable' : 'Disable'), ' ', h('a', { href: `#/requests?user_id=${u.id}` }, 'requests')),
+      h(
+        'td',
+        {},
+        h('button', { type: 'button', class: 'toggle-disabled', onclick: () => patch(u.id, { disabled: !u.disabled }) }, u.disabled ? 'Enable' : 'Disable'),
+        ' ',
+        h('a', { href: `#/requests?user_id=${u.id}` }, 'requests'),
+      ),
     );
   }
 
@@ -33,7 +48,11 @@ export function usersView({ main, attempt }) {
     replace(
       pager,
       h('button', { type: 'button', disabled: cursors.length === 0, onclick: () => attempt(() => ((cursor = cursors.pop()), load())) }, '← Newer'),
-      h('button', { type: 'button', disabled: !page.next_cursor, onclick: () => attempt(() => (cursors.push(cursor), (cursor = page.next_cursor), load())) }, 'Older →'),
+      h(
+        'button',
+        { type: 'button', disabled: !page.next_cursor, onclick: () => attempt(() => (cursors.push(cursor), (cursor = page.next_cursor), load())) },
+        'Older →',
+      ),
     );
   }
 

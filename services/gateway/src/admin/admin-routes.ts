@@ -1,5 +1,17 @@
 import { Router } from 'express';
-import { AdminAuditQuery, AdminDeadLettersQuery, AdminListRequestsQuery, AdminListUsersQuery, AdminUserPatchBody, DeadLetterTargetParams, EmptyBody, EmptyQuery, IdParams, STAGES, type Stage } from '@pressroom/contracts';
+import {
+  AdminAuditQuery,
+  AdminDeadLettersQuery,
+  AdminListRequestsQuery,
+  AdminListUsersQuery,
+  AdminUserPatchBody,
+  DeadLetterTargetParams,
+  EmptyBody,
+  EmptyQuery,
+  IdParams,
+  STAGES,
+  type Stage,
+} from '@pressroom/contracts';
 import { listDeadLetters } from '../dead-letters/dead-letter-repository.ts';
 import { replayDeadLetter, replayDeadLetters } from '../dead-letters/replay-dead-letters.ts';
 import { listBreakers } from './breaker-states.ts';
@@ -34,7 +46,12 @@ export function adminRoutes(deps: GatewayDeps, guards: Guards): Router {
   });
   router.get('/v1/admin/dead-letters', async (req, res) => {
     const q = parseQuery(AdminDeadLettersQuery, req.query);
-    const rows = await listDeadLetters(deps.db, { stage: q.stage, requestId: q.request_id, includeReplayed: q.include_replayed ?? false, limit: q.limit ?? 100 });
+    const rows = await listDeadLetters(deps.db, {
+      stage: q.stage,
+      requestId: q.request_id,
+      includeReplayed: q.include_replayed ?? false,
+      limit: q.limit ?? 100,
+    });
     res.json({ items: rows.map(({ message: _message, ...row }) => row) });
   });
   // A stage replays all of its waiting dead letters; a dead letter's id replays that one (404 unknown, 409 already replayed).
@@ -42,9 +59,16 @@ export function adminRoutes(deps: GatewayDeps, guards: Guards): Router {
     const { target } = parseParams(DeadLetterTargetParams, req.params);
     parseQuery(EmptyQuery, req.query);
     parseBody(EmptyBody, req.body);
-    const { stage, ...result } = (STAGES as readonly string[]).includes(target) ? await replayDeadLetters(deps.db, target as Stage) : await replayDeadLetter(deps.db, target);
+    const { stage, ...result } = (STAGES as readonly string[]).includes(target)
+      ? await replayDeadLetters(deps.db, target as Stage)
+      : await replayDeadLetter(deps.db, target);
     if (result.replayed > 0) void deps.outbox.wake();
-    await recordAdminAction(deps.db, deps.logger, clientOf(req), { event: 'admin.dead_letters_replayed', actorId: principalOf(req).userId, target, details: { stage, ...result } });
+    await recordAdminAction(deps.db, deps.logger, clientOf(req), {
+      event: 'admin.dead_letters_replayed',
+      actorId: principalOf(req).userId,
+      target,
+      details: { stage, ...result },
+    });
     res.json(result);
   });
   router.get('/v1/admin/queues', async (req, res) => {

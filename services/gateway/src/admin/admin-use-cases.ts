@@ -1,5 +1,12 @@
 import type { Static } from '@sinclair/typebox';
-import { AppError, type AdminListRequestsQuery, type AdminListUsersQuery, type AdminRequestView, type AdminUserPatchBody, type RequestEventView } from '@pressroom/contracts';
+import {
+  AppError,
+  type AdminListRequestsQuery,
+  type AdminListUsersQuery,
+  type AdminRequestView,
+  type AdminUserPatchBody,
+  type RequestEventView,
+} from '@pressroom/contracts';
 import { inTransaction } from '../db/pool.ts';
 import type { GatewayDeps } from '../deps.ts';
 import type { Principal } from '../http/authenticate.ts';
@@ -28,7 +35,10 @@ export async function listAllRequests(deps: Pick<GatewayDeps, 'db'>, q: AdminLis
   const until = q.created_before ? { created_at: new Date(q.created_before).toISOString(), id: MIN_ID } : undefined;
   const before = !until || (cursor && Date.parse(cursor.created_at) < Date.parse(until.created_at)) ? cursor : until;
   const since = q.created_after ? new Date(q.created_after).toISOString() : undefined;
-  if (since && until && since >= until.created_at) throw new AppError('validation_failed', 'created_after must be before created_before', { errors: [{ field: 'created_after', message: 'is not before created_before' }] });
+  if (since && until && since >= until.created_at)
+    throw new AppError('validation_failed', 'created_after must be before created_before', {
+      errors: [{ field: 'created_after', message: 'is not before created_before' }],
+    });
   const rows = await listRequests(deps.db, { userId: q.user_id ?? null, status: q.status, before, since, limit: limit + 1 });
   return toPage(rows, limit, (r) => ({ ...toSummary(r), user_id: r.user_id }));
 }
@@ -36,7 +46,11 @@ export async function listAllRequests(deps: Pick<GatewayDeps, 'db'>, q: AdminLis
 /** One request of any user, with what an operator needs to understand it: owner, event log, dead letters, trace link. */
 export async function getAdminRequest(deps: Pick<GatewayDeps, 'db' | 'config'>, id: string): Promise<Static<typeof AdminRequestView>> {
   const request = await getRequest(deps.db, id, null);
-  const [owner, events, letters] = await Promise.all([findRequestOwner(deps.db, id), eventsAfter(deps.db, id, 0), listDeadLetters(deps.db, { requestId: id, includeReplayed: true, limit: 100 })]);
+  const [owner, events, letters] = await Promise.all([
+    findRequestOwner(deps.db, id),
+    eventsAfter(deps.db, id, 0),
+    listDeadLetters(deps.db, { requestId: id, includeReplayed: true, limit: 100 }),
+  ]);
   if (!owner) throw new AppError('not_found', `no content request ${id}`);
   const jaeger = deps.config.JAEGER_UI_URL?.replace(/\/+$/, '');
   return {
@@ -51,7 +65,13 @@ export async function getAdminRequest(deps: Pick<GatewayDeps, 'db' | 'config'>, 
 
 export async function listAllUsers(deps: Pick<GatewayDeps, 'db'>, q: AdminListUsersQuery) {
   const limit = q.limit ?? 20;
-  const rows = await listUsers(deps.db, { day: quotaWindow().day, role: q.role, disabled: q.disabled, before: q.cursor ? decodeCursor(q.cursor) : undefined, limit: limit + 1 });
+  const rows = await listUsers(deps.db, {
+    day: quotaWindow().day,
+    role: q.role,
+    disabled: q.disabled,
+    before: q.cursor ? decodeCursor(q.cursor) : undefined,
+    limit: limit + 1,
+  });
   return toPage(rows, limit, (r) => r);
 }
 
@@ -61,7 +81,8 @@ export async function listAllUsers(deps: Pick<GatewayDeps, 'db'>, q: AdminListUs
  * themselves: that is how the last admin locks everyone out.
  */
 export async function patchUser(deps: Pick<GatewayDeps, 'db' | 'logger'>, actor: Principal, who: ClientContext, id: string, patch: AdminUserPatchBody) {
-  if (id.toLowerCase() === actor.userId.toLowerCase() && (patch.disabled === true || patch.role === 'user')) throw new AppError('conflict', 'an admin cannot disable or demote their own account');
+  if (id.toLowerCase() === actor.userId.toLowerCase() && (patch.disabled === true || patch.role === 'user'))
+    throw new AppError('conflict', 'an admin cannot disable or demote their own account');
   const { user, ended } = await inTransaction(deps.db, async (tx) => {
     const updated = await updateUser(tx, quotaWindow().day, id, patch);
     const n = updated && patch.disabled === true ? await revokeUserFamilies(tx, id, 'disabled_by_admin') : 0;

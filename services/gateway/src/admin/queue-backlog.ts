@@ -27,8 +27,15 @@ export async function listQueues(deps: Pick<GatewayDeps, 'db' | 'broker' | 'conf
   return { items };
 }
 
-async function brokerCounts(broker: GatewayDeps['broker'], stage: (typeof STAGES)[number], levels: number): Promise<{ ready: number | null; delayed: number | null }> {
-  const [ready, ...delays] = await Promise.all([broker.messageCount(broker.names.work(stage)), ...Array.from({ length: levels }, (_, l) => broker.messageCount(broker.names.delay(stage, l)))]);
+async function brokerCounts(
+  broker: GatewayDeps['broker'],
+  stage: (typeof STAGES)[number],
+  levels: number,
+): Promise<{ ready: number | null; delayed: number | null }> {
+  const [ready, ...delays] = await Promise.all([
+    broker.messageCount(broker.names.work(stage)),
+    ...Array.from({ length: levels }, (_, l) => broker.messageCount(broker.names.delay(stage, l))),
+  ]);
   const delayed = delays.some((n) => n === undefined) ? null : delays.reduce<number>((a, n) => a + (n ?? 0), 0);
   return { ready: ready ?? null, delayed };
 }

@@ -18,7 +18,13 @@ const USAGE_JOIN = 'LEFT JOIN daily_usage d ON d.user_id = u.id AND d.day = $1::
 /** Newest first, keyset-paged on (created_at, id) like the request lists; never selects the password hash. */
 export async function listUsers(
   db: DbClient,
-  f: { day: string; role?: 'user' | 'admin' | undefined; disabled?: boolean | undefined; before?: { created_at: string; id: string } | undefined; limit: number },
+  f: {
+    day: string;
+    role?: 'user' | 'admin' | undefined;
+    disabled?: boolean | undefined;
+    before?: { created_at: string; id: string } | undefined;
+    limit: number;
+  },
 ): Promise<AdminUserRow[]> {
   const { rows } = await db.query<AdminUserRow>(
     `SELECT ${COLUMNS} FROM users u ${USAGE_JOIN}
@@ -56,6 +62,9 @@ export async function updateUser(
 
 /** Who owns a content request (the admin view of a request names its owner). */
 export async function findRequestOwner(db: DbClient, requestId: string): Promise<{ user_id: string; email: string } | undefined> {
-  const { rows } = await db.query<{ user_id: string; email: string }>('SELECT u.id AS user_id, u.email FROM content_requests r JOIN users u ON u.id = r.user_id WHERE r.id = $1', [requestId]);
+  const { rows } = await db.query<{ user_id: string; email: string }>(
+    'SELECT u.id AS user_id, u.email FROM content_requests r JOIN users u ON u.id = r.user_id WHERE r.id = $1',
+    [requestId],
+  );
   return rows[0];
 }

@@ -45,7 +45,10 @@ export async function findApiKeyState(db: DbClient, hash: Buffer): Promise<ApiKe
 }
 
 /** Newest first, keyset-paged on (created_at, id); `userId` undefined lists every user's keys (admins). */
-export async function listApiKeys(db: DbClient, f: { userId?: string | undefined; before?: { created_at: string; id: string } | undefined; limit: number }): Promise<ApiKeyRow[]> {
+export async function listApiKeys(
+  db: DbClient,
+  f: { userId?: string | undefined; before?: { created_at: string; id: string } | undefined; limit: number },
+): Promise<ApiKeyRow[]> {
   const { rows } = await db.query<ApiKeyRow>(
     `SELECT ${COLUMNS} FROM api_keys
       WHERE ($1::uuid IS NULL OR user_id = $1)

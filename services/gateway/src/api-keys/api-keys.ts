@@ -92,5 +92,7 @@ export function assertKeyAllows(principal: ApiKeyPrincipal, method: string, path
   if (needed === 'any') return;
   if (!needed) throw new AppError('forbidden', 'API keys cannot be used on this route; sign in as the user');
   if (!principal.apiKey.scopes.includes(needed))
-    throw new AppError('forbidden', `this API key lacks the ${needed} scope`, { headers: { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${needed}"` } });
+    throw new AppError('forbidden', `this API key lacks the ${needed} scope`, {
+      headers: { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${needed}"` },
+    });
 }

@@ -30,6 +30,11 @@ export function clientOf(req: Request): ClientContext {
  * `event`, `user_id` (null when no account matched), `client_ip`, `http_request_id`, plus ids that say what
  * was touched. Never an email address, a password or a token.
  */
-export function logSecurityEvent(logger: Logger, event: SecurityEvent, who: ClientContext & { userId: string | null }, extra: Record<string, unknown> = {}): void {
+export function logSecurityEvent(
+  logger: Logger,
+  event: SecurityEvent,
+  who: ClientContext & { userId: string | null },
+  extra: Record<string, unknown> = {},
+): void {
   logger.info({ event, user_id: who.userId, client_ip: who.ip, http_request_id: who.httpRequestId, ...extra }, 'security event');
 }

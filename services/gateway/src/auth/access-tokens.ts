@@ -65,11 +65,15 @@ export function createAccessTokens(settings: TokenSettings) {
       try {
         const payload = jwt.verify(token, verifying, { algorithms: [algorithm], issuer: settings.issuer, audience: settings.audience, complete: false });
         // `exp` is required: jsonwebtoken only checks it when present, and a token without one would never expire.
-        if (typeof payload === 'string' || typeof payload.exp !== 'number' || !payload.sub || typeof payload['sid'] !== 'string') throw new Error('missing claims');
+        if (typeof payload === 'string' || typeof payload.exp !== 'number' || !payload.sub || typeof payload['sid'] !== 'string')
+          throw new Error('missing claims');
         const role = payload['role'] === 'admin' ? 'admin' : 'user';
         return { sub: payload.sub, sid: payload['sid'], role };
       } catch (err) {
-        throw new AppError('unauthorized', 'the access token is invalid or expired', { cause: err, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+        throw new AppError('unauthorized', 'the access token is invalid or expired', {
+          cause: err,
+          headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+        });
       }
     },
   };

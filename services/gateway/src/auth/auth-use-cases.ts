@@ -8,7 +8,15 @@ import { dummyPasswordHash, hashPassword, verifyPassword } from './password-hash
 import { hashToken, successorOf } from './refresh-tokens.ts';
 import type { SessionBudget } from './session-budget.ts';
 import { logSecurityEvent, type ClientContext } from '../audit/security-events.ts';
-import { findFamilyOfToken, findRefreshTokenForUpdate, insertRefreshToken, listLiveFamilies, markRotated, revokeFamily, revokeOwnFamily } from './session-repository.ts';
+import {
+  findFamilyOfToken,
+  findRefreshTokenForUpdate,
+  insertRefreshToken,
+  listLiveFamilies,
+  markRotated,
+  revokeFamily,
+  revokeOwnFamily,
+} from './session-repository.ts';
 import { findUserByEmail, findUserById, insertUser, toUserView } from './user-repository.ts';
 
 type Deps = Pick<GatewayDeps, 'db' | 'tokens' | 'config' | 'logger'>;
@@ -38,7 +46,12 @@ export async function login(deps: Deps & { throttle: LoginThrottle }, body: Logi
   const user = await findUserByEmail(deps.db, body.email.trim());
   const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), body.password);
   if (!user || !ok || user.disabled) {
-    logSecurityEvent(deps.logger, 'auth.login_failed', { ...who, userId: user?.id ?? null }, { reason: !user ? 'unknown_account' : !ok ? 'wrong_password' : 'disabled' });
+    logSecurityEvent(
+      deps.logger,
+      'auth.login_failed',
+      { ...who, userId: user?.id ?? null },
+      { reason: !user ? 'unknown_account' : !ok ? 'wrong_password' : 'disabled' },
+    );
     await deps.throttle.failed(body.email, ip);
     throw new AppError('unauthorized', BAD_LOGIN);
   }

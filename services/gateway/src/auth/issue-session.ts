@@ -9,7 +9,12 @@ import { insertFamily, insertRefreshToken } from './session-repository.ts';
 export type TokenPair = Static<typeof TokenPairSchema>;
 
 /** Starts a session family at login; its refresh lifetime is absolute from here, however often it rotates. */
-export async function startSession(db: DbClient, tokens: AccessTokens, user: { id: string; role: 'user' | 'admin' }, refreshTtlSeconds: number): Promise<TokenPair> {
+export async function startSession(
+  db: DbClient,
+  tokens: AccessTokens,
+  user: { id: string; role: 'user' | 'admin' },
+  refreshTtlSeconds: number,
+): Promise<TokenPair> {
   const familyId = randomUUID();
   const expiresAt = new Date(Date.now() + refreshTtlSeconds * 1000);
   await insertFamily(db, { id: familyId, user_id: user.id, expires_at: expiresAt });

@@ -15,6 +15,11 @@ export async function getMe(deps: Pick<GatewayDeps, 'db' | 'config'>, userId: st
     email: user.email,
     role: user.role,
     quota: { daily_quota: dailyQuotaOf(user, deps.config), used_today: usage.used_today, resets_at: resetsAt },
-    spend: { today_usd: usage.spent_today_usd, month_usd: usage.spent_month_usd, daily_budget_usd: deps.config.DAILY_SPEND_BUDGET_USD ?? null, resets_at: resetsAt },
+    spend: {
+      today_usd: usage.spent_today_usd,
+      month_usd: usage.spent_month_usd,
+      daily_budget_usd: deps.config.DAILY_SPEND_BUDGET_USD ?? null,
+      resets_at: resetsAt,
+    },
   };
 }

@@ -29,7 +29,9 @@ export async function changePassword(
   }
   await deps.throttle.release(user.email, ip);
   if (body.new_password === body.current_password)
-    throw new AppError('validation_failed', 'the new password must differ from the current one', { errors: [{ field: 'new_password', message: 'must differ from current_password' }] });
+    throw new AppError('validation_failed', 'the new password must differ from the current one', {
+      errors: [{ field: 'new_password', message: 'must differ from current_password' }],
+    });
   const passwordHash = await hashPassword(body.new_password);
   const ended = await inTransaction(deps.db, async (tx) => {
     await updatePasswordHash(tx, user.id, passwordHash);

@@ -36,7 +36,9 @@ export function createSessionBudget(deps: Pick<GatewayDeps, 'redis' | 'config' |
       }
       if (used <= limit) return;
       deps.metrics.rateLimited.inc({ limiter: 'session' });
-      throw new AppError('rate_limited', `too many session calls (session limit of ${limit} per hour)`, { headers: { 'Retry-After': String(Math.max(1, ttl)) } });
+      throw new AppError('rate_limited', `too many session calls (session limit of ${limit} per hour)`, {
+        headers: { 'Retry-After': String(Math.max(1, ttl)) },
+      });
     },
   };
 }

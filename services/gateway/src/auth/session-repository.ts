@@ -22,8 +22,17 @@ export async function insertFamily(db: DbClient, f: { id: string; user_id: strin
   await db.query('INSERT INTO session_families (id, user_id, expires_at) VALUES ($1, $2, $3)', [f.id, f.user_id, f.expires_at]);
 }
 
-export async function insertRefreshToken(db: DbClient, t: { id: string; family_id: string; user_id: string; hash: Buffer; expires_at: Date | string }): Promise<void> {
-  await db.query('INSERT INTO user_sessions (id, family_id, user_id, refresh_token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)', [t.id, t.family_id, t.user_id, t.hash, t.expires_at]);
+export async function insertRefreshToken(
+  db: DbClient,
+  t: { id: string; family_id: string; user_id: string; hash: Buffer; expires_at: Date | string },
+): Promise<void> {
+  await db.query('INSERT INTO user_sessions (id, family_id, user_id, refresh_token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)', [
+    t.id,
+    t.family_id,
+    t.user_id,
+    t.hash,
+    t.expires_at,
+  ]);
 }
 
 /** Locks the token row so two concurrent refreshes with one token cannot both succeed. */
@@ -67,14 +76,17 @@ export async function listLiveFamilies(db: DbClient, userId: string): Promise<Fa
 
 /** Revokes one of the user's own live families; false when there is none with that id (another user's included). */
 export async function revokeOwnFamily(db: DbClient, userId: string, familyId: string, reason: string): Promise<boolean> {
-  const { rowCount } = await db.query('UPDATE session_families SET revoked_at = now(), revoked_reason = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL', [familyId, userId, reason]);
+  const { rowCount } = await db.query(
+    'UPDATE session_families SET revoked_at = now(), revoked_reason = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL',
+    [familyId, userId, reason],
+  );
   if (!rowCount) return false;
   await db.query('UPDATE user_sessions SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL', [familyId]);
   return true;
 }
 
 export async function revokeFamily(db: DbClient, familyId: string, reason: string): Promise<void> {
-  await db.query("UPDATE session_families SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL", [familyId, reason]);
+  await db.query('UPDATE session_families SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL', [familyId, reason]);
   await db.query('UPDATE user_sessions SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL', [familyId]);
 }
 
@@ -83,7 +95,10 @@ export async function revokeUserFamilies(db: DbClient, userId: string, reason: s
     'UPDATE session_families SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $3',
     [userId, reason, exceptFamilyId ?? null],
   );
-  await db.query('UPDATE user_sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND family_id IS DISTINCT FROM $2', [userId, exceptFamilyId ?? null]);
+  await db.query('UPDATE user_sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND family_id IS DISTINCT FROM $2', [
+    userId,
+    exceptFamilyId ?? null,
+  ]);
   return rowCount ?? 0;
 }
 

@@ -13,7 +13,10 @@ export interface UserRow {
 
 const COLUMNS = 'id, email, password_hash, role, daily_quota, disabled, created_at, updated_at';
 
-export async function insertUser(db: DbClient, user: { id: string; email: string; password_hash: string; role: 'user' | 'admin' }): Promise<UserRow | undefined> {
+export async function insertUser(
+  db: DbClient,
+  user: { id: string; email: string; password_hash: string; role: 'user' | 'admin' },
+): Promise<UserRow | undefined> {
   const { rows } = await db.query<UserRow>(
     `INSERT INTO users (id, email, password_hash, role) VALUES ($1, $2, $3, $4)
      ON CONFLICT ((lower(email))) DO NOTHING RETURNING ${COLUMNS}`,

@@ -35,7 +35,9 @@ async function storeDeadLetter(deps: { db: Db; logger: Logger }, stage: Stage, d
   const body = (message ?? {}) as { request_id?: unknown; attempt?: unknown };
   const death = (Array.isArray(headers['x-death']) ? headers['x-death'][0] : undefined) as XDeath | undefined;
   const reason = str(headers['x-pressroom-reason']) ?? (death?.reason ? `broker_${death.reason}` : 'unknown');
-  const detail = str(headers['x-pressroom-detail']) ?? (death ? `dead-lettered by RabbitMQ from ${death.queue ?? '?'} (${death.reason ?? '?'}, ${death.count ?? 1} times)` : null);
+  const detail =
+    str(headers['x-pressroom-detail']) ??
+    (death ? `dead-lettered by RabbitMQ from ${death.queue ?? '?'} (${death.reason ?? '?'}, ${death.count ?? 1} times)` : null);
   const requestId = typeof body.request_id === 'string' && UUID.test(body.request_id) ? body.request_id : null;
   const attempts = Number(headers['x-pressroom-attempts'] ?? body.attempt ?? death?.count ?? 0) || 0;
   const deadAt = str(headers['x-pressroom-dead-at']) ?? new Date().toISOString();
@@ -48,10 +50,29 @@ async function storeDeadLetter(deps: { db: Db; logger: Logger }, stage: Stage, d
       const stored = await retryWhileDatabaseUnavailable(
         () =>
           inTransaction(deps.db, async (tx) => {
-            const inserted = await insertDeadLetter(tx, { id: randomUUID(), stage, request_id: requestId, reason, detail, attempts, message, dead_at: deadAt, dedupe_key: dedupeKey });
+            const inserted = await insertDeadLetter(tx, {
+              id: randomUUID(),
+              stage,
+              request_id: requestId,
+              reason,
+              detail,
+              attempts,
+              message,
+              dead_at: deadAt,
+              dedupe_key: dedupeKey,
+            });
             // A dead-lettered task means its request cannot finish: through the tracker's writer, as a `failed` event.
             if (inserted && requestId)
-              await applyStageEvents(tx, [{ request_id: requestId, stage, type: 'failed', attempt: attempts, at: deadAt, error: publicStageError(stage, { code: reason.slice(0, 100), message: reason }) }]);
+              await applyStageEvents(tx, [
+                {
+                  request_id: requestId,
+                  stage,
+                  type: 'failed',
+                  attempt: attempts,
+                  at: deadAt,
+                  error: publicStageError(stage, { code: reason.slice(0, 100), message: reason }),
+                },
+              ]);
             return inserted;
           }),
         { logger: deps.logger, what: 'a dead letter' },

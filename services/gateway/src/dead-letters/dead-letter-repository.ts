@@ -22,7 +22,10 @@ export async function insertDeadLetter(db: DbClient, d: Omit<DeadLetterRow, 'rep
   return (rowCount ?? 0) > 0;
 }
 
-export async function listDeadLetters(db: DbClient, f: { stage?: Stage | undefined; requestId?: string | undefined; includeReplayed: boolean; limit: number }): Promise<DeadLetterRow[]> {
+export async function listDeadLetters(
+  db: DbClient,
+  f: { stage?: Stage | undefined; requestId?: string | undefined; includeReplayed: boolean; limit: number },
+): Promise<DeadLetterRow[]> {
   const { rows } = await db.query<DeadLetterRow>(
     `SELECT id, stage, request_id, reason, detail, attempts, NULL AS message, dead_at, replayed_at FROM dead_letters
       WHERE ($1::text IS NULL OR stage = $1) AND ($2::uuid IS NULL OR request_id = $2) AND ($3 OR replayed_at IS NULL)

@@ -39,7 +39,13 @@ async function requeue(tx: DbClient, letters: DeadLetterRow[]): Promise<{ replay
     const parsed = parseEnvelope(letter.stage, Buffer.from(JSON.stringify(letter.message)));
     if (!parsed.ok) continue;
     const task = { ...parsed.envelope, message_id: randomUUID(), attempt: 1, enqueued_at: new Date().toISOString() };
-    await insertOutboxMessage(tx, { request_id: task.request_id, exchange_key: 'tasks', routing_key: letter.stage, message: task, headers: injectTraceHeaders() });
+    await insertOutboxMessage(tx, {
+      request_id: task.request_id,
+      exchange_key: 'tasks',
+      routing_key: letter.stage,
+      message: task,
+      headers: injectTraceHeaders(),
+    });
     await reopenRequest(tx, task.request_id, letter.stage);
     replayed.push(letter.id);
   }

@@ -35,6 +35,10 @@ export function consoleRoutes(): Router {
   // /console redirects to /console/ so that the page's relative module paths resolve. Middleware, not a route:
   // these are documents, not API operations (the route-walking tests and /openapi.json list API routes only).
   router.use((req, res, next) => ((req.method === 'GET' || req.method === 'HEAD') && req.path === '/console' ? res.redirect(301, '/console/') : next()));
-  router.use('/console', headers, express.static(CONSOLE_DIR, { index: 'index.html', cacheControl: false, dotfiles: 'ignore', redirect: false, fallthrough: true }));
+  router.use(
+    '/console',
+    headers,
+    express.static(CONSOLE_DIR, { index: 'index.html', cacheControl: false, dotfiles: 'ignore', redirect: false, fallthrough: true }),
+  );
   return router;
 }

@@ -5,7 +5,10 @@ const ALLOW_HEADERS = 'Authorization, Content-Type, Idempotency-Key, X-Request-I
 const EXPOSE_HEADERS = 'Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-Id, Idempotent-Replayed';
 
 export function parseOrigins(setting: string): string[] {
-  return setting.split(',').map((o) => o.trim()).filter(Boolean);
+  return setting
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
 }
 
 /**

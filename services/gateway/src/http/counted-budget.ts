@@ -75,7 +75,14 @@ interface KeyState {
   inFlight: boolean;
 }
 
-export function createBudget(deps: { name: string; redis: Redis; limit: number; windowMs: number; onError: (err: unknown) => void; spent?: SpentKeys }): Budget {
+export function createBudget(deps: {
+  name: string;
+  redis: Redis;
+  limit: number;
+  windowMs: number;
+  onError: (err: unknown) => void;
+  spent?: SpentKeys;
+}): Budget {
   const { name, redis, limit, windowMs } = deps;
   const redisPrefix = `rl:${name}:`;
   const pending = new Map<string, KeyState>();
@@ -100,7 +107,10 @@ export function createBudget(deps: { name: string; redis: Redis; limit: number; 
       st.waiting = [];
       st.inFlight = true;
       batch.push([key, st, waiters]);
-      pipeline.incrby(redisPrefix + key, waiters.length).pexpire(redisPrefix + key, windowMs, 'NX').pttl(redisPrefix + key);
+      pipeline
+        .incrby(redisPrefix + key, waiters.length)
+        .pexpire(redisPrefix + key, windowMs, 'NX')
+        .pttl(redisPrefix + key);
     }
     if (batch.length === 0) return;
     pipeline.exec().then(

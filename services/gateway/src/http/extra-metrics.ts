@@ -12,4 +12,6 @@ export function gatewayCounter<L extends string>(registry: Registry, name: strin
 
 /** Every Redis-backed budget that passed a call without counting it (Redis did not answer), by limiter. */
 export const rateLimitStoreErrors = (registry: Registry) =>
-  gatewayCounter(registry, 'pressroom_rate_limit_store_errors_total', 'Rate-limit checks passed without counting because Redis did not answer', ['limiter'] as const);
+  gatewayCounter(registry, 'pressroom_rate_limit_store_errors_total', 'Rate-limit checks passed without counting because Redis did not answer', [
+    'limiter',
+  ] as const);

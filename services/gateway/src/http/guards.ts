@@ -19,7 +19,10 @@ export function createGuards(deps: Pick<GatewayDeps, 'db' | 'tokens'>, limits: P
   // A refused credential is a call without a valid one: it spends the per-IP budget (RATE_LIMIT_IP_PER_HOUR),
   // which answers 429 once spent, else the 401 stands.
   // A call that sent no credential at all was counted by the global `ip` limiter already.
-  const refuse = (err: unknown): RequestHandler => (req, res, next) => (carriesCredential(req) ? limits.unauthenticated(req, res, (limited?: unknown) => next(limited ?? err)) : next(err));
+  const refuse =
+    (err: unknown): RequestHandler =>
+    (req, res, next) =>
+      carriesCredential(req) ? limits.unauthenticated(req, res, (limited?: unknown) => next(limited ?? err)) : next(err);
   const counted: RequestHandler = async (req, res, next) => {
     try {
       await auth(req, res, next);

@@ -11,13 +11,63 @@ export { OPERATIONS } from './openapi-operations.ts';
  * cannot drift from what the code validates.
  */
 const COMPONENT_NAMES = [
-  'Problem', 'UserView', 'RegisterView', 'TokenPair', 'MeView', 'Channel', 'StageError', 'RequestError', 'StageView', 'ResultView', 'RequestSummary', 'SubmittedRequest',
-  'RequestView', 'RequestPage', 'AdminRequestSummary', 'AdminRequestPage', 'AdminUserView', 'AdminUserPage', 'DeadLetterView', 'DeadLetterPage', 'ReplayResult',
-  'BreakerView', 'BreakerList', 'RegisterBody', 'LoginBody', 'RefreshBody', 'ChangePasswordBody', 'CreateRequestBody', 'AdminUserPatchBody', 'EmptyBody',
-  'CreateWebhookBody', 'PatchWebhookBody', 'RotateSecretBody', 'WebhookView', 'WebhookCreated', 'WebhookList', 'WebhookSecretRotated', 'DeliveryView', 'DeliveryPage',
-  'CreateApiKeyBody', 'ApiKeyView', 'ApiKeyCreated', 'ApiKeyPage', 'AdminApiKeyView', 'AdminApiKeyPage', 'StreamTicketBody', 'StreamTicketView', 'StageEventData',
-  'StatusEventData', 'RequestEventView', 'AdminRequestView', 'QueueView', 'QueueList',
-  'LlmUsage', 'SpendView', 'UserSpendView', 'AdminSpendPage',
+  'Problem',
+  'UserView',
+  'RegisterView',
+  'TokenPair',
+  'MeView',
+  'Channel',
+  'StageError',
+  'RequestError',
+  'StageView',
+  'ResultView',
+  'RequestSummary',
+  'SubmittedRequest',
+  'RequestView',
+  'RequestPage',
+  'AdminRequestSummary',
+  'AdminRequestPage',
+  'AdminUserView',
+  'AdminUserPage',
+  'DeadLetterView',
+  'DeadLetterPage',
+  'ReplayResult',
+  'BreakerView',
+  'BreakerList',
+  'RegisterBody',
+  'LoginBody',
+  'RefreshBody',
+  'ChangePasswordBody',
+  'CreateRequestBody',
+  'AdminUserPatchBody',
+  'EmptyBody',
+  'CreateWebhookBody',
+  'PatchWebhookBody',
+  'RotateSecretBody',
+  'WebhookView',
+  'WebhookCreated',
+  'WebhookList',
+  'WebhookSecretRotated',
+  'DeliveryView',
+  'DeliveryPage',
+  'CreateApiKeyBody',
+  'ApiKeyView',
+  'ApiKeyCreated',
+  'ApiKeyPage',
+  'AdminApiKeyView',
+  'AdminApiKeyPage',
+  'StreamTicketBody',
+  'StreamTicketView',
+  'StageEventData',
+  'StatusEventData',
+  'RequestEventView',
+  'AdminRequestView',
+  'QueueView',
+  'QueueList',
+  'LlmUsage',
+  'SpendView',
+  'UserSpendView',
+  'AdminSpendPage',
 ] as const;
 
 type Json = Record<string, unknown>;
@@ -90,7 +140,12 @@ const PROBLEMS: Record<number, { name: string; description: string; extra?: Json
  * `event: request.status` (OpenAPI 3.1 has no item schema for streams; JSON Schema's contentSchema says it).
  */
 const SSE_DATA = {
-  examples: { events: { summary: 'One event', value: 'id: 1\nevent: request.research.started\ndata: {"request_id":"…","stage":"research","type":"started","attempt":1,"at":"…"}\n\n' } },
+  examples: {
+    events: {
+      summary: 'One event',
+      value: 'id: 1\nevent: request.research.started\ndata: {"request_id":"…","stage":"research","type":"started","attempt":1,"at":"…"}\n\n',
+    },
+  },
 };
 const SSE_SCHEMA = {
   contentMediaType: 'text/event-stream',
@@ -101,7 +156,11 @@ function problemResponses() {
   return Object.fromEntries(
     Object.values(PROBLEMS).map((p) => [
       p.name,
-      { description: p.description, headers: { ...COMMON_HEADERS, ...p.extra }, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+      {
+        description: p.description,
+        headers: { ...COMMON_HEADERS, ...p.extra },
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
     ]),
   );
 }
@@ -143,13 +202,39 @@ function operation(op: Operation, refFor: Map<string, string>) {
   const ok = {
     description: op.response ? 'OK' : 'No content',
     headers: { ...COMMON_HEADERS, ...(op.location ? h('Location') : {}), ...(op.idempotencyKey ? h('Idempotent-Replayed') : {}) },
-    ...(op.response ? { content: { [op.media ?? 'application/json']: op.media === 'text/event-stream' ? { schema: { ...(withRefs(plain(op.response), refFor) as Json), ...SSE_SCHEMA }, ...SSE_DATA } : { schema: withRefs(plain(op.response), refFor) } } } : {}),
+    ...(op.response
+      ? {
+          content: {
+            [op.media ?? 'application/json']:
+              op.media === 'text/event-stream'
+                ? { schema: { ...(withRefs(plain(op.response), refFor) as Json), ...SSE_SCHEMA }, ...SSE_DATA }
+                : { schema: withRefs(plain(op.response), refFor) },
+          },
+        }
+      : {}),
   };
-  const lastEventId = op.media === 'text/event-stream'
-    ? [{ name: 'Last-Event-ID', in: 'header', required: false, description: 'Resume after this event id (EventSource sends it on reconnect).', schema: { type: 'string', pattern: '^[0-9]{1,9}$', maxLength: 9 } }]
-    : [];
+  const lastEventId =
+    op.media === 'text/event-stream'
+      ? [
+          {
+            name: 'Last-Event-ID',
+            in: 'header',
+            required: false,
+            description: 'Resume after this event id (EventSource sends it on reconnect).',
+            schema: { type: 'string', pattern: '^[0-9]{1,9}$', maxLength: 9 },
+          },
+        ]
+      : [];
   const idempotency = op.idempotencyKey
-    ? [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'Per user, kept 24 h: a retry returns the first request; another body with it is 409.', schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]{1,200}$' } }]
+    ? [
+        {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          description: 'Per user, kept 24 h: a retry returns the first request; another body with it is 409.',
+          schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]{1,200}$' },
+        },
+      ]
     : [];
   return {
     operationId: op.id,
@@ -158,7 +243,9 @@ function operation(op: Operation, refFor: Map<string, string>) {
     description: describe(op),
     security: security(op),
     parameters: [...parameters(op.params, 'path', refFor), ...parameters(op.query, 'query', refFor), ...idempotency, ...lastEventId],
-    ...(op.body ? { requestBody: { required: op.body !== contracts.EmptyBody, content: { 'application/json': { schema: withRefs(plain(op.body), refFor) } } } } : {}),
+    ...(op.body
+      ? { requestBody: { required: op.body !== contracts.EmptyBody, content: { 'application/json': { schema: withRefs(plain(op.body), refFor) } } } }
+      : {}),
     responses: { [op.status]: ok, ...Object.fromEntries(errorStatuses(op).map((s) => [String(s), { $ref: `#/components/responses/${PROBLEMS[s]!.name}` }])) },
   };
 }
@@ -197,9 +284,15 @@ export function openApiDocument(operations: readonly Operation[] = OPERATIONS) {
           type: 'http',
           scheme: 'bearer',
           bearerFormat: 'JWT',
-          description: 'An access token from /v1/auth/login (HS256 or RS256 pinned, iss/aud checked, short-lived), handled per RFC8725 (JWT Best Current Practices).',
+          description:
+            'An access token from /v1/auth/login (HS256 or RS256 pinned, iss/aud checked, short-lived), handled per RFC8725 (JWT Best Current Practices).',
         },
-        apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'prs_ API key', description: 'An API key (`Bearer prs_…`): acts as its owner within its scopes.' },
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'prs_ API key',
+          description: 'An API key (`Bearer prs_…`): acts as its owner within its scopes.',
+        },
         streamTicket: {
           type: 'apiKey',
           in: 'query',

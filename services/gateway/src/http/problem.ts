@@ -35,11 +35,22 @@ const TITLES: Record<ErrorCode, string> = {
 
 /** The problem+json body (RFC 9457) of every error answer, the refusal fast path's included. */
 export function problemBody(code: ErrorCode, detail: string, traceId: string | null, errors?: FieldError[]) {
-  return { type: `urn:pressroom:problem:${code}`, title: TITLES[code], status: HTTP_STATUS[code], detail, code, trace_id: traceId, ...(errors ? { errors } : {}) };
+  return {
+    type: `urn:pressroom:problem:${code}`,
+    title: TITLES[code],
+    status: HTTP_STATUS[code],
+    detail,
+    code,
+    trace_id: traceId,
+    ...(errors ? { errors } : {}),
+  };
 }
 
 export function sendProblem(res: Response, code: ErrorCode, detail: string, errors?: FieldError[]): void {
-  res.status(HTTP_STATUS[code]).type('application/problem+json').json(problemBody(code, detail, currentTraceId(), errors));
+  res
+    .status(HTTP_STATUS[code])
+    .type('application/problem+json')
+    .json(problemBody(code, detail, currentTraceId(), errors));
 }
 
 // Errors thrown by express's body parser carry a `type`; they are client mistakes, not server faults.
@@ -65,7 +76,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const parser = BODY_PARSER[(err as { type?: string }).type ?? ''];
     if (parser) return sendProblem(res, parser.code, parser.detail);
     // The router could not decode a path parameter (e.g. %ED%A0%80, a surrogate in UTF-8): the client's mistake.
-    if (err instanceof URIError) return sendProblem(res, 'validation_failed', 'the path is not valid percent-encoded UTF-8', [{ field: 'path', message: 'is not valid percent-encoded UTF-8' }]);
+    if (err instanceof URIError)
+      return sendProblem(res, 'validation_failed', 'the path is not valid percent-encoded UTF-8', [
+        { field: 'path', message: 'is not valid percent-encoded UTF-8' },
+      ]);
     if (isUnavailable(err)) {
       logger.warn({ err }, 'dependency unavailable');
       res.set('Retry-After', '5');

@@ -42,7 +42,8 @@ const pathOf = (req: Request) => `${req.baseUrl}${req.path}`;
 export const isSubmitOrCancel = (req: Request) => req.method === 'POST' && SUBMIT_OR_CANCEL.test(pathOf(req));
 const isEventStream = (req: Request) => req.method === 'GET' && EVENT_STREAM.test(pathOf(req));
 export const isPublicAuthPath = (path: string) => PUBLIC_AUTH.test(path);
-export const carriesCredential = (req: Request) => (req.headers.authorization !== undefined || typeof req.query['ticket'] === 'string') && !PUBLIC_AUTH.test(pathOf(req));
+export const carriesCredential = (req: Request) =>
+  (req.headers.authorization !== undefined || typeof req.query['ticket'] === 'string') && !PUBLIC_AUTH.test(pathOf(req));
 
 /**
  * Each budget is its own policy in `RateLimit-Policy` with its `RateLimit` values (draft-8, one item per limiter,
@@ -51,11 +52,18 @@ export const carriesCredential = (req: Request) => (req.headers.authorization !=
  * the daily quota (the cost that matters). Failing closed would turn a cache outage into a full API outage. Each
  * pass is counted (pressroom_rate_limit_store_errors_total) and logged at warn, at most once per 30 s per limiter.
  */
-export function createRateLimits(deps: Pick<GatewayDeps, 'config' | 'redis' | 'logger' | 'metrics'>, budgets: GatewayBudgets = createGatewayBudgets(deps)): RateLimits {
+export function createRateLimits(
+  deps: Pick<GatewayDeps, 'config' | 'redis' | 'logger' | 'metrics'>,
+  budgets: GatewayBudgets = createGatewayBudgets(deps),
+): RateLimits {
   const storeErrors = rateLimitStoreErrors(deps.metrics.registry);
   const pipelined = pipelinedSender(deps.redis);
 
-  function limiter(name: LimiterName, limit: number, opts: { keyGenerator?: (req: Request) => string; skip?: (req: Request) => boolean; send?: SendCommand; store?: Store } = {}): RequestHandler {
+  function limiter(
+    name: LimiterName,
+    limit: number,
+    opts: { keyGenerator?: (req: Request) => string; skip?: (req: Request) => boolean; send?: SendCommand; store?: Store } = {},
+  ): RequestHandler {
     let lastLog = 0;
     let suppressed = 0;
     const warn = (err: unknown, msg?: string) => {
@@ -99,7 +107,11 @@ export function createRateLimits(deps: Pick<GatewayDeps, 'config' | 'redis' | 'l
     user: sideBySide([
       limiter('ip-authenticated', c.RATE_LIMIT_IP_AUTHENTICATED_PER_HOUR, { skip: isEventStream, send: pipelined }),
       limiter('user', budgets.user.limit, { keyGenerator: byUser, skip: (req) => !isSubmitOrCancel(req), store: budgets.user.store() }),
-      limiter('user-reads', c.RATE_LIMIT_USER_READS_PER_HOUR, { keyGenerator: byUser, skip: (req) => isSubmitOrCancel(req) || isEventStream(req), send: pipelined }),
+      limiter('user-reads', c.RATE_LIMIT_USER_READS_PER_HOUR, {
+        keyGenerator: byUser,
+        skip: (req) => isSubmitOrCancel(req) || isEventStream(req),
+        send: pipelined,
+      }),
     ]),
   };
 }

@@ -31,13 +31,24 @@ const UNAUTHORIZED = {
  * so their `trace_id` is null; a flood would otherwise pay a span per call. They are counted in
  * http_request_duration_seconds and access-logged at debug only.
  */
-export function createRefusalFastPath(deps: { budgets: GatewayBudgets; classify: Refusals['classify']; trustProxyHops: number; metrics: Metrics; logger: Logger }): RefusalFastPath {
+export function createRefusalFastPath(deps: {
+  budgets: GatewayBudgets;
+  classify: Refusals['classify'];
+  trustProxyHops: number;
+  metrics: Metrics;
+  logger: Logger;
+}): RefusalFastPath {
   const { budgets, metrics } = deps;
   const fixed = securityHeaderList();
   const policyTail = (budget: Budget) => `; w=${Math.ceil(budget.windowMs / 1000)}; pk=:`;
 
   function send(req: IncomingMessage, res: ServerResponse, route: string, started: number, status: number, headers: string[], body: string) {
-    headers.push('X-Request-Id', httpRequestIdFor(req.headers['x-request-id'] as string | undefined), 'Content-Type', 'application/problem+json; charset=utf-8');
+    headers.push(
+      'X-Request-Id',
+      httpRequestIdFor(req.headers['x-request-id'] as string | undefined),
+      'Content-Type',
+      'application/problem+json; charset=utf-8',
+    );
     headers.push('Content-Length', String(Buffer.byteLength(body)), 'ETag', weakEtag(body));
     res.writeHead(status, [...fixed, ...headers]);
     res.end(body);
@@ -53,7 +64,9 @@ export function createRefusalFastPath(deps: { budgets: GatewayBudgets; classify:
     if (hit.totalHits <= budget.limit) return undefined;
     metrics.rateLimited.inc({ limiter: budget.name });
     headers.push('Retry-After', String(reset));
-    return JSON.stringify(problemBody('rate_limited', `too many requests (${budget.name} limit of ${budget.limit} per hour); retry after ${reset} s`, currentTraceId()));
+    return JSON.stringify(
+      problemBody('rate_limited', `too many requests (${budget.name} limit of ${budget.limit} per hour); retry after ${reset} s`, currentTraceId()),
+    );
   }
 
   function unauthorized(req: IncomingMessage, res: ServerResponse, refusal: Refusal, key: string, started: number, hit: BudgetHit | undefined) {
@@ -83,7 +96,11 @@ export function createRefusalFastPath(deps: { budgets: GatewayBudgets; classify:
     const hit = budgets.ip.hit(key);
     if (!(hit instanceof Promise)) unauthorized(req, res, refusal, key, started, hit);
     // Redis did not answer: the budget fails open, as express-rate-limit's passOnStoreError does (no headers).
-    else hit.then((h) => unauthorized(req, res, refusal, key, started, h), () => unauthorized(req, res, refusal, key, started, undefined));
+    else
+      hit.then(
+        (h) => unauthorized(req, res, refusal, key, started, h),
+        () => unauthorized(req, res, refusal, key, started, undefined),
+      );
     return true;
   };
 }

@@ -8,7 +8,10 @@ import helmet from 'helmet';
  */
 export function securityHeaders(): RequestHandler[] {
   return [
-    helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } }, frameguard: { action: 'deny' } }),
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+      frameguard: { action: 'deny' },
+    }),
     (_req, res, next) => {
       res.set('Cache-Control', 'no-store');
       next();

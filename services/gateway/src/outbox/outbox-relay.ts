@@ -38,16 +38,20 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
     const task = row.message as Envelope<TaskPayloads[Stage]>;
     await withLogContext({ request_id: row.request_id, ...(task.user_id ? { user_id: task.user_id } : {}) }, () =>
       context.with(extractTraceContext(row.headers), () =>
-        tracer.startActiveSpan(`${row.routing_key} publish`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.destination.name': deps.broker.names.tasks } }, async (span) => {
-          try {
-            await publishTask(deps.broker, task);
-          } catch (err) {
-            if (!(err instanceof InvalidMessageError)) throw err;
-            await deadLetterInvalid(row, err);
-          } finally {
-            span.end();
-          }
-        }),
+        tracer.startActiveSpan(
+          `${row.routing_key} publish`,
+          { kind: SpanKind.PRODUCER, attributes: { 'messaging.destination.name': deps.broker.names.tasks } },
+          async (span) => {
+            try {
+              await publishTask(deps.broker, task);
+            } catch (err) {
+              if (!(err instanceof InvalidMessageError)) throw err;
+              await deadLetterInvalid(row, err);
+            } finally {
+              span.end();
+            }
+          },
+        ),
       ),
     );
   }
@@ -65,7 +69,10 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
       const rows = await claimOutboxBatch(tx, deps.batchSize);
       if (rows.length === 0) return 0;
       await Promise.all(rows.map(publishRow));
-      await deleteOutboxRows(tx, rows.map((r) => r.id));
+      await deleteOutboxRows(
+        tx,
+        rows.map((r) => r.id),
+      );
       deps.metrics.outboxPublished.inc(rows.length);
       return rows.length;
     });

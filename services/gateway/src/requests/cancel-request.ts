@@ -20,7 +20,10 @@ export async function cancelRequest(deps: Pick<GatewayDeps, 'db' | 'redis' | 'co
   try {
     await markCancelled(deps.redis, deps.config.REDIS_KEY_PREFIX, requestId);
   } catch (err) {
-    throw new AppError('unavailable', 'the cancel is recorded but could not reach the workers; retry the call', { cause: err, headers: { 'Retry-After': '5' } });
+    throw new AppError('unavailable', 'the cancel is recorded but could not reach the workers; retry the call', {
+      cause: err,
+      headers: { 'Retry-After': '5' },
+    });
   }
   return getRequest(deps.db, requestId, userId);
 }

@@ -25,6 +25,10 @@ export const MONTH_USAGE_SQL = `SELECT COALESCE(sum(used) FILTER (WHERE day = $2
   FROM daily_usage WHERE user_id = $1 AND day BETWEEN $3::date AND $2::date`;
 
 export async function usageThisMonth(db: DbClient, userId: string, window: { day: string; monthStart: string }) {
-  const { rows } = await db.query<{ used_today: number; spent_today_usd: number; spent_month_usd: number }>(MONTH_USAGE_SQL, [userId, window.day, window.monthStart]);
+  const { rows } = await db.query<{ used_today: number; spent_today_usd: number; spent_month_usd: number }>(MONTH_USAGE_SQL, [
+    userId,
+    window.day,
+    window.monthStart,
+  ]);
   return rows[0]!;
 }

@@ -13,7 +13,10 @@ export async function getRequest(db: Db, id: string, userId: string | null) {
   return toDetail(request, await findStages(db, id));
 }
 
-export async function listRequestPage(db: Db, q: { userId: string | null; status?: RequestStatus | undefined; limit?: number | undefined; cursor?: string | undefined }) {
+export async function listRequestPage(
+  db: Db,
+  q: { userId: string | null; status?: RequestStatus | undefined; limit?: number | undefined; cursor?: string | undefined },
+) {
   const limit = q.limit ?? 20;
   const rows = await listRequests(db, { userId: q.userId, status: q.status, before: q.cursor ? decodeCursor(q.cursor) : undefined, limit: limit + 1 });
   return toPage(rows, limit, toSummary);

@@ -1,4 +1,15 @@
-import { STAGES, STATUS_WHILE, isFinalStatus, nextStage, type Article, type Channel, type LlmUsage, type RequestStatus, type StageError, type StageStatus } from '@pressroom/contracts';
+import {
+  STAGES,
+  STATUS_WHILE,
+  isFinalStatus,
+  nextStage,
+  type Article,
+  type Channel,
+  type LlmUsage,
+  type RequestStatus,
+  type StageError,
+  type StageStatus,
+} from '@pressroom/contracts';
 import type { DbClient } from '../db/pool.ts';
 import { sqlCase } from '../db/sql-literals.ts';
 
@@ -41,7 +52,9 @@ export interface StageRow {
 }
 
 export const REQUEST_COLUMNS = 'id, user_id, status, topic, audience, tone, length, channel, trace_id, published_url, error, created_at, updated_at';
-const PREFIXED_COLUMNS = REQUEST_COLUMNS.split(', ').map((c) => `r.${c}`).join(', ');
+const PREFIXED_COLUMNS = REQUEST_COLUMNS.split(', ')
+  .map((c) => `r.${c}`)
+  .join(', ');
 
 /** Scoped by owner unless `userId` is null (admin): another user's id simply does not exist. */
 export async function findRequest(db: DbClient, id: string, userId: string | null): Promise<RequestDetailRow | undefined> {

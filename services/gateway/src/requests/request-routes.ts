@@ -15,20 +15,28 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 
 export function requestRoutes(deps: GatewayDeps, guards: Guards): Router {
   const router = Router();
-  const submitDeps = { ...deps, loadShedder: createLoadShedder({ db: deps.db, logger: deps.logger, metrics: deps.metrics, maxTaskAgeS: deps.config.SHED_TASK_AGE_S }) };
+  const submitDeps = {
+    ...deps,
+    loadShedder: createLoadShedder({ db: deps.db, logger: deps.logger, metrics: deps.metrics, maxTaskAgeS: deps.config.SHED_TASK_AGE_S }),
+  };
   router.use('/v1/requests', ...guards.user);
   router.post('/v1/requests', async (req, res) => {
     parseQuery(EmptyQuery, req.query);
     const body = parseBody(CreateRequestBody, req.body);
     const key = req.get('idempotency-key');
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key))
-      throw new AppError('validation_failed', 'the Idempotency-Key header must be 1-200 characters of A-Z a-z 0-9 . _ : -', { errors: [{ field: 'Idempotency-Key', message: 'is not a valid key' }] });
+      throw new AppError('validation_failed', 'the Idempotency-Key header must be 1-200 characters of A-Z a-z 0-9 . _ : -', {
+        errors: [{ field: 'Idempotency-Key', message: 'is not a valid key' }],
+      });
     const { request, replayed, quota } = await submitRequest(submitDeps, principalOf(req).userId, body, key);
     if (quota) advertiseQuota(res, quota);
     if (replayed) res.set('Idempotent-Replayed', 'true');
     const secret = adHocWebhookSecret(deps.config, request.id, request.channel);
     if (secret.webhook_secret) res.set('Cache-Control', 'no-store');
-    res.status(202).location(`/v1/requests/${request.id}`).json({ ...toSummary(request), ...secret });
+    res
+      .status(202)
+      .location(`/v1/requests/${request.id}`)
+      .json({ ...toSummary(request), ...secret });
   });
   router.get('/v1/requests', async (req, res) => {
     const query = parseQuery(ListRequestsQuery, req.query);

@@ -32,7 +32,13 @@ export function toDetail(r: RequestDetailRow, stages: StageRow[]): Static<typeof
       error: s.error,
     })),
     result: r.article
-      ? { title: r.article.title, summary: r.article.summary, body_markdown: r.article.body_markdown, sources: r.article.sources, published_url: r.published_url }
+      ? {
+          title: r.article.title,
+          summary: r.article.summary,
+          body_markdown: r.article.body_markdown,
+          sources: r.article.sources,
+          published_url: r.published_url,
+        }
       : null,
     usage: r.usage ?? null,
   };

@@ -21,7 +21,9 @@ export type SubmissionResult =
   | { kind: 'quota_exceeded'; dailyQuota: number }
   | { kind: 'spend_budget_exceeded'; budgetUsd: number; spentUsd: number };
 
-const C_COLUMNS = REQUEST_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ');
+const C_COLUMNS = REQUEST_COLUMNS.split(', ')
+  .map((c) => `c.${c}`)
+  .join(', ');
 
 /**
  * The whole submission in one statement, so in autocommit one round trip and one commit:
@@ -111,11 +113,14 @@ export async function insertSubmission(db: DbClient, s: Submission): Promise<Sub
   if (request.id === null) {
     const budget = s.spendBudgetUsd;
     // With both reached the spend budget is named (both reset together); a quota of 0 is the quota's refusal.
-    if (budget !== undefined && spentToday !== null && spentToday >= budget && dailyQuota > 0) return { kind: 'spend_budget_exceeded', budgetUsd: budget, spentUsd: spentToday };
+    if (budget !== undefined && spentToday !== null && spentToday >= budget && dailyQuota > 0)
+      return { kind: 'spend_budget_exceeded', budgetUsd: budget, spentUsd: spentToday };
     return { kind: 'quota_exceeded', dailyQuota };
   }
   const found = request as RequestRow;
-  return priorHash === null ? { kind: 'created', request: found, quota: { limit: dailyQuota, used: usedToday ?? 0 } } : { kind: 'replayed', request: found, bodyHash: priorHash };
+  return priorHash === null
+    ? { kind: 'created', request: found, quota: { limit: dailyQuota, used: usedToday ?? 0 } }
+    : { kind: 'replayed', request: found, bodyHash: priorHash };
 }
 
 /** The unique violation that tells a submit it lost the race for its Idempotency-Key (or met an expired one). */

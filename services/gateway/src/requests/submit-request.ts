@@ -34,12 +34,24 @@ export async function submitRequest(
   const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
   const window = quotaWindow();
   const channel = body.channel ?? defaultChannel(deps.config);
-  const fields = { id: requestId, user_id: userId, topic: body.topic.trim(), audience: body.audience ?? null, tone: body.tone ?? 'neutral', length: body.length ?? 'medium', channel, trace_id: currentTraceId() } as const;
+  const fields = {
+    id: requestId,
+    user_id: userId,
+    topic: body.topic.trim(),
+    audience: body.audience ?? null,
+    tone: body.tone ?? 'neutral',
+    length: body.length ?? 'medium',
+    channel,
+    trace_id: currentTraceId(),
+  } as const;
   const envelope = createEnvelope({
     request_id: requestId,
     user_id: userId,
     stage: 'research',
-    payload: { brief: { topic: fields.topic, ...(fields.audience ? { audience: fields.audience } : {}), tone: fields.tone, length: fields.length }, channel: await resolveTaskChannel(deps, userId, channel) },
+    payload: {
+      brief: { topic: fields.topic, ...(fields.audience ? { audience: fields.audience } : {}), tone: fields.tone, length: fields.length },
+      channel: await resolveTaskChannel(deps, userId, channel),
+    },
   });
   const submission: Submission = {
     request: fields,
@@ -61,11 +73,19 @@ export async function submitRequest(
     if (result.kind === 'spend_budget_exceeded') {
       deps.metrics.quotaExceeded.inc({ quota: 'spend' });
       deps.alerts.raiseAlert({ kind: 'spend_budget_exceeded', user_id: userId, daily_budget_usd: result.budgetUsd, spent_today_usd: result.spentUsd });
-      throw new AppError('quota_exceeded', `the daily LLM spend budget of ${result.budgetUsd} USD is used up (${+result.spentUsd.toFixed(6)} USD spent today); it resets at ${window.resetsAt.toISOString()}`, retryAfter);
+      throw new AppError(
+        'quota_exceeded',
+        `the daily LLM spend budget of ${result.budgetUsd} USD is used up (${+result.spentUsd.toFixed(6)} USD spent today); it resets at ${window.resetsAt.toISOString()}`,
+        retryAfter,
+      );
     }
     deps.metrics.quotaExceeded.inc({ quota: 'requests' });
     deps.alerts.raiseAlert({ kind: 'quota_exceeded', user_id: userId, daily_quota: result.dailyQuota });
-    throw new AppError('quota_exceeded', `the daily quota of ${result.dailyQuota} content requests is used up; it resets at ${window.resetsAt.toISOString()}`, retryAfter);
+    throw new AppError(
+      'quota_exceeded',
+      `the daily quota of ${result.dailyQuota} content requests is used up; it resets at ${window.resetsAt.toISOString()}`,
+      retryAfter,
+    );
   }
   if (result.kind === 'replayed') {
     if (result.bodyHash !== bodyHash) throw new AppError('conflict', 'this Idempotency-Key was already used with a different request body');
@@ -95,6 +115,9 @@ async function insertWithKeyRetries(db: Db, submission: Submission): Promise<Sub
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object')
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(value);
 }

@@ -8,6 +8,9 @@ export interface LoggedEvent {
 
 /** The request's events after `afterSeq`, in order: a primary-key prefix range (a request has a handful). */
 export async function eventsAfter(db: DbClient, requestId: string, afterSeq: number): Promise<LoggedEvent[]> {
-  const { rows } = await db.query<LoggedEvent>('SELECT seq, event, data FROM request_events WHERE request_id = $1 AND seq > $2 ORDER BY seq', [requestId, afterSeq]);
+  const { rows } = await db.query<LoggedEvent>('SELECT seq, event, data FROM request_events WHERE request_id = $1 AND seq > $2 ORDER BY seq', [
+    requestId,
+    afterSeq,
+  ]);
   return rows;
 }

@@ -37,7 +37,9 @@ export function createRequestChangeBus(deps: { redis: Redis; keyPrefix: string; 
   return {
     async publish(requestIds) {
       if (requestIds.length === 0) return;
-      await deps.redis.publish(channel, requestIds.join(',')).catch((err: unknown) => deps.logger.debug({ err }, 'request change not published; streams catch up on their heartbeat'));
+      await deps.redis
+        .publish(channel, requestIds.join(','))
+        .catch((err: unknown) => deps.logger.debug({ err }, 'request change not published; streams catch up on their heartbeat'));
     },
     listen(requestId, listener) {
       const set = listeners.get(requestId) ?? listeners.set(requestId, new Set()).get(requestId)!;

@@ -16,14 +16,23 @@ const LAST_EVENT_ID = /^\d{1,9}$/;
 export function streamRoutes(deps: GatewayDeps, guards: Guards): Router {
   const router = Router();
   const slots = createStreamSlots({ redis: deps.redis, maxPerUser: deps.config.MAX_STREAMS_PER_USER, leaseMs: deps.config.STREAM_HEARTBEAT_MS * 3 });
-  const streamDeps = { db: deps.db, bus: deps.changes, slots, logger: deps.logger, heartbeatMs: deps.config.STREAM_HEARTBEAT_MS, maxBufferBytes: deps.config.STREAM_MAX_BUFFER_BYTES };
+  const streamDeps = {
+    db: deps.db,
+    bus: deps.changes,
+    slots,
+    logger: deps.logger,
+    heartbeatMs: deps.config.STREAM_HEARTBEAT_MS,
+    maxBufferBytes: deps.config.STREAM_MAX_BUFFER_BYTES,
+  };
 
   const follow: RequestHandler = async (req, res) => {
     const { id } = parseParams(IdParams, req.params);
     parseQuery(RequestEventsQuery, req.query);
     const lastEventId = req.get('last-event-id');
     if (lastEventId !== undefined && !LAST_EVENT_ID.test(lastEventId))
-      throw new AppError('validation_failed', 'Last-Event-ID must be an event id this stream sent', { errors: [{ field: 'Last-Event-ID', message: 'is not an event id' }] });
+      throw new AppError('validation_failed', 'Last-Event-ID must be an event id this stream sent', {
+        errors: [{ field: 'Last-Event-ID', message: 'is not an event id' }],
+      });
     await streamRequestEvents(streamDeps, res, principalOf(req), id, Number(lastEventId ?? 0));
   };
   // `?ticket=` (EventSource cannot send headers) is spent here; without one, the Authorization header is checked
@@ -47,7 +56,8 @@ export function streamRoutes(deps: GatewayDeps, guards: Guards): Router {
     parseQuery(EmptyQuery, req.query);
     const { request_id: requestId } = parseBody(StreamTicketBody, req.body);
     const principal = principalOf(req);
-    if (!(await findRequest(deps.db, requestId, principal.role === 'admin' ? null : principal.userId))) throw new AppError('not_found', `no content request ${requestId}`);
+    if (!(await findRequest(deps.db, requestId, principal.role === 'admin' ? null : principal.userId)))
+      throw new AppError('not_found', `no content request ${requestId}`);
     const { ticket, expiresAt } = await issueStreamTicket(deps.redis, principal, requestId);
     res.set('Cache-Control', 'no-store');
     res.status(201).json({ ticket, expires_at: expiresAt.toISOString(), events_url: `/v1/requests/${requestId}/events?ticket=${ticket}` });

@@ -32,11 +32,18 @@ export function createStreamSlots(deps: { redis: Redis; maxPerUser: number; leas
       };
       if (count > deps.maxPerUser) {
         await release();
-        throw new AppError('rate_limited', `at most ${deps.maxPerUser} event streams may be open at once (MAX_STREAMS_PER_USER); close one first`, { headers: { 'Retry-After': '5' } });
+        throw new AppError('rate_limited', `at most ${deps.maxPerUser} event streams may be open at once (MAX_STREAMS_PER_USER); close one first`, {
+          headers: { 'Retry-After': '5' },
+        });
       }
       return {
         renew: async () => {
-          await deps.redis.multi().zadd(key(userId), Date.now() + deps.leaseMs, member).pexpire(key(userId), deps.leaseMs).exec().catch(() => undefined);
+          await deps.redis
+            .multi()
+            .zadd(key(userId), Date.now() + deps.leaseMs, member)
+            .pexpire(key(userId), deps.leaseMs)
+            .exec()
+            .catch(() => undefined);
         },
         release,
       };

@@ -23,7 +23,10 @@ export async function issueStreamTicket(redis: Redis, principal: Principal, requ
   try {
     await redis.set(keyOf(ticket), JSON.stringify(grant), 'EX', TICKET_TTL_S);
   } catch (err) {
-    throw new AppError('unavailable', 'stream tickets are unavailable right now; retry, or stream with an Authorization header', { cause: err, headers: { 'Retry-After': '5' } });
+    throw new AppError('unavailable', 'stream tickets are unavailable right now; retry, or stream with an Authorization header', {
+      cause: err,
+      headers: { 'Retry-After': '5' },
+    });
   }
   return { ticket, expiresAt: new Date(Date.now() + TICKET_TTL_S * 1000) };
 }
@@ -34,9 +37,15 @@ export async function redeemStreamTicket(redis: Redis, ticket: string, requestId
   try {
     raw = await redis.getdel(keyOf(ticket));
   } catch (err) {
-    throw new AppError('unavailable', 'stream tickets are unavailable right now; retry, or stream with an Authorization header', { cause: err, headers: { 'Retry-After': '5' } });
+    throw new AppError('unavailable', 'stream tickets are unavailable right now; retry, or stream with an Authorization header', {
+      cause: err,
+      headers: { 'Retry-After': '5' },
+    });
   }
   const grant = raw ? (JSON.parse(raw) as TicketGrant) : undefined;
-  if (!grant || grant.request_id !== requestId) throw new AppError('unauthorized', 'the stream ticket is spent, expired or for another request', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
+  if (!grant || grant.request_id !== requestId)
+    throw new AppError('unauthorized', 'the stream ticket is spent, expired or for another request', {
+      headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+    });
   return grant.principal;
 }

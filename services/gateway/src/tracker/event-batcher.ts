@@ -31,7 +31,11 @@ export function createEventBatcher(deps: {
   const maxWaitMs = deps.maxWaitMs ?? 5;
   // Lanes by request id: a request's events always share a lane (kept in order, and two lanes never lock the
   // same rows), while lanes commit in parallel on separate connections.
-  const lanes = Array.from({ length: deps.lanes ?? 4 }, () => ({ pending: [] as Item[], timer: undefined as NodeJS.Timeout | undefined, chain: Promise.resolve() }));
+  const lanes = Array.from({ length: deps.lanes ?? 4 }, () => ({
+    pending: [] as Item[],
+    timer: undefined as NodeJS.Timeout | undefined,
+    chain: Promise.resolve(),
+  }));
   type Lane = (typeof lanes)[number];
 
   function laneOf(requestId: string): Lane {
@@ -49,11 +53,18 @@ export function createEventBatcher(deps: {
 
   async function apply(batch: Item[]): Promise<void> {
     try {
-      const changes = await retryWhileDatabaseUnavailable(() => applyStageEvents(deps.db, batch.map((b) => b.event)), {
-        logger: deps.logger,
-        what: `${batch.length} stage events`,
-        keepHolding: deps.isBrokerConnected,
-      });
+      const changes = await retryWhileDatabaseUnavailable(
+        () =>
+          applyStageEvents(
+            deps.db,
+            batch.map((b) => b.event),
+          ),
+        {
+          logger: deps.logger,
+          what: `${batch.length} stage events`,
+          keepHolding: deps.isBrokerConnected,
+        },
+      );
       settle(batch, changes);
       return;
     } catch {

@@ -1,7 +1,18 @@
-import { STATUS_RANK, STATUS_WHILE, type Article, type InFlightStatus, type LlmUsage, type Stage, type StageError, type StageEvent, type StageEventData } from '@pressroom/contracts';
+import {
+  STATUS_RANK,
+  STATUS_WHILE,
+  type Article,
+  type InFlightStatus,
+  type LlmUsage,
+  type Stage,
+  type StageError,
+  type StageEvent,
+  type StageEventData,
+} from '@pressroom/contracts';
 
 /** What the writer needs of a stage event; a dead letter becomes one too (a `failed` event). */
-export type StageEventInput = Pick<StageEvent, 'request_id' | 'stage' | 'type' | 'attempt' | 'at'> & Partial<Pick<StageEvent, 'duration_ms' | 'retry_in_ms' | 'error' | 'result'>>;
+export type StageEventInput = Pick<StageEvent, 'request_id' | 'stage' | 'type' | 'attempt' | 'at'> &
+  Partial<Pick<StageEvent, 'duration_ms' | 'retry_in_ms' | 'error' | 'result'>>;
 
 /** The net effect of a batch's events on one stage row, applied by one guarded UPDATE. */
 export interface StageDelta {
@@ -104,7 +115,16 @@ export function foldEvents(events: readonly StageEventInput[]): { stages: StageD
 }
 
 function newStageDelta(e: StageEventInput): StageDelta {
-  return { request_id: e.request_id, stage: e.stage, terminal: null, progress: null, attempts: 0, started_at: e.type === 'cancelled' && e.duration_ms === undefined ? null : impliedStart(e), finished_at: null, error: null };
+  return {
+    request_id: e.request_id,
+    stage: e.stage,
+    terminal: null,
+    progress: null,
+    attempts: 0,
+    started_at: e.type === 'cancelled' && e.duration_ms === undefined ? null : impliedStart(e),
+    finished_at: null,
+    error: null,
+  };
 }
 
 /** The event's timeline entry, after the `started` it implies when none was seen for its stage and attempt. */
@@ -118,7 +138,8 @@ function addEntries(r: RequestDelta, e: StageEventInput): void {
   };
   const base = { request_id: e.request_id, stage: e.stage, attempt };
   // A stage cancelled at its boundary never started; one abandoned while running did (its duration says when).
-  if (e.type !== 'started' && (e.type !== 'cancelled' || e.duration_ms !== undefined)) push('started', { ...base, type: 'started', at: impliedStart(e), synthesised: true });
+  if (e.type !== 'started' && (e.type !== 'cancelled' || e.duration_ms !== undefined))
+    push('started', { ...base, type: 'started', at: impliedStart(e), synthesised: true });
   push(e.type, {
     ...base,
     type: e.type,
@@ -135,7 +156,18 @@ function impliedStart(e: StageEventInput): string {
 }
 
 function newRequestDelta(requestId: string): RequestDelta {
-  return { request_id: requestId, progress: null, progress_rank: null, terminal: null, error: null, published_url: null, article: null, usage: null, entries: [], entry_count: 0 };
+  return {
+    request_id: requestId,
+    progress: null,
+    progress_rank: null,
+    terminal: null,
+    error: null,
+    published_url: null,
+    article: null,
+    usage: null,
+    entries: [],
+    entry_count: 0,
+  };
 }
 
 function earliest(a: string | null, b: string): string {

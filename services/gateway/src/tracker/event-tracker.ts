@@ -9,7 +9,15 @@ import { createEventBatcher } from './event-batcher.ts';
  * Queue entry point for `pressroom.events`: parse, record (in small batches), ack. An invalid event is
  * dead-lettered at once (nack without requeue routes it to `events.dead`).
  */
-export async function startEventTracker(deps: { db: Db; broker: Broker; logger: Logger; metrics: Metrics; alerts: Alerts; slowRequestMs: number | undefined; onRecorded?: (requestIds: string[]) => void }): Promise<void> {
+export async function startEventTracker(deps: {
+  db: Db;
+  broker: Broker;
+  logger: Logger;
+  metrics: Metrics;
+  alerts: Alerts;
+  slowRequestMs: number | undefined;
+  onRecorded?: (requestIds: string[]) => void;
+}): Promise<void> {
   const { broker, logger } = deps;
   const batcher = createEventBatcher({
     db: deps.db,
@@ -17,11 +25,13 @@ export async function startEventTracker(deps: { db: Db; broker: Broker; logger: 
     isBrokerConnected: () => broker.isConnected(),
     ...(deps.onRecorded ? { onRecorded: deps.onRecorded } : {}),
     onChange: (change) => {
-      if (change.status === 'published' || change.status === 'failed' || change.status === 'cancelled') deps.metrics.requestsFinished.inc({ status: change.status });
+      if (change.status === 'published' || change.status === 'failed' || change.status === 'cancelled')
+        deps.metrics.requestsFinished.inc({ status: change.status });
       // Off unless a threshold is set (where Prometheus runs, its rules own latency).
       const threshold = deps.slowRequestMs;
       const elapsed = change.status === 'published' ? Date.now() - Date.parse(change.created_at) : 0;
-      if (threshold !== undefined && elapsed > threshold) deps.alerts.raiseAlert({ kind: 'slow_request', request_id: change.request_id, duration_ms: elapsed, threshold_ms: threshold });
+      if (threshold !== undefined && elapsed > threshold)
+        deps.alerts.raiseAlert({ kind: 'slow_request', request_id: change.request_id, duration_ms: elapsed, threshold_ms: threshold });
     },
   });
   await broker.consume(

@@ -92,7 +92,13 @@ export async function applyStageEvents(db: DbClient, events: readonly StageEvent
   const { stages, requests } = foldEvents(events);
   // Not a named (prepared) statement, unlike the submit: its best join depends on the tables' sizes, and a generic
   // plan made while they were small (hash joins over sequential scans) would be kept as they grow.
-  const { rows } = await db.query<StatusChange>(APPLY_EVENTS_SQL, [JSON.stringify(stages), JSON.stringify(requests), stages.length, requests.length, quotaWindow().day]);
+  const { rows } = await db.query<StatusChange>(APPLY_EVENTS_SQL, [
+    JSON.stringify(stages),
+    JSON.stringify(requests),
+    stages.length,
+    requests.length,
+    quotaWindow().day,
+  ]);
   return rows;
 }
 

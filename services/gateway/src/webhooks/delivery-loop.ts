@@ -7,7 +7,13 @@ import { endpointSecret, signingVersions } from './webhook-secrets.ts';
 
 type Settings = Pick<
   Config,
-  'WEBHOOK_SIGNING_SECRET' | 'WEBHOOK_POLL_MS' | 'WEBHOOK_TIMEOUT_MS' | 'WEBHOOK_MAX_ATTEMPTS' | 'WEBHOOK_RETRY_BASE_MS' | 'WEBHOOK_RETRY_MAX_MS' | 'WEBHOOK_DISABLE_AFTER_FAILURES'
+  | 'WEBHOOK_SIGNING_SECRET'
+  | 'WEBHOOK_POLL_MS'
+  | 'WEBHOOK_TIMEOUT_MS'
+  | 'WEBHOOK_MAX_ATTEMPTS'
+  | 'WEBHOOK_RETRY_BASE_MS'
+  | 'WEBHOOK_RETRY_MAX_MS'
+  | 'WEBHOOK_DISABLE_AFTER_FAILURES'
 >;
 
 export interface DeliveryLoop {
@@ -72,7 +78,10 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
       }
       error = `the endpoint answered ${statusCode}`;
     } catch (err) {
-      error = (err as { code?: string }).code === 'target_forbidden' || (err as Error).message.includes('forbidden') ? `refused by the outbound guard: ${(err as Error).message}` : (err as Error).message;
+      error =
+        (err as { code?: string }).code === 'target_forbidden' || (err as Error).message.includes('forbidden')
+          ? `refused by the outbound guard: ${(err as Error).message}`
+          : (err as Error).message;
     }
     const retryAt = new Date(Date.now() + retryDelayMs(d.attempts + 1, config.WEBHOOK_RETRY_BASE_MS, config.WEBHOOK_RETRY_MAX_MS));
     const disabled = await recordFailedAttempt(db, {
@@ -84,7 +93,10 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
       maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
       disableAfter: config.WEBHOOK_DISABLE_AFTER_FAILURES,
     });
-    logger.warn({ delivery_id: d.id, endpoint_id: d.endpoint_id, attempt: d.attempts + 1, status_code: statusCode, err: error }, 'webhook delivery attempt failed');
+    logger.warn(
+      { delivery_id: d.id, endpoint_id: d.endpoint_id, attempt: d.attempts + 1, status_code: statusCode, err: error },
+      'webhook delivery attempt failed',
+    );
     if (disabled) logger.warn({ endpoint_id: d.endpoint_id }, 'webhook endpoint disabled after consecutive failures');
   }
 
@@ -94,7 +106,10 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
     for (;;) {
       const due = await claimDueDeliveries(db, BATCH, config.WEBHOOK_TIMEOUT_MS * 2 + 30_000);
       if (due.length === 0) return;
-      const requests = await loadRequestOutcomes(db, due.flatMap((d) => (d.request_id ? [d.request_id] : [])));
+      const requests = await loadRequestOutcomes(
+        db,
+        due.flatMap((d) => (d.request_id ? [d.request_id] : [])),
+      );
       await Promise.all(due.map((d) => attempt(d, d.request_id ? requests.get(d.request_id) : undefined, master)));
       if (stopped || due.length < BATCH) return;
     }

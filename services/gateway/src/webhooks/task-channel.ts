@@ -9,11 +9,18 @@ import { masterSecret, requestWebhookSecret, signingVersions } from './webhook-s
  * and the secret versions that sign for it, so the publisher derives its secrets without a database; other
  * channels go as given. Only this kind of submission costs a lookup.
  */
-export async function resolveTaskChannel(deps: { db: DbClient; config: Pick<Config, 'WEBHOOK_SIGNING_SECRET'> }, userId: string, channel: Channel): Promise<TaskChannel> {
+export async function resolveTaskChannel(
+  deps: { db: DbClient; config: Pick<Config, 'WEBHOOK_SIGNING_SECRET'> },
+  userId: string,
+  channel: Channel,
+): Promise<TaskChannel> {
   if (channel.type !== 'webhook' || !channel.endpoint_id) return channel;
   masterSecret(deps.config);
   const endpoint = await findEndpoint(deps.db, channel.endpoint_id, userId);
-  if (!endpoint) throw new AppError('validation_failed', 'no such webhook endpoint', { errors: [{ field: '/channel/endpoint_id', message: 'is not one of your webhook endpoints' }] });
+  if (!endpoint)
+    throw new AppError('validation_failed', 'no such webhook endpoint', {
+      errors: [{ field: '/channel/endpoint_id', message: 'is not one of your webhook endpoints' }],
+    });
   if (!endpoint.enabled) throw new AppError('conflict', 'the webhook endpoint is disabled; enable it before publishing to it');
   return { type: 'webhook', endpoint_id: endpoint.id, url: endpoint.url, secret_versions: signingVersions(endpoint) };
 }

@@ -31,11 +31,18 @@ export interface DeliveryRow {
   created_at: string;
 }
 
-const E_COLUMNS = 'id, user_id, url, events, enabled, secret_version, previous_secret_until, consecutive_failures, disabled_reason, disabled_at, created_at, updated_at';
-const D_COLUMNS = 'id, endpoint_id, event_type, request_id, status, attempts, next_attempt_at, last_attempt_at, last_status_code, last_error, delivered_at, created_at';
+const E_COLUMNS =
+  'id, user_id, url, events, enabled, secret_version, previous_secret_until, consecutive_failures, disabled_reason, disabled_at, created_at, updated_at';
+const D_COLUMNS =
+  'id, endpoint_id, event_type, request_id, status, attempts, next_attempt_at, last_attempt_at, last_status_code, last_error, delivered_at, created_at';
 
 export async function insertEndpoint(db: DbClient, e: { id: string; user_id: string; url: string; events: string[] }): Promise<EndpointRow> {
-  const { rows } = await db.query<EndpointRow>(`INSERT INTO webhook_endpoints (id, user_id, url, events) VALUES ($1, $2, $3, $4) RETURNING ${E_COLUMNS}`, [e.id, e.user_id, e.url, e.events]);
+  const { rows } = await db.query<EndpointRow>(`INSERT INTO webhook_endpoints (id, user_id, url, events) VALUES ($1, $2, $3, $4) RETURNING ${E_COLUMNS}`, [
+    e.id,
+    e.user_id,
+    e.url,
+    e.events,
+  ]);
   return rows[0]!;
 }
 
@@ -55,7 +62,12 @@ export async function findEndpoint(db: DbClient, id: string, userId: string): Pr
 }
 
 /** Only the fields present change; enabling clears the failure count and the reason it was disabled. */
-export async function updateEndpoint(db: DbClient, id: string, userId: string, p: { url?: string | undefined; events?: string[] | undefined; enabled?: boolean | undefined }) {
+export async function updateEndpoint(
+  db: DbClient,
+  id: string,
+  userId: string,
+  p: { url?: string | undefined; events?: string[] | undefined; enabled?: boolean | undefined },
+) {
   const { rows } = await db.query<EndpointRow>(
     `UPDATE webhook_endpoints SET
         url = COALESCE($3, url),
@@ -87,7 +99,9 @@ export async function rotateEndpointSecret(db: DbClient, id: string, userId: str
 }
 
 export async function insertTestDelivery(db: DbClient, endpointId: string): Promise<DeliveryRow> {
-  const { rows } = await db.query<DeliveryRow>(`INSERT INTO webhook_deliveries (endpoint_id, event_type) VALUES ($1, 'webhook.test') RETURNING ${D_COLUMNS}`, [endpointId]);
+  const { rows } = await db.query<DeliveryRow>(`INSERT INTO webhook_deliveries (endpoint_id, event_type) VALUES ($1, 'webhook.test') RETURNING ${D_COLUMNS}`, [
+    endpointId,
+  ]);
   return rows[0]!;
 }
 

@@ -4,7 +4,16 @@ import type { GatewayDeps } from '../deps.ts';
 import { principalOf } from '../http/authenticate.ts';
 import type { Guards } from '../http/guards.ts';
 import { parseBody, parseParams, parseQuery } from '../http/validate.ts';
-import { createEndpoint, deliveryPage, listUserEndpoints, ownEndpoint, patchEndpoint, removeEndpoint, rotateSecret, sendTestEvent } from './webhook-use-cases.ts';
+import {
+  createEndpoint,
+  deliveryPage,
+  listUserEndpoints,
+  ownEndpoint,
+  patchEndpoint,
+  removeEndpoint,
+  rotateSecret,
+  sendTestEvent,
+} from './webhook-use-cases.ts';
 import { toWebhookView } from './webhook-views.ts';
 
 /** A user's webhook endpoints: completion callbacks for their content requests (see delivery-loop.ts). */

@@ -26,14 +26,17 @@ function checkTarget(deps: Deps, url: string): void {
   try {
     assertAllowedUrl(new URL(url), deps.deliveries.targetPolicy);
   } catch (err) {
-    throw new AppError('validation_failed', `the webhook url is not allowed: ${(err as Error).message}`, { errors: [{ field: '/url', message: 'is not an allowed target' }] });
+    throw new AppError('validation_failed', `the webhook url is not allowed: ${(err as Error).message}`, {
+      errors: [{ field: '/url', message: 'is not an allowed target' }],
+    });
   }
 }
 
 export async function createEndpoint(deps: Deps, userId: string, body: CreateWebhookBody) {
   const master = masterSecret(deps.config);
   checkTarget(deps, body.url);
-  if ((await countEndpoints(deps.db, userId)) >= MAX_ENDPOINTS_PER_USER) throw new AppError('conflict', `a user may register at most ${MAX_ENDPOINTS_PER_USER} webhook endpoints`);
+  if ((await countEndpoints(deps.db, userId)) >= MAX_ENDPOINTS_PER_USER)
+    throw new AppError('conflict', `a user may register at most ${MAX_ENDPOINTS_PER_USER} webhook endpoints`);
   const row = await insertEndpoint(deps.db, { id: randomUUID(), user_id: userId, url: body.url, events: body.events });
   return { ...toWebhookView(row), secret: endpointSecret(master, row.id, row.secret_version) };
 }
@@ -65,7 +68,12 @@ export async function rotateSecret(deps: Deps, id: string, userId: string, overl
   const row = await rotateEndpointSecret(deps.db, id, userId, overlapS ?? deps.config.WEBHOOK_SECRET_OVERLAP_S);
   if (!row) throw new AppError('not_found', 'no such webhook endpoint');
   const view = toWebhookView(row);
-  return { id: row.id, secret: endpointSecret(master, row.id, row.secret_version), secret_version: row.secret_version, previous_secret_valid_until: view.previous_secret_valid_until };
+  return {
+    id: row.id,
+    secret: endpointSecret(master, row.id, row.secret_version),
+    secret_version: row.secret_version,
+    previous_secret_valid_until: view.previous_secret_valid_until,
+  };
 }
 
 export async function sendTestEvent(deps: Deps, id: string, userId: string) {
@@ -77,9 +85,19 @@ export async function sendTestEvent(deps: Deps, id: string, userId: string) {
   return toDeliveryView(delivery);
 }
 
-export async function deliveryPage(deps: Deps, id: string, userId: string, q: { status?: string | undefined; limit?: number | undefined; cursor?: string | undefined }) {
+export async function deliveryPage(
+  deps: Deps,
+  id: string,
+  userId: string,
+  q: { status?: string | undefined; limit?: number | undefined; cursor?: string | undefined },
+) {
   const endpoint = await ownEndpoint(deps, id, userId);
   const limit = q.limit ?? 20;
-  const rows = await listDeliveries(deps.db, { endpointId: endpoint.id, status: q.status, before: q.cursor ? decodeCursor(q.cursor) : undefined, limit: limit + 1 });
+  const rows = await listDeliveries(deps.db, {
+    endpointId: endpoint.id,
+    status: q.status,
+    before: q.cursor ? decodeCursor(q.cursor) : undefined,
+    limit: limit + 1,
+  });
   return toPage(rows, limit, toDeliveryView);
 }

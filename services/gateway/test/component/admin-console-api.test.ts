@@ -28,7 +28,10 @@ describe('admin API for the operator console (real RabbitMQ, Redis, PostgreSQL)'
   let failing = true;
 
   before(async () => {
-    h = await startTestGateway({ BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password, JAEGER_UI_URL: 'http://jaeger.example:16686/' }, 'console');
+    h = await startTestGateway(
+      { BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password, JAEGER_UI_URL: 'http://jaeger.example:16686/' },
+      'console',
+    );
     const config = testConfig('research', h.id, { AMQP_PREFIX: h.config.AMQP_PREFIX, REDIS_KEY_PREFIX: h.config.REDIS_KEY_PREFIX });
     worker = await runWorker({
       service: 'research',
@@ -57,7 +60,9 @@ describe('admin API for the operator console (real RabbitMQ, Redis, PostgreSQL)'
     const created = await h.api.call('POST', '/v1/requests', { token: user.access, body: { topic } });
     assert.equal(created.status, 202);
     const letter = await until('the dead letter', async () => (await adminGet(`/v1/admin/dead-letters?request_id=${created.body.id}`)).body.items[0]);
-    await until('the request to be failed', async () => ((await adminGet(`/v1/admin/requests/${created.body.id}`)).body.status === 'failed' ? true : undefined));
+    await until('the request to be failed', async () =>
+      (await adminGet(`/v1/admin/requests/${created.body.id}`)).body.status === 'failed' ? true : undefined,
+    );
     return { user, id: created.body.id as string, letter };
   }
 
@@ -74,7 +79,11 @@ describe('admin API for the operator console (real RabbitMQ, Redis, PostgreSQL)'
     const names = res.body.events.map((e: { event: string }) => e.event);
     assert.ok(names.includes('request.research.failed'), names.join(','));
     assert.ok(names.includes('request.status'), names.join(','));
-    assert.deepEqual(res.body.events.map((e: { seq: number }) => e.seq), [...res.body.events.map((e: { seq: number }) => e.seq)].sort((a, b) => a - b), 'in order');
+    assert.deepEqual(
+      res.body.events.map((e: { seq: number }) => e.seq),
+      [...res.body.events.map((e: { seq: number }) => e.seq)].sort((a, b) => a - b),
+      'in order',
+    );
     assert.equal(res.body.dead_letters.length, 1);
     assert.equal(res.body.dead_letters[0].id, letter.id);
     assert.match(res.body.dead_letters[0].detail, /index is gone/, 'the operator sees the detail the owner does not');
@@ -118,7 +127,12 @@ describe('admin API for the operator console (real RabbitMQ, Redis, PostgreSQL)'
       assert.equal((await h.api.call('POST', '/v1/admin/dead-letters/nonsense/replay', { token: admin, body: {} })).status, 400);
 
       const audit = await adminGet('/v1/admin/audit?event=admin.dead_letters_replayed');
-      assert.ok(audit.body.items.some((e: { target: string; details: { stage: string; replayed: number } }) => e.target === first.letter.id && e.details.stage === 'research' && e.details.replayed === 1));
+      assert.ok(
+        audit.body.items.some(
+          (e: { target: string; details: { stage: string; replayed: number } }) =>
+            e.target === first.letter.id && e.details.stage === 'research' && e.details.replayed === 1,
+        ),
+      );
     } finally {
       failing = true;
     }
@@ -134,7 +148,10 @@ describe('admin API for the operator console (real RabbitMQ, Redis, PostgreSQL)'
     });
     assert.equal(queues.status, 200);
     assertView(QueueList, queues.body);
-    assert.deepEqual(queues.body.items.map((q: { stage: string }) => q.stage), ['research', 'write', 'publish']);
+    assert.deepEqual(
+      queues.body.items.map((q: { stage: string }) => q.stage),
+      ['research', 'write', 'publish'],
+    );
     const write = queues.body.items.find((q: { stage: string }) => q.stage === 'write');
     assert.ok(write.oldest_waiting_s >= 0 && write.oldest_waiting_s < 60, JSON.stringify(write));
     assert.equal(typeof write.delayed, 'number');
@@ -154,9 +171,17 @@ describe('admin API for the operator console (real RabbitMQ, Redis, PostgreSQL)'
     // [first, third): the first two of this user's three.
     const page1 = await adminGet(`/v1/admin/requests?user_id=${user.userId}&created_after=${from}&created_before=${to}&limit=1`);
     assert.equal(page1.status, 200);
-    assert.deepEqual(page1.body.items.map((r: { id: string }) => r.id), [rows[1]!.id]);
-    const page2 = await adminGet(`/v1/admin/requests?user_id=${user.userId}&created_after=${from}&created_before=${to}&limit=1&cursor=${page1.body.next_cursor}`);
-    assert.deepEqual(page2.body.items.map((r: { id: string }) => r.id), [rows[0]!.id]);
+    assert.deepEqual(
+      page1.body.items.map((r: { id: string }) => r.id),
+      [rows[1]!.id],
+    );
+    const page2 = await adminGet(
+      `/v1/admin/requests?user_id=${user.userId}&created_after=${from}&created_before=${to}&limit=1&cursor=${page1.body.next_cursor}`,
+    );
+    assert.deepEqual(
+      page2.body.items.map((r: { id: string }) => r.id),
+      [rows[0]!.id],
+    );
     assert.equal(page2.body.next_cursor, null);
     const future = await adminGet(`/v1/admin/requests?created_after=${new Date(Date.now() + 3_600_000).toISOString()}`);
     assert.deepEqual(future.body.items, []);
@@ -182,7 +207,11 @@ describe('admin API for the operator console (real RabbitMQ, Redis, PostgreSQL)'
 
   it('when a non-admin calls the console routes, then 403, and without a token 401', async () => {
     const user = await h.api.registerAndLogin();
-    for (const [method, path] of [['GET', '/v1/admin/requests/00000000-0000-4000-8000-000000000000'], ['GET', '/v1/admin/queues'], ['POST', '/v1/admin/dead-letters/00000000-0000-4000-8000-000000000000/replay']] as const) {
+    for (const [method, path] of [
+      ['GET', '/v1/admin/requests/00000000-0000-4000-8000-000000000000'],
+      ['GET', '/v1/admin/queues'],
+      ['POST', '/v1/admin/dead-letters/00000000-0000-4000-8000-000000000000/replay'],
+    ] as const) {
       assert.equal((await h.api.call(method, path, { token: user.access, body: method === 'POST' ? {} : undefined })).status, 403, path);
       assert.equal((await h.api.call(method, path, { body: method === 'POST' ? {} : undefined })).status, 401, path);
     }

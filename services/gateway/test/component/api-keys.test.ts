@@ -84,11 +84,18 @@ describe('API keys (real PostgreSQL, Redis, RabbitMQ)', () => {
     const key = await createKey(u.access);
     const listed = await h.api.call('GET', `/v1/admin/api-keys?user_id=${u.userId}`, { token: admin.access });
     assert.equal(listed.status, 200);
-    assert.deepEqual(listed.body.items.map((k: { id: string; user_id: string }) => [k.id, k.user_id]), [[key.id, u.userId]]);
+    assert.deepEqual(
+      listed.body.items.map((k: { id: string; user_id: string }) => [k.id, k.user_id]),
+      [[key.id, u.userId]],
+    );
     assert.equal((await h.api.call('GET', '/v1/admin/api-keys', { token: u.access })).status, 403);
     assert.equal((await h.api.call('DELETE', `/v1/admin/api-keys/${key.id}`, { token: admin.access })).status, 204);
     assert.equal((await h.api.call('GET', '/v1/requests', { token: key.key })).status, 401);
-    assert.equal((await h.api.call('DELETE', `/v1/api-keys/${key.id}`, { token: (await h.api.registerAndLogin()).access })).status, 404, "another user's key is not found");
+    assert.equal(
+      (await h.api.call('DELETE', `/v1/api-keys/${key.id}`, { token: (await h.api.registerAndLogin()).access })).status,
+      404,
+      "another user's key is not found",
+    );
     const past = await h.api.call('POST', '/v1/api-keys', { token: u.access, body: { name: 'late', expires_at: '2020-01-01T00:00:00Z' } });
     assert.equal(past.status, 400);
   });

@@ -104,7 +104,11 @@ describe('gateway auth (real PostgreSQL, Redis, RabbitMQ)', () => {
     await h.api.call('GET', '/openapi.json');
     const metrics = await h.ops.call('GET', '/metrics');
     assert.match(metrics.body, /process_cpu_user_seconds_total/);
-    assert.match(metrics.body, /http_request_duration_seconds_bucket\{[^}]*route="\/openapi\.json"/, 'the API port is measured; the scrape reads it on the operations port');
+    assert.match(
+      metrics.body,
+      /http_request_duration_seconds_bucket\{[^}]*route="\/openapi\.json"/,
+      'the API port is measured; the scrape reads it on the operations port',
+    );
     const spec = await h.api.call('GET', '/openapi.json');
     assert.equal(spec.body.openapi, '3.1.0', '/openapi.json stays on the API port');
     const body = spec.body.paths['/v1/requests'].post.requestBody.content['application/json'].schema;

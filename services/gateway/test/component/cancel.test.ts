@@ -35,7 +35,7 @@ describe('cancelling a content request (real PostgreSQL, Redis and RabbitMQ)', (
   it('when a request in flight is cancelled, then 202 with the request, workers are told, and it ends cancelled at the next stage boundary', async () => {
     const { u, id, base } = await submitted();
     await emit(base, 'research', 'completed', { duration_ms: 5 });
-    await pollUntil('research recorded', async () => ((await get(id, u.access)).body.status === 'researching' || undefined));
+    await pollUntil('research recorded', async () => (await get(id, u.access)).body.status === 'researching' || undefined);
     const stream = await openEventStream(`${h.url}/v1/requests/${id}/events`, { authorization: `Bearer ${u.access}` });
 
     const accepted = await cancel(id, u.access);
@@ -48,42 +48,52 @@ describe('cancelling a content request (real PostgreSQL, Redis and RabbitMQ)', (
     // What the write worker does when it finds the marker (libs/runtime stage-cancel.test.ts).
     await emit(base, 'write', 'cancelled');
     const events = await stream.ended();
-    assert.deepEqual(events.slice(-2).map((e) => e.event), ['request.write.cancelled', 'request.status']);
+    assert.deepEqual(
+      events.slice(-2).map((e) => e.event),
+      ['request.write.cancelled', 'request.status'],
+    );
     assert.equal(events.at(-1)!.data.status, 'cancelled');
 
     const done = (await get(id, u.access)).body;
     assert.equal(done.status, 'cancelled');
-    assert.deepEqual(done.stages.map((s: { status: string }) => s.status), ['completed', 'cancelled', 'pending']);
+    assert.deepEqual(
+      done.stages.map((s: { status: string }) => s.status),
+      ['completed', 'cancelled', 'pending'],
+    );
     assert.equal(done.stages[1].started_at, null, 'the stopped stage never started');
     const again = await cancel(id, u.access);
     assert.equal(again.status, 409);
     assert.equal(again.body.code, 'conflict');
     assert.equal((await h.api.call('GET', '/v1/me', { token: u.access })).body.quota.used_today, 1, 'the quota is not refunded');
     const listed = await h.api.call('GET', '/v1/requests?status=cancelled', { token: u.access });
-    assert.deepEqual(listed.body.items.map((r: { id: string }) => r.id), [id], 'cancelled is a final outcome the list filters on');
+    assert.deepEqual(
+      listed.body.items.map((r: { id: string }) => r.id),
+      [id],
+      'cancelled is a final outcome the list filters on',
+    );
 
     // A late event from a stage that was running does not bring it back.
     await emit(base, 'publish', 'completed', { duration_ms: 5, result: { published_url: 'file:///tmp/late.md' } });
     await emit(base, 'research', 'started', { attempt: 2 });
-    await pollUntil('late events recorded', async () => ((await get(id, u.access)).body.stages[0].attempts === 2 || undefined));
+    await pollUntil('late events recorded', async () => (await get(id, u.access)).body.stages[0].attempts === 2 || undefined);
     assert.equal((await get(id, u.access)).body.status, 'cancelled');
   });
 
   it('when a published or failed request is cancelled, then 409 conflict', async () => {
     const published = await submitted();
     for (const stage of ['research', 'write', 'publish'] as const) await emit(published.base, stage, 'completed', { duration_ms: 1 });
-    await pollUntil('published', async () => ((await get(published.id, published.u.access)).body.status === 'published' || undefined));
+    await pollUntil('published', async () => (await get(published.id, published.u.access)).body.status === 'published' || undefined);
     const refused = await cancel(published.id, published.u.access);
     assert.equal(refused.status, 409);
     assert.match(refused.body.detail, /already published/);
 
     const failed = await submitted();
     await emit(failed.base, 'research', 'failed', { error: { code: 'no_sources', message: 'none' } });
-    await pollUntil('failed', async () => ((await get(failed.id, failed.u.access)).body.status === 'failed' || undefined));
+    await pollUntil('failed', async () => (await get(failed.id, failed.u.access)).body.status === 'failed' || undefined);
     assert.equal((await cancel(failed.id, failed.u.access)).status, 409);
   });
 
-  it("when another user cancels a request, then 404 and nothing changes; an admin may cancel any; no token is 401", async () => {
+  it('when another user cancels a request, then 404 and nothing changes; an admin may cancel any; no token is 401', async () => {
     const { u, id } = await submitted();
     const other = await h.api.registerAndLogin();
     assert.equal((await cancel(id, other.access)).status, 404);

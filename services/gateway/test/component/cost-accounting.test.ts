@@ -10,23 +10,41 @@ import { startTestGateway } from '../support/gateway-harness.ts';
 
 const ADMIN = { email: 'admin@cost.test', password: 'admin password for tests' };
 const BUDGET_USD = 0.01;
-const article = { title: 'Tides', summary: 'About tides.', body_markdown: 'The moon pulls [1].', sources: [{ title: 'Tides', url: 'https://example.org/tides' }] };
+const article = {
+  title: 'Tides',
+  summary: 'About tides.',
+  body_markdown: 'The moon pulls [1].',
+  sources: [{ title: 'Tides', url: 'https://example.org/tides' }],
+};
 const validator = createValidator();
 /** A response as the document describes it (openapi-conformance covers the empty cases; these carry usage and spend). */
 function assertMatches(schema: Parameters<typeof validator.check>[0], body: unknown): void {
   const result = validator.check(schema, body);
   assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
 }
-const usage = (over: Partial<LlmUsage> = {}): LlmUsage => ({ provider: 'openai', model: 'gpt-4o-mini-2024-07-18', cached: false, input_tokens: 812, output_tokens: 240, cost_usd: 0.006, saved: null, ...over });
+const usage = (over: Partial<LlmUsage> = {}): LlmUsage => ({
+  provider: 'openai',
+  model: 'gpt-4o-mini-2024-07-18',
+  cached: false,
+  input_tokens: 812,
+  output_tokens: 240,
+  cost_usd: 0.006,
+  saved: null,
+  ...over,
+});
 
 describe('cost accounting in the gateway: usage stored by the tracker, spend on /v1/me and /v1/admin/spend, the daily spend budget (real PostgreSQL and RabbitMQ)', () => {
   const raised: AlertEvent[] = [];
   let h: Awaited<ReturnType<typeof startTestGateway>>;
   let admin: string;
   before(async () => {
-    h = await startTestGateway({ DAILY_SPEND_BUDGET_USD: String(BUDGET_USD), BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password }, 'cost', {
-      alerts: { raiseAlert: (e) => void raised.push(e) },
-    });
+    h = await startTestGateway(
+      { DAILY_SPEND_BUDGET_USD: String(BUDGET_USD), BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password },
+      'cost',
+      {
+        alerts: { raiseAlert: (e) => void raised.push(e) },
+      },
+    );
     admin = (await h.api.call('POST', '/v1/auth/login', { body: ADMIN })).body.access_token;
   });
   after(() => h.close());
@@ -49,10 +67,14 @@ describe('cost accounting in the gateway: usage stored by the tracker, spend on 
       result: { article, usage: u },
     };
     await publishEvent(h.gateway.deps.broker, event);
-    const view = await pollUntil(`the usage of "${topic}" stored`, async () => {
-      const res = await h.api.call('GET', `/v1/requests/${created.body.id}`, { token: user.access });
-      return res.body.usage ? res.body : undefined;
-    }, { timeoutMs: 10_000 });
+    const view = await pollUntil(
+      `the usage of "${topic}" stored`,
+      async () => {
+        const res = await h.api.call('GET', `/v1/requests/${created.body.id}`, { token: user.access });
+        return res.body.usage ? res.body : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
     return { id: created.body.id as string, view, event };
   }
 
@@ -77,15 +99,32 @@ describe('cost accounting in the gateway: usage stored by the tracker, spend on 
     await publishEvent(h.gateway.deps.broker, { ...event, message_id: 'write-redelivered-again' });
     // The request's next event, after the duplicate: a request's events are recorded in order, so once the
     // publish stage shows as started, the duplicate has been recorded too.
-    await publishEvent(h.gateway.deps.broker, { message_id: 'publish-started', request_id: id, user_id: user.userId, stage: 'publish', type: 'started', attempt: 1 });
-    await pollUntil('the publish stage started', async () => ((await h.api.call('GET', `/v1/requests/${id}`, { token: user.access })).body.status === 'publishing' ? true : undefined));
+    await publishEvent(h.gateway.deps.broker, {
+      message_id: 'publish-started',
+      request_id: id,
+      user_id: user.userId,
+      stage: 'publish',
+      type: 'started',
+      attempt: 1,
+    });
+    await pollUntil('the publish stage started', async () =>
+      (await h.api.call('GET', `/v1/requests/${id}`, { token: user.access })).body.status === 'publishing' ? true : undefined,
+    );
     assert.equal((await h.api.call('GET', '/v1/me', { token: user.access })).body.spend.today_usd, 0.002);
   });
 
-  it('when one batch stores the articles of two requests of one user, then both costs land on that user\'s one counter row', async () => {
+  it("when one batch stores the articles of two requests of one user, then both costs land on that user's one counter row", async () => {
     const user = await h.api.registerAndLogin();
     const [a, b] = await Promise.all([submit(user.access, 'batched article one'), submit(user.access, 'batched article two')]);
-    const written = (id: string, cost: number) => ({ request_id: id, stage: 'write' as const, type: 'completed' as const, attempt: 1, at: new Date().toISOString(), duration_ms: 10, result: { article, usage: usage({ cost_usd: cost }) } });
+    const written = (id: string, cost: number) => ({
+      request_id: id,
+      stage: 'write' as const,
+      type: 'completed' as const,
+      attempt: 1,
+      at: new Date().toISOString(),
+      duration_ms: 10,
+      result: { article, usage: usage({ cost_usd: cost }) },
+    });
     // Straight into the tracker's statement, so that both are one batch (an upsert may not touch one row twice).
     await applyStageEvents(h.gateway.deps.db, [written(a.body.id, 0.001), written(b.body.id, 0.002)]);
     assert.equal((await h.api.call('GET', '/v1/me', { token: user.access })).body.spend.today_usd, 0.003);
@@ -137,9 +176,19 @@ describe('cost accounting in the gateway: usage stored by the tracker, spend on 
     assert.equal(res.body.from, w.monthStart);
     assert.equal(res.body.to, w.day);
     const rows = res.body.items as Array<{ user_id: string; email: string; requests: number; spent_usd: number }>;
-    assert.deepEqual(rows.find((r) => r.user_id === b.userId), { user_id: b.userId, email: b.email, requests: 1, spent_usd: 0.005 });
-    assert.deepEqual(rows.find((r) => r.user_id === a.userId), { user_id: a.userId, email: a.email, requests: 1, spent_usd: 0.001 });
-    assert.deepEqual(rows.map((r) => r.spent_usd), rows.map((r) => r.spent_usd).sort((x, y) => y - x), 'highest first');
+    assert.deepEqual(
+      rows.find((r) => r.user_id === b.userId),
+      { user_id: b.userId, email: b.email, requests: 1, spent_usd: 0.005 },
+    );
+    assert.deepEqual(
+      rows.find((r) => r.user_id === a.userId),
+      { user_id: a.userId, email: a.email, requests: 1, spent_usd: 0.001 },
+    );
+    assert.deepEqual(
+      rows.map((r) => r.spent_usd),
+      rows.map((r) => r.spent_usd).sort((x, y) => y - x),
+      'highest first',
+    );
     assert.ok(Math.abs(res.body.total_usd - rows.reduce((s, r) => s + r.spent_usd, 0)) < 1e-9);
 
     const past = await h.api.call('GET', '/v1/admin/spend?from=2020-01-01&to=2020-01-31', { token: admin });
@@ -150,7 +199,14 @@ describe('cost accounting in the gateway: usage stored by the tracker, spend on 
   });
 
   it('when the spend range is malformed, reversed or too long, or the caller is not an admin, then a problem+json says so', async () => {
-    for (const [query, field] of [['from=2025-13-01', 'from'], ['to=yesterday', 'to'], ['from=2025-02-01&to=2025-01-01', 'from'], ['from=2023-01-01&to=2025-01-01', 'from'], ['limit=0', 'limit'], ['month=1', 'month']] as const) {
+    for (const [query, field] of [
+      ['from=2025-13-01', 'from'],
+      ['to=yesterday', 'to'],
+      ['from=2025-02-01&to=2025-01-01', 'from'],
+      ['from=2023-01-01&to=2025-01-01', 'from'],
+      ['limit=0', 'limit'],
+      ['month=1', 'month'],
+    ] as const) {
       const res = await h.api.call('GET', `/v1/admin/spend?${query}`, { token: admin });
       assert.equal(res.status, 400, query);
       assert.equal(res.body.code, 'validation_failed', query);

@@ -18,17 +18,24 @@ describe('dead letters and breakers in the admin API (real RabbitMQ, Redis, Post
   before(async () => {
     h = await startTestGateway({ BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password }, 'dead');
     // A research worker on the same prefixes whose "provider" is down for one topic until the test fixes it.
-    const config = testConfig('research', h.id, { AMQP_PREFIX: h.config.AMQP_PREFIX, REDIS_KEY_PREFIX: h.config.REDIS_KEY_PREFIX, BREAKER_VOLUME: '1', BREAKER_ERROR_PERCENT: '1' });
+    const config = testConfig('research', h.id, {
+      AMQP_PREFIX: h.config.AMQP_PREFIX,
+      REDIS_KEY_PREFIX: h.config.REDIS_KEY_PREFIX,
+      BREAKER_VOLUME: '1',
+      BREAKER_ERROR_PERCENT: '1',
+    });
     worker = await runWorker({
       service: 'research',
       stage: 'research',
       config,
       port: 0,
-      createHandler: ({ breakers }) => async (task) => {
-        if (task.payload.brief.topic === 'trip the breaker') await breakers.call('search:stub', () => Promise.reject(transientError('upstream_503', 'down')));
-        if (task.payload.brief.topic === 'doomed' && failing) throw permanentError('upstream_404', 'the search API at 10.1.2.3 says the index is gone');
-        return { next: { ...task.payload, sources: [{ title: 'T', url: 'file:///t', snippet: 's', text: 'x' }] } };
-      },
+      createHandler:
+        ({ breakers }) =>
+        async (task) => {
+          if (task.payload.brief.topic === 'trip the breaker') await breakers.call('search:stub', () => Promise.reject(transientError('upstream_503', 'down')));
+          if (task.payload.brief.topic === 'doomed' && failing) throw permanentError('upstream_404', 'the search API at 10.1.2.3 says the index is gone');
+          return { next: { ...task.payload, sources: [{ title: 'T', url: 'file:///t', snippet: 's', text: 'x' }] } };
+        },
     });
     await worker.broker.waitForConnect();
     admin = (await h.api.call('POST', '/v1/auth/login', { body: ADMIN })).body.access_token;
@@ -85,7 +92,15 @@ describe('dead letters and breakers in the admin API (real RabbitMQ, Redis, Post
     });
     const conn = await amqplib.connect(BASE_URLS.rabbitmq);
     const ch = await conn.createConfirmChannel();
-    const task = { message_id: randomUUID(), request_id: created.body.id, user_id: user.userId, stage: 'write', attempt: 1, enqueued_at: new Date().toISOString(), payload: {} };
+    const task = {
+      message_id: randomUUID(),
+      request_id: created.body.id,
+      user_id: user.userId,
+      stage: 'write',
+      attempt: 1,
+      enqueued_at: new Date().toISOString(),
+      payload: {},
+    };
     ch.publish(`${h.config.AMQP_PREFIX}pressroom.dlx`, 'write', Buffer.from(JSON.stringify(task)), {
       headers: { 'x-death': [{ reason: 'delivery_limit', queue: `${h.config.AMQP_PREFIX}write.tasks`, count: 11 }] },
     });

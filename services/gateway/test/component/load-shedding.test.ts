@@ -18,10 +18,14 @@ describe('load shedding on the age of the oldest waiting task (real PostgreSQL, 
     const first = await submit();
     assert.equal(first.status, 202);
 
-    const shed = await pollUntil('a submission to be shed', async () => {
-      const res = await submit();
-      return res.status === 503 ? res : undefined;
-    }, { timeoutMs: 10_000, intervalMs: 200 });
+    const shed = await pollUntil(
+      'a submission to be shed',
+      async () => {
+        const res = await submit();
+        return res.status === 503 ? res : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 200 },
+    );
     assert.equal(shed.body.code, 'unavailable');
     assert.equal(shed.headers.get('content-type'), 'application/problem+json; charset=utf-8');
     assert.equal(shed.headers.get('retry-after'), '5');
@@ -32,10 +36,22 @@ describe('load shedding on the age of the oldest waiting task (real PostgreSQL, 
 
     // The backlog drains: every waiting research task starts.
     const waiting = (await h.api.call('GET', '/v1/requests?status=queued&limit=100', { token: u.access })).body.items as Array<{ id: string }>;
-    for (const r of waiting) await publishEvent(h.gateway.deps.broker, { message_id: `${r.id}-research`, request_id: r.id, user_id: u.userId, stage: 'research', type: 'started', attempt: 1 });
-    await pollUntil('submissions to be accepted again', async () => {
-      const res = await submit();
-      return res.status === 202 ? res : undefined;
-    }, { timeoutMs: 10_000, intervalMs: 200 });
+    for (const r of waiting)
+      await publishEvent(h.gateway.deps.broker, {
+        message_id: `${r.id}-research`,
+        request_id: r.id,
+        user_id: u.userId,
+        stage: 'research',
+        type: 'started',
+        attempt: 1,
+      });
+    await pollUntil(
+      'submissions to be accepted again',
+      async () => {
+        const res = await submit();
+        return res.status === 202 ? res : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 200 },
+    );
   });
 });

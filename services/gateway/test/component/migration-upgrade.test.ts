@@ -31,13 +31,10 @@ describe('upgrading a database with requests in it (real PostgreSQL)', () => {
     await migrate(db, logger, firstRelease);
     await db.query(`INSERT INTO users (id, email, password_hash) VALUES ($1, 'old@example.com', 'x')`, [userId]);
     const insert = (rid: string, status: string, createdAt: string, article: unknown = null) =>
-      db.query(`INSERT INTO content_requests (id, user_id, status, topic, tone, length, channel, article, created_at) VALUES ($1, $2, $3, 'a topic', 'neutral', 'short', '{"type":"file"}', $4, $5)`, [
-        rid,
-        userId,
-        status,
-        article === null ? null : JSON.stringify(article),
-        createdAt,
-      ]);
+      db.query(
+        `INSERT INTO content_requests (id, user_id, status, topic, tone, length, channel, article, created_at) VALUES ($1, $2, $3, 'a topic', 'neutral', 'short', '{"type":"file"}', $4, $5)`,
+        [rid, userId, status, article === null ? null : JSON.stringify(article), createdAt],
+      );
     await insert(ids.published, 'published', new Date().toISOString(), { title: 'Kept', summary: 's', body_markdown: 'b', sources: [] });
     await insert(ids.failed, 'failed', new Date().toISOString());
     await insert(ids.queued, 'queued', new Date().toISOString());

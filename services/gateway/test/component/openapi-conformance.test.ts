@@ -7,7 +7,10 @@ import { pollUntil } from '@pressroom/test-support';
 import { startTestGateway, type ApiResponse } from '../support/gateway-harness.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-type Doc = { paths: Record<string, Record<string, { responses: Record<string, { $ref?: string; content?: Record<string, unknown> }> }>>; components: { responses: Record<string, { content: Record<string, unknown> }> } };
+type Doc = {
+  paths: Record<string, Record<string, { responses: Record<string, { $ref?: string; content?: Record<string, unknown> }> }>>;
+  components: { responses: Record<string, { content: Record<string, unknown> }> };
+};
 
 /**
  * Calls every documented operation through HTTP (successes and errors) and checks each real answer against
@@ -53,7 +56,10 @@ describe('OpenAPI conformance: every real response matches /openapi.json', () =>
     const type = (res.headers.get('content-type') ?? '').split(';')[0]!;
     assert.ok(type in content, `${method} ${tpl} ${res.status}: ${type} is documented (${Object.keys(content).join(', ')})`);
     const pointer = `openapi#/paths/${tpl.replaceAll('/', '~1')}/${method.toLowerCase()}/responses/${res.status}`;
-    const schemaRef = (response as { $ref?: string }) === op.responses[String(res.status)] ? `${pointer}/content/${type.replace('/', '~1')}/schema` : `openapi#/components/schemas/Problem`;
+    const schemaRef =
+      (response as { $ref?: string }) === op.responses[String(res.status)]
+        ? `${pointer}/content/${type.replace('/', '~1')}/schema`
+        : `openapi#/components/schemas/Problem`;
     const validate = ajv.compile({ $ref: schemaRef });
     assert.ok(validate(res.body), `${method} ${tpl} ${res.status}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(res.body).slice(0, 500)}`);
     return res;
@@ -72,17 +78,28 @@ describe('OpenAPI conformance: every real response matches /openapi.json', () =>
     await call('POST', '/v1/requests', { token, raw: 'topic=x', headers: { 'content-type': 'text/plain' } });
     await call('POST', '/v1/requests', { token, body: { topic: 'x'.repeat(40_000) } });
 
-    const submitted = await call('POST', '/v1/requests', { token, body: { topic: 'how honeybees communicate', channel: { type: 'webhook', url: 'https://hooks.example.com/a' } }, headers: { 'idempotency-key': 'oas-1' } });
+    const submitted = await call('POST', '/v1/requests', {
+      token,
+      body: { topic: 'how honeybees communicate', channel: { type: 'webhook', url: 'https://hooks.example.com/a' } },
+      headers: { 'idempotency-key': 'oas-1' },
+    });
     await call('POST', '/v1/requests', { token, body: { topic: 'another body' }, headers: { 'idempotency-key': 'oas-1' } });
     await call('GET', '/v1/requests?limit=5', { token });
     await call('GET', '/v1/requests?cursor=bad', { token });
     await call('GET', `/v1/requests/${submitted.body.id}`, { token });
     await call('GET', '/v1/requests/00000000-0000-4000-8000-000000000000', { token });
     const base = { request_id: submitted.body.id as string, user_id: reg.body.user.id as string, attempt: 1 };
-    const article = { title: 'Bees', summary: 'They dance.', body_markdown: '# Bees\n\nThey dance [1].', sources: [{ title: 'Bees', url: 'https://example.org/b' }] };
+    const article = {
+      title: 'Bees',
+      summary: 'They dance.',
+      body_markdown: '# Bees\n\nThey dance [1].',
+      sources: [{ title: 'Bees', url: 'https://example.org/b' }],
+    };
     await publishEvent(h.gateway.deps.broker, { message_id: 'w', ...base, stage: 'write', type: 'completed', duration_ms: 3, result: { article } });
     await publishEvent(h.gateway.deps.broker, { message_id: 'p', ...base, stage: 'publish', type: 'failed', error: { code: 'webhook_410', message: 'gone' } });
-    await pollUntil('the request to fail', async () => ((await h.api.call('GET', `/v1/requests/${base.request_id}`, { token })).body.status === 'failed' ? true : undefined));
+    await pollUntil('the request to fail', async () =>
+      (await h.api.call('GET', `/v1/requests/${base.request_id}`, { token })).body.status === 'failed' ? true : undefined,
+    );
     const failed = await call('GET', `/v1/requests/${base.request_id}`, { token });
     assert.equal(failed.body.result.summary, 'They dance.', 'result.summary is documented and served');
     assert.equal(failed.body.error.code, 'webhook_410', 'error is documented and served');

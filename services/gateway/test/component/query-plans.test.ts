@@ -50,7 +50,7 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
 
   const userId = async () => (await db.query<{ id: string }>('SELECT id FROM users LIMIT 1')).rows[0]!.id;
 
-  it("when a user lists their newest requests, then the (user_id, created_at, id) index serves it without a sort", async () => {
+  it('when a user lists their newest requests, then the (user_id, created_at, id) index serves it without a sort', async () => {
     const p = await plan(
       `SELECT id FROM content_requests WHERE ($1::uuid IS NULL OR user_id = $1) AND ($2::text IS NULL OR status = $2) AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid)) ORDER BY created_at DESC, id DESC LIMIT 21`,
       [await userId(), null, null, null],
@@ -60,7 +60,10 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
   });
 
   it('when a user filters by a final or an in-flight status, then the (user_id, outcome, created_at) index is used', async () => {
-    for (const [status, outcome] of [['failed', 'failed'], ['queued', 'in_flight']]) {
+    for (const [status, outcome] of [
+      ['failed', 'failed'],
+      ['queued', 'in_flight'],
+    ]) {
       const p = await plan(LIST_REQUESTS_SQL, [await userId(), status, null, null, 21, outcome, null]);
       assert.match(p, /content_requests_user_outcome_created_idx/, status);
       assert.doesNotMatch(p, /Seq Scan/, status);
@@ -81,7 +84,11 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
     try {
       await client.query('SET plan_cache_mode = force_generic_plan');
       // Under a spend budget: the refusal's spend lookup is a primary-key probe too.
-      const { rows } = await client.query<{ 'QUERY PLAN': string }>({ name: 'explain-submit', text: `EXPLAIN ${SUBMIT_SQL}`, values: submitParams({ ...submission(await userId(), 'a-key'), spendBudgetUsd: 5 }) });
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>({
+        name: 'explain-submit',
+        text: `EXPLAIN ${SUBMIT_SQL}`,
+        values: submitParams({ ...submission(await userId(), 'a-key'), spendBudgetUsd: 5 }),
+      });
       const p = rows.map((r) => r['QUERY PLAN']).join('\n');
       assert.match(p, /Index Scan using users_pkey/);
       assert.match(p, /Index Scan using idempotency_keys_pkey/);
@@ -145,14 +152,20 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
 
   it('when a request and its stages are read, then both are primary-key lookups', async () => {
     const rid = (await db.query<{ id: string }>('SELECT id FROM content_requests LIMIT 1')).rows[0]!.id;
-    const detail = await plan('SELECT r.*, res.article FROM content_requests r LEFT JOIN request_results res ON res.request_id = r.id WHERE r.id = $1 AND ($2::uuid IS NULL OR r.user_id = $2)', [rid, null]);
+    const detail = await plan(
+      'SELECT r.*, res.article FROM content_requests r LEFT JOIN request_results res ON res.request_id = r.id WHERE r.id = $1 AND ($2::uuid IS NULL OR r.user_id = $2)',
+      [rid, null],
+    );
     assert.match(detail, /content_requests_pkey/);
     assert.match(detail, /request_results_pkey/);
     assert.match(await plan('SELECT * FROM request_stages WHERE request_id = $1 ORDER BY position', [rid]), /request_stages_pkey/);
   });
 
   it('when an admin lists all requests, with or without a final status, then an index delivers them in order (no scan, no sort)', async () => {
-    for (const [status, outcome] of [[null, null], ['failed', 'failed']]) {
+    for (const [status, outcome] of [
+      [null, null],
+      ['failed', 'failed'],
+    ]) {
       const p = await plan(LIST_REQUESTS_SQL, [null, status, null, null, 21, outcome, null]);
       assert.match(p, /Index Scan using content_requests_(outcome_)?created_idx/, String(status));
       assert.doesNotMatch(p, /Seq Scan|Sort/, String(status));
@@ -168,7 +181,16 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
 
   function submission(uid: string, key?: string) {
     return {
-      request: { id: randomUUID(), user_id: uid, topic: 'a topic', audience: null, tone: 'neutral', length: 'short', channel: { type: 'file' }, trace_id: null },
+      request: {
+        id: randomUUID(),
+        user_id: uid,
+        topic: 'a topic',
+        audience: null,
+        tone: 'neutral',
+        length: 'short',
+        channel: { type: 'file' },
+        trace_id: null,
+      },
       task: { exchange_key: 'tasks', routing_key: 'research', message: {}, headers: {} },
       defaultQuota: 50,
       day: quotaWindow().day,

@@ -9,13 +9,27 @@ import { startGateway, type RunningGateway } from '../../src/gateway.ts';
 import { startTestGateway } from '../support/gateway-harness.ts';
 import { openEventStream } from '../support/sse-client.ts';
 
-const article = { title: 'Bees', summary: 'About bees.', body_markdown: '# Bees\n\nBees dance [1].', sources: [{ title: 'Honeybees', url: 'file:///corpus/honeybees.md' }] };
+const article = {
+  title: 'Bees',
+  summary: 'About bees.',
+  body_markdown: '# Bees\n\nBees dance [1].',
+  sources: [{ title: 'Honeybees', url: 'file:///corpus/honeybees.md' }],
+};
 const ADMIN = { email: 'admin@streams.test', password: 'streams admin password' };
 
 describe('following a request over Server-Sent Events (real PostgreSQL, Redis and RabbitMQ)', () => {
   let h: Awaited<ReturnType<typeof startTestGateway>>;
   before(async () => {
-    h = await startTestGateway({ STREAM_HEARTBEAT_MS: '300', MAX_STREAMS_PER_USER: '3', STREAM_MAX_BUFFER_BYTES: '65536', BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password }, 'sse');
+    h = await startTestGateway(
+      {
+        STREAM_HEARTBEAT_MS: '300',
+        MAX_STREAMS_PER_USER: '3',
+        STREAM_MAX_BUFFER_BYTES: '65536',
+        BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+        BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+      },
+      'sse',
+    );
   });
   after(() => h.close());
 
@@ -63,7 +77,10 @@ describe('following a request over Server-Sent Events (real PostgreSQL, Redis an
 
     const names = events.map((e) => e.event);
     for (const stage of ['research', 'write', 'publish'])
-      assert.ok(names.indexOf(`request.${stage}.started`) < names.indexOf(`request.${stage}.completed`) && names.includes(`request.${stage}.started`), `${stage} started before completed: ${names.join(', ')}`);
+      assert.ok(
+        names.indexOf(`request.${stage}.started`) < names.indexOf(`request.${stage}.completed`) && names.includes(`request.${stage}.started`),
+        `${stage} started before completed: ${names.join(', ')}`,
+      );
     const researchStart = events.find((e) => e.event === 'request.research.started')!;
     assert.equal(researchStart.data.synthesised, true, 'a skipped started event is inferred from the completion');
     assert.equal(researchStart.data.at, at(0), "its time is the completion's less its duration");
@@ -76,38 +93,50 @@ describe('following a request over Server-Sent Events (real PostgreSQL, Redis an
     assert.equal(final.data.status, 'published');
     assert.equal(final.data.published_url, 'file:///tmp/bees.md');
     const ids = events.map((e) => Number(e.id));
-    assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'ids only grow');
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+      'ids only grow',
+    );
     assert.equal(new Set(ids).size, ids.length, 'every event has its own id');
     assert.ok(stream.isEnded, 'the server closed the stream after the final status');
   });
 
   it('when a client disconnects and reconnects to another replica with Last-Event-ID, then it receives exactly what it missed, then the live events', () =>
     withReplica(async (replicaUrl) => {
-    const { u, id, base } = await submitted();
-    const first = await openEventStream(eventsUrl(id), bearer(u.access));
-    await emit(base, 'research', 'started');
-    await emit(base, 'research', 'completed', { duration_ms: 5 });
-    const seen = await first.event((e) => e.event === 'request.research.completed');
-    await first.close();
-    // Missed while away: the write stage ran.
-    await emit(base, 'write', 'started');
-    await emit(base, 'write', 'completed', { duration_ms: 5, result: { article } });
-    await pollUntil('write recorded', async () => ((await h.api.call('GET', `/v1/requests/${id}`, { token: u.access })).body.stages[1].status === 'completed') || undefined);
+      const { u, id, base } = await submitted();
+      const first = await openEventStream(eventsUrl(id), bearer(u.access));
+      await emit(base, 'research', 'started');
+      await emit(base, 'research', 'completed', { duration_ms: 5 });
+      const seen = await first.event((e) => e.event === 'request.research.completed');
+      await first.close();
+      // Missed while away: the write stage ran.
+      await emit(base, 'write', 'started');
+      await emit(base, 'write', 'completed', { duration_ms: 5, result: { article } });
+      await pollUntil(
+        'write recorded',
+        async () => (await h.api.call('GET', `/v1/requests/${id}`, { token: u.access })).body.stages[1].status === 'completed' || undefined,
+      );
 
-    const second = await openEventStream(eventsUrl(id, replicaUrl), { ...bearer(u.access), 'last-event-id': seen.id! });
-    await second.event((e) => e.event === 'request.write.completed', 'the missed write completion');
-    await emit(base, 'publish', 'completed', { duration_ms: 5, result: { published_url: 'file:///tmp/again.md' } });
-    const resumed = await second.ended();
-    const before = first.events.map((e) => Number(e.id));
-    const after = resumed.map((e) => Number(e.id));
-    assert.ok(after.every((n) => n > Number(seen.id)), 'nothing already seen is sent again');
-    assert.deepEqual(
-      [...first.events.filter((e) => Number(e.id) <= Number(seen.id)), ...resumed].map((e) => e.event).filter((n) => n.startsWith('request.write') || n.startsWith('request.publish')),
-      ['request.write.started', 'request.write.completed', 'request.publish.started', 'request.publish.completed'],
-    );
-    assert.ok(before.length > 0 && after.length > 0);
-    assert.equal(resumed.at(-1)!.data.status, 'published');
-  }));
+      const second = await openEventStream(eventsUrl(id, replicaUrl), { ...bearer(u.access), 'last-event-id': seen.id! });
+      await second.event((e) => e.event === 'request.write.completed', 'the missed write completion');
+      await emit(base, 'publish', 'completed', { duration_ms: 5, result: { published_url: 'file:///tmp/again.md' } });
+      const resumed = await second.ended();
+      const before = first.events.map((e) => Number(e.id));
+      const after = resumed.map((e) => Number(e.id));
+      assert.ok(
+        after.every((n) => n > Number(seen.id)),
+        'nothing already seen is sent again',
+      );
+      assert.deepEqual(
+        [...first.events.filter((e) => Number(e.id) <= Number(seen.id)), ...resumed]
+          .map((e) => e.event)
+          .filter((n) => n.startsWith('request.write') || n.startsWith('request.publish')),
+        ['request.write.started', 'request.write.completed', 'request.publish.started', 'request.publish.completed'],
+      );
+      assert.ok(before.length > 0 && after.length > 0);
+      assert.equal(resumed.at(-1)!.data.status, 'published');
+    }));
 
   it('when a stream has nothing to say for a while, then it sends heartbeat comments', async () => {
     const { u, id } = await submitted();
@@ -119,14 +148,14 @@ describe('following a request over Server-Sent Events (real PostgreSQL, Redis an
   it('when a finished request is followed, then the stream sends its history and ends; resumed after its last event, it ends at once', async () => {
     const { u, id, base } = await submitted();
     await emit(base, 'research', 'failed', { duration_ms: 3, error: { code: 'no_sources', message: 'nothing found' } });
-    await pollUntil('failed recorded', async () => ((await h.api.call('GET', `/v1/requests/${id}`, { token: u.access })).body.status === 'failed') || undefined);
+    await pollUntil('failed recorded', async () => (await h.api.call('GET', `/v1/requests/${id}`, { token: u.access })).body.status === 'failed' || undefined);
     const events = await (await openEventStream(eventsUrl(id), bearer(u.access))).ended();
     assert.deepEqual(events.at(-1)!.data.error, { stage: 'research', code: 'no_sources', message: 'nothing found' });
     const again = await openEventStream(eventsUrl(id), { ...bearer(u.access), 'last-event-id': events.at(-1)!.id! });
     assert.deepEqual(await again.ended(), []);
   });
 
-  it("when another user follows a request, then it is 404; an admin may follow any; no credential is 401", async () => {
+  it('when another user follows a request, then it is 404; an admin may follow any; no credential is 401', async () => {
     const { id } = await submitted();
     const other = await h.api.registerAndLogin();
     const refused = await openEventStream(eventsUrl(id), bearer(other.access));
@@ -160,7 +189,7 @@ describe('following a request over Server-Sent Events (real PostgreSQL, Redis an
 
     const { id: otherId } = await submitted(u);
     const forOther = (await h.api.call('POST', '/v1/stream-tickets', { token: u.access, body: { request_id: otherId } })).body.ticket;
-    assert.equal((await openEventStream(`${eventsUrl(id)}?ticket=${forOther}`)).status, 401, "a ticket for another request does not open this one");
+    assert.equal((await openEventStream(`${eventsUrl(id)}?ticket=${forOther}`)).status, 401, 'a ticket for another request does not open this one');
     assert.equal((await openEventStream(`${eventsUrl(id)}?ticket=${'A'.repeat(32)}`)).status, 401);
 
     // Expiry: the ticket's key lapses in Redis (its TTL shortened here rather than waiting 60 s).
@@ -172,7 +201,7 @@ describe('following a request over Server-Sent Events (real PostgreSQL, Redis an
       assert.ok(!key.includes(late), 'never under the ticket itself');
       assert.ok((await redis.ttl(key)) <= 60);
       await redis.pexpire(key, 1);
-      await pollUntil('the ticket to expire', async () => ((await redis.exists(key)) === 0) || undefined);
+      await pollUntil('the ticket to expire', async () => (await redis.exists(key)) === 0 || undefined);
     } finally {
       redis.disconnect();
     }
@@ -184,22 +213,25 @@ describe('following a request over Server-Sent Events (real PostgreSQL, Redis an
 
   it('when a user opens more streams than MAX_STREAMS_PER_USER, then the next is 429 until one closes; streams do not spend the hourly budgets', () =>
     withReplica(async (replicaUrl) => {
-    const { u, id } = await submitted();
-    const open = [];
-    for (let i = 0; i < 3; i++) open.push(await openEventStream(eventsUrl(id, i % 2 ? replicaUrl : h.url), bearer(u.access)));
-    assert.ok(open.every((s) => s.status === 200));
-    assert.ok(open.every((s) => !/"user-reads"/.test(s.headers.get('ratelimit-policy') ?? '')), 'no hourly budget on a stream');
-    const refused = await openEventStream(eventsUrl(id, replicaUrl), bearer(u.access));
-    assert.equal(refused.status, 429, 'the limit holds across replicas');
-    assert.equal(refused.problem.code, 'rate_limited');
-    await open[0]!.close();
-    await pollUntil('a slot freed by the closed stream', async () => {
-      const s = await openEventStream(eventsUrl(id), bearer(u.access));
-      if (s.status === 200) open.push(s);
-      return s.status === 200 || undefined;
-    });
-    await Promise.all(open.slice(1).map((s) => s.close()));
-  }));
+      const { u, id } = await submitted();
+      const open = [];
+      for (let i = 0; i < 3; i++) open.push(await openEventStream(eventsUrl(id, i % 2 ? replicaUrl : h.url), bearer(u.access)));
+      assert.ok(open.every((s) => s.status === 200));
+      assert.ok(
+        open.every((s) => !/"user-reads"/.test(s.headers.get('ratelimit-policy') ?? '')),
+        'no hourly budget on a stream',
+      );
+      const refused = await openEventStream(eventsUrl(id, replicaUrl), bearer(u.access));
+      assert.equal(refused.status, 429, 'the limit holds across replicas');
+      assert.equal(refused.problem.code, 'rate_limited');
+      await open[0]!.close();
+      await pollUntil('a slot freed by the closed stream', async () => {
+        const s = await openEventStream(eventsUrl(id), bearer(u.access));
+        if (s.status === 200) open.push(s);
+        return s.status === 200 || undefined;
+      });
+      await Promise.all(open.slice(1).map((s) => s.close()));
+    }));
 
   it('when a client stops reading, then it is dropped once its buffer passes the bound, and a client reading the same request gets every event', async () => {
     const { u, id, base } = await submitted();
@@ -211,7 +243,8 @@ describe('following a request over Server-Sent Events (real PostgreSQL, Redis an
     stalled.write(`GET /v1/requests/${id}/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${u.access}\r\nAccept: text/event-stream\r\n\r\n`);
     // Thousands of large events: far more than the sockets' buffers and the 64 KiB bound hold.
     const message = 'upstream answered 503 '.repeat(90);
-    for (let attempt = 1; attempt <= 3000; attempt++) await emit(base, 'write', 'retrying', { attempt, duration_ms: 1, retry_in_ms: 10, error: { code: 'upstream_503', message } });
+    for (let attempt = 1; attempt <= 3000; attempt++)
+      await emit(base, 'write', 'retrying', { attempt, duration_ms: 1, retry_in_ms: 10, error: { code: 'upstream_503', message } });
     await emit(base, 'write', 'failed', { attempt: 3001, duration_ms: 1, error: { code: 'upstream_503', message: 'gave up' } });
     const events = await reader.ended();
     assert.equal(events.filter((e) => e.event === 'request.write.retrying').length, 3000, 'the reading client missed nothing');

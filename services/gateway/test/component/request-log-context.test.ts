@@ -16,9 +16,14 @@ describe('the content request a call serves, on its log lines (real PostgreSQL, 
     return accessLine(httpRequestId);
   };
 
-  it('when a request is submitted, replayed by its Idempotency-Key and read, then each call\'s access line names that request', async () => {
+  it("when a request is submitted, replayed by its Idempotency-Key and read, then each call's access line names that request", async () => {
     const user = await h.api.registerAndLogin();
-    const submit = (id: string) => h.api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'How do honeybees communicate?' }, headers: { 'idempotency-key': 'log-context-1', 'x-request-id': id } });
+    const submit = (id: string) =>
+      h.api.call('POST', '/v1/requests', {
+        token: user.access,
+        body: { topic: 'How do honeybees communicate?' },
+        headers: { 'idempotency-key': 'log-context-1', 'x-request-id': id },
+      });
     const first = await submit('log-submit-00001');
     assert.equal(first.status, 202);
     const again = await submit('log-replay-00001');

@@ -9,7 +9,12 @@ import type { StageEventInput } from '../../src/tracker/event-fold.ts';
 import { applyStageEvents } from '../../src/tracker/request-state-writer.ts';
 import { oldestWaitingTaskAgeS } from '../../src/requests/request-repository.ts';
 
-const article = { title: 'Bees', summary: 'About bees.', body_markdown: `# Bees\n\n${'Bees dance to show where the flowers are [1]. '.repeat(60)}`, sources: [{ title: 'Honeybees', url: 'file:///corpus/honeybees.md' }] };
+const article = {
+  title: 'Bees',
+  summary: 'About bees.',
+  body_markdown: `# Bees\n\n${'Bees dance to show where the flowers are [1]. '.repeat(60)}`,
+  sources: [{ title: 'Honeybees', url: 'file:///corpus/honeybees.md' }],
+};
 
 /** The six events of a request that goes through, `stepMs` apart, from `t0`. */
 function pipelineEvents(requestId: string, t0: number, stepMs = 20): Array<{ t: number; e: StageEventInput }> {
@@ -53,12 +58,17 @@ describe('request state writes (real PostgreSQL)', () => {
       [userId, n],
     );
     const ids = rows.map((r) => r.id);
-    await db.query(`INSERT INTO request_stages (request_id, stage, position) SELECT r, s.stage, s.position FROM unnest($1::uuid[]) r CROSS JOIN (VALUES ('research', 1), ('write', 2), ('publish', 3)) AS s (stage, position)`, [ids]);
+    await db.query(
+      `INSERT INTO request_stages (request_id, stage, position) SELECT r, s.stage, s.position FROM unnest($1::uuid[]) r CROSS JOIN (VALUES ('research', 1), ('write', 2), ('publish', 3)) AS s (stage, position)`,
+      [ids],
+    );
     return ids;
   }
 
   async function tableStats(): Promise<Record<string, { upd: number; hot: number }>> {
-    const { rows } = await db.query<{ relname: string; upd: number; hot: number }>('SELECT relname, n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables');
+    const { rows } = await db.query<{ relname: string; upd: number; hot: number }>(
+      'SELECT relname, n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables',
+    );
     return Object.fromEntries(rows.map((r) => [r.relname, { upd: r.upd, hot: r.hot }]));
   }
 
@@ -75,7 +85,10 @@ describe('request state writes (real PostgreSQL)', () => {
     const changes = [];
     for (const batch of batches.values()) changes.push(...(await applyStageEvents(db, batch)));
 
-    const { rows } = await db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM content_requests WHERE id = ANY($1) GROUP BY status', [ids]);
+    const { rows } = await db.query<{ status: string; n: number }>(
+      'SELECT status, count(*)::int AS n FROM content_requests WHERE id = ANY($1) GROUP BY status',
+      [ids],
+    );
     assert.deepEqual(rows, [{ status: 'published', n: 300 }]);
     assert.equal(changes.filter((c) => c.status === 'published').length, 300, 'each request reported published once');
     // Statistics reach pg_stat_user_tables within a second or so of the writes.
@@ -96,9 +109,13 @@ describe('request state writes (real PostgreSQL)', () => {
     const [rid] = await newRequests(1);
     const events = pipelineEvents(rid!, Date.now()).map((x) => x.e);
     await applyStageEvents(db, events.slice(0, 4));
-    const first = await db.query<{ xmin: string; title: string }>("SELECT xmin::text, article->>'title' AS title FROM request_results WHERE request_id = $1", [rid]);
+    const first = await db.query<{ xmin: string; title: string }>("SELECT xmin::text, article->>'title' AS title FROM request_results WHERE request_id = $1", [
+      rid,
+    ]);
     await applyStageEvents(db, [{ ...events[3]!, result: { article: { ...article, title: 'A redelivery' } } }, ...events.slice(4)]);
-    const again = await db.query<{ xmin: string; title: string }>("SELECT xmin::text, article->>'title' AS title FROM request_results WHERE request_id = $1", [rid]);
+    const again = await db.query<{ xmin: string; title: string }>("SELECT xmin::text, article->>'title' AS title FROM request_results WHERE request_id = $1", [
+      rid,
+    ]);
     assert.equal(again.rows.length, 1);
     assert.deepEqual(again.rows[0], first.rows[0], 'same row version, first article');
   });

@@ -36,7 +36,10 @@ describe('content requests API (real PostgreSQL, Redis, RabbitMQ)', () => {
 
   it('when a topic is submitted, then 202 with Location, and the outbox relay delivers a valid research task', async () => {
     const u = await h.api.registerAndLogin();
-    const res = await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'How honeybees communicate', audience: 'children', tone: 'casual', length: 'short' } });
+    const res = await h.api.call('POST', '/v1/requests', {
+      token: u.access,
+      body: { topic: 'How honeybees communicate', audience: 'children', tone: 'casual', length: 'short' },
+    });
     assert.equal(res.status, 202);
     assert.equal(res.body.status, 'queued');
     assert.equal(res.headers.get('location'), `/v1/requests/${res.body.id}`);
@@ -45,7 +48,10 @@ describe('content requests API (real PostgreSQL, Redis, RabbitMQ)', () => {
     assert.equal(task.stage, 'research');
     assert.equal(task.user_id, u.userId);
     assert.equal(task.attempt, 1);
-    assert.deepEqual(task.payload, { brief: { topic: 'How honeybees communicate', audience: 'children', tone: 'casual', length: 'short' }, channel: { type: 'file' } });
+    assert.deepEqual(task.payload, {
+      brief: { topic: 'How honeybees communicate', audience: 'children', tone: 'casual', length: 'short' },
+      channel: { type: 'file' },
+    });
     assert.equal(msg.properties.messageId, task.message_id);
     const { rows } = await h.gateway.deps.db.query('SELECT count(*)::int AS n FROM outbox');
     assert.equal(rows[0].n, 0, 'the relay removed the published row');
@@ -56,7 +62,14 @@ describe('content requests API (real PostgreSQL, Redis, RabbitMQ)', () => {
     const created = await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'tea processing' } });
     const res = await h.api.call('GET', `/v1/requests/${created.body.id}`, { token: u.access });
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body.stages.map((s: { stage: string; status: string; attempts: number }) => [s.stage, s.status, s.attempts]), [['research', 'pending', 0], ['write', 'pending', 0], ['publish', 'pending', 0]]);
+    assert.deepEqual(
+      res.body.stages.map((s: { stage: string; status: string; attempts: number }) => [s.stage, s.status, s.attempts]),
+      [
+        ['research', 'pending', 0],
+        ['write', 'pending', 0],
+        ['publish', 'pending', 0],
+      ],
+    );
     assert.equal(res.body.result, null);
     assert.equal(res.body.tone, 'neutral');
     assert.equal(res.body.length, 'medium');
@@ -77,12 +90,19 @@ describe('content requests API (real PostgreSQL, Redis, RabbitMQ)', () => {
   it('when the list is paged, then items come newest first across pages and a bad cursor is 400', async () => {
     const u = await h.api.registerAndLogin();
     const ids: string[] = [];
-    for (const topic of ['first topic', 'second topic', 'third topic']) ids.push((await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic } })).body.id);
+    for (const topic of ['first topic', 'second topic', 'third topic'])
+      ids.push((await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic } })).body.id);
     const page1 = await h.api.call('GET', '/v1/requests?limit=2', { token: u.access });
-    assert.deepEqual(page1.body.items.map((i: { id: string }) => i.id), [ids[2], ids[1]]);
+    assert.deepEqual(
+      page1.body.items.map((i: { id: string }) => i.id),
+      [ids[2], ids[1]],
+    );
     assert.ok(page1.body.next_cursor);
     const page2 = await h.api.call('GET', `/v1/requests?limit=2&cursor=${page1.body.next_cursor}`, { token: u.access });
-    assert.deepEqual(page2.body.items.map((i: { id: string }) => i.id), [ids[0]]);
+    assert.deepEqual(
+      page2.body.items.map((i: { id: string }) => i.id),
+      [ids[0]],
+    );
     assert.equal(page2.body.next_cursor, null);
     assert.equal((await h.api.call('GET', '/v1/requests?cursor=garbage', { token: u.access })).status, 400);
     assert.equal((await h.api.call('GET', '/v1/requests?limit=0', { token: u.access })).status, 400);
@@ -95,8 +115,13 @@ describe('content requests API (real PostgreSQL, Redis, RabbitMQ)', () => {
 
   it('when requests are created within the same millisecond, then paging one at a time still returns each exactly once', async () => {
     const u = await h.api.registerAndLogin();
-    const ids = (await Promise.all(['p1', 'p2', 'p3', 'p4'].map((t) => h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: `paging ${t}` } })))).map((r) => r.body.id);
-    const { rows } = await h.gateway.deps.db.query<{ us: number }>('SELECT count(*)::int AS us FROM content_requests WHERE id = ANY($1) AND created_at <> date_trunc(\'milliseconds\', created_at)', [ids]);
+    const ids = (
+      await Promise.all(['p1', 'p2', 'p3', 'p4'].map((t) => h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: `paging ${t}` } })))
+    ).map((r) => r.body.id);
+    const { rows } = await h.gateway.deps.db.query<{ us: number }>(
+      "SELECT count(*)::int AS us FROM content_requests WHERE id = ANY($1) AND created_at <> date_trunc('milliseconds', created_at)",
+      [ids],
+    );
     assert.equal(rows[0]!.us, 0, 'stored with millisecond precision, like the cursor');
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -112,7 +137,11 @@ describe('content requests API (real PostgreSQL, Redis, RabbitMQ)', () => {
     const u = await h.api.registerAndLogin();
     const body = { topic: 'coral reefs', length: 'long' };
     const first = await h.api.call('POST', '/v1/requests', { token: u.access, body, headers: { 'idempotency-key': 'key-1' } });
-    const again = await h.api.call('POST', '/v1/requests', { token: u.access, body: { length: 'long', topic: 'coral reefs' }, headers: { 'idempotency-key': 'key-1' } });
+    const again = await h.api.call('POST', '/v1/requests', {
+      token: u.access,
+      body: { length: 'long', topic: 'coral reefs' },
+      headers: { 'idempotency-key': 'key-1' },
+    });
     assert.equal(again.status, 202);
     assert.equal(again.body.id, first.body.id);
     const clash = await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'volcanoes' }, headers: { 'idempotency-key': 'key-1' } });
@@ -125,7 +154,9 @@ describe('content requests API (real PostgreSQL, Redis, RabbitMQ)', () => {
   it('when 20 retries of one submission arrive at once with the same Idempotency-Key, then one request is created and all 20 get it', async () => {
     const u = await h.api.registerAndLogin();
     const body = { topic: 'simultaneous retries' };
-    const results = await Promise.all(Array.from({ length: 20 }, () => h.api.call('POST', '/v1/requests', { token: u.access, body, headers: { 'idempotency-key': 'same-key' } })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => h.api.call('POST', '/v1/requests', { token: u.access, body, headers: { 'idempotency-key': 'same-key' } })),
+    );
     assert.deepEqual([...new Set(results.map((r) => r.status))], [202]);
     assert.equal(new Set(results.map((r) => r.body.id)).size, 1);
     assert.equal(results.filter((r) => r.headers.get('idempotent-replayed') !== 'true').length, 1, 'one created, the rest replayed');
@@ -160,7 +191,10 @@ describe('content requests API (real PostgreSQL, Redis, RabbitMQ)', () => {
     const noUrl = await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'webhooks', channel: { type: 'webhook' } } });
     assert.equal(noUrl.status, 400);
     assert.ok(noUrl.body.errors.some((e: { field: string }) => e.field === 'channel.url'));
-    const ftp = await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'webhooks', channel: { type: 'webhook', url: 'ftp://example.com/x' } } });
+    const ftp = await h.api.call('POST', '/v1/requests', {
+      token: u.access,
+      body: { topic: 'webhooks', channel: { type: 'webhook', url: 'ftp://example.com/x' } },
+    });
     assert.equal(ftp.status, 400);
     const tone = await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'webhooks', tone: 'angry' } });
     assert.equal(tone.status, 400);

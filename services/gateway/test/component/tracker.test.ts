@@ -5,7 +5,12 @@ import { publishEvent } from '@pressroom/messaging';
 import type { StageEvent } from '@pressroom/contracts';
 import { startTestGateway } from '../support/gateway-harness.ts';
 
-const article = { title: 'Bees', summary: 'About bees.', body_markdown: '# Bees\n\nBees dance [1].', sources: [{ title: 'Honeybees', url: 'file:///corpus/honeybees.md' }] };
+const article = {
+  title: 'Bees',
+  summary: 'About bees.',
+  body_markdown: '# Bees\n\nBees dance [1].',
+  sources: [{ title: 'Honeybees', url: 'file:///corpus/honeybees.md' }],
+};
 
 describe('event tracker (real RabbitMQ and PostgreSQL)', () => {
   let h: Awaited<ReturnType<typeof startTestGateway>>;

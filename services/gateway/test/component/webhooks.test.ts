@@ -6,13 +6,26 @@ import { pollUntil, startHttpStub } from '@pressroom/test-support';
 import { isAllowedAddress } from '@pressroom/resilience';
 import { startTestGateway } from '../support/gateway-harness.ts';
 
-const article = { title: 'How bees talk', summary: 'They dance.', body_markdown: '# How bees talk\n\nThey dance [1].', sources: [{ title: 'Bees', url: 'https://example.org/bees' }] };
+const article = {
+  title: 'How bees talk',
+  summary: 'They dance.',
+  body_markdown: '# How bees talk\n\nThey dance [1].',
+  sources: [{ title: 'Bees', url: 'https://example.org/bees' }],
+};
 
 describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, RabbitMQ, stub receivers)', () => {
   let h: Awaited<ReturnType<typeof startTestGateway>>;
   before(async () => {
     h = await startTestGateway(
-      { WEBHOOK_POLL_MS: '50', WEBHOOK_RETRY_BASE_MS: '40', WEBHOOK_RETRY_MAX_MS: '200', WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_DISABLE_AFTER_FAILURES: '5', WEBHOOK_TIMEOUT_MS: '500', ALLOW_PRIVATE_TARGETS: 'false' },
+      {
+        WEBHOOK_POLL_MS: '50',
+        WEBHOOK_RETRY_BASE_MS: '40',
+        WEBHOOK_RETRY_MAX_MS: '200',
+        WEBHOOK_MAX_ATTEMPTS: '3',
+        WEBHOOK_DISABLE_AFTER_FAILURES: '5',
+        WEBHOOK_TIMEOUT_MS: '500',
+        ALLOW_PRIVATE_TARGETS: 'false',
+      },
       'hooks',
       // Loopback stands in for the public internet here; every other private range stays refused.
       { callbackAddressPolicy: (ip) => ip === '127.0.0.1' || isAllowedAddress(ip, false) },
@@ -24,7 +37,14 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
     const created = await h.api.call('POST', '/v1/requests', { token, body: { topic: 'how honeybees communicate' } });
     const base = { request_id: created.body.id as string, user_id: userId, attempt: 1 };
     await publishEvent(h.gateway.deps.broker, { message_id: 'w-m', ...base, stage: 'write', type: 'completed', duration_ms: 5, result: { article } });
-    await publishEvent(h.gateway.deps.broker, { message_id: 'p-m', ...base, stage: 'publish', type: 'completed', duration_ms: 5, result: { published_url: 'file:///tmp/bees.md' } });
+    await publishEvent(h.gateway.deps.broker, {
+      message_id: 'p-m',
+      ...base,
+      stage: 'publish',
+      type: 'completed',
+      duration_ms: 5,
+      result: { published_url: 'file:///tmp/bees.md' },
+    });
     return base.request_id;
   }
 
@@ -41,19 +61,28 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
       assert.notEqual(other.body.secret, endpoint.body.secret);
       const listed = await h.api.call('GET', '/v1/webhooks', { token: u.access });
       assert.equal(listed.body.items.length, 2);
-      assert.ok(listed.body.items.every((e: Record<string, unknown>) => e['secret'] === undefined), 'the secret is shown once');
+      assert.ok(
+        listed.body.items.every((e: Record<string, unknown>) => e['secret'] === undefined),
+        'the secret is shown once',
+      );
 
       const requestId = await publishRequest(u.access, u.userId);
       await receiver.waitFor(1);
       const call = receiver.requests[0]!;
       assert.equal(call.path, '/hooks', 'only the endpoint subscribed to request.published is called');
-      const payload = new Webhook(endpoint.body.secret).verify(call.body, call.headers as Record<string, string>) as { type: string; data: Record<string, unknown> };
+      const payload = new Webhook(endpoint.body.secret).verify(call.body, call.headers as Record<string, string>) as {
+        type: string;
+        data: Record<string, unknown>;
+      };
       assert.equal(payload.type, 'request.published');
       assert.equal(payload.data['request_id'], requestId);
       assert.equal(payload.data['title'], article.title);
       assert.equal(payload.data['published_url'], 'file:///tmp/bees.md');
       assert.match(String(call.headers['webhook-id']), /^msg_/);
-      assert.throws(() => new Webhook(other.body.secret).verify(call.body, call.headers as Record<string, string>), 'another endpoint’s secret does not verify');
+      assert.throws(
+        () => new Webhook(other.body.secret).verify(call.body, call.headers as Record<string, string>),
+        'another endpoint’s secret does not verify',
+      );
       const log = await pollUntil('the delivery logged as delivered', async () => {
         const res = await deliveries(u.access, endpoint.body.id);
         return res.body.items[0]?.status === 'delivered' ? res.body.items[0] : undefined;
@@ -69,7 +98,10 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
     const receiver = await startHttpStub(() => ({ status: 200, body: { ok: true } }));
     try {
       const u = await h.api.registerAndLogin();
-      const endpoint = await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url: receiver.url, events: ['request.published', 'request.failed'] } });
+      const endpoint = await h.api.call('POST', '/v1/webhooks', {
+        token: u.access,
+        body: { url: receiver.url, events: ['request.published', 'request.failed'] },
+      });
       const rotated = await h.api.call('POST', `/v1/webhooks/${endpoint.body.id}/rotate-secret`, { token: u.access, body: {} });
       assert.equal(rotated.status, 200);
       assert.equal(rotated.body.secret_version, 2);
@@ -127,13 +159,19 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
 
   it('when a callback URL points at a private address, directly, by name or by redirect, then it is refused and nothing reaches it', async () => {
     const u = await h.api.registerAndLogin();
-    const literal = await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url: 'http://169.254.169.254/latest', events: ['request.published'] } });
+    const literal = await h.api.call('POST', '/v1/webhooks', {
+      token: u.access,
+      body: { url: 'http://169.254.169.254/latest', events: ['request.published'] },
+    });
     assert.equal(literal.status, 400);
     assert.equal(literal.body.code, 'validation_failed');
     const redirector = await startHttpStub(() => ({ status: 307, headers: { location: 'http://10.0.0.7/steal' } }));
     try {
       const endpoint = await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url: redirector.url, events: ['request.published'] } });
-      const byName = await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url: 'http://metadata.localtest.invalid/', events: ['request.published'] } });
+      const byName = await h.api.call('POST', '/v1/webhooks', {
+        token: u.access,
+        body: { url: 'http://metadata.localtest.invalid/', events: ['request.published'] },
+      });
       assert.equal(byName.status, 201);
       await h.api.call('POST', `/v1/webhooks/${endpoint.body.id}/test`, { token: u.access, body: {} });
       const refused = await pollUntil('the redirect to be refused', async () => {
@@ -151,12 +189,25 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
     const a = await h.api.registerAndLogin();
     const b = await h.api.registerAndLogin();
     const endpoint = await h.api.call('POST', '/v1/webhooks', { token: a.access, body: { url: 'https://hooks.example.com/a', events: ['request.failed'] } });
-    for (const [method, path] of [['GET', ''], ['PATCH', ''], ['DELETE', ''], ['GET', '/deliveries'], ['POST', '/test'], ['POST', '/rotate-secret']] as const) {
-      const res = await h.api.call(method, `/v1/webhooks/${endpoint.body.id}${path}`, { token: b.access, ...(method === 'PATCH' ? { body: { enabled: false } } : method === 'POST' ? { body: {} } : {}) });
+    for (const [method, path] of [
+      ['GET', ''],
+      ['PATCH', ''],
+      ['DELETE', ''],
+      ['GET', '/deliveries'],
+      ['POST', '/test'],
+      ['POST', '/rotate-secret'],
+    ] as const) {
+      const res = await h.api.call(method, `/v1/webhooks/${endpoint.body.id}${path}`, {
+        token: b.access,
+        ...(method === 'PATCH' ? { body: { enabled: false } } : method === 'POST' ? { body: {} } : {}),
+      });
       assert.equal(res.status, 404, `${method} ${path}`);
     }
     assert.equal((await h.api.call('POST', '/v1/webhooks', { token: a.access, body: { url: 'ftp://x.example.com', events: ['request.failed'] } })).status, 400);
-    assert.equal((await h.api.call('POST', '/v1/webhooks', { token: a.access, body: { url: 'https://x.example.com', events: ['request.started'] } })).status, 400);
+    assert.equal(
+      (await h.api.call('POST', '/v1/webhooks', { token: a.access, body: { url: 'https://x.example.com', events: ['request.started'] } })).status,
+      400,
+    );
     assert.equal((await h.api.call('PATCH', `/v1/webhooks/${endpoint.body.id}`, { token: a.access, body: {} })).status, 400);
     assert.equal((await h.api.call('DELETE', `/v1/webhooks/${endpoint.body.id}`, { token: a.access })).status, 204);
     assert.equal((await h.api.call('GET', `/v1/webhooks/${endpoint.body.id}`, { token: a.access })).status, 404);
@@ -164,19 +215,39 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
 
   it('when a request names a registered endpoint as its channel, then its task carries the URL and signing versions, and an ad-hoc URL gets its own secret, the same on a replay', async () => {
     const u = await h.api.registerAndLogin();
-    const endpoint = await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url: 'https://hooks.example.com/articles', events: ['request.published'] } });
-    const viaEndpoint = await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'endpoint channel', channel: { type: 'webhook', endpoint_id: endpoint.body.id } } });
+    const endpoint = await h.api.call('POST', '/v1/webhooks', {
+      token: u.access,
+      body: { url: 'https://hooks.example.com/articles', events: ['request.published'] },
+    });
+    const viaEndpoint = await h.api.call('POST', '/v1/requests', {
+      token: u.access,
+      body: { topic: 'endpoint channel', channel: { type: 'webhook', endpoint_id: endpoint.body.id } },
+    });
     assert.equal(viaEndpoint.status, 202);
     assert.equal(viaEndpoint.body.webhook_secret, undefined);
     const task = await pollUntil('the outbox row or its relay', async () => {
-      const { rows } = await h.gateway.deps.db.query<{ payload: unknown }>("SELECT message->'payload' AS payload FROM outbox WHERE request_id = $1", [viaEndpoint.body.id]);
+      const { rows } = await h.gateway.deps.db.query<{ payload: unknown }>("SELECT message->'payload' AS payload FROM outbox WHERE request_id = $1", [
+        viaEndpoint.body.id,
+      ]);
       return rows[0]?.payload ?? 'relayed';
     });
-    if (task !== 'relayed') assert.deepEqual((task as { channel: unknown }).channel, { type: 'webhook', endpoint_id: endpoint.body.id, url: 'https://hooks.example.com/articles', secret_versions: [1] });
+    if (task !== 'relayed')
+      assert.deepEqual((task as { channel: unknown }).channel, {
+        type: 'webhook',
+        endpoint_id: endpoint.body.id,
+        url: 'https://hooks.example.com/articles',
+        secret_versions: [1],
+      });
     const stranger = await h.api.registerAndLogin();
-    const foreign = await h.api.call('POST', '/v1/requests', { token: stranger.access, body: { topic: 'foreign endpoint', channel: { type: 'webhook', endpoint_id: endpoint.body.id } } });
+    const foreign = await h.api.call('POST', '/v1/requests', {
+      token: stranger.access,
+      body: { topic: 'foreign endpoint', channel: { type: 'webhook', endpoint_id: endpoint.body.id } },
+    });
     assert.equal(foreign.status, 400);
-    const both = await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'both', channel: { type: 'webhook', endpoint_id: endpoint.body.id, url: 'https://x.example.com' } } });
+    const both = await h.api.call('POST', '/v1/requests', {
+      token: u.access,
+      body: { topic: 'both', channel: { type: 'webhook', endpoint_id: endpoint.body.id, url: 'https://x.example.com' } },
+    });
     assert.equal(both.status, 400);
 
     const adHoc = { topic: 'ad hoc channel', channel: { type: 'webhook', url: 'https://hooks.example.com/once' } };

@@ -25,7 +25,16 @@ describe('API5:2023 Broken Function Level Authorization: every route, from the r
 
   it('when the router table is read, then it lists the public, user and admin routes (the walk is not vacuous)', () => {
     const keys = new Set(routes.map(key));
-    for (const k of [...PUBLIC, 'GET /v1/me', 'POST /v1/auth/password', 'GET /v1/requests/:id', 'GET /v1/admin/requests', 'GET /v1/admin/users', 'PATCH /v1/admin/users/:id']) assert.ok(keys.has(k), k);
+    for (const k of [
+      ...PUBLIC,
+      'GET /v1/me',
+      'POST /v1/auth/password',
+      'GET /v1/requests/:id',
+      'GET /v1/admin/requests',
+      'GET /v1/admin/users',
+      'PATCH /v1/admin/users/:id',
+    ])
+      assert.ok(keys.has(k), k);
   });
 
   it('when any route but register, login, refresh and the operations endpoints is called without a valid token, then 401', async () => {
@@ -55,11 +64,14 @@ describe('API5:2023 Broken Function Level Authorization: every route, from the r
 
   it('API9:2023 Improper Inventory Management: when /openapi.json is read, then it documents exactly the routes the router serves', async () => {
     const spec = (await h.api.call('GET', '/openapi.json')).body;
-    const documented = new Set(Object.entries(spec.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)));
+    const documented = new Set(
+      Object.entries(spec.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)),
+    );
     const ops = new Set(['GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /openapi.json']);
     const served = new Set(routes.filter((r) => !ops.has(key(r))).map((r) => `${r.method} ${toOpenApiPath(r.path)}`));
     assert.deepEqual([...served].sort(), [...documented].sort());
-    for (const r of routes.filter((x) => x.path.startsWith('/v1/admin/'))) assert.ok(spec.paths[toOpenApiPath(r.path)][r.method.toLowerCase()].responses['403'], `${key(r)} documents 403`);
+    for (const r of routes.filter((x) => x.path.startsWith('/v1/admin/')))
+      assert.ok(spec.paths[toOpenApiPath(r.path)][r.method.toLowerCase()].responses['403'], `${key(r)} documents 403`);
   });
 });
 
@@ -82,7 +94,8 @@ describe('API1:2023 Broken Object Level Authorization', () => {
       assert.equal(res.status, 404, path);
       assert.equal(res.body.code, 'not_found');
     }
-    for (const q of ['', '?status=queued', '?limit=100']) assert.deepEqual((await h.api.call('GET', `/v1/requests${q}`, { token: stranger.access })).body.items, []);
+    for (const q of ['', '?status=queued', '?limit=100'])
+      assert.deepEqual((await h.api.call('GET', `/v1/requests${q}`, { token: stranger.access })).body.items, []);
     assert.equal((await h.api.call('GET', `/v1/admin/requests?user_id=${owner.userId}`, { token: stranger.access })).status, 403);
     assert.equal((await h.api.call('PATCH', `/v1/admin/users/${owner.userId}`, { token: stranger.access, body: { disabled: true } })).status, 403);
   });
@@ -98,13 +111,17 @@ describe('API1:2023 Broken Object Level Authorization', () => {
     assert.ok(ids.includes(ra.id) && ids.includes(rb.id));
     assert.equal(all.body.items.find((i: { id: string }) => i.id === rb.id).user_id, b.userId);
     const onlyA = await h.api.call('GET', `/v1/admin/requests?user_id=${a.userId}`, { token: admin });
-    assert.deepEqual(onlyA.body.items.map((i: { id: string }) => i.id), [ra.id]);
+    assert.deepEqual(
+      onlyA.body.items.map((i: { id: string }) => i.id),
+      [ra.id],
+    );
     assert.deepEqual((await h.api.call('GET', `/v1/admin/requests?user_id=${a.userId}&status=published`, { token: admin })).body.items, []);
     const page1 = await h.api.call('GET', '/v1/admin/requests?limit=1', { token: admin });
     assert.equal(page1.body.items.length, 1);
     const page2 = await h.api.call('GET', `/v1/admin/requests?limit=1&cursor=${page1.body.next_cursor}`, { token: admin });
     assert.notEqual(page2.body.items[0].id, page1.body.items[0].id);
-    for (const bad of ['?user_id=nope', '?status=bogus', '?limit=0', '?cursor=garbage', '?owner=me']) assert.equal((await h.api.call('GET', `/v1/admin/requests${bad}`, { token: admin })).status, 400, bad);
+    for (const bad of ['?user_id=nope', '?status=bogus', '?limit=0', '?cursor=garbage', '?owner=me'])
+      assert.equal((await h.api.call('GET', `/v1/admin/requests${bad}`, { token: admin })).status, 400, bad);
   });
 
   it('when an admin lists users, then pages never carry a password hash and filters apply', async () => {
@@ -116,7 +133,10 @@ describe('API1:2023 Broken Object Level Authorization', () => {
     const next = await h.api.call('GET', `/v1/admin/users?limit=1&cursor=${page.body.next_cursor}`, { token: admin });
     assert.notEqual(next.body.items[0].id, page.body.items[0].id);
     const admins = await h.api.call('GET', '/v1/admin/users?role=admin&limit=100', { token: admin });
-    assert.deepEqual(admins.body.items.map((i: { email: string }) => i.email), [ADMIN.email]);
+    assert.deepEqual(
+      admins.body.items.map((i: { email: string }) => i.email),
+      [ADMIN.email],
+    );
     await h.api.call('PATCH', `/v1/admin/users/${u.userId}`, { token: admin, body: { disabled: true } });
     const disabled = await h.api.call('GET', '/v1/admin/users?disabled=true', { token: admin });
     assert.ok(disabled.body.items.some((i: { id: string }) => i.id === u.userId));

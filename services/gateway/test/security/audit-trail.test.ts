@@ -10,7 +10,11 @@ describe('API2:2023 / API5:2023: an audit trail of security events', () => {
   let h: Awaited<ReturnType<typeof startTestGateway>>;
   let admin: { access: string; userId: string };
   before(async () => {
-    h = await startTestGateway({ TRUST_PROXY_HOPS: '1', REFRESH_REUSE_GRACE_S: '0', BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password }, 'secaud', { logger: logs.logger });
+    h = await startTestGateway(
+      { TRUST_PROXY_HOPS: '1', REFRESH_REUSE_GRACE_S: '0', BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password },
+      'secaud',
+      { logger: logs.logger },
+    );
     const login = await h.api.call('POST', '/v1/auth/login', { body: ADMIN });
     const me = await h.api.call('GET', '/v1/me', { token: login.body.access_token });
     admin = { access: login.body.access_token, userId: me.body.id };
@@ -45,7 +49,11 @@ describe('API2:2023 / API5:2023: an audit trail of security events', () => {
     await h.api.call('DELETE', `/v1/auth/sessions/${sessions.find((s) => !s.current)!.id}`, { token: v.access, headers: headers('audit-revoke') });
     assert.equal(eventLine('auth.session_revoked', 'audit-revoke')?.['user_id'], v.userId);
     assert.ok(second.body.access_token);
-    await h.api.call('POST', '/v1/auth/password', { token: v.access, body: { current_password: v.password, new_password: 'a brand new password' }, headers: headers('audit-password') });
+    await h.api.call('POST', '/v1/auth/password', {
+      token: v.access,
+      body: { current_password: v.password, new_password: 'a brand new password' },
+      headers: headers('audit-password'),
+    });
     assert.equal(eventLine('auth.password_changed', 'audit-password')?.['client_ip'], CLIENT);
     const key = await h.api.call('POST', '/v1/api-keys', { token: v.access, body: { name: 'audit' } });
     await h.api.call('DELETE', `/v1/api-keys/${key.body.id}`, { token: v.access, headers: headers('audit-key') });
@@ -60,16 +68,29 @@ describe('API2:2023 / API5:2023: an audit trail of security events', () => {
 
   it('when an admin changes a user, revokes a key or replays dead letters, then audit_events records it and GET /v1/admin/audit lists it, newest first, paged', async () => {
     const u = await h.api.registerAndLogin();
-    assert.equal((await h.api.call('PATCH', `/v1/admin/users/${u.userId}`, { token: admin.access, body: { daily_quota: 3 }, headers: headers('audit-admin-1') })).status, 200);
-    assert.equal((await h.api.call('PATCH', `/v1/admin/users/${u.userId}`, { token: admin.access, body: { disabled: true }, headers: headers('audit-admin-2') })).status, 200);
-    assert.equal((await h.api.call('POST', '/v1/admin/dead-letters/research/replay', { token: admin.access, body: {}, headers: headers('audit-admin-3') })).status, 200);
+    assert.equal(
+      (await h.api.call('PATCH', `/v1/admin/users/${u.userId}`, { token: admin.access, body: { daily_quota: 3 }, headers: headers('audit-admin-1') })).status,
+      200,
+    );
+    assert.equal(
+      (await h.api.call('PATCH', `/v1/admin/users/${u.userId}`, { token: admin.access, body: { disabled: true }, headers: headers('audit-admin-2') })).status,
+      200,
+    );
+    assert.equal(
+      (await h.api.call('POST', '/v1/admin/dead-letters/research/replay', { token: admin.access, body: {}, headers: headers('audit-admin-3') })).status,
+      200,
+    );
     assert.equal(eventLine('admin.user_updated', 'audit-admin-2')?.['user_id'], admin.userId);
 
     // Paged two at a time to the end: every record once, newest first (ties in the same millisecond by id).
     const items: Array<Record<string, any>> = [];
     let cursor: string | null = null;
     do {
-      const page: { status: number; body: { items: Array<Record<string, any>>; next_cursor: string | null } } = await h.api.call('GET', `/v1/admin/audit?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: admin.access });
+      const page: { status: number; body: { items: Array<Record<string, any>>; next_cursor: string | null } } = await h.api.call(
+        'GET',
+        `/v1/admin/audit?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        { token: admin.access },
+      );
       assert.equal(page.status, 200);
       assert.ok(page.body.items.length <= 2);
       items.push(...page.body.items);
@@ -81,7 +102,10 @@ describe('API2:2023 / API5:2023: an audit trail of security events', () => {
     assert.deepEqual(byRequest('audit-admin-3').details, { stage: 'research', replayed: 0, skipped: 0 });
     assert.equal(byRequest('audit-admin-3').event, 'admin.dead_letters_replayed');
     const disable = byRequest('audit-admin-2');
-    assert.deepEqual({ event: disable['event'], actor: disable['actor_id'], target: disable['target'], details: disable['details'], ip: disable['client_ip'] }, { event: 'admin.user_updated', actor: admin.userId, target: u.userId, details: { disabled: true }, ip: CLIENT });
+    assert.deepEqual(
+      { event: disable['event'], actor: disable['actor_id'], target: disable['target'], details: disable['details'], ip: disable['client_ip'] },
+      { event: 'admin.user_updated', actor: admin.userId, target: u.userId, details: { disabled: true }, ip: CLIENT },
+    );
     assert.deepEqual(byRequest('audit-admin-1').details, { daily_quota: 3 });
     const filtered = await h.api.call('GET', '/v1/admin/audit?event=admin.dead_letters_replayed', { token: admin.access });
     assert.equal(filtered.body.items.length, 1);

@@ -53,7 +53,9 @@ describe('API8:2023 Security Misconfiguration: HTTP hardening', () => {
     assert.match(ok.headers.get('access-control-expose-headers') ?? '', /RateLimit/);
     assert.match(ok.headers.get('vary') ?? '', /Origin/);
     assert.equal(ok.headers.get('access-control-allow-credentials'), null);
-    const preflight = await cors.call('OPTIONS', '/v1/requests', { headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+    const preflight = await cors.call('OPTIONS', '/v1/requests', {
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    });
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers.get('access-control-allow-origin'), 'http://localhost:5173');
     assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Authorization/);
@@ -65,7 +67,11 @@ describe('API8:2023 Security Misconfiguration: HTTP hardening', () => {
 
   it('when CORS_ORIGINS holds a wildcard or a non-origin, then the gateway refuses to start naming CORS_ORIGINS', () => {
     for (const bad of ['*', 'https://app.example.com/path', 'app.example.com', 'https://*.example.com'])
-      assert.throws(() => loadConfig('gateway', testEnv('cors', { CORS_ORIGINS: bad })), (err: ConfigError) => err.problems.some((p) => p.startsWith('CORS_ORIGINS')), bad);
+      assert.throws(
+        () => loadConfig('gateway', testEnv('cors', { CORS_ORIGINS: bad })),
+        (err: ConfigError) => err.problems.some((p) => p.startsWith('CORS_ORIGINS')),
+        bad,
+      );
   });
 
   it('when the server listens, then header, request and keep-alive timeouts are set (slowloris)', () => {

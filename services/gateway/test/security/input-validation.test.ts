@@ -53,7 +53,10 @@ describe('API3:2023 Broken Object Property Level Authorization: input validation
     for (const r of bodies) {
       const res = await h.api.call(r.method, fillParams(r.path), { token: admin, body: { is_admin: true } });
       assert.equal(res.status, 400, `${r.method} ${r.path}`);
-      assert.ok(res.body.errors.some((e: { field: string; message: string }) => e.field === 'is_admin' && e.message === 'is not an allowed field'), `${r.method} ${r.path}`);
+      assert.ok(
+        res.body.errors.some((e: { field: string; message: string }) => e.field === 'is_admin' && e.message === 'is not an allowed field'),
+        `${r.method} ${r.path}`,
+      );
     }
   });
 
@@ -82,9 +85,13 @@ describe('API3:2023 Broken Object Property Level Authorization: input validation
     for (const [method, path, body, field] of cases) {
       const res = await h.api.call(method, path, { token: admin, body });
       assert.equal(res.status, 400, `${path} ${JSON.stringify(body)}`);
-      assert.ok(res.body.errors.some((e: { field: string }) => e.field === field), `${JSON.stringify(res.body.errors)} names ${field}`);
+      assert.ok(
+        res.body.errors.some((e: { field: string }) => e.field === field),
+        `${JSON.stringify(res.body.errors)} names ${field}`,
+      );
     }
-    for (const q of ['limit=0', 'limit=101', 'limit=abc', 'status=bogus', 'limit=1&limit=2']) assert.equal((await h.api.call('GET', `/v1/requests?${q}`, { token: admin })).status, 400, q);
+    for (const q of ['limit=0', 'limit=101', 'limit=abc', 'status=bogus', 'limit=1&limit=2'])
+      assert.equal((await h.api.call('GET', `/v1/requests?${q}`, { token: admin })).status, 400, q);
   });
 
   it('when a string holds a NUL or an unpaired surrogate, then 400 names the field (PostgreSQL never sees it)', async () => {
@@ -108,13 +115,24 @@ describe('API3:2023 Broken Object Property Level Authorization: input validation
       assert.equal(res.status, 400, `${path} (coerced to Infinity)`);
       assert.deepEqual(res.body.errors, [{ field: 'limit', message: 'must be a finite number' }]);
     }
-    const infinite = await h.api.call('PATCH', `/v1/admin/users/${randomUUID()}`, { token: admin, raw: '{"daily_quota": 1e999}', headers: { 'content-type': 'application/json' } });
+    const infinite = await h.api.call('PATCH', `/v1/admin/users/${randomUUID()}`, {
+      token: admin,
+      raw: '{"daily_quota": 1e999}',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(infinite.status, 400, 'JSON.parse turns 1e999 into Infinity');
   });
 
   it('when a cursor decodes to something that is not a position (["1", uuid], a bad date, extra fields), then 400', async () => {
     const encode = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-    const cursors = [encode(['1', randomUUID()]), encode(['2026-13-01T00:00:00.000Z', randomUUID()]), encode(['Tue Dec 01 2026', randomUUID()]), encode(['2026-12-01T00:00:00.000Z', randomUUID(), 1]), encode(['2026-12-01T00:00:00.000Z', 'x']), 'not base64 %%'];
+    const cursors = [
+      encode(['1', randomUUID()]),
+      encode(['2026-13-01T00:00:00.000Z', randomUUID()]),
+      encode(['Tue Dec 01 2026', randomUUID()]),
+      encode(['2026-12-01T00:00:00.000Z', randomUUID(), 1]),
+      encode(['2026-12-01T00:00:00.000Z', 'x']),
+      'not base64 %%',
+    ];
     for (const path of ['/v1/requests', '/v1/admin/requests', '/v1/admin/users', '/v1/api-keys']) {
       for (const cursor of cursors) {
         const res = await h.api.call('GET', `${path}?cursor=${encodeURIComponent(cursor)}`, { token: admin });
@@ -128,7 +146,10 @@ describe('API3:2023 Broken Object Property Level Authorization: input validation
 
   it('when a body is too large, not JSON, or malformed, then 413, 415 and 400', async () => {
     assert.equal((await h.api.call('POST', '/v1/auth/login', { body: { email: 'a@example.com', password: 'x'.repeat(40_000) } })).status, 413);
-    assert.equal((await h.api.call('POST', '/v1/requests', { token: admin, raw: 'topic=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status, 415);
+    assert.equal(
+      (await h.api.call('POST', '/v1/requests', { token: admin, raw: 'topic=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status,
+      415,
+    );
     assert.equal((await h.api.call('POST', '/v1/requests', { token: admin, raw: '<topic/>', headers: { 'content-type': 'text/xml' } })).status, 415);
     const broken = await h.api.call('POST', '/v1/requests', { token: admin, raw: '{"topic": ', headers: { 'content-type': 'application/json' } });
     assert.equal(broken.status, 400);

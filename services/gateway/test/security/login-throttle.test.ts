@@ -15,7 +15,8 @@ describe('API2:2023 Broken Authentication: brute-force throttling of sign-in', (
   });
   after(() => h.close());
 
-  const login = (email: string, password: string, ip: string) => h.api.call('POST', '/v1/auth/login', { body: { email, password }, headers: { 'x-forwarded-for': ip } });
+  const login = (email: string, password: string, ip: string) =>
+    h.api.call('POST', '/v1/auth/login', { body: { email, password }, headers: { 'x-forwarded-for': ip } });
 
   it('when an account has 5 failed logins within the window, then the next attempt is 429 with Retry-After, even with the right password', async () => {
     const u = await h.api.registerAndLogin();
@@ -50,7 +51,10 @@ describe('API2:2023 Broken Authentication: brute-force throttling of sign-in', (
       unknown.push({ status: b.status, detail: b.body.detail });
     }
     assert.deepEqual(unknown, known);
-    assert.deepEqual(known.map((r) => r.status), [401, 401, 401, 401, 401, 429]);
+    assert.deepEqual(
+      known.map((r) => r.status),
+      [401, 401, 401, 401, 401, 429],
+    );
   });
 
   it('when one client fails against many accounts, then that client is throttled and others are not', async () => {
@@ -65,7 +69,11 @@ describe('API2:2023 Broken Authentication: brute-force throttling of sign-in', (
     const office = freshIp();
     const users = await Promise.all(Array.from({ length: 12 }, () => h.api.registerAndLogin()));
     const answers = await Promise.all(users.map((u) => login(u.email, u.password, office)));
-    assert.deepEqual(answers.map((r) => r.status), users.map(() => 200), 'more concurrent sign-ins than LOGIN_FAILURES_PER_IP (8), all right');
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      users.map(() => 200),
+      'more concurrent sign-ins than LOGIN_FAILURES_PER_IP (8), all right',
+    );
   });
 
   it('when a login succeeds, then the account count starts again', async () => {
@@ -77,8 +85,17 @@ describe('API2:2023 Broken Authentication: brute-force throttling of sign-in', (
 
   it('when password changes fail repeatedly, then they count against the same account throttle', async () => {
     const u = await h.api.registerAndLogin();
-    for (let i = 0; i < 5; i++) await h.api.call('POST', '/v1/auth/password', { token: u.access, body: { current_password: `guess ${i}`, new_password: 'a brand new password' }, headers: { 'x-forwarded-for': freshIp() } });
-    const res = await h.api.call('POST', '/v1/auth/password', { token: u.access, body: { current_password: u.password, new_password: 'a brand new password' }, headers: { 'x-forwarded-for': freshIp() } });
+    for (let i = 0; i < 5; i++)
+      await h.api.call('POST', '/v1/auth/password', {
+        token: u.access,
+        body: { current_password: `guess ${i}`, new_password: 'a brand new password' },
+        headers: { 'x-forwarded-for': freshIp() },
+      });
+    const res = await h.api.call('POST', '/v1/auth/password', {
+      token: u.access,
+      body: { current_password: u.password, new_password: 'a brand new password' },
+      headers: { 'x-forwarded-for': freshIp() },
+    });
     assert.equal(res.status, 429);
   });
 

@@ -35,7 +35,9 @@ describe('API2:2023 Broken Authentication: no plaintext token or password at res
   let h: Awaited<ReturnType<typeof startTestGateway>>;
   before(async () => {
     // No grace window, so presenting the spent token again below revokes the family at once.
-    h = await startTestGateway({ BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password, REFRESH_REUSE_GRACE_S: '0' }, 'secdump', { logger: logs.logger });
+    h = await startTestGateway({ BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password, REFRESH_REUSE_GRACE_S: '0' }, 'secdump', {
+      logger: logs.logger,
+    });
   });
   after(() => h.close());
 
@@ -61,11 +63,20 @@ describe('API2:2023 Broken Authentication: no plaintext token or password at res
     const second = keep((await call('POST', '/v1/auth/login', { body: { email, password } })).body);
     const other = keep((await call('POST', '/v1/auth/login', { body: { email, password } })).body);
     assert.equal((await call('GET', '/v1/me', { token: second.access_token })).status, 200);
-    assert.equal((await call('POST', '/v1/auth/password', { token: second.access_token, body: { current_password: wrong, new_password: password2 } })).status, 400);
-    assert.equal((await call('POST', '/v1/auth/password', { token: second.access_token, body: { current_password: password, new_password: password2 } })).status, 204);
+    assert.equal(
+      (await call('POST', '/v1/auth/password', { token: second.access_token, body: { current_password: wrong, new_password: password2 } })).status,
+      400,
+    );
+    assert.equal(
+      (await call('POST', '/v1/auth/password', { token: second.access_token, body: { current_password: password, new_password: password2 } })).status,
+      204,
+    );
     assert.equal((await call('GET', '/v1/me', { token: other.access_token })).status, 401);
     const third = keep((await call('POST', '/v1/auth/login', { body: { email, password: password2 } })).body);
-    assert.equal((await call('POST', '/v1/requests', { token: third.access_token, body: { topic: 'secrets at rest' }, headers: { 'idempotency-key': 'dump-1' } })).status, 202);
+    assert.equal(
+      (await call('POST', '/v1/requests', { token: third.access_token, body: { topic: 'secrets at rest' }, headers: { 'idempotency-key': 'dump-1' } })).status,
+      202,
+    );
     const admin = keep((await call('POST', '/v1/auth/login', { body: ADMIN })).body);
     const userId = (await call('GET', '/v1/me', { token: third.access_token })).body.id;
     assert.equal((await call('PATCH', `/v1/admin/users/${userId}`, { token: admin.access_token, body: { daily_quota: 7 } })).status, 200);
@@ -90,6 +101,13 @@ describe('API2:2023 Broken Authentication: no plaintext token or password at res
     const users = dump['users'] as Array<{ email: string; password_hash: string }>;
     assert.ok(users.every((u) => u.password_hash.startsWith('$argon2id$')));
     const stored = new Set((dump['user_sessions'] as Array<{ refresh_token_hash: Buffer }>).map((r) => Buffer.from(r.refresh_token_hash).toString('hex')));
-    for (const body of [first, rotated, second, other, third]) assert.ok(stored.has(createHash('sha256').update(body.refresh_token as string).digest('hex')));
+    for (const body of [first, rotated, second, other, third])
+      assert.ok(
+        stored.has(
+          createHash('sha256')
+            .update(body.refresh_token as string)
+            .digest('hex'),
+        ),
+      );
   });
 });

@@ -38,7 +38,10 @@ describe('API6:2023 Unrestricted Access to Sensitive Business Flows: the daily q
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => submit(u.access, 100 + i)));
     assert.equal(results.filter((r) => r.status === 202).length, 1);
     const refused = results.filter((r) => r.status !== 202);
-    assert.ok(refused.every((r) => r.status === 429 && r.body.code === 'quota_exceeded'), JSON.stringify(refused.map((r) => r.status)));
+    assert.ok(
+      refused.every((r) => r.status === 429 && r.body.code === 'quota_exceeded'),
+      JSON.stringify(refused.map((r) => r.status)),
+    );
     assert.equal((await h.api.call('GET', '/v1/me', { token: u.access })).body.quota.used_today, 2);
     assert.equal((await h.api.call('GET', '/v1/requests?limit=100', { token: u.access })).body.items.length, 2, 'never one over');
   });

@@ -14,7 +14,15 @@ describe('API4:2023 Unrestricted Resource Consumption: rate limits', () => {
   let h: Awaited<ReturnType<typeof startTestGateway>>;
   before(async () => {
     h = await startTestGateway(
-      { TRUST_PROXY_HOPS: '1', RATE_LIMIT_IP_PER_HOUR: '6', RATE_LIMIT_USER_PER_HOUR: '4', RATE_LIMIT_AUTH_PER_HOUR: '3', RATE_LIMIT_USER_READS_PER_HOUR: '4', RATE_LIMIT_IP_AUTHENTICATED_PER_HOUR: '6', DAILY_REQUEST_QUOTA: '50' },
+      {
+        TRUST_PROXY_HOPS: '1',
+        RATE_LIMIT_IP_PER_HOUR: '6',
+        RATE_LIMIT_USER_PER_HOUR: '4',
+        RATE_LIMIT_AUTH_PER_HOUR: '3',
+        RATE_LIMIT_USER_READS_PER_HOUR: '4',
+        RATE_LIMIT_IP_AUTHENTICATED_PER_HOUR: '6',
+        DAILY_REQUEST_QUOTA: '50',
+      },
       'secrl',
     );
   });
@@ -61,7 +69,11 @@ describe('API4:2023 Unrestricted Resource Consumption: rate limits', () => {
     assert.equal(read.status, 200, 'reads are not submissions');
     assert.equal(remaining(read.headers.get('ratelimit'), 'user-reads'), 3);
     assert.doesNotMatch(read.headers.get('ratelimit-policy') ?? '', /"user";/, 'a read is not charged to the submission budget');
-    assert.equal((await h.api.call('POST', '/v1/requests', { token: (await newUser()).access, body: { topic: 'honeybees' }, headers: from(freshIp()) })).status, 202, 'another user is unaffected');
+    assert.equal(
+      (await h.api.call('POST', '/v1/requests', { token: (await newUser()).access, body: { topic: 'honeybees' }, headers: from(freshIp()) })).status,
+      202,
+      'another user is unaffected',
+    );
   });
 
   it('when one user exceeds RATE_LIMIT_USER_READS_PER_HOUR, then reads are 429 by the user-reads limiter', async () => {
@@ -110,7 +122,11 @@ describe('API4:2023 Unrestricted Resource Consumption: rate limits', () => {
       const res = await get('/v1/me', ip, token);
       results.push([res.status, remaining(res.headers.get('ratelimit'), 'ip')]);
     }
-    assert.deepEqual(results, [[401, 5], [401, 4], [401, 3]]);
+    assert.deepEqual(results, [
+      [401, 5],
+      [401, 4],
+      [401, 3],
+    ]);
     const u = await newUser();
     assert.equal((await get('/v1/me', ip, u.access)).status, 200, 'a valid credential from that address is not charged to it');
   });
@@ -139,7 +155,12 @@ describe('API4:2023 Unrestricted Resource Consumption: rate limits', () => {
       assert.deepEqual(res.body.items, [], path);
       seen.push([res.status, remaining(res.headers.get('ratelimit'), 'ip-authenticated'), remaining(res.headers.get('ratelimit'), 'user-reads')]);
     }
-    assert.deepEqual(seen, [[200, 5, 3], [200, 4, 2], [200, 3, 1], [200, 2, 0]]);
+    assert.deepEqual(seen, [
+      [200, 5, 3],
+      [200, 4, 2],
+      [200, 3, 1],
+      [200, 2, 0],
+    ]);
   });
 
   it('when the operations endpoints and /openapi.json are called any number of times, then they are never limited nor counted', async () => {
@@ -173,7 +194,10 @@ describe('API4:2023 Unrestricted Resource Consumption: rate limits', () => {
     const c = await get('/v1/me', '2001:db8:abcd:1300::1');
     assert.equal(partition(a.headers.get('ratelimit-policy'), 'ip'), partition(b.headers.get('ratelimit-policy'), 'ip'));
     assert.notEqual(partition(a.headers.get('ratelimit-policy'), 'ip'), partition(c.headers.get('ratelimit-policy'), 'ip'));
-    assert.deepEqual([remaining(a.headers.get('ratelimit'), 'ip'), remaining(b.headers.get('ratelimit'), 'ip'), remaining(c.headers.get('ratelimit'), 'ip')], [5, 4, 5]);
+    assert.deepEqual(
+      [remaining(a.headers.get('ratelimit'), 'ip'), remaining(b.headers.get('ratelimit'), 'ip'), remaining(c.headers.get('ratelimit'), 'ip')],
+      [5, 4, 5],
+    );
   });
 
   it('when counters are written, then they live under REDIS_KEY_PREFIX exactly once (rl:<limiter>:<client>)', async () => {
@@ -181,7 +205,10 @@ describe('API4:2023 Unrestricted Resource Consumption: rate limits', () => {
     try {
       const keys = await redis.keys(`*${h.id}*`);
       const rl = keys.filter((k) => k.includes(':rl:'));
-      assert.ok(rl.some((k) => k === `${h.config.REDIS_KEY_PREFIX}rl:ip:203.0.113.1`), rl.join(', '));
+      assert.ok(
+        rl.some((k) => k === `${h.config.REDIS_KEY_PREFIX}rl:ip:203.0.113.1`),
+        rl.join(', '),
+      );
       assert.ok(rl.some((k) => k.startsWith(`${h.config.REDIS_KEY_PREFIX}rl:user:`)));
       assert.ok(rl.some((k) => k.startsWith(`${h.config.REDIS_KEY_PREFIX}rl:auth:`)));
       for (const k of rl) assert.equal(k.split(h.config.REDIS_KEY_PREFIX).length, 2, `single prefix: ${k}`);

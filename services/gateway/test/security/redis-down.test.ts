@@ -38,7 +38,17 @@ describe('Redis unreachable: rate limits fail open, sessions and quotas never do
   before(async () => {
     redisPort = await freePort();
     const closeAtStart = await redisProxy(redisPort);
-    h = await startTestGateway({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, RATE_LIMIT_IP_PER_HOUR: '3', RATE_LIMIT_USER_PER_HOUR: '3', RATE_LIMIT_AUTH_PER_HOUR: '3', DAILY_REQUEST_QUOTA: '1' }, 'secrdn', { logger: logs.logger });
+    h = await startTestGateway(
+      {
+        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        RATE_LIMIT_IP_PER_HOUR: '3',
+        RATE_LIMIT_USER_PER_HOUR: '3',
+        RATE_LIMIT_AUTH_PER_HOUR: '3',
+        DAILY_REQUEST_QUOTA: '1',
+      },
+      'secrdn',
+      { logger: logs.logger },
+    );
     await closeAtStart();
     await until('readiness to drop', async () => ((await h.ops.call('GET', '/readyz')).status === 503 ? true : undefined));
   });
@@ -58,11 +68,19 @@ describe('Redis unreachable: rate limits fail open, sessions and quotas never do
       assert.equal(res.status, 200, 'past RATE_LIMIT_*=3: limits fail open');
       assert.equal(res.headers.get('ratelimit'), null, 'nothing was counted');
     }
-    for (let i = 0; i < 6; i++) assert.equal((await h.api.call('POST', '/v1/auth/login', { body: { email: u.email, password: 'wrong password' } })).status, 401, 'the login throttle fails open too');
+    for (let i = 0; i < 6; i++)
+      assert.equal(
+        (await h.api.call('POST', '/v1/auth/login', { body: { email: u.email, password: 'wrong password' } })).status,
+        401,
+        'the login throttle fails open too',
+      );
     const metrics = await h.ops.call('GET', '/metrics');
     assert.match(metrics.body, /pressroom_rate_limit_store_errors_total\{[^}]*limiter="ip"[^}]*\} [1-9]/);
     assert.match(metrics.body, /pressroom_rate_limit_store_errors_total\{[^}]*limiter="login"[^}]*\} [1-9]/);
-    assert.ok(logs.records().some((r) => r['level'] === 'warn' && r['limiter'] === 'ip'), 'a warn line names the limiter');
+    assert.ok(
+      logs.records().some((r) => r['level'] === 'warn' && r['limiter'] === 'ip'),
+      'a warn line names the limiter',
+    );
   });
 
   it('when Redis is down, then a revoked token is still refused and the daily quota still holds (both live in PostgreSQL)', async () => {

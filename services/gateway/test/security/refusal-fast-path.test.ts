@@ -71,16 +71,20 @@ describe('refusal fast path: calls without a usable credential refused before ex
     });
   }
 
-  it('when a user has spent RATE_LIMIT_USER_PER_HOUR, then further submissions and cancels are refused before express with the user limiter\'s 429; reads and other users go on', async () => {
+  it("when a user has spent RATE_LIMIT_USER_PER_HOUR, then further submissions and cancels are refused before express with the user limiter's 429; reads and other users go on", async () => {
     const u = await h.api.registerAndLogin(undefined, undefined, from(freshIp()));
-    const submit = (id: string, api = h.api) => api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'honeybees' }, headers: from(freshIp(), { 'x-request-id': id }) });
+    const submit = (id: string, api = h.api) =>
+      api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'honeybees' }, headers: from(freshIp(), { 'x-request-id': id }) });
     const accepted = await submit('spend-user-0001');
     assert.equal(accepted.status, 202);
     // Redis's count reaches the limit with this one: the replica remembers the user as spent from here on.
     assert.equal((await submit('spend-user-0002')).status, 202);
     const slow = await submit('express-user-0001', viaExpress);
     const fast = await submit('fastpath-user-0001');
-    const cancel = await h.api.call('POST', `/v1/requests/${accepted.body.id}/cancel`, { token: u.access, headers: from(freshIp(), { 'x-request-id': 'fastpath-user-0002' }) });
+    const cancel = await h.api.call('POST', `/v1/requests/${accepted.body.id}/cancel`, {
+      token: u.access,
+      headers: from(freshIp(), { 'x-request-id': 'fastpath-user-0002' }),
+    });
     for (const res of [slow, fast, cancel]) {
       assert.equal(res.status, 429);
       assert.equal(res.body.code, 'rate_limited');
@@ -95,7 +99,11 @@ describe('refusal fast path: calls without a usable credential refused before ex
     assert.ok(!accessLogged('fastpath-user-0001') && !accessLogged('fastpath-user-0002'), 'later ones come from the fast path');
     assert.equal((await h.api.call('GET', '/v1/me', { token: u.access, headers: from(freshIp()) })).status, 200, 'reads have their own budget');
     const other = await h.api.registerAndLogin(undefined, undefined, from(freshIp()));
-    assert.equal((await h.api.call('POST', '/v1/requests', { token: other.access, body: { topic: 'honeybees' }, headers: from(freshIp()) })).status, 202, 'another user is unaffected');
+    assert.equal(
+      (await h.api.call('POST', '/v1/requests', { token: other.access, body: { topic: 'honeybees' }, headers: from(freshIp()) })).status,
+      202,
+      'another user is unaffected',
+    );
     const metrics = await h.ops.call('GET', '/metrics');
     assert.match(metrics.body, /pressroom_rate_limited_total\{[^}]*limiter="user"[^}]*\} [3-9]/);
   });

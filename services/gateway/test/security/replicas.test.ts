@@ -17,7 +17,10 @@ describe('two gateway processes sharing PostgreSQL and Redis', () => {
     const env = testEnv(id, { RATE_LIMIT_IP_PER_HOUR: '10', RATE_LIMIT_USER_PER_HOUR: '100', RATE_LIMIT_AUTH_PER_HOUR: '100' });
     const [pa, pb] = [await freePort(), await freePort()];
     // Started together: migrations under the advisory lock must not race either.
-    [a, b] = await Promise.all([startService('gateway', { ...env, GATEWAY_PORT: String(pa) }, pa), startService('gateway', { ...env, GATEWAY_PORT: String(pb) }, pb)]);
+    [a, b] = await Promise.all([
+      startService('gateway', { ...env, GATEWAY_PORT: String(pa) }, pa),
+      startService('gateway', { ...env, GATEWAY_PORT: String(pb) }, pb),
+    ]);
   });
   after(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
@@ -50,7 +53,11 @@ describe('two gateway processes sharing PostgreSQL and Redis', () => {
       assert.ok(i < 10, 'the limit of 10 must hold across both replicas');
     }
     assert.equal(seen.at(-1), 0);
-    assert.deepEqual(seen, seen.map((_, i) => seen[0]! - i), 'each request, on either replica, takes the next unit of the same bucket');
+    assert.deepEqual(
+      seen,
+      seen.map((_, i) => seen[0]! - i),
+      'each request, on either replica, takes the next unit of the same bucket',
+    );
     for (const api of apis) assert.equal((await api.call('GET', '/v1/me')).status, 429, 'both replicas refuse now');
   });
 });

@@ -51,15 +51,27 @@ describe('API8:2023 Security Misconfiguration: secrets', () => {
       const env = testEnv('sec', { [name]: '', [`${name}_FILE`]: file, BOOTSTRAP_ADMIN_EMAIL: 'admin@secrets.test' });
       assert.equal(loadConfig('cli', env)[name], SAMPLE[name], name);
     }
-    assert.deepEqual(problemsOf(() => loadConfig('cli', testEnv('sec', { JWT_SECRET_FILE: join(dir, 'JWT_SECRET') }))), ['JWT_SECRET and JWT_SECRET_FILE are both set; set only one']);
-    assert.deepEqual(problemsOf(() => loadConfig('cli', testEnv('sec', { JWT_SECRET: '', JWT_SECRET_FILE: join(dir, 'missing') }))), [`JWT_SECRET_FILE: cannot read ${join(dir, 'missing')} (ENOENT)`]);
+    assert.deepEqual(
+      problemsOf(() => loadConfig('cli', testEnv('sec', { JWT_SECRET_FILE: join(dir, 'JWT_SECRET') }))),
+      ['JWT_SECRET and JWT_SECRET_FILE are both set; set only one'],
+    );
+    assert.deepEqual(
+      problemsOf(() => loadConfig('cli', testEnv('sec', { JWT_SECRET: '', JWT_SECRET_FILE: join(dir, 'missing') }))),
+      [`JWT_SECRET_FILE: cannot read ${join(dir, 'missing')} (ENOENT)`],
+    );
   });
 
   it('when JWT_SECRET or WEBHOOK_SIGNING_SECRET is missing, short or a placeholder, then the service refuses to start and names it, without echoing it', () => {
-    for (const [service, name] of [['gateway', 'JWT_SECRET'], ['publisher', 'WEBHOOK_SIGNING_SECRET']] as const) {
+    for (const [service, name] of [
+      ['gateway', 'JWT_SECRET'],
+      ['publisher', 'WEBHOOK_SIGNING_SECRET'],
+    ] as const) {
       for (const value of ['', 'too-short-secret', 'changeme-changeme-changeme-changeme-1234', 'replace-with-at-least-32-random-bytes-please']) {
         const problems = problemsOf(() => loadConfig(service, testEnv('sec', { [name]: value })));
-        assert.ok(problems.some((p) => p.startsWith(name)), `${service} ${name}=${value}: ${problems.join('; ')}`);
+        assert.ok(
+          problems.some((p) => p.startsWith(name)),
+          `${service} ${name}=${value}: ${problems.join('; ')}`,
+        );
         if (value) assert.ok(!problems.join(' ').includes(value), 'the bad value is not printed');
       }
     }
@@ -67,12 +79,24 @@ describe('API8:2023 Security Misconfiguration: secrets', () => {
 
   it('when the services load the values of .env.example, then gateway and publisher refuse them, naming the placeholders', () => {
     const gateway = problemsOf(() => loadConfig('gateway', example));
-    assert.ok(gateway.some((p) => p.startsWith('JWT_SECRET is a placeholder')), gateway.join('; '));
-    assert.ok(gateway.some((p) => p.startsWith('BOOTSTRAP_ADMIN_PASSWORD is a placeholder')), gateway.join('; '));
+    assert.ok(
+      gateway.some((p) => p.startsWith('JWT_SECRET is a placeholder')),
+      gateway.join('; '),
+    );
+    assert.ok(
+      gateway.some((p) => p.startsWith('BOOTSTRAP_ADMIN_PASSWORD is a placeholder')),
+      gateway.join('; '),
+    );
     const publisher = problemsOf(() => loadConfig('publisher', example));
-    assert.ok(publisher.some((p) => p.startsWith('WEBHOOK_SIGNING_SECRET is a placeholder')), publisher.join('; '));
+    assert.ok(
+      publisher.some((p) => p.startsWith('WEBHOOK_SIGNING_SECRET is a placeholder')),
+      publisher.join('; '),
+    );
     const llm = problemsOf(() => loadConfig('llm', { ...example, LLM_PROVIDER: 'openai' }));
-    assert.ok(llm.some((p) => p.startsWith('LLM_API_KEY is a placeholder')), llm.join('; '));
+    assert.ok(
+      llm.some((p) => p.startsWith('LLM_API_KEY is a placeholder')),
+      llm.join('; '),
+    );
   });
 
   it('when the gateway process starts with .env.example as its .env, then it exits 78 and says why', () => {

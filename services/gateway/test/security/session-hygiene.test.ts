@@ -72,7 +72,9 @@ describe('API2:2023 Broken Authentication: session hygiene', () => {
     assert.equal(within.status, 200, 'within the window');
     assert.equal(within.body.refresh_token, rotated.body.refresh_token);
     // The window ends: the spent token's use is moved back past it rather than waiting it out.
-    await h.gateway.deps.db.query("UPDATE user_sessions SET used_at = used_at - interval '1 minute' WHERE refresh_token_hash = $1", [createHash('sha256').update(u.refresh).digest()]);
+    await h.gateway.deps.db.query("UPDATE user_sessions SET used_at = used_at - interval '1 minute' WHERE refresh_token_hash = $1", [
+      createHash('sha256').update(u.refresh).digest(),
+    ]);
     const late = await refresh(u.refresh, freshIp());
     assert.equal(late.status, 401);
     assert.match(late.body.detail, /already used/);

@@ -18,9 +18,16 @@ describe('API2:2023 Broken Authentication: sessions end when they must', () => {
   it('when a user changes their password, then 204, every other session ends at once and this one lives on', async () => {
     const u = await h.api.registerAndLogin();
     const other = (await login(u.email, u.password)).body;
-    const res = await h.api.call('POST', '/v1/auth/password', { token: u.access, body: { current_password: u.password, new_password: 'a brand new password' } });
+    const res = await h.api.call('POST', '/v1/auth/password', {
+      token: u.access,
+      body: { current_password: u.password, new_password: 'a brand new password' },
+    });
     assert.equal(res.status, 204);
-    assert.equal((await h.api.call('GET', '/v1/me', { token: other.access_token })).status, 401, "the other session's access token is dead on its next request");
+    assert.equal(
+      (await h.api.call('GET', '/v1/me', { token: other.access_token })).status,
+      401,
+      "the other session's access token is dead on its next request",
+    );
     assert.equal((await h.api.call('POST', '/v1/auth/refresh', { body: { refresh_token: other.refresh_token } })).status, 401, 'and so is its refresh token');
     assert.equal((await h.api.call('GET', '/v1/me', { token: u.access })).status, 200, 'the session that changed the password continues');
     assert.equal((await h.api.call('POST', '/v1/auth/refresh', { body: { refresh_token: u.refresh } })).status, 200);
@@ -30,7 +37,10 @@ describe('API2:2023 Broken Authentication: sessions end when they must', () => {
 
   it('when the current password is wrong, or the new one is weak or unchanged, then nothing changes', async () => {
     const u = await h.api.registerAndLogin();
-    const wrong = await h.api.call('POST', '/v1/auth/password', { token: u.access, body: { current_password: 'not my password', new_password: 'a brand new password' } });
+    const wrong = await h.api.call('POST', '/v1/auth/password', {
+      token: u.access,
+      body: { current_password: 'not my password', new_password: 'a brand new password' },
+    });
     assert.equal(wrong.status, 400);
     assert.deepEqual(wrong.body.errors, [{ field: 'current_password', message: 'is incorrect' }]);
     const short = await h.api.call('POST', '/v1/auth/password', { token: u.access, body: { current_password: u.password, new_password: 'short' } });
@@ -38,7 +48,11 @@ describe('API2:2023 Broken Authentication: sessions end when they must', () => {
     assert.equal(short.body.errors[0].field, 'new_password');
     const same = await h.api.call('POST', '/v1/auth/password', { token: u.access, body: { current_password: u.password, new_password: u.password } });
     assert.equal(same.status, 400);
-    assert.equal((await h.api.call('POST', '/v1/auth/password', { body: { current_password: u.password, new_password: 'a brand new password' } })).status, 401, 'needs a token');
+    assert.equal(
+      (await h.api.call('POST', '/v1/auth/password', { body: { current_password: u.password, new_password: 'a brand new password' } })).status,
+      401,
+      'needs a token',
+    );
     assert.equal((await login(u.email, u.password)).status, 200, 'the password is unchanged');
   });
 

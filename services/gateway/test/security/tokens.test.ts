@@ -28,7 +28,11 @@ describe('API2:2023 Broken Authentication: access tokens', () => {
   const forge = (payload: object = {}, opts: jwt.SignOptions = {}, key: jwt.Secret = h.config.JWT_SECRET!) => {
     const all = { algorithm: 'HS256', subject: claims.sub, issuer: h.config.JWT_ISSUER, audience: h.config.JWT_AUDIENCE, expiresIn: 300, ...opts };
     // An option set to undefined means "leave this claim out".
-    return jwt.sign({ sid: claims.sid, role: 'user', ...payload }, key, Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as jwt.SignOptions);
+    return jwt.sign(
+      { sid: claims.sid, role: 'user', ...payload },
+      key,
+      Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as jwt.SignOptions,
+    );
   };
 
   it('when a correctly forged control token is sent, then it works (so each refusal below is about one property)', async () => {
@@ -36,7 +40,11 @@ describe('API2:2023 Broken Authentication: access tokens', () => {
   });
 
   const refusals: Array<[string, () => string]> = [
-    ['alg none (unsigned)', () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: claims.sub, sid: claims.sid, role: 'admin', iss: h.config.JWT_ISSUER, aud: h.config.JWT_AUDIENCE, iat: now(), exp: now() + 300 })}.`],
+    [
+      'alg none (unsigned)',
+      () =>
+        `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: claims.sub, sid: claims.sid, role: 'admin', iss: h.config.JWT_ISSUER, aud: h.config.JWT_AUDIENCE, iat: now(), exp: now() + 300 })}.`,
+    ],
     ['HS512 with the right secret (algorithm not pinned)', () => forge({}, { algorithm: 'HS512' })],
     ['RS256 signed with an attacker key', () => forge({}, { algorithm: 'RS256' }, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey)],
     ['HS256 signed with another secret', () => forge({}, {}, 'another-secret-that-is-long-enough-0123456789')],
@@ -44,17 +52,33 @@ describe('API2:2023 Broken Authentication: access tokens', () => {
     ['a foreign audience', () => forge({}, { audience: 'another-api' })],
     ['an expired token', () => forge({ exp: now() - 5 }, { expiresIn: undefined })],
     ['a token not valid before a future time (nbf)', () => forge({}, { notBefore: 600 })],
-    ['a tampered signature', () => {
-      const t = forge();
-      const [h1, p, s] = t.split('.') as [string, string, string];
-      return `${h1}.${p}.${s.slice(0, 10)}${s[10] === 'A' ? 'B' : 'A'}${s.slice(11)}`;
-    }],
-    ['a tampered payload (role raised to admin, signature kept)', () => {
-      const [h1, , s] = forge().split('.') as [string, string, string];
-      return `${h1}.${b64({ sub: claims.sub, sid: claims.sid, role: 'admin', iss: h.config.JWT_ISSUER, aud: h.config.JWT_AUDIENCE, iat: now(), exp: now() + 300 })}.${s}`;
-    }],
+    [
+      'a tampered signature',
+      () => {
+        const t = forge();
+        const [h1, p, s] = t.split('.') as [string, string, string];
+        return `${h1}.${p}.${s.slice(0, 10)}${s[10] === 'A' ? 'B' : 'A'}${s.slice(11)}`;
+      },
+    ],
+    [
+      'a tampered payload (role raised to admin, signature kept)',
+      () => {
+        const [h1, , s] = forge().split('.') as [string, string, string];
+        return `${h1}.${b64({ sub: claims.sub, sid: claims.sid, role: 'admin', iss: h.config.JWT_ISSUER, aud: h.config.JWT_AUDIENCE, iat: now(), exp: now() + 300 })}.${s}`;
+      },
+    ],
     ['a token without exp', () => forge({}, { expiresIn: undefined })],
-    ['a token without sid', () => jwt.sign({ role: 'user' }, h.config.JWT_SECRET!, { algorithm: 'HS256', subject: claims.sub, issuer: h.config.JWT_ISSUER, audience: h.config.JWT_AUDIENCE, expiresIn: 300 })],
+    [
+      'a token without sid',
+      () =>
+        jwt.sign({ role: 'user' }, h.config.JWT_SECRET!, {
+          algorithm: 'HS256',
+          subject: claims.sub,
+          issuer: h.config.JWT_ISSUER,
+          audience: h.config.JWT_AUDIENCE,
+          expiresIn: 300,
+        }),
+    ],
     ['a validly signed token naming a session that was never issued', () => forge({ sid: randomUUID() })],
     ['a validly signed token naming another user for this session', () => forge({}, { subject: randomUUID() })],
   ];
@@ -73,7 +97,10 @@ describe('API2:2023 Broken Authentication: access tokens', () => {
   });
 
   it('when an access TTL above 24 h is configured, then the configuration is refused naming JWT_ACCESS_TTL', () => {
-    assert.throws(() => loadConfig('gateway', testEnv('ttl', { JWT_ACCESS_TTL: '86401' })), (err: ConfigError) => err.problems.some((p) => p.startsWith('JWT_ACCESS_TTL')));
+    assert.throws(
+      () => loadConfig('gateway', testEnv('ttl', { JWT_ACCESS_TTL: '86401' })),
+      (err: ConfigError) => err.problems.some((p) => p.startsWith('JWT_ACCESS_TTL')),
+    );
     assert.equal(loadConfig('gateway', testEnv('ttl', {})).JWT_ACCESS_TTL, 900, 'default 15 minutes');
   });
 });
@@ -83,11 +110,18 @@ describe('API2:2023 Broken Authentication: RS256 with key files (optional algori
   let publicPem: string;
   before(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pressroom-keys-'));
-    const pair = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const pair = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
     publicPem = pair.publicKey;
     writeFileSync(join(dir, 'jwt.key'), pair.privateKey, { mode: 0o600 });
     writeFileSync(join(dir, 'jwt.pub'), pair.publicKey);
-    h = await startTestGateway({ JWT_ALGORITHM: 'RS256', JWT_SECRET: '', JWT_PRIVATE_KEY_FILE: join(dir, 'jwt.key'), JWT_PUBLIC_KEY_FILE: join(dir, 'jwt.pub') }, 'secrs');
+    h = await startTestGateway(
+      { JWT_ALGORITHM: 'RS256', JWT_SECRET: '', JWT_PRIVATE_KEY_FILE: join(dir, 'jwt.key'), JWT_PUBLIC_KEY_FILE: join(dir, 'jwt.pub') },
+      'secrs',
+    );
   });
   after(() => h.close());
 
@@ -104,9 +138,13 @@ describe('API2:2023 Broken Authentication: RS256 with key files (optional algori
   });
 
   it('when RS256 is chosen without usable keys, then the gateway refuses to start and names them', () => {
-    assert.throws(() => loadConfig('gateway', testEnv('rs', { JWT_ALGORITHM: 'RS256', JWT_SECRET: '' })), (err: ConfigError) =>
-      err.problems.some((p) => p.startsWith('JWT_PRIVATE_KEY')) && err.problems.some((p) => p.startsWith('JWT_PUBLIC_KEY')));
-    assert.throws(() => loadConfig('gateway', testEnv('rs', { JWT_ALGORITHM: 'RS256', JWT_PRIVATE_KEY: 'not a key', JWT_PUBLIC_KEY: publicPem })), (err: ConfigError) =>
-      err.problems.some((p) => /JWT_PRIVATE_KEY is not a PEM/.test(p)));
+    assert.throws(
+      () => loadConfig('gateway', testEnv('rs', { JWT_ALGORITHM: 'RS256', JWT_SECRET: '' })),
+      (err: ConfigError) => err.problems.some((p) => p.startsWith('JWT_PRIVATE_KEY')) && err.problems.some((p) => p.startsWith('JWT_PUBLIC_KEY')),
+    );
+    assert.throws(
+      () => loadConfig('gateway', testEnv('rs', { JWT_ALGORITHM: 'RS256', JWT_PRIVATE_KEY: 'not a key', JWT_PUBLIC_KEY: publicPem })),
+      (err: ConfigError) => err.problems.some((p) => /JWT_PRIVATE_KEY is not a PEM/.test(p)),
+    );
   });
 });

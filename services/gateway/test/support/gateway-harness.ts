@@ -6,7 +6,12 @@ import { startGateway, type GatewayOptions, type RunningGateway } from '../../sr
  * Rate limits are opened wide for functional tests (they poll and register many users from one IP); the
  * security suite sets the limits it tests explicitly.
  */
-export const NO_RATE_LIMITS = { RATE_LIMIT_IP_PER_HOUR: '1000000', RATE_LIMIT_USER_PER_HOUR: '1000000', RATE_LIMIT_AUTH_PER_HOUR: '1000000', LOGIN_FAILURES_PER_IP: '100000' };
+export const NO_RATE_LIMITS = {
+  RATE_LIMIT_IP_PER_HOUR: '1000000',
+  RATE_LIMIT_USER_PER_HOUR: '1000000',
+  RATE_LIMIT_AUTH_PER_HOUR: '1000000',
+  LOGIN_FAILURES_PER_IP: '100000',
+};
 
 /** A gateway on a random port (and a random operations port) with its own database, queue prefix and Redis prefix; `close` removes all three. */
 export async function startTestGateway(overrides: Record<string, string> = {}, label = 'gw', opts: Omit<GatewayOptions, 'port' | 'opsPort'> = {}) {
@@ -47,7 +52,11 @@ export interface ApiResponse<T = any> {
 
 /** A small fetch wrapper: JSON in, JSON (or problem+json) out. */
 export function createApiClient(baseUrl: string) {
-  async function call<T = any>(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {}): Promise<ApiResponse<T>> {
+  async function call<T = any>(
+    method: string,
+    path: string,
+    opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
     let body: string | undefined = opts.raw;
@@ -67,7 +76,11 @@ export function createApiClient(baseUrl: string) {
   }
   return {
     call,
-    async registerAndLogin(email = `user-${Math.random().toString(36).slice(2)}@example.com`, password = 'correct horse battery', headers: Record<string, string> = {}) {
+    async registerAndLogin(
+      email = `user-${Math.random().toString(36).slice(2)}@example.com`,
+      password = 'correct horse battery',
+      headers: Record<string, string> = {},
+    ) {
       const reg = await call('POST', '/v1/auth/register', { body: { email, password }, headers });
       if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.body)}`);
       const login = await call('POST', '/v1/auth/login', { body: { email, password }, headers });

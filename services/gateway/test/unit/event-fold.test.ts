@@ -5,7 +5,14 @@ import { foldEvents, type StageEventInput } from '../../src/tracker/event-fold.t
 const A = '00000000-0000-4000-8000-00000000000a';
 const B = '00000000-0000-4000-8000-00000000000b';
 const t = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms).toISOString();
-const event = (overrides: Partial<StageEventInput>): StageEventInput => ({ request_id: A, stage: 'research', type: 'started', attempt: 1, at: t(0), ...overrides });
+const event = (overrides: Partial<StageEventInput>): StageEventInput => ({
+  request_id: A,
+  stage: 'research',
+  type: 'started',
+  attempt: 1,
+  at: t(0),
+  ...overrides,
+});
 const busy = { code: 'upstream_503', message: 'busy' };
 
 describe('folding a batch of stage events into one write per row', () => {
@@ -15,7 +22,9 @@ describe('folding a batch of stage events into one write per row', () => {
       event({ stage: 'write', type: 'retrying', at: t(200), error: busy }),
       event({ stage: 'write', attempt: 2, at: t(260) }),
     ]);
-    assert.deepEqual(stages, [{ request_id: A, stage: 'write', terminal: null, progress: 'running', attempts: 2, started_at: t(150), finished_at: null, error: busy }]);
+    assert.deepEqual(stages, [
+      { request_id: A, stage: 'write', terminal: null, progress: 'running', attempts: 2, started_at: t(150), finished_at: null, error: busy },
+    ]);
     assert.equal(requests.length, 1);
     assert.equal(requests[0]!.progress, 'writing');
   });
@@ -40,7 +49,10 @@ describe('folding a batch of stage events into one write per row', () => {
   });
 
   it('when a request is published and a failure arrives after, then it stays published; a failure first fails it with the stage error', () => {
-    const published = foldEvents([event({ stage: 'publish', type: 'completed', result: { published_url: 'file:///x.md' } }), event({ stage: 'publish', type: 'failed', error: busy })]).requests[0]!;
+    const published = foldEvents([
+      event({ stage: 'publish', type: 'completed', result: { published_url: 'file:///x.md' } }),
+      event({ stage: 'publish', type: 'failed', error: busy }),
+    ]).requests[0]!;
     assert.equal(published.terminal, 'published');
     assert.equal(published.published_url, 'file:///x.md');
     assert.equal(published.error, null);
@@ -57,8 +69,17 @@ describe('folding a batch of stage events into one write per row', () => {
       event({ request_id: B, stage: 'write', type: 'completed', result: { article: article('again') } }),
       event({ request_id: A, type: 'completed' }),
     ]);
-    assert.deepEqual(stages.map((s) => [s.request_id, s.stage]), [[A, 'research'], [B, 'write']]);
-    assert.deepEqual(requests.map((r) => r.request_id), [A, B]);
+    assert.deepEqual(
+      stages.map((s) => [s.request_id, s.stage]),
+      [
+        [A, 'research'],
+        [B, 'write'],
+      ],
+    );
+    assert.deepEqual(
+      requests.map((r) => r.request_id),
+      [A, B],
+    );
     assert.equal(requests[1]!.article?.title, 'first');
   });
 
@@ -69,11 +90,14 @@ describe('folding a batch of stage events into one write per row', () => {
       event({ stage: 'write', type: 'started', at: t(150) }),
     ]);
     const entries = requests[0]!.entries;
-    assert.deepEqual(entries.map((e) => [e.key, e.event, e.ord]), [
-      ['research.started.1', 'request.research.started', 1],
-      ['research.completed.1', 'request.research.completed', 2],
-      ['write.started.1', 'request.write.started', 3],
-    ]);
+    assert.deepEqual(
+      entries.map((e) => [e.key, e.event, e.ord]),
+      [
+        ['research.started.1', 'request.research.started', 1],
+        ['research.completed.1', 'request.research.completed', 2],
+        ['write.started.1', 'request.write.started', 3],
+      ],
+    );
     assert.equal(entries[0]!.data.synthesised, true);
     assert.equal(entries[0]!.data.at, t(0), "the completion's time less its duration");
     assert.equal(requests[0]!.entry_count, 3);
@@ -83,12 +107,19 @@ describe('folding a batch of stage events into one write per row', () => {
     const { stages, requests } = foldEvents([event({ stage: 'write', type: 'cancelled', at: t(10) })]);
     assert.deepEqual([stages[0]!.terminal, stages[0]!.started_at, stages[0]!.finished_at], ['cancelled', null, t(10)]);
     assert.equal(requests[0]!.terminal, 'cancelled');
-    assert.deepEqual(requests[0]!.entries.map((e) => e.event), ['request.write.cancelled'], 'no started for a stage that never ran');
+    assert.deepEqual(
+      requests[0]!.entries.map((e) => e.event),
+      ['request.write.cancelled'],
+      'no started for a stage that never ran',
+    );
   });
 
   it('when a running stage is abandoned for a cancel, then its start is inferred from the duration', () => {
     const { stages, requests } = foldEvents([event({ stage: 'write', type: 'cancelled', at: t(500), duration_ms: 400 })]);
     assert.equal(stages[0]!.started_at, t(100));
-    assert.deepEqual(requests[0]!.entries.map((e) => e.event), ['request.write.started', 'request.write.cancelled']);
+    assert.deepEqual(
+      requests[0]!.entries.map((e) => e.event),
+      ['request.write.started', 'request.write.cancelled'],
+    );
   });
 });

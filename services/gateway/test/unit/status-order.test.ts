@@ -6,7 +6,10 @@ import { sqlCase, sqlList } from '../../src/db/sql-literals.ts';
 describe('status order and the stage-to-status map, from libs/contracts', () => {
   it('when statuses are ranked, then in-flight ones follow the stages in order and every final status ranks last, equally', () => {
     const inFlight = ['queued', ...STAGES.map((s) => STATUS_WHILE[s])];
-    assert.deepEqual(inFlight.map((s) => STATUS_RANK[s as keyof typeof STATUS_RANK]), [0, 1, 2, 3]);
+    assert.deepEqual(
+      inFlight.map((s) => STATUS_RANK[s as keyof typeof STATUS_RANK]),
+      [0, 1, 2, 3],
+    );
     const finals = new Set(FINAL_REQUEST_STATUSES.map((s) => STATUS_RANK[s]));
     assert.deepEqual([...finals], [inFlight.length]);
     assert.deepEqual(Object.keys(STATUS_RANK).sort(), [...REQUEST_STATUSES].sort());

@@ -9,7 +9,10 @@ const CITATION = /(```[\s\S]*?```|`[^`\n]*`)|( ?)\[(\d+(?:\s*,\s*\d+)*)\](?!\()/
 export function keepValidCitations(text: string, sourceCount: number): string {
   return text.replace(CITATION, (_match, code: string | undefined, lead: string, list: string) => {
     if (code) return code;
-    const valid = list.split(',').map((n) => Number(n.trim())).filter((n) => n >= 1 && n <= sourceCount);
+    const valid = list
+      .split(',')
+      .map((n) => Number(n.trim()))
+      .filter((n) => n >= 1 && n <= sourceCount);
     return valid.length === 0 ? '' : lead + valid.map((n) => `[${n}]`).join('');
   });
 }

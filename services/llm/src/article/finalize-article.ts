@@ -19,7 +19,13 @@ const MAX_BODY = 190_000;
 /** Turns a writer's draft into the published article: clean citations, the sources list, schema limits. */
 export function finalizeArticle(draft: Draft, sources: readonly Source[], topic: string): Article {
   const refs = sources.map((s) => ({ title: s.title, url: s.url }));
-  const title = clip(draft.title.replace(/^#+\s*/, '').replace(/\s+/g, ' ').trim() || titleCase(topic), MAX_TITLE);
+  const title = clip(
+    draft.title
+      .replace(/^#+\s*/, '')
+      .replace(/\s+/g, ' ')
+      .trim() || titleCase(topic),
+    MAX_TITLE,
+  );
   // Publishers render the title themselves; a leading "# Title" in the body would show it twice.
   let body = draft.body_markdown.trim().replace(/^#\s+[^\n]*\n+/, '');
   body = clip(keepValidCitations(body, sources.length), MAX_BODY).trim();

@@ -13,7 +13,13 @@ const OUTCOME_BY_CODE: Record<string, string> = { upstream_timeout: 'timeout', u
  * Writes a draft through the response cache: keyed by prompt hash, so a repeated brief with the same sources
  * costs nothing, and identical prompts in flight are sent once. Failures are never cached.
  */
-export function createDraftGenerator(deps: { provider: WriterProvider; cache: JsonCache<Completion>; metrics: Metrics; logger: Logger; usageOf: UsageEstimator }) {
+export function createDraftGenerator(deps: {
+  provider: WriterProvider;
+  cache: JsonCache<Completion>;
+  metrics: Metrics;
+  logger: Logger;
+  usageOf: UsageEstimator;
+}) {
   const { provider, cache, metrics, logger, usageOf } = deps;
   const labels = { provider: provider.name, model: provider.model };
 
@@ -42,13 +48,28 @@ export function createDraftGenerator(deps: { provider: WriterProvider; cache: Js
     metrics.llmSavedCost.inc(labels, usage.saved.cost_usd ?? 0);
   }
 
-  return async function generate(input: WriteInput, requestId: string, signal?: AbortSignal): Promise<{ completion: Completion; cached: boolean; usage: LlmUsage }> {
+  return async function generate(
+    input: WriteInput,
+    requestId: string,
+    signal?: AbortSignal,
+  ): Promise<{ completion: Completion; cached: boolean; usage: LlmUsage }> {
     const key = promptHash(input.messages, provider.model);
     const { value, cached } = await cache.getOrCompute(key, () => call(input, requestId, signal));
     if (cached) metrics.llmCalls.inc({ ...labels, outcome: 'cached' });
     const usage = usageOf(provider, value, cached);
     countCost(usage);
-    logger.info({ provider: provider.name, model: provider.model, cached, prompt_hash: key.slice(0, 16), input_tokens: usage.input_tokens, output_tokens: usage.output_tokens, cost_usd: usage.cost_usd }, 'article drafted');
+    logger.info(
+      {
+        provider: provider.name,
+        model: provider.model,
+        cached,
+        prompt_hash: key.slice(0, 16),
+        input_tokens: usage.input_tokens,
+        output_tokens: usage.output_tokens,
+        cost_usd: usage.cost_usd,
+      },
+      'article drafted',
+    );
     return { completion: value, cached, usage };
   };
 }

@@ -22,7 +22,10 @@ const MAX_CHARS_PER_SOURCE = 4_000;
 
 /** Cuts at a sentence (or else a word) boundary so the model never sees half a claim. */
 export function trimText(text: string, maxChars: number): string {
-  const clean = text.replace(/[ \t]+/g, ' ').replace(/\n{3,}/g, '\n\n').trim();
+  const clean = text
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
   if (clean.length <= maxChars) return clean;
   const cut = clean.slice(0, maxChars);
   const sentenceEnd = Math.max(cut.lastIndexOf('. '), cut.lastIndexOf('.\n'));

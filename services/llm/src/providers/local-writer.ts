@@ -26,7 +26,12 @@ const FRAMING: Record<Brief['tone'], (subject: string, n: number) => string> = {
 };
 
 function heading(title: string, n: number): string {
-  return title.replace(/\s+/g, ' ').replace(/^#+\s*/, '').trim() || `Source ${n}`;
+  return (
+    title
+      .replace(/\s+/g, ' ')
+      .replace(/^#+\s*/, '')
+      .trim() || `Source ${n}`
+  );
 }
 
 /**

@@ -7,7 +7,10 @@ import { parseAnswer } from './parse-answer.ts';
 import type { Completion, WriterProvider } from './writer-provider.ts';
 
 // The key is optional at run time (Ollama, llama.cpp need none) although Config types it as a plain string.
-type LlmConfig = Pick<Config, 'LLM_BASE_URL' | 'LLM_MODEL' | 'LLM_MAX_TOKENS' | 'LLM_TIMEOUT_MS'> & { LLM_API_KEY?: string | undefined; RESPONSE_MAX_BYTES?: number };
+type LlmConfig = Pick<Config, 'LLM_BASE_URL' | 'LLM_MODEL' | 'LLM_MAX_TOKENS' | 'LLM_TIMEOUT_MS'> & {
+  LLM_API_KEY?: string | undefined;
+  RESPONSE_MAX_BYTES?: number;
+};
 
 interface ChatCompletionResponse {
   model?: string;

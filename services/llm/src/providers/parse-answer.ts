@@ -26,7 +26,8 @@ const meantAsJson = (content: string): boolean =>
   content.startsWith('{') || /```(?:json)?[ \t]*\r?\n\s*\{/i.test(content.slice(0, 400)) || /\{\s*"(?:title|headline|summary|body_markdown)"\s*:/.test(content);
 
 // A model without the API's `refusal` field declines in prose, in the first words of a short, uncited answer.
-const REFUSAL = /^\W{0,3}(?:i['’]m sorry|i am sorry|sorry, (?:but )?i|i apologi[sz]e|i can(?:not|['’]t) (?:help|assist|write|provide|comply|create|do)|i['’]m (?:not able|unable) to|i am (?:not able|unable) to|i won['’]t be able|as an ai\b)/i;
+const REFUSAL =
+  /^\W{0,3}(?:i['’]m sorry|i am sorry|sorry, (?:but )?i|i apologi[sz]e|i can(?:not|['’]t) (?:help|assist|write|provide|comply|create|do)|i['’]m (?:not able|unable) to|i am (?:not able|unable) to|i won['’]t be able|as an ai\b)/i;
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 const firstText = (a: Record<string, unknown>, keys: string[]): string => keys.map((k) => text(a[k])).find((v) => v.trim()) ?? '';
@@ -40,7 +41,11 @@ function jsonDraft(content: string): Draft {
   }
   const a = (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : {}) as Record<string, unknown>;
   // Models that ignore the schema still mostly keep its meaning under a near name.
-  const draft = { title: firstText(a, ['title', 'headline']), summary: firstText(a, ['summary', 'excerpt', 'description']), body_markdown: firstText(a, ['body_markdown', 'body', 'markdown', 'content', 'article']) };
+  const draft = {
+    title: firstText(a, ['title', 'headline']),
+    summary: firstText(a, ['summary', 'excerpt', 'description']),
+    body_markdown: firstText(a, ['body_markdown', 'body', 'markdown', 'content', 'article']),
+  };
   if (!draft.title.trim() || !draft.body_markdown.trim()) throw transientError('llm_bad_output', 'LLM answer lacks a non-empty title or body_markdown');
   return draft;
 }
@@ -57,7 +62,8 @@ export function parseAnswer(content: string | null | undefined, finishReason: st
   if (finishReason === 'content_filter') throw permanentError('llm_refused', 'LLM provider withheld the answer (finish_reason "content_filter")');
   const answer = (content ?? '').trim();
   if (!answer) throw transientError('llm_bad_output', 'LLM answer is empty');
-  if (REFUSAL.test(answer) && answer.length < 1000 && !citesASource(answer, sourceCount)) throw permanentError('llm_refused', `LLM refused: ${answer.slice(0, 300)}`);
+  if (REFUSAL.test(answer) && answer.length < 1000 && !citesASource(answer, sourceCount))
+    throw permanentError('llm_refused', `LLM refused: ${answer.slice(0, 300)}`);
   const draft = meantAsJson(answer) ? jsonDraft(answer) : markdownDraft(answer);
   if (!citesASource(draft.body_markdown, sourceCount)) throw transientError('llm_bad_output', `LLM answer cites none of the ${sourceCount} sources`);
   return draft;

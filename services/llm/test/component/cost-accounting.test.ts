@@ -30,7 +30,15 @@ describe('llm worker cost accounting: tokens and cost in the completed event, ca
     const costBefore = await llm.metric('llmCost', { provider: 'openai', model: 'gpt-4o-mini' });
     const done = await llm.settled(await llm.submit(aWriteTask({ brief: aBrief({ topic: 'how wind turbines work' }) })));
     assert.equal(done.type, 'completed');
-    assert.deepEqual(done.result?.usage, { provider: 'openai', model: 'gpt-4o-mini-2024-07-18', cached: false, input_tokens: 812, output_tokens: 240, cost_usd: COST, saved: null });
+    assert.deepEqual(done.result?.usage, {
+      provider: 'openai',
+      model: 'gpt-4o-mini-2024-07-18',
+      cached: false,
+      input_tokens: 812,
+      output_tokens: 240,
+      cost_usd: COST,
+      saved: null,
+    });
     assert.ok(Math.abs((await llm.metric('llmCost', { provider: 'openai', model: 'gpt-4o-mini' })) - costBefore - COST) < 1e-12);
     assert.match(await llm.worker.metrics.registry.metrics(), /^pressroom_llm_cost_usd_total\{[^}]*model="gpt-4o-mini"[^}]*\} [0-9.e-]+$/m);
   });
@@ -46,7 +54,13 @@ describe('llm worker cost accounting: tokens and cost in the completed event, ca
     const again = await llm.settled(await llm.submit(task));
     assert.equal(stub.requestsFor('wind turbines from the cache').length, 1, 'the second write made no call');
     assert.deepEqual(again.result?.usage, {
-      provider: 'openai', model: 'gpt-4o-mini-2024-07-18', cached: true, input_tokens: 0, output_tokens: 0, cost_usd: 0, saved: { input_tokens: 812, output_tokens: 240, cost_usd: COST },
+      provider: 'openai',
+      model: 'gpt-4o-mini-2024-07-18',
+      cached: true,
+      input_tokens: 0,
+      output_tokens: 0,
+      cost_usd: 0,
+      saved: { input_tokens: 812, output_tokens: 240, cost_usd: COST },
     });
     assert.equal(await llm.metric('llmCost', { provider: 'openai' }), costBefore, 'a cached answer costs nothing');
     assert.ok(Math.abs((await llm.metric('llmSavedCost', { provider: 'openai' })) - savedBefore - COST) < 1e-12);
@@ -56,6 +70,14 @@ describe('llm worker cost accounting: tokens and cost in the completed event, ca
   it('when the built-in writer writes, then the event says it cost zero, whatever LLM_PRICES lists for it', async () => {
     const done = await local.settled(await local.submit(aWriteTask({ brief: aBrief({ topic: 'how solar panels work' }) })));
     assert.equal(done.type, 'completed');
-    assert.deepEqual(done.result?.usage, { provider: 'local', model: 'extractive-v2', cached: false, input_tokens: 0, output_tokens: 0, cost_usd: 0, saved: null });
+    assert.deepEqual(done.result?.usage, {
+      provider: 'local',
+      model: 'extractive-v2',
+      cached: false,
+      input_tokens: 0,
+      output_tokens: 0,
+      cost_usd: 0,
+      saved: null,
+    });
   });
 });

@@ -19,7 +19,10 @@ describe('llm worker with the local extractive writer (real RabbitMQ and Redis)'
     const article = done.result?.article;
     assert.ok(article);
     assert.equal(article.title, 'How Solar Panels Work');
-    assert.deepEqual(article.sources, task.sources.map((s) => ({ title: s.title, url: s.url })));
+    assert.deepEqual(
+      article.sources,
+      task.sources.map((s) => ({ title: s.title, url: s.url })),
+    );
 
     const next = await llm.publishTaskFor(rid);
     assert.ok(next, 'a publish task was queued');
@@ -28,7 +31,10 @@ describe('llm worker with the local extractive writer (real RabbitMQ and Redis)'
     assert.deepEqual(next.article, article);
     const cited = citationsIn(next.article.body_markdown);
     assert.ok(cited.includes(1));
-    assert.ok(cited.every((n) => n >= 1 && n <= task.sources.length), `citations ${cited.join(',')}`);
+    assert.ok(
+      cited.every((n) => n >= 1 && n <= task.sources.length),
+      `citations ${cited.join(',')}`,
+    );
     assert.match(next.article.body_markdown, /## Sources\n\n1\. \[/);
   });
 

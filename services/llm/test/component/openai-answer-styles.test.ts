@@ -6,7 +6,8 @@ import { chatCompletion, chatText, startChatStub } from '../support/chat-stub.ts
 import { citationsIn, startLlmWorker, type LlmWorker } from '../support/llm-worker.ts';
 
 const article = { title: 'How Solar Panels Work', summary: 'Panels turn light into power [1].', body_markdown: 'Cells convert light [1]. Homes store it [2].' };
-const MARKDOWN = '# Sunlight on the Roof\n\nRooftop panels turn light into power [1]. Many homes add a battery [2].\n\n## Inverters\n\nAn inverter makes alternating current [1].';
+const MARKDOWN =
+  '# Sunlight on the Roof\n\nRooftop panels turn light into power [1]. Many homes add a battery [2].\n\n## Inverters\n\nAn inverter makes alternating current [1].';
 
 describe('llm worker with a model answering in different styles (real RabbitMQ and Redis, stub chat server)', () => {
   let stub: Awaited<ReturnType<typeof startChatStub>>;
@@ -19,13 +20,25 @@ describe('llm worker with a model answering in different styles (real RabbitMQ a
         'markdown answer': () => chatText(MARKDOWN),
         'empty then fine': (n) => (n === 1 ? chatText('') : chatCompletion(article)),
         'always uncited': () => chatText('# Solar\n\nSolar panels are a fine idea for most homes.'),
-        'refusal field': () => ({ body: { choices: [{ index: 0, message: { role: 'assistant', content: null, refusal: "I'm sorry, I cannot help with that request." }, finish_reason: 'stop' }] } }),
+        'refusal field': () => ({
+          body: {
+            choices: [
+              { index: 0, message: { role: 'assistant', content: null, refusal: "I'm sorry, I cannot help with that request." }, finish_reason: 'stop' },
+            ],
+          },
+        }),
         'refusal prose': () => chatText("I'm sorry, but I can't help with that."),
         'cut off': () => chatText('{"title": "How Solar Panels Work", "body_markdown": "Cells convert light [1]. Homes', 'length'),
       },
       () => chatCompletion(article),
     );
-    llm = await startLlmWorker({ LLM_PROVIDER: 'openai', LLM_BASE_URL: `${stub.url}/v1`, LLM_MODEL: 'gpt-4o-mini', RETRY_MAX_ATTEMPTS: '3', STARTED_EVENT_DELAY_MS: '0' });
+    llm = await startLlmWorker({
+      LLM_PROVIDER: 'openai',
+      LLM_BASE_URL: `${stub.url}/v1`,
+      LLM_MODEL: 'gpt-4o-mini',
+      RETRY_MAX_ATTEMPTS: '3',
+      STARTED_EVENT_DELAY_MS: '0',
+    });
   });
   after(async () => {
     await llm.stop();
@@ -47,7 +60,10 @@ describe('llm worker with a model answering in different styles (real RabbitMQ a
     const a = done.result?.article;
     assert.equal(a?.title, 'Sunlight on the Roof');
     assert.equal(a?.summary, 'Rooftop panels turn light into power [1]. Many homes add a battery [2].');
-    assert.match(a?.body_markdown ?? '', /^Rooftop panels turn light into power \[1\]\. Many homes add a battery \[2\]\.\n\n## Inverters\n\nAn inverter makes alternating current \[1\]\.\n\n## Sources\n/);
+    assert.match(
+      a?.body_markdown ?? '',
+      /^Rooftop panels turn light into power \[1\]\. Many homes add a battery \[2\]\.\n\n## Inverters\n\nAn inverter makes alternating current \[1\]\.\n\n## Sources\n/,
+    );
     assert.deepEqual([...new Set(citationsIn(a?.body_markdown ?? ''))], [1, 2]);
   });
 
@@ -70,7 +86,11 @@ describe('llm worker with a model answering in different styles (real RabbitMQ a
     assert.equal((await llm.deadLetterFor(rid))?.reason, 'retries_exhausted');
   });
 
-  for (const [topic, code] of [['refusal field', 'llm_refused'], ['refusal prose', 'llm_refused'], ['cut off', 'llm_output_truncated']] as const) {
+  for (const [topic, code] of [
+    ['refusal field', 'llm_refused'],
+    ['refusal prose', 'llm_refused'],
+    ['cut off', 'llm_output_truncated'],
+  ] as const) {
     it(`when the model answers "${topic}", then it fails permanently with ${code}, is not retried and is dead-lettered with that reason`, async () => {
       const rid = await write(topic);
       const failed = await llm.settled(rid);
@@ -95,7 +115,13 @@ describe('llm worker with a server that rejects response_format (real RabbitMQ a
   const server = (_n: number, req: { json(): unknown }): StubReply => {
     const format = (req.json() as { response_format?: { type: string } }).response_format?.type ?? 'none';
     formats.push(format);
-    if (format !== 'none') return { status: 400, body: { error: { message: `Invalid parameter: 'response_format' of type '${format}' is not supported with this model.`, type: 'invalid_request_error' } } };
+    if (format !== 'none')
+      return {
+        status: 400,
+        body: {
+          error: { message: `Invalid parameter: 'response_format' of type '${format}' is not supported with this model.`, type: 'invalid_request_error' },
+        },
+      };
     return chatText(MARKDOWN);
   };
 

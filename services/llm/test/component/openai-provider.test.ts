@@ -5,7 +5,11 @@ import { chatCompletion, startChatStub } from '../support/chat-stub.ts';
 import { citationsIn, startLlmWorker, type LlmWorker } from '../support/llm-worker.ts';
 
 const API_KEY = 'sk-test-0f3a9c2d7b1e';
-const answer = { title: 'How Solar Panels Work', summary: 'Panels turn light into power [1].', body_markdown: 'Cells convert light [1]. Homes store it [2]. Unfounded [5].' };
+const answer = {
+  title: 'How Solar Panels Work',
+  summary: 'Panels turn light into power [1].',
+  body_markdown: 'Cells convert light [1]. Homes store it [2]. Unfounded [5].',
+};
 const ok = () => chatCompletion(answer);
 
 describe('llm worker with an OpenAI-compatible provider (real RabbitMQ and Redis, stub chat server)', () => {
@@ -23,7 +27,13 @@ describe('llm worker with an OpenAI-compatible provider (real RabbitMQ and Redis
       },
       ok,
     );
-    llm = await startLlmWorker({ LLM_PROVIDER: 'openai', LLM_BASE_URL: `${stub.url}/v1`, LLM_API_KEY: API_KEY, LLM_MODEL: 'gpt-4o-mini', LLM_TIMEOUT_MS: '300' });
+    llm = await startLlmWorker({
+      LLM_PROVIDER: 'openai',
+      LLM_BASE_URL: `${stub.url}/v1`,
+      LLM_API_KEY: API_KEY,
+      LLM_MODEL: 'gpt-4o-mini',
+      LLM_TIMEOUT_MS: '300',
+    });
   });
   after(async () => {
     await llm.stop();
@@ -41,12 +51,33 @@ describe('llm worker with an OpenAI-compatible provider (real RabbitMQ and Redis
     assert.equal(req.method, 'POST');
     assert.equal(req.path, '/v1/chat/completions');
     assert.equal(req.headers.authorization, `Bearer ${API_KEY}`);
-    const body = req.json() as { model: string; messages: Array<{ role: string; content: string }>; temperature: number; max_tokens: number; response_format: unknown };
+    const body = req.json() as {
+      model: string;
+      messages: Array<{ role: string; content: string }>;
+      temperature: number;
+      max_tokens: number;
+      response_format: unknown;
+    };
     assert.equal(body.model, 'gpt-4o-mini');
     assert.equal(body.temperature, 0.3);
     assert.equal(body.max_tokens, llm.config.LLM_MAX_TOKENS);
-    assert.deepEqual(body.response_format, { type: 'json_schema', json_schema: { name: 'article', strict: true, schema: { type: 'object', properties: { title: { type: 'string' }, summary: { type: 'string' }, body_markdown: { type: 'string' } }, required: ['title', 'summary', 'body_markdown'], additionalProperties: false } } });
-    assert.deepEqual(body.messages.map((m) => m.role), ['system', 'user']);
+    assert.deepEqual(body.response_format, {
+      type: 'json_schema',
+      json_schema: {
+        name: 'article',
+        strict: true,
+        schema: {
+          type: 'object',
+          properties: { title: { type: 'string' }, summary: { type: 'string' }, body_markdown: { type: 'string' } },
+          required: ['title', 'summary', 'body_markdown'],
+          additionalProperties: false,
+        },
+      },
+    });
+    assert.deepEqual(
+      body.messages.map((m) => m.role),
+      ['system', 'user'],
+    );
     const user = body.messages[1]!.content;
     assert.match(user, /^Topic: rooftop solar basics$/m);
     assert.match(user, /^Audience: homeowners$/m);
@@ -59,7 +90,10 @@ describe('llm worker with an OpenAI-compatible provider (real RabbitMQ and Redis
     assert.match(article.body_markdown, /^Cells convert light \[1\]\. Homes store it \[2\]\. Unfounded\./);
     assert.deepEqual(citationsIn(article.body_markdown), [1, 2]);
     assert.match(article.body_markdown, /## Sources\n\n1\. \[How Solar Panels Turn Light into Electricity\]\(https:\/\/example\.org\/solar\)\n2\. /);
-    assert.deepEqual(article.sources, task.sources.map((s) => ({ title: s.title, url: s.url })));
+    assert.deepEqual(
+      article.sources,
+      task.sources.map((s) => ({ title: s.title, url: s.url })),
+    );
     assert.deepEqual((await llm.publishTaskFor(done.request_id))?.article, article);
     assert.ok((await llm.metric('llmTokens', { provider: 'openai', model: 'gpt-4o-mini', kind: 'input' })) >= 812);
   });
@@ -82,7 +116,10 @@ describe('llm worker with an OpenAI-compatible provider (real RabbitMQ and Redis
     const task = aWriteTask({ brief: aBrief({ topic: 'concurrent twins' }) });
     const [a, b] = await Promise.all([llm.submit(task), llm.submit(task)]);
     const results = await Promise.all([llm.settled(a), llm.settled(b)]);
-    assert.deepEqual(results.map((e) => e.type), ['completed', 'completed']);
+    assert.deepEqual(
+      results.map((e) => e.type),
+      ['completed', 'completed'],
+    );
     assert.equal(stub.requestsFor('concurrent twins').length, 1);
   });
 

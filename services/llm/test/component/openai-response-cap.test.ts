@@ -11,7 +11,12 @@ describe('llm worker when the model server answers a gzip bomb (real RabbitMQ an
 
   before(async () => {
     stub = await startChatStub({}, () => ({ body: gzipBomb(300), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } }));
-    llm = await startLlmWorker({ LLM_PROVIDER: 'openai', LLM_BASE_URL: `${stub.url}/v1`, LLM_API_KEY: 'sk-test-0f3a9c2d7b1e', RESPONSE_MAX_BYTES: String(1 << 20) });
+    llm = await startLlmWorker({
+      LLM_PROVIDER: 'openai',
+      LLM_BASE_URL: `${stub.url}/v1`,
+      LLM_API_KEY: 'sk-test-0f3a9c2d7b1e',
+      RESPONSE_MAX_BYTES: String(1 << 20),
+    });
   });
   after(async () => {
     await llm.stop();

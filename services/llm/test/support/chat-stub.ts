@@ -23,7 +23,14 @@ export function chatCompletion(article: object, model = 'gpt-4o-mini-2024-07-18'
 
 /** An answer whose content is the given text as is (Markdown, fenced JSON, prose), with its finish reason. */
 export function chatText(content: string, finishReason = 'stop'): StubReply {
-  return { body: { id: 'chatcmpl-test', object: 'chat.completion', model: 'stub-model', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: finishReason }] } };
+  return {
+    body: {
+      id: 'chatcmpl-test',
+      object: 'chat.completion',
+      model: 'stub-model',
+      choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: finishReason }],
+    },
+  };
 }
 
 /** A chat-completions stand-in whose answer per request is scripted by topic and attempt number. */

@@ -31,7 +31,11 @@ export async function startLlmWorker(overrides: Record<string, string>) {
     settled: (requestId: string) => events.waitFor((e) => e.request_id === requestId && (e.type === 'completed' || e.type === 'failed')),
     /** The publish task queued for a request (drains the queue, keeping what it read for later calls). */
     async publishTaskFor(requestId: string): Promise<PublishTask | undefined> {
-      for (let m = await ch.get(`${config.AMQP_PREFIX}publish.tasks`, { noAck: true }); m; m = await ch.get(`${config.AMQP_PREFIX}publish.tasks`, { noAck: true })) {
+      for (
+        let m = await ch.get(`${config.AMQP_PREFIX}publish.tasks`, { noAck: true });
+        m;
+        m = await ch.get(`${config.AMQP_PREFIX}publish.tasks`, { noAck: true })
+      ) {
         const envelope = JSON.parse(m.content.toString()) as { request_id: string; payload: PublishTask };
         published.set(envelope.request_id, envelope.payload);
       }
@@ -48,7 +52,9 @@ export async function startLlmWorker(overrides: Record<string, string>) {
     },
     async metric(name: 'llmCalls' | 'cache' | 'llmTokens' | 'llmCost' | 'llmSavedTokens' | 'llmSavedCost', labels: Record<string, string>): Promise<number> {
       const { values } = await worker.metrics[name].get();
-      return values.filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k as keyof typeof v.labels] === val)).reduce((sum, v) => sum + v.value, 0);
+      return values
+        .filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k as keyof typeof v.labels] === val))
+        .reduce((sum, v) => sum + v.value, 0);
     },
     async stop(): Promise<void> {
       await conn.close().catch(() => undefined);

@@ -6,7 +6,10 @@ import { aBrief, aSource, someSources } from '../support/factories.ts';
 describe('prompt builder', () => {
   it('when given a brief and sources, then it returns a system and a user message', () => {
     const messages = buildPrompt(aBrief(), someSources());
-    assert.deepEqual(messages.map((m) => m.role), ['system', 'user']);
+    assert.deepEqual(
+      messages.map((m) => m.role),
+      ['system', 'user'],
+    );
     assert.match(messages[0]!.content, /JSON/);
     assert.match(messages[0]!.content, /"title".*"summary".*"body_markdown"/);
     assert.match(messages[0]!.content, /only facts stated in the numbered sources/);

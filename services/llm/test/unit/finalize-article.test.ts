@@ -4,7 +4,12 @@ import { citesASource, keepValidCitations } from '../../src/article/citations.ts
 import { finalizeArticle } from '../../src/article/finalize-article.ts';
 import { aSource, someSources } from '../support/factories.ts';
 
-const draft = (body: string, extra: Partial<{ title: string; summary: string }> = {}) => ({ title: 'Solar Power', summary: 'About panels [1].', body_markdown: body, ...extra });
+const draft = (body: string, extra: Partial<{ title: string; summary: string }> = {}) => ({
+  title: 'Solar Power',
+  summary: 'About panels [1].',
+  body_markdown: body,
+  ...extra,
+});
 
 describe('article post-processing', () => {
   it('when the body cites sources that do not exist, then those citations are dropped and valid ones kept', () => {
@@ -62,7 +67,10 @@ describe('article post-processing', () => {
 
   it('when the article is built, then its sources are the task sources (title and url), its summary cleaned too', () => {
     const article = finalizeArticle(draft('Body.', { summary: 'Sum [1] and [5].' }), someSources(), 'solar');
-    assert.deepEqual(article.sources, someSources().map((s) => ({ title: s.title, url: s.url })));
+    assert.deepEqual(
+      article.sources,
+      someSources().map((s) => ({ title: s.title, url: s.url })),
+    );
     assert.equal(article.summary, 'Sum [1] and.');
   });
 

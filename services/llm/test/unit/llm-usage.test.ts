@@ -26,7 +26,13 @@ describe('LLM usage and cost (price table per million tokens)', () => {
   it('when a fresh call answers under a dated model name, then it is priced by that name if listed, else by the configured model', () => {
     const { usageOf } = estimator();
     assert.deepEqual(usageOf(openai, answered('gpt-4o-mini-2024-07-18', { input: 812, output: 240 }), false), {
-      provider: 'openai', model: 'gpt-4o-mini-2024-07-18', cached: false, input_tokens: 812, output_tokens: 240, cost_usd: 0.0002658, saved: null,
+      provider: 'openai',
+      model: 'gpt-4o-mini-2024-07-18',
+      cached: false,
+      input_tokens: 812,
+      output_tokens: 240,
+      cost_usd: 0.0002658,
+      saved: null,
     });
     assert.equal(usageOf(openai, answered('gpt-4o-2024-08-06', { input: 1000, output: 100 }), false).cost_usd, 0.0035, 'the answering model wins');
   });
@@ -34,7 +40,13 @@ describe('LLM usage and cost (price table per million tokens)', () => {
   it('when the answer came from the cache, then the call cost nothing and what it saved is recorded', () => {
     const { usageOf } = estimator();
     assert.deepEqual(usageOf(openai, answered('gpt-4o-mini-2024-07-18', { input: 812, output: 240 }), true), {
-      provider: 'openai', model: 'gpt-4o-mini-2024-07-18', cached: true, input_tokens: 0, output_tokens: 0, cost_usd: 0, saved: { input_tokens: 812, output_tokens: 240, cost_usd: 0.0002658 },
+      provider: 'openai',
+      model: 'gpt-4o-mini-2024-07-18',
+      cached: true,
+      input_tokens: 0,
+      output_tokens: 0,
+      cost_usd: 0,
+      saved: { input_tokens: 812, output_tokens: 240, cost_usd: 0.0002658 },
     });
   });
 
@@ -46,18 +58,37 @@ describe('LLM usage and cost (price table per million tokens)', () => {
     usageOf(openai, answered('gpt-4o-mini-2024-07-18', { input: 10, output: 5 }), false);
     assert.equal(usageOf(openai, answered('gpt-4o-mini-2024-07-18', { input: 10, output: 5 }), true).saved?.cost_usd, null);
     usageOf(openai, answered('another-model', { input: 1, output: 1 }), false);
-    assert.deepEqual(warnings().map((w) => w.model), ['gpt-4o-mini-2024-07-18', 'another-model']);
+    assert.deepEqual(
+      warnings().map((w) => w.model),
+      ['gpt-4o-mini-2024-07-18', 'another-model'],
+    );
     assert.match(warnings()[0]!.msg, /LLM_PRICES has no price/);
   });
 
   it('when the provider reports no usage, then tokens and cost are unknown', () => {
     const { usageOf } = estimator();
-    assert.deepEqual(usageOf(openai, answered('gpt-4o-mini'), false), { provider: 'openai', model: 'gpt-4o-mini', cached: false, input_tokens: null, output_tokens: null, cost_usd: null, saved: null });
+    assert.deepEqual(usageOf(openai, answered('gpt-4o-mini'), false), {
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      cached: false,
+      input_tokens: null,
+      output_tokens: null,
+      cost_usd: null,
+      saved: null,
+    });
   });
 
   it('when the built-in writer wrote it, then it cost zero whatever the price table says, and no warning', () => {
     const { usageOf, warnings } = estimator({ 'extractive-v2': { input: 100, output: 100 } });
-    assert.deepEqual(usageOf(local, answered('extractive-v2'), false), { provider: 'local', model: 'extractive-v2', cached: false, input_tokens: 0, output_tokens: 0, cost_usd: 0, saved: null });
+    assert.deepEqual(usageOf(local, answered('extractive-v2'), false), {
+      provider: 'local',
+      model: 'extractive-v2',
+      cached: false,
+      input_tokens: 0,
+      output_tokens: 0,
+      cost_usd: 0,
+      saved: null,
+    });
     assert.deepEqual(estimator({}).usageOf(local, answered('extractive-v2'), true).saved, { input_tokens: 0, output_tokens: 0, cost_usd: 0 });
     assert.deepEqual(warnings(), []);
   });

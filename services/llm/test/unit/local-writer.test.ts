@@ -94,7 +94,10 @@ describe('local extractive writer on a question', () => {
 
   it('when it writes, then every sentence taken from a source carries its citation', () => {
     const body = draft.body_markdown.split('\n## Sources')[0]!.replace(/^This article[^.]*\?”\.\s*/, '');
-    const sentences = body.split('\n').filter((l) => l && !l.startsWith('#')).flatMap((l) => l.split(/(?<=\]\.) /));
+    const sentences = body
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .flatMap((l) => l.split(/(?<=\]\.) /));
     assert.ok(sentences.length > 0);
     for (const sentence of sentences) assert.match(sentence, /\[1\]\.$/, sentence);
   });

@@ -29,7 +29,9 @@ describe('OpenAI-compatible request and response', () => {
 
   it('when a server answers 400 or 422 naming response_format, then that is a rejection of the field; other errors are not', () => {
     const error = (statusCode: number, body: unknown) => ({ response: { statusCode, body } });
-    assert.ok(rejectsResponseFormat(error(400, '{"error":{"message":"Invalid parameter: response_format of type json_schema is not supported with this model."}}')));
+    assert.ok(
+      rejectsResponseFormat(error(400, '{"error":{"message":"Invalid parameter: response_format of type json_schema is not supported with this model."}}')),
+    );
     assert.ok(rejectsResponseFormat(error(422, Buffer.from('{"detail":"json_object is not allowed"}'))));
     assert.equal(rejectsResponseFormat(error(400, '{"error":{"message":"context_length_exceeded"}}')), false);
     assert.equal(rejectsResponseFormat(error(500, 'response_format crashed the server')), false);
@@ -51,10 +53,17 @@ describe('OpenAI-compatible request and response', () => {
 
   it('when the model refuses through the refusal field, then the failure is a permanent llm_refused', () => {
     const raw = JSON.stringify({ choices: [{ message: { content: null, refusal: 'no' } }] });
-    assert.throws(() => readCompletion(raw, 'm', 1), (err: TaskError) => err.code === 'llm_refused' && !err.transient);
+    assert.throws(
+      () => readCompletion(raw, 'm', 1),
+      (err: TaskError) => err.code === 'llm_refused' && !err.transient,
+    );
   });
 
   it('when the body is not JSON or has no choices, then it is a transient llm_bad_output', () => {
-    for (const raw of ['<html>gateway</html>', '{}']) assert.throws(() => readCompletion(raw, 'm', 1), (err: TaskError) => err.code === 'llm_bad_output' && err.transient);
+    for (const raw of ['<html>gateway</html>', '{}'])
+      assert.throws(
+        () => readCompletion(raw, 'm', 1),
+        (err: TaskError) => err.code === 'llm_bad_output' && err.transient,
+      );
   });
 });

@@ -95,7 +95,11 @@ describe('model answer parsing', () => {
   });
 
   it('when the model declines in prose or the provider filtered the answer, then it is a permanent llm_refused', () => {
-    for (const [content, finish] of [["I'm sorry, but I can't help with that.", 'stop'], ['I cannot write this article.', 'stop'], ['', 'content_filter']] as const) {
+    for (const [content, finish] of [
+      ["I'm sorry, but I can't help with that.", 'stop'],
+      ['I cannot write this article.', 'stop'],
+      ['', 'content_filter'],
+    ] as const) {
       const err = failure(() => parse(content, finish));
       assert.equal(err.code, 'llm_refused', content);
       assert.equal(err.transient, false);

@@ -36,7 +36,9 @@ export function createFileChannel(opts: { dir?: string | undefined }): PublishCh
         await rm(temp, { force: true }).catch(() => undefined);
         const code = (err as NodeJS.ErrnoException).code ?? '';
         const message = `cannot write ${target}: ${(err as Error).message}`;
-        throw PERMANENT.has(code) ? permanentError('publish_dir_unwritable', message, { cause: err }) : transientError('publish_write_failed', message, { cause: err });
+        throw PERMANENT.has(code)
+          ? permanentError('publish_dir_unwritable', message, { cause: err })
+          : transientError('publish_write_failed', message, { cause: err });
       }
       return pathToFileURL(target).href;
     },

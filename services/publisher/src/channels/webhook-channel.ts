@@ -57,10 +57,12 @@ export function createWebhookChannel(deps: { config: WebhookSettings; http: Http
         'x-pressroom-request-id': input.request_id,
       };
       // Classified inside the breaker so that only transient failures count against the host's health.
-      const response = await breakers.call(`webhook:${new URL(url).host}`, () =>
-        http.post(url, { body, headers, responseType: 'text' }).catch((err: unknown) => {
-          throw classifyHttpError(err, 'webhook');
-        }),
+      const response = await breakers.call(
+        `webhook:${new URL(url).host}`,
+        () =>
+          http.post(url, { body, headers, responseType: 'text' }).catch((err: unknown) => {
+            throw classifyHttpError(err, 'webhook');
+          }),
         { scope: 'target' },
       );
       return reportedUrl(response.headers.location, url) ?? reportedUrl(parseJsonSafely(response.body).url, url) ?? url;

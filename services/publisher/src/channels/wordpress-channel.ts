@@ -25,7 +25,8 @@ export function createWordpressChannel(deps: { config: WordpressSettings; http: 
   return {
     async publish(input) {
       const { WORDPRESS_URL: site, WORDPRESS_USER: user, WORDPRESS_APP_PASSWORD: password } = config;
-      if (!site || !user || !password) throw permanentError('channel_not_configured', 'WORDPRESS_URL, WORDPRESS_USER and WORDPRESS_APP_PASSWORD must be set for the wordpress channel');
+      if (!site || !user || !password)
+        throw permanentError('channel_not_configured', 'WORDPRESS_URL, WORDPRESS_USER and WORDPRESS_APP_PASSWORD must be set for the wordpress channel');
       const base = site.replace(/\/+$/, '');
       const endpoint = `${base}/wp-json/wp/v2/posts`;
       const { article } = input;
@@ -41,7 +42,9 @@ export function createWordpressChannel(deps: { config: WordpressSettings; http: 
           }),
         );
 
-      const found = await call('post lookup', () => http.get(endpoint, { searchParams: { slug, status: LIVE_STATUSES, _fields: 'id,link' }, headers, responseType: 'text' }));
+      const found = await call('post lookup', () =>
+        http.get(endpoint, { searchParams: { slug, status: LIVE_STATUSES, _fields: 'id,link' }, headers, responseType: 'text' }),
+      );
       const existing = existingPost(found.body, base);
       if (existing) return existing;
 

@@ -36,7 +36,10 @@ export function createPublishOnce(deps: { redis: Redis; logger: Logger; lockMs: 
     // The lock outlives one post (its timeout plus a margin), so a crashed holder delays the request by seconds, not minutes.
     if (!locked) {
       const left = await redis.pttl(lock).catch(() => 1000);
-      throw transientError('publish_in_progress', 'this request is being published by another delivery', { retryAfterMs: Math.max(200, left + 100), consumeAttempt: false });
+      throw transientError('publish_in_progress', 'this request is being published by another delivery', {
+        retryAfterMs: Math.max(200, left + 100),
+        consumeAttempt: false,
+      });
     }
     const release = () => redis.eval(RELEASE, 1, lock, token).catch(() => undefined);
     if (existing) {
@@ -51,7 +54,11 @@ export function createPublishOnce(deps: { redis: Redis; logger: Logger; lockMs: 
       throw err;
     }
     // The article is out: a failed marker write is logged, never thrown, since throwing would retry the post.
-    await redis.set(marker, url, 'EX', MARKER_TTL_S).catch((err: unknown) => logger.error({ err, request_id: requestId }, 'published, but the idempotency marker was not saved; a redelivery would post again'));
+    await redis
+      .set(marker, url, 'EX', MARKER_TTL_S)
+      .catch((err: unknown) =>
+        logger.error({ err, request_id: requestId }, 'published, but the idempotency marker was not saved; a redelivery would post again'),
+      );
     await release();
     return { url, replayed: false };
   };

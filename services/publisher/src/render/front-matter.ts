@@ -12,9 +12,10 @@ export function yamlString(value: string): string {
 /** The Markdown file the `file` channel writes: YAML front matter, a blank line, then the article body. */
 export function renderMarkdownFile(input: PublishInput): string {
   const { article } = input;
-  const sources = article.sources.length === 0
-    ? ['sources: []']
-    : ['sources:', ...article.sources.flatMap((s) => [`  - title: ${yamlString(s.title)}`, `    url: ${yamlString(s.url)}`])];
+  const sources =
+    article.sources.length === 0
+      ? ['sources: []']
+      : ['sources:', ...article.sources.flatMap((s) => [`  - title: ${yamlString(s.title)}`, `    url: ${yamlString(s.url)}`])];
   const lines = [
     '---',
     `title: ${yamlString(article.title)}`,

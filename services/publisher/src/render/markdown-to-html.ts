@@ -33,7 +33,11 @@ function citation(md: MarkdownIt) {
     if (!source || !md.validateLink(href)) return false;
     if (!silent) {
       const open = state.push('link_open', 'a', 1);
-      open.attrs = [['href', href], ['class', 'citation'], ['title', source.title]];
+      open.attrs = [
+        ['href', href],
+        ['class', 'citation'],
+        ['title', source.title],
+      ];
       state.push('text', '', 0).content = `[${n}]`;
       state.push('link_close', 'a', -1);
     }

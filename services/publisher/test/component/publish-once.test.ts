@@ -18,7 +18,11 @@ describe('publisher idempotency: a request is posted once (real RabbitMQ and Red
   const postsFor = (rid: string) => receiver.requests.filter((r) => r.headers['idempotency-key'] === rid).length;
 
   before(async () => {
-    receiver = await startHttpStub((req) => ({ status: 201, headers: { location: `/posts/${String(req.headers['idempotency-key'])}` }, delayMs: req.path === '/slow' ? 300 : 0 }));
+    receiver = await startHttpStub((req) => ({
+      status: 201,
+      headers: { location: `/posts/${String(req.headers['idempotency-key'])}` },
+      delayMs: req.path === '/slow' ? 300 : 0,
+    }));
     p = await startPublisher('pubonce');
   });
 
@@ -69,7 +73,12 @@ describe('publisher idempotency: a request is posted once (real RabbitMQ and Red
     const breakers = createBreakers({ service: 'publisher', logger, metrics });
     try {
       const handle = createPublishHandler({ config, logger, metrics, redis, breakers, alerts: createNullAlerter() });
-      const env = createEnvelope({ request_id: randomUUID(), user_id: randomUUID(), stage: 'publish', payload: publishPayload({ type: 'webhook', url: `${receiver.url}/hook` }) });
+      const env = createEnvelope({
+        request_id: randomUUID(),
+        user_id: randomUUID(),
+        stage: 'publish',
+        payload: publishPayload({ type: 'webhook', url: `${receiver.url}/hook` }),
+      });
       await assert.rejects(handle(env), (err) => err instanceof TaskError && err.transient && err.code === 'idempotency_unavailable');
       assert.equal(postsFor(env.request_id), 0);
     } finally {

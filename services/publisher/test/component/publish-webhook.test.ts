@@ -48,7 +48,15 @@ describe('publisher, webhook channel (real RabbitMQ and Redis, stub receiver)', 
     const body = req.json() as Record<string, unknown>;
     assert.deepEqual(
       { ...body, published_at: undefined },
-      { request_id: env.request_id, title: payload.article.title, summary: payload.article.summary, body_markdown: payload.article.body_markdown, sources: payload.article.sources, topic: payload.brief.topic, published_at: undefined },
+      {
+        request_id: env.request_id,
+        title: payload.article.title,
+        summary: payload.article.summary,
+        body_markdown: payload.article.body_markdown,
+        sources: payload.article.sources,
+        topic: payload.brief.topic,
+        published_at: undefined,
+      },
     );
     assert.ok(!Number.isNaN(Date.parse(String(body.published_at))));
     const ts = String(req.headers['x-pressroom-timestamp']);
@@ -74,9 +82,18 @@ describe('publisher, webhook channel (real RabbitMQ and Redis, stub receiver)', 
     await p.completed(env);
     const post = receiver.requests.find((r) => r.headers['idempotency-key'] === env.request_id)!;
     const master = p.config.WEBHOOK_SIGNING_SECRET!;
-    for (const version of [3, 2]) assert.equal(verifyStandardWebhook(deriveWebhookSecret(master, endpointSecretContext(endpointId, version)), post.body, post.headers), true, `version ${version}`);
+    for (const version of [3, 2])
+      assert.equal(
+        verifyStandardWebhook(deriveWebhookSecret(master, endpointSecretContext(endpointId, version)), post.body, post.headers),
+        true,
+        `version ${version}`,
+      );
     assert.equal(verifyStandardWebhook(deriveWebhookSecret(master, endpointSecretContext(endpointId, 1)), post.body, post.headers), false, 'a retired version');
-    assert.equal(verifyStandardWebhook(deriveWebhookSecret(master, endpointSecretContext(randomUUID(), 3)), post.body, post.headers), false, 'another endpoint');
+    assert.equal(
+      verifyStandardWebhook(deriveWebhookSecret(master, endpointSecretContext(randomUUID(), 3)), post.body, post.headers),
+      false,
+      'another endpoint',
+    );
   });
 
   it('when the receiver answers with a JSON url or nothing, then published_url is that url or the webhook url', async () => {
@@ -99,7 +116,10 @@ describe('publisher, webhook channel (real RabbitMQ and Redis, stub receiver)', 
     assert.equal(retrying.error?.code, 'upstream_500');
     const done = await p.completed(env);
     assert.equal(done.attempt, 2);
-    assert.deepEqual(flaky.requests.map((r) => r.headers['idempotency-key']), [env.request_id, env.request_id]);
+    assert.deepEqual(
+      flaky.requests.map((r) => r.headers['idempotency-key']),
+      [env.request_id, env.request_id],
+    );
   });
 
   it('when the receiver answers 410, then the task fails permanently at once', async () => {

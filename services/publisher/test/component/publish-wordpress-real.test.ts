@@ -20,7 +20,8 @@ const TITLE = 'Tides <img src=x onerror=alert(1)> & the moon';
 function tidesTask(): PublishTask {
   const task = publishPayload({ type: 'wordpress' }, TITLE);
   task.article.summary = 'Why the sea <b>rises</b> twice a day.';
-  task.article.body_markdown = '# Tides\n\nThe moon pulls the sea [1], the sun less so [2].\n\n> Spring tides come at new and full moon.\n\n## Sources\n\n1. [NOAA tides](https://oceanservice.noaa.gov/tides)\n2. [Tide tables](https://tides.example.test/tables)\n';
+  task.article.body_markdown =
+    '# Tides\n\nThe moon pulls the sea [1], the sun less so [2].\n\n> Spring tides come at new and full moon.\n\n## Sources\n\n1. [NOAA tides](https://oceanservice.noaa.gov/tides)\n2. [Tide tables](https://tides.example.test/tables)\n';
   task.article.sources = [
     { title: 'NOAA tides', url: 'https://oceanservice.noaa.gov/tides' },
     { title: 'Tide tables', url: 'https://tides.example.test/tables' },
@@ -63,7 +64,12 @@ describe('publisher, wordpress channel against a real WordPress (Debian packages
     assert.equal(post.title.raw, 'Tides &lt;img src=x onerror=alert(1)&gt; &amp; the moon');
     assert.ok(!post.title.rendered.includes('<img'), post.title.rendered);
     assert.equal(post.excerpt.raw, 'Why the sea &lt;b&gt;rises&lt;/b&gt; twice a day.');
-    assert.ok(post.content.raw.startsWith('<h1>Tides</h1>\n<p>The moon pulls the sea <a href="https://oceanservice.noaa.gov/tides" class="citation" title="NOAA tides">[1]</a>'), post.content.raw);
+    assert.ok(
+      post.content.raw.startsWith(
+        '<h1>Tides</h1>\n<p>The moon pulls the sea <a href="https://oceanservice.noaa.gov/tides" class="citation" title="NOAA tides">[1]</a>',
+      ),
+      post.content.raw,
+    );
     assert.ok(post.content.rendered.includes('<blockquote>'), 'the body is rendered HTML, not Markdown');
     assert.ok(post.content.rendered.includes('href="https://tides.example.test/tables" class="citation"'), 'citation [2] links to source 2');
 

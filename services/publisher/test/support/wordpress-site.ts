@@ -92,10 +92,14 @@ export async function startWordpressSite(label: string) {
       env: { ...process.env, PHP_CLI_SERVER_WORKERS: '4' },
     });
     server.stderr?.on('data', (chunk: Buffer) => (serverLog = (serverLog + chunk.toString()).slice(-4000)));
-    await pollUntil('the PHP server to answer', async () => ((await fetch(`${url}/wp-includes/css/dashicons.min.css`).catch(() => undefined))?.ok ? true : undefined), {
-      timeoutMs: 15_000,
-      lastSeen: () => serverLog,
-    });
+    await pollUntil(
+      'the PHP server to answer',
+      async () => ((await fetch(`${url}/wp-includes/css/dashicons.min.css`).catch(() => undefined))?.ok ? true : undefined),
+      {
+        timeoutMs: 15_000,
+        lastSeen: () => serverLog,
+      },
+    );
     const user = 'editor';
     const installed = await run('php', [join(HERE, 'install-site.php'), dir, database, url, user], { timeout: 60_000 });
     const lastLine = installed.stdout.trim().split('\n').at(-1) ?? '';

@@ -8,7 +8,13 @@ const input = (over: Partial<PublishInput['article']> = {}, topic = 'tides'): Pu
   request_id: '6f1c2a4e-1b2c-4d3e-8f90-1234567890ab',
   brief: { topic, tone: 'neutral', length: 'short' },
   channel: { type: 'file' },
-  article: { title: 'Tides', summary: 'Why the sea moves.', body_markdown: '# Tides\n\nThe moon pulls.\n', sources: [{ title: 'NOAA', url: 'https://noaa.gov/tides' }], ...over },
+  article: {
+    title: 'Tides',
+    summary: 'Why the sea moves.',
+    body_markdown: '# Tides\n\nThe moon pulls.\n',
+    sources: [{ title: 'NOAA', url: 'https://noaa.gov/tides' }],
+    ...over,
+  },
   published_at: '2025-01-02T03:04:05.000Z',
 });
 

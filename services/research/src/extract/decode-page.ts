@@ -72,6 +72,7 @@ export function decodePage(bytes: Uint8Array, kind: PageKind, charset: string | 
   const options = { transportLayerEncodingLabel: charset, defaultEncoding: UNDECLARED, maxPrescanBytes: kind === 'html' ? 1024 : 0 };
   const encoding = sniffHtmlEncoding(bytes, options as sniffHtmlEncoding.Options);
   const text = encoding === UNDECLARED ? decodeUndeclared(bytes) : decoderFor(encoding).decode(bytes);
-  if (garbled(text)) throw permanentError('page_undecodable', `the page's bytes do not decode as ${encoding === UNDECLARED ? 'UTF-8 or windows-1252' : encoding}`);
+  if (garbled(text))
+    throw permanentError('page_undecodable', `the page's bytes do not decode as ${encoding === UNDECLARED ? 'UTF-8 or windows-1252' : encoding}`);
   return text;
 }

@@ -3,25 +3,88 @@ import { LINE, pickMainText, toParagraph, visibleLength, type Paragraph, type Te
 
 // Subtrees whose text is never article text. `form` is kept: ASP.NET pages wrap the whole body in one.
 const DROPPED = new Set([
-  'head', 'script', 'style', 'noscript', 'template', 'svg', 'math', 'iframe', 'object', 'canvas', 'audio', 'video',
-  'title', 'nav', 'aside', 'dialog', 'select', 'button', 'textarea', 'menu',
+  'head',
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'svg',
+  'math',
+  'iframe',
+  'object',
+  'canvas',
+  'audio',
+  'video',
+  'title',
+  'nav',
+  'aside',
+  'dialog',
+  'select',
+  'button',
+  'textarea',
+  'menu',
 ]);
 // Site chrome, except inside an article or main, where a <header> holds the article's own heading.
 const CHROME = new Set(['header', 'footer']);
 const BLOCK = new Set([
-  'p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'ul', 'ol', 'dl', 'dt', 'dd', 'section', 'article', 'main',
-  'blockquote', 'pre', 'table', 'thead', 'tbody', 'tfoot', 'tr', 'td', 'th', 'caption', 'figure', 'figcaption',
-  'address', 'details', 'summary', 'header', 'footer', 'body', 'html', 'center', 'fieldset', 'legend', 'form',
+  'p',
+  'div',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'li',
+  'ul',
+  'ol',
+  'dl',
+  'dt',
+  'dd',
+  'section',
+  'article',
+  'main',
+  'blockquote',
+  'pre',
+  'table',
+  'thead',
+  'tbody',
+  'tfoot',
+  'tr',
+  'td',
+  'th',
+  'caption',
+  'figure',
+  'figcaption',
+  'address',
+  'details',
+  'summary',
+  'header',
+  'footer',
+  'body',
+  'html',
+  'center',
+  'fieldset',
+  'legend',
+  'form',
 ]);
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
 // Opening one of these while the same kind is open closes it (HTML's implied end tags, the common cases).
 // A Map, not an object: tag names come from the page (`<constructor>` must not find Object.prototype's).
 const IMPLIED_BY = new Map<string, readonly string[]>([
-  ['p', ['p']], ['li', ['li']], ['dt', ['dt', 'dd']], ['dd', ['dt', 'dd']], ['tr', ['tr', 'td', 'th']], ['td', ['td', 'th']], ['th', ['td', 'th']], ['option', ['option']],
+  ['p', ['p']],
+  ['li', ['li']],
+  ['dt', ['dt', 'dd']],
+  ['dd', ['dt', 'dd']],
+  ['tr', ['tr', 'td', 'th']],
+  ['td', ['td', 'th']],
+  ['th', ['td', 'th']],
+  ['option', ['option']],
 ]);
 const BOILERPLATE_ROLES = new Set(['navigation', 'banner', 'contentinfo', 'complementary', 'menu', 'menubar', 'search', 'dialog', 'alert']);
 // Matched against one class or id token at a time (bounded length), never against markup.
-const BOILERPLATE_TOKEN = /^(?:nav|navbar|navigation|menu|breadcrumbs?|sidebar|footer|cookies?|cookie-banner|consent|banner|share|social|related|comments?|advert|ads?|promo|subscribe|newsletter|skip-link|masthead|site-header|site-footer)$/;
+const BOILERPLATE_TOKEN =
+  /^(?:nav|navbar|navigation|menu|breadcrumbs?|sidebar|footer|cookies?|cookie-banner|consent|banner|share|social|related|comments?|advert|ads?|promo|subscribe|newsletter|skip-link|masthead|site-header|site-footer)$/;
 const KEPT_ATTRIBUTES = new Set(['class', 'id', 'role', 'hidden', 'aria-hidden']);
 // Deeper nesting is pathological (browsers cap at 512 too); its text is ignored rather than tracked.
 const MAX_DEPTH = 256;

@@ -10,7 +10,11 @@ export type PageFetcher = (url: string) => Promise<string>;
 export const EXTRACT_BUDGET_MS = 3000;
 
 function tidyPlainText(text: string): string {
-  return text.replace(/\r\n?/g, '\n').replace(/[ \t]+/g, ' ').replace(/\n{3,}/g, '\n\n').trim();
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 /**
@@ -47,13 +51,17 @@ export function createPageFetcher(deps: PageFetcherDeps): PageFetcher {
   return async (url) => {
     const host = new URL(url).host;
     await assertRobotsAllow(url);
-    const page = await deps.breakers.call(`fetch:${host}`, async (): Promise<LimitedBody> => {
-      try {
-        return await fetchLimited(deps.client, url, deps.maxBytes, headers);
-      } catch (err) {
-        throw classifyHttpError(err, `fetch ${host}`);
-      }
-    }, { scope: 'target' });
+    const page = await deps.breakers.call(
+      `fetch:${host}`,
+      async (): Promise<LimitedBody> => {
+        try {
+          return await fetchLimited(deps.client, url, deps.maxBytes, headers);
+        } catch (err) {
+          throw classifyHttpError(err, `fetch ${host}`);
+        }
+      },
+      { scope: 'target' },
+    );
     return oneAtATime(() => extractReadableText(page.body, page.contentType));
   };
 }

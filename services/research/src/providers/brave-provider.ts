@@ -7,7 +7,10 @@ import type { ProviderDeps, SearchHit, SearchProvider } from './search-provider.
 const MAX_COUNT = 20;
 
 // Brave highlights matches with <strong> tags and escapes entities in titles and descriptions.
-const stripTags = (s: string): string => decodeEntities(s.replace(/<[^>]*>/g, '')).replace(/\s+/g, ' ').trim();
+const stripTags = (s: string): string =>
+  decodeEntities(s.replace(/<[^>]*>/g, ''))
+    .replace(/\s+/g, ' ')
+    .trim();
 
 /** Brave omits `web` when there are no web results. */
 export function parseBraveResponse(body: unknown): SearchHit[] {

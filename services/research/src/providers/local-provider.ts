@@ -35,7 +35,9 @@ export async function createLocalProvider(dir = DEFAULT_CORPUS_DIR): Promise<Sea
         const profile = profiles.get(doc);
         return profile && isAbout(topic, profile) ? [{ doc, profile }] : [];
       });
-      const hits = relevant.slice(0, limit).map(({ doc, profile }) => ({ title: doc.title, url: doc.url, snippet: snippet(profile, topic.terms, SNIPPET_CHARS), text: doc.text }));
+      const hits = relevant
+        .slice(0, limit)
+        .map(({ doc, profile }) => ({ title: doc.title, url: doc.url, snippet: snippet(profile, topic.terms, SNIPPET_CHARS), text: doc.text }));
       const result = { hits, offTopic: candidates.length - relevant.length };
       if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value!);
       memo.set(key, result);

@@ -24,7 +24,13 @@ async function listFiles(dir: string): Promise<string[]> {
 function tidyParagraphs(text: string): string {
   return text
     .split(/\n[ \t]*\n/)
-    .map((para) => para.split('\n').map((line) => line.replace(/[ \t]+/g, ' ').trim()).filter(Boolean).join('\n'))
+    .map((para) =>
+      para
+        .split('\n')
+        .map((line) => line.replace(/[ \t]+/g, ' ').trim())
+        .filter(Boolean)
+        .join('\n'),
+    )
     .filter(Boolean)
     .join('\n\n');
 }

@@ -16,7 +16,8 @@ export function createCachedSearch(provider: SearchProvider, cache: JsonCache<Se
   return async (query: string, limit: number): Promise<SearchResult> => {
     const run = async () => {
       const result = await provider.search(query, limit);
-      if (result.hits.length === 0 && result.offTopic === 0) throw permanentError('no_sources', `nothing matched "${query}": the ${provider.name} search returned no results`);
+      if (result.hits.length === 0 && result.offTopic === 0)
+        throw permanentError('no_sources', `nothing matched "${query}": the ${provider.name} search returned no results`);
       return result;
     };
     if (!cache) return run();

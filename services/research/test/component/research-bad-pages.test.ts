@@ -19,7 +19,14 @@ describe('research worker when some web results are bad (real RabbitMQ and Redis
   before(async () => {
     pages = await startHttpStub((req) => PAGES[req.path] ?? { status: 404, body: 'not found' });
     search = await startHttpStub(() => ({ body: { web: { results } } }));
-    worker = await startResearchWorker({ SEARCH_PROVIDER: 'brave', BRAVE_URL: search.url, BRAVE_API_KEY: 'k', HTTP_TIMEOUT_MS: '300', SEARCH_RESULTS: '10', STARTED_EVENT_DELAY_MS: '0' });
+    worker = await startResearchWorker({
+      SEARCH_PROVIDER: 'brave',
+      BRAVE_URL: search.url,
+      BRAVE_API_KEY: 'k',
+      HTTP_TIMEOUT_MS: '300',
+      SEARCH_RESULTS: '10',
+      STARTED_EVENT_DELAY_MS: '0',
+    });
   });
   after(async () => {
     await worker.close();
@@ -34,7 +41,10 @@ describe('research worker when some web results are bad (real RabbitMQ and Redis
     const rid = await worker.submit(researchTask('sourdough starter'));
     const done = await worker.events.waitFor((e) => e.request_id === rid && (e.type === 'completed' || e.type === 'failed'));
     assert.equal(done.type, 'completed', done.error?.message);
-    assert.deepEqual(done.result?.sources?.map((s) => new URL(s.url).pathname), ['/guide', '/feeding']);
+    assert.deepEqual(
+      done.result?.sources?.map((s) => new URL(s.url).pathname),
+      ['/guide', '/feeding'],
+    );
   });
 
   it('when too few pages remain, then the task fails with no_sources counting each reason', async () => {

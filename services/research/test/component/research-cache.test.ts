@@ -27,7 +27,11 @@ describe('research worker caches (real Redis, stub Brave)', () => {
     const second = await worker.submit(researchTask('sourdough  starter'));
     await worker.events.waitFor((e) => e.request_id === second && e.type === 'completed');
     assert.equal(search.requests.length, 1);
-    assert.deepEqual(pages.requests.map((r) => r.path), ['/robots.txt', '/guide'], 'one robots.txt for the host, one page');
+    assert.deepEqual(
+      pages.requests.map((r) => r.path),
+      ['/robots.txt', '/guide'],
+      'one robots.txt for the host, one page',
+    );
     assert.equal((await worker.writeTask(second)).payload.sources[0]?.text, ARTICLE_TEXT);
     assert.equal(await cacheCount('search', 'hit'), 1);
     assert.equal(await cacheCount('search', 'miss'), 1);

@@ -12,7 +12,13 @@ describe('research worker when the search provider fails (real RabbitMQ and Redi
     search = await startHttpStub(() => reply);
     // robots.txt is absent (404: no rules), so the pages themselves are asked for and answer 503.
     pages = await startHttpStub((req) => (req.path === '/robots.txt' ? { status: 404, body: 'none' } : { status: 503, body: 'down' }));
-    worker = await startResearchWorker({ SEARCH_PROVIDER: 'serper', SERPER_URL: `${search.url}/search`, SERPER_API_KEY: 'test-serper-key', RETRY_MAX_ATTEMPTS: '2', STARTED_EVENT_DELAY_MS: '0' });
+    worker = await startResearchWorker({
+      SEARCH_PROVIDER: 'serper',
+      SERPER_URL: `${search.url}/search`,
+      SERPER_API_KEY: 'test-serper-key',
+      RETRY_MAX_ATTEMPTS: '2',
+      STARTED_EVENT_DELAY_MS: '0',
+    });
   });
   after(async () => {
     await worker.close();
@@ -40,7 +46,10 @@ describe('research worker when the search provider fails (real RabbitMQ and Redi
     const failed = await worker.events.waitFor((e) => e.request_id === rid && e.type === 'failed');
     assert.equal(failed.error?.code, 'upstream_401');
     assert.equal(failed.attempt, 1);
-    assert.deepEqual(events(rid).map((e) => e.type), ['started', 'failed']);
+    assert.deepEqual(
+      events(rid).map((e) => e.type),
+      ['started', 'failed'],
+    );
   });
 
   it('when the provider answers 200 with an unexpected body, then the task fails at once with bad_provider_response', async () => {
@@ -68,6 +77,9 @@ describe('research worker when the search provider fails (real RabbitMQ and Redi
     const failed = await worker.events.waitFor((e) => e.request_id === rid && e.type === 'failed');
     assert.equal(failed.error?.code, 'no_sources');
     assert.equal(failed.attempt, 2);
-    assert.match(failed.error?.message ?? '', /^found 0 relevant sources for "all pages down" in the serper search, at least 2 needed; dropped 2: 2 upstream_503;/);
+    assert.match(
+      failed.error?.message ?? '',
+      /^found 0 relevant sources for "all pages down" in the serper search, at least 2 needed; dropped 2: 2 upstream_503;/,
+    );
   });
 });

@@ -39,7 +39,10 @@ describe('research worker meets hostile pages and answers (real RabbitMQ and Red
       STARTED_EVENT_DELAY_MS: '0',
     });
     const size = worker.config.FETCH_MAX_BYTES;
-    const html = (body: string | Buffer, type = 'text/html; charset=utf-8'): StubReply => ({ body: Buffer.isBuffer(body) ? body : Buffer.from(body, 'latin1'), headers: { 'content-type': type } });
+    const html = (body: string | Buffer, type = 'text/html; charset=utf-8'): StubReply => ({
+      body: Buffer.isBuffer(body) ? body : Buffer.from(body, 'latin1'),
+      headers: { 'content-type': type },
+    });
     paths = {
       '/robots.txt': { body: Buffer.from(ROBOTS), headers: { 'content-type': 'text/plain' } },
       ...Object.fromEntries(Object.values(hostilePages(size)).map((page, i) => [`/hostile/${i}`, html(page)])),
@@ -78,7 +81,9 @@ describe('research worker meets hostile pages and answers (real RabbitMQ and Red
       const next = await researchAll(run);
       if (next.stallMs < best.stallMs) best = next;
     }
-    t.diagnostic(`research over ${best.pages} pages (${Object.keys(hostilePages(1)).length} hostile ones of ${worker.config.FETCH_MAX_BYTES} bytes, one a byte longer, one a 300 MiB gzip bomb) took ${best.took.toFixed(0)} ms; longest event-loop stall ${best.stallMs.toFixed(1)} ms`);
+    t.diagnostic(
+      `research over ${best.pages} pages (${Object.keys(hostilePages(1)).length} hostile ones of ${worker.config.FETCH_MAX_BYTES} bytes, one a byte longer, one a 300 MiB gzip bomb) took ${best.took.toFixed(0)} ms; longest event-loop stall ${best.stallMs.toFixed(1)} ms`,
+    );
     assert.ok(best.stallMs < LOOP_DELAY_MAX_MS, `the event loop waited ${best.stallMs.toFixed(1)} ms`);
     assert.ok(best.took < 15_000, `${best.took} ms`);
 

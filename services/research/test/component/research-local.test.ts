@@ -19,7 +19,10 @@ describe('research worker with the local corpus (real RabbitMQ and Redis)', () =
     assert.deepEqual(write.payload.brief, researchTask('sourdough starter', 'home bakers').brief);
     const sources = write.payload.sources;
     assert.ok(sources.length >= 1 && sources.length <= worker.config.SEARCH_RESULTS);
-    assert.deepEqual(done.result?.sources, sources.map(({ title, url }) => ({ title, url })));
+    assert.deepEqual(
+      done.result?.sources,
+      sources.map(({ title, url }) => ({ title, url })),
+    );
     assert.match(sources[0]!.text, /starter/i);
     assert.match(sources[0]!.snippet, /starter/i);
     for (const s of sources) assert.ok(s.text.length > 0 && s.text.length <= 4000);
@@ -29,7 +32,10 @@ describe('research worker with the local corpus (real RabbitMQ and Redis)', () =
     const rid = await worker.submit(researchTask('How do honeybees communicate?'));
     await worker.events.waitFor((e) => e.request_id === rid && e.type === 'completed');
     const { sources } = (await worker.writeTask(rid)).payload;
-    assert.deepEqual(sources.map((s) => s.url.replace(/^.*\/corpus\//, '')), ['honeybees.md']);
+    assert.deepEqual(
+      sources.map((s) => s.url.replace(/^.*\/corpus\//, '')),
+      ['honeybees.md'],
+    );
     assert.match(sources[0]!.snippet, /waggle dance/);
   });
 
@@ -38,7 +44,10 @@ describe('research worker with the local corpus (real RabbitMQ and Redis)', () =
     const failed = await worker.events.waitFor((e) => e.request_id === rid && e.type === 'failed');
     assert.equal(failed.error?.code, 'no_sources');
     assert.equal(failed.attempt, 1);
-    assert.match(failed.error?.message ?? '', /^found 0 relevant sources for "Tracing distributed systems" in the local search, at least 1 needed; dropped (\d+): \1 off_topic; a source must hold 2 of "tracing", "distributed", "systems"/);
+    assert.match(
+      failed.error?.message ?? '',
+      /^found 0 relevant sources for "Tracing distributed systems" in the local search, at least 1 needed; dropped (\d+): \1 off_topic; a source must hold 2 of "tracing", "distributed", "systems"/,
+    );
   });
 
   it('when nothing in the corpus matches, then the task fails at once with no_sources', async () => {

@@ -11,9 +11,19 @@ describe('research worker while the search breaker is open (real Redis, stub Bra
   let failing = false;
   before(async () => {
     pages = await startHttpStub(() => ({ body: ARTICLE_HTML }));
-    search = await startHttpStub(() => (failing ? { status: 503 } : { body: { web: { results: [{ title: 'Guide', url: `${pages.url}/guide`, description: 'A guide.' }] } } }));
+    search = await startHttpStub(() =>
+      failing ? { status: 503 } : { body: { web: { results: [{ title: 'Guide', url: `${pages.url}/guide`, description: 'A guide.' }] } } },
+    );
     // One failure is enough to open the breaker, and it stays open for the whole test.
-    worker = await startResearchWorker({ SEARCH_PROVIDER: 'brave', BRAVE_URL: search.url, BRAVE_API_KEY: 'k', BREAKER_VOLUME: '1', BREAKER_ERROR_PERCENT: '1', BREAKER_RESET_MS: '60000', RETRY_MAX_ATTEMPTS: '2' });
+    worker = await startResearchWorker({
+      SEARCH_PROVIDER: 'brave',
+      BRAVE_URL: search.url,
+      BRAVE_API_KEY: 'k',
+      BREAKER_VOLUME: '1',
+      BREAKER_ERROR_PERCENT: '1',
+      BREAKER_RESET_MS: '60000',
+      RETRY_MAX_ATTEMPTS: '2',
+    });
   });
   after(async () => {
     await worker.close();
@@ -38,7 +48,10 @@ describe('research worker while the search breaker is open (real Redis, stub Bra
 
     const again = await worker.submit(researchTask('sourdough starter'));
     const done = await worker.events.waitFor((e) => e.request_id === again && e.type === 'completed');
-    assert.deepEqual(done.result?.sources?.map((s) => s.title), ['Guide']);
+    assert.deepEqual(
+      done.result?.sources?.map((s) => s.title),
+      ['Guide'],
+    );
     assert.equal(search.requests.length, searchesBefore, 'the open breaker kept the request away from the search API');
     const stale = (await worker.metrics.cache.get()).values.find((v) => v.labels['cache'] === 'search' && v.labels['result'] === 'stale_hit');
     assert.equal(stale?.value, 1);

@@ -19,7 +19,12 @@ describe('research worker, two trust levels for outbound calls (real RabbitMQ an
       },
     }));
     // The documented set-up: a self-hosted SearXNG on a private address, with the private allowance off.
-    worker = await startResearchWorker({ SEARCH_PROVIDER: 'searxng', SEARXNG_URL: `${searxng.url}/`, ALLOW_PRIVATE_TARGETS: 'false', STARTED_EVENT_DELAY_MS: '0' });
+    worker = await startResearchWorker({
+      SEARCH_PROVIDER: 'searxng',
+      SEARXNG_URL: `${searxng.url}/`,
+      ALLOW_PRIVATE_TARGETS: 'false',
+      STARTED_EVENT_DELAY_MS: '0',
+    });
   });
   after(async () => {
     await worker.close();

@@ -6,7 +6,12 @@ import { ARTICLE_HTML, ARTICLE_TEXT, FEEDING_HTML, FEEDING_TEXT, researchTask, s
 type Hit = { title: string; url: string; snippet: string };
 
 /** Each provider: its settings, its response shape, and what its real API must receive. */
-const PROVIDERS: Array<{ name: string; settings: (stub: string) => Record<string, string>; respond: (hits: Hit[]) => unknown; expectRequest: (req: RecordedRequest) => void }> = [
+const PROVIDERS: Array<{
+  name: string;
+  settings: (stub: string) => Record<string, string>;
+  respond: (hits: Hit[]) => unknown;
+  expectRequest: (req: RecordedRequest) => void;
+}> = [
   {
     name: 'google',
     settings: (stub) => ({ GOOGLE_CSE_URL: `${stub}/customsearch/v1`, GOOGLE_API_KEY: 'test-google-key', GOOGLE_CSE_ID: 'test-cx' }),
@@ -20,7 +25,10 @@ const PROVIDERS: Array<{ name: string; settings: (stub: string) => Record<string
   {
     name: 'serper',
     settings: (stub) => ({ SERPER_URL: `${stub}/search`, SERPER_API_KEY: 'test-serper-key' }),
-    respond: (hits) => ({ searchParameters: { q: 'sourdough starter' }, organic: hits.map((h, i) => ({ title: h.title, link: h.url, snippet: h.snippet, position: i + 1 })) }),
+    respond: (hits) => ({
+      searchParameters: { q: 'sourdough starter' },
+      organic: hits.map((h, i) => ({ title: h.title, link: h.url, snippet: h.snippet, position: i + 1 })),
+    }),
     expectRequest: (req) => {
       assert.equal(req.method, 'POST');
       assert.equal(req.path, '/search');
@@ -32,7 +40,10 @@ const PROVIDERS: Array<{ name: string; settings: (stub: string) => Record<string
   {
     name: 'brave',
     settings: (stub) => ({ BRAVE_URL: `${stub}/res/v1/web/search`, BRAVE_API_KEY: 'test-brave-key' }),
-    respond: (hits) => ({ type: 'search', web: { type: 'search', results: hits.map((h) => ({ title: h.title, url: h.url, description: `<strong>${h.snippet}</strong>` })) } }),
+    respond: (hits) => ({
+      type: 'search',
+      web: { type: 'search', results: hits.map((h) => ({ title: h.title, url: h.url, description: `<strong>${h.snippet}</strong>` })) },
+    }),
     expectRequest: (req) => {
       assert.equal(req.method, 'GET');
       assert.equal(req.path, '/res/v1/web/search');
@@ -75,7 +86,10 @@ describe('research worker with web search providers (real RabbitMQ and Redis, st
         const done = await worker.events.waitFor((e) => e.request_id === rid && e.type === 'completed');
         assert.equal(search.requests.length, 1);
         provider.expectRequest(search.requests[0]!);
-        assert.deepEqual(done.result?.sources, [hits[0]!, hits[2]!].map(({ title, url }) => ({ title, url })));
+        assert.deepEqual(
+          done.result?.sources,
+          [hits[0]!, hits[2]!].map(({ title, url }) => ({ title, url })),
+        );
         const { sources } = (await worker.writeTask(rid)).payload;
         assert.deepEqual(sources, [
           { title: 'Starter guide', url: hits[0]!.url, snippet: 'How to keep a starter.', text: ARTICLE_TEXT },

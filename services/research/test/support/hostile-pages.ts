@@ -8,7 +8,7 @@ export function hostilePages(size: number): Record<string, string> {
     'repeated <title>': fill('<html><head><title>First title</title>', '<title>again</title>'),
     'repeated unclosed <title>': fill('', '<title>'),
     'unterminated attributes': fill('<p class="nav" id="', 'x&amp;"y\''),
-    'entities': fill('<p>', '&amp;&#x41;&bogus;&#xD800;'),
+    entities: fill('<p>', '&amp;&#x41;&bogus;&#xD800;'),
   };
 }
 

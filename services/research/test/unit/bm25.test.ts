@@ -35,12 +35,18 @@ describe('createBm25Index', () => {
 
   it('weights title terms above body terms', () => {
     const index2 = createBm25Index([doc('body', 'Other', 'kiwi note'), doc('title', 'Kiwi', 'other note')]);
-    assert.deepEqual(index2.search('kiwi', 10).map((hit) => hit.doc.id), ['title', 'body']);
+    assert.deepEqual(
+      index2.search('kiwi', 10).map((hit) => hit.doc.id),
+      ['title', 'body'],
+    );
   });
 
   it('returns only positive scores, sorted descending, capped by limit', () => {
     const hits = index.search('cherry', 10);
-    assert.deepEqual(hits.map((hit) => hit.doc.id), ['d', 'c']);
+    assert.deepEqual(
+      hits.map((hit) => hit.doc.id),
+      ['d', 'c'],
+    );
     assert.ok(hits.every((hit) => hit.score > 0));
     assert.equal(index.search('cherry', 1).length, 1);
     assert.deepEqual(index.search('cherry', 0), []);
@@ -50,7 +56,10 @@ describe('createBm25Index', () => {
 
   it('breaks score ties by id', () => {
     const tied = createBm25Index([doc('z', 'Same', 'word'), doc('m', 'Same', 'word'), doc('q', 'Same', 'word')]);
-    assert.deepEqual(tied.search('word', 10).map((hit) => hit.doc.id), ['m', 'q', 'z']);
+    assert.deepEqual(
+      tied.search('word', 10).map((hit) => hit.doc.id),
+      ['m', 'q', 'z'],
+    );
   });
 
   it('uses stemming so query and document forms meet', () => {

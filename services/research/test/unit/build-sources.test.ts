@@ -33,7 +33,10 @@ describe('createSourceBuilder (without a cache)', () => {
     const long = `${STARTER} ${'More about bread. '.repeat(400)}`;
     const { build } = builder({ 'https://a.test/': long, 'https://b.test/': STARTER });
     const { sources, dropped } = await build([hit('https://a.test/', 'A', 'snippet a'), hit('https://b.test/', 'B')], topic);
-    assert.deepEqual(sources.map((s) => s.title), ['A', 'B']);
+    assert.deepEqual(
+      sources.map((s) => s.title),
+      ['A', 'B'],
+    );
     assert.ok(sources[0]!.text.startsWith(STARTER) && sources[0]!.text.length <= TEXT_CHARS);
     assert.equal(sources[0]!.snippet, 'snippet a');
     assert.match(sources[1]!.snippet, /sourdough starter/, 'a missing engine snippet is taken from the page');
@@ -43,13 +46,22 @@ describe('createSourceBuilder (without a cache)', () => {
   it('when a page is not about the topic, then it is dropped as off_topic', async () => {
     const { build } = builder({ 'https://a.test/': STARTER, 'https://trees.test/': 'Urban trees cool streets. A starter kit for gardeners.' });
     const { sources, dropped } = await build([hit('https://a.test/'), hit('https://trees.test/')], topic);
-    assert.deepEqual(sources.map((s) => s.url), ['https://a.test/']);
+    assert.deepEqual(
+      sources.map((s) => s.url),
+      ['https://a.test/'],
+    );
     assert.deepEqual(dropped, { off_topic: 1 });
   });
 
   it('when pages fail to fetch, then they are skipped (not replaced by their snippet) and counted by error code', async () => {
-    const { build } = builder({ 'https://slow.test/': transientError('upstream_timeout', 'slow'), 'https://pdf.test/': permanentError('unsupported_content_type', 'pdf') });
-    const built = await build([hit('https://slow.test/', 'Slow', STARTER), hit('https://pdf.test/', 'PDF', STARTER), hit('https://gone.test/', 'Gone', STARTER)], topic);
+    const { build } = builder({
+      'https://slow.test/': transientError('upstream_timeout', 'slow'),
+      'https://pdf.test/': permanentError('unsupported_content_type', 'pdf'),
+    });
+    const built = await build(
+      [hit('https://slow.test/', 'Slow', STARTER), hit('https://pdf.test/', 'PDF', STARTER), hit('https://gone.test/', 'Gone', STARTER)],
+      topic,
+    );
     assert.deepEqual(built.sources, []);
     assert.deepEqual(built.dropped, { upstream_timeout: 1, unsupported_content_type: 1, upstream_404: 1 });
     assert.equal(built.transientDrops, 1);
@@ -59,10 +71,18 @@ describe('createSourceBuilder (without a cache)', () => {
   it('when hits name one page under several URLs or pages repeat a text, then one source is kept', async () => {
     const { build, fetched } = builder({ 'https://a.test/guide': STARTER, 'https://mirror.test/guide': STARTER });
     const built = await build(
-      [hit('https://a.test/guide'), hit('http://www.a.test/guide/?utm_source=x#top'), hit('https://mirror.test/guide'), hit(`https://a.test/${'x'.repeat(2100)}`)],
+      [
+        hit('https://a.test/guide'),
+        hit('http://www.a.test/guide/?utm_source=x#top'),
+        hit('https://mirror.test/guide'),
+        hit(`https://a.test/${'x'.repeat(2100)}`),
+      ],
       topic,
     );
-    assert.deepEqual(built.sources.map((s) => s.url), ['https://a.test/guide']);
+    assert.deepEqual(
+      built.sources.map((s) => s.url),
+      ['https://a.test/guide'],
+    );
     assert.deepEqual(built.dropped, { duplicate: 2, url_too_long: 1 });
     assert.deepEqual(fetched, ['https://a.test/guide', 'https://mirror.test/guide']);
   });

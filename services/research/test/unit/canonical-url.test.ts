@@ -4,7 +4,13 @@ import { canonicalUrl } from '../../src/sources/canonical-url.ts';
 
 describe('canonicalUrl', () => {
   it('when URLs differ only in scheme, www, case of host, trailing slash, fragment or tracking parameters, then they share one key', () => {
-    const same = ['https://Example.org/guide', 'http://www.example.org/guide/', 'https://example.org/guide#intro', 'https://example.org/guide?utm_source=news&fbclid=abc', 'https://example.org:443/guide'];
+    const same = [
+      'https://Example.org/guide',
+      'http://www.example.org/guide/',
+      'https://example.org/guide#intro',
+      'https://example.org/guide?utm_source=news&fbclid=abc',
+      'https://example.org:443/guide',
+    ];
     assert.equal(new Set(same.map(canonicalUrl)).size, 1);
   });
 

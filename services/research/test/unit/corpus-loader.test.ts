@@ -70,10 +70,13 @@ describe('loadCorpus on a temporary directory', () => {
     await writeFile(join(dir, 'image.png'), 'not text');
     await writeFile(join(dir, 'README.md'), '# Readme\n');
     const docs = await loadCorpus(dir);
-    assert.deepEqual(docs.map((doc) => [doc.id, doc.title, doc.text]), [
-      ['nested/no-heading.md', 'no heading', 'Just text here.'],
-      ['notes.TXT', 'Title Line', 'Body one.\n\nBody two.'],
-    ]);
+    assert.deepEqual(
+      docs.map((doc) => [doc.id, doc.title, doc.text]),
+      [
+        ['nested/no-heading.md', 'no heading', 'Just text here.'],
+        ['notes.TXT', 'Title Line', 'Body one.\n\nBody two.'],
+      ],
+    );
   });
 });
 

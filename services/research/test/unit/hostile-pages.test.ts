@@ -44,7 +44,9 @@ describe('hostile pages are extracted in linear time without stalling the event 
       const bytes = Buffer.from(html, 'latin1');
       assert.equal(bytes.length, FETCH_MAX_BYTES);
       const { value: text, ms, cpuMs, stallMs } = await quietestOf3(() => extractReadableText(bytes, 'text/html'));
-      t.diagnostic(`${name}: extracted in ${ms.toFixed(0)} ms (${cpuMs.toFixed(0)} ms CPU), longest event-loop stall ${stallMs.toFixed(1)} ms, ${text.length} characters of text`);
+      t.diagnostic(
+        `${name}: extracted in ${ms.toFixed(0)} ms (${cpuMs.toFixed(0)} ms CPU), longest event-loop stall ${stallMs.toFixed(1)} ms, ${text.length} characters of text`,
+      );
       assert.ok(ms < EXTRACT_BUDGET_MS, `${ms} ms`);
       assert.ok(stallMs < LOOP_DELAY_MAX_MS, `the event loop waited ${stallMs.toFixed(1)} ms`);
     });
@@ -59,7 +61,8 @@ describe('hostile pages are extracted in linear time without stalling the event 
 });
 
 describe('page charsets', () => {
-  const body = '<html><head><title>Caf\u00e9 cr\u00e8me</title></head><body><p>\u201cCr\u00e8me br\u00fbl\u00e9e\u201d costs \u20ac5 \u2013 na\u00efve pricing.</p></body></html>';
+  const body =
+    '<html><head><title>Caf\u00e9 cr\u00e8me</title></head><body><p>\u201cCr\u00e8me br\u00fbl\u00e9e\u201d costs \u20ac5 \u2013 na\u00efve pricing.</p></body></html>';
   const expected = '\u201cCr\u00e8me br\u00fbl\u00e9e\u201d costs \u20ac5 \u2013 na\u00efve pricing.';
 
   it('when a windows-1252 page says so in Content-Type, then it is decoded as windows-1252', async () => {
@@ -88,7 +91,10 @@ describe('page charsets', () => {
   it('when the bytes are not text in any declared charset, then the page is refused as page_undecodable', async () => {
     const binary = Buffer.alloc(4096, 0);
     await assert.rejects(extractReadableText(binary, 'text/html; charset=utf-8'), (err) => err instanceof TaskError && err.code === 'page_undecodable');
-    await assert.rejects(extractReadableText(Buffer.from('<p>x</p>'), 'text/html; charset=iso-2022-kr'), (err) => err instanceof TaskError && err.code === 'page_undecodable');
+    await assert.rejects(
+      extractReadableText(Buffer.from('<p>x</p>'), 'text/html; charset=iso-2022-kr'),
+      (err) => err instanceof TaskError && err.code === 'page_undecodable',
+    );
   });
 });
 

@@ -19,20 +19,29 @@ describe('local provider over the sample corpus', () => {
 
   it('when a question is asked about a corpus subject, then its document is returned with a snippet about the question', async () => {
     const { hits } = await local.search('How do honeybees communicate?', 5);
-    assert.deepEqual(hits.map((h) => file(h.url)), ['honeybees.md']);
+    assert.deepEqual(
+      hits.map((h) => file(h.url)),
+      ['honeybees.md'],
+    );
     assert.match(hits[0]!.snippet, /Communication|waggle dance/);
   });
 
   it('when a topic matches documents by one word but only one by all, then only that one is returned', async () => {
     const { hits, offTopic } = await local.search('how solar panels work', 5);
-    assert.deepEqual(hits.map((h) => file(h.url)), ['solar-panels.md']);
+    assert.deepEqual(
+      hits.map((h) => file(h.url)),
+      ['solar-panels.md'],
+    );
     assert.ok(offTopic > 0);
   });
 
   it('when every corpus subject is asked for by its file name, then its own document is found', async () => {
     for (const subject of ['honeybees', 'tcp congestion control', 'sourdough baking', 'tides and the moon', 'knitting basics', 'jazz history', 'wind power']) {
       const { hits } = await local.search(subject, 5);
-      assert.ok(hits.some((h) => file(h.url).startsWith(subject.split(' ')[0]!)), `${subject}: ${hits.map((h) => file(h.url)).join(', ')}`);
+      assert.ok(
+        hits.some((h) => file(h.url).startsWith(subject.split(' ')[0]!)),
+        `${subject}: ${hits.map((h) => file(h.url)).join(', ')}`,
+      );
     }
   });
 

@@ -10,7 +10,10 @@ const badResponse = (err: unknown) => err instanceof TaskError && err.code === '
 
 describe('parseGoogleResponse', () => {
   it('maps items to hits with link as url', () => {
-    const body = { kind: 'customsearch#search', items: [{ title: 'Sourdough', link: 'https://a.test/s', snippet: 'A starter\nis flour and water.', htmlSnippet: '<b>x</b>' }] };
+    const body = {
+      kind: 'customsearch#search',
+      items: [{ title: 'Sourdough', link: 'https://a.test/s', snippet: 'A starter\nis flour and water.', htmlSnippet: '<b>x</b>' }],
+    };
     assert.deepEqual(parseGoogleResponse(body), [{ title: 'Sourdough', url: 'https://a.test/s', snippet: 'A starter is flour and water.' }]);
   });
   it('when nothing matched (no items key), then it returns no hits', () => {
@@ -25,7 +28,10 @@ describe('parseGoogleResponse', () => {
 
 describe('parseSerperResponse', () => {
   it('maps organic results and skips entries without an http(s) link', () => {
-    const body = { searchParameters: { q: 'x' }, organic: [{ title: 'A', link: 'https://a.test/', snippet: 's', position: 1 }, { title: 'B', link: 'ftp://b.test/' }, { title: 'C' }, 'junk'] };
+    const body = {
+      searchParameters: { q: 'x' },
+      organic: [{ title: 'A', link: 'https://a.test/', snippet: 's', position: 1 }, { title: 'B', link: 'ftp://b.test/' }, { title: 'C' }, 'junk'],
+    };
     assert.deepEqual(parseSerperResponse(body), [{ title: 'A', url: 'https://a.test/', snippet: 's' }]);
   });
   it('when organic is missing, then it is a permanent bad_provider_response', () => {
@@ -35,7 +41,14 @@ describe('parseSerperResponse', () => {
 
 describe('parseBraveResponse', () => {
   it('strips highlight tags and entities from titles and descriptions', () => {
-    const body = { type: 'search', web: { results: [{ title: 'Bread &amp; <strong>starter</strong>', url: 'https://b.test/', description: 'Feed the <strong>starter</strong> daily &#8212; twice.' }] } };
+    const body = {
+      type: 'search',
+      web: {
+        results: [
+          { title: 'Bread &amp; <strong>starter</strong>', url: 'https://b.test/', description: 'Feed the <strong>starter</strong> daily &#8212; twice.' },
+        ],
+      },
+    };
     assert.deepEqual(parseBraveResponse(body), [{ title: 'Bread & starter', url: 'https://b.test/', snippet: 'Feed the starter daily — twice.' }]);
   });
   it('when there are no web results (no web key), then it returns no hits', () => {

@@ -8,7 +8,15 @@ import { requireEnoughSources, type SourceShortfall } from '../../src/sources/re
 const source = (n: number): Source => ({ title: `S${n}`, url: `https://s${n}.test/`, snippet: '', text: 'text' });
 const built = (overrides: Partial<BuiltSources> = {}): BuiltSources => ({ sources: [], dropped: {}, transientDrops: 0, offered: 5, ...overrides });
 const check = (overrides: Partial<SourceShortfall>) => () =>
-  requireEnoughSources({ topic: parseTopic('Tracing distributed systems'), provider: 'brave', built: built(), offTopic: 0, limit: 5, minSources: 2, ...overrides });
+  requireEnoughSources({
+    topic: parseTopic('Tracing distributed systems'),
+    provider: 'brave',
+    built: built(),
+    offTopic: 0,
+    limit: 5,
+    minSources: 2,
+    ...overrides,
+  });
 
 function failure(fn: () => void): TaskError {
   try {
