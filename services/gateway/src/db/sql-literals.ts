@@ -11,3 +11,6 @@ export function sqlCase(expr: string, cases: Readonly<Record<string, string | nu
   const whens = Object.entries(cases).map(([k, v]) => `WHEN ${literal(k)} THEN ${literal(v)}`);
   return `CASE ${expr} ${whens.join(' ')}${otherwise === undefined ? '' : ` ELSE ${literal(otherwise)}`} END`;
 }
+
+/** `('a', 1), ('b', 2)`, for `VALUES`. */
+export const sqlRows = (rows: readonly (readonly (string | number)[])[]): string => rows.map((r) => `(${r.map(literal).join(', ')})`).join(', ');

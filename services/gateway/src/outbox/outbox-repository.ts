@@ -10,14 +10,17 @@ export interface OutboxRow {
   headers: Record<string, string>;
 }
 
+/** The one way a row enters the outbox: this insert, with `outboxValues` after the request id (the submit statement embeds it). */
+export const OUTBOX_INSERT = 'INSERT INTO outbox (request_id, exchange_key, routing_key, message, headers)';
+export const outboxValues = (m: Omit<OutboxRow, 'id' | 'request_id'>): unknown[] => [
+  m.exchange_key,
+  m.routing_key,
+  JSON.stringify(m.message),
+  JSON.stringify(m.headers),
+];
+
 export async function insertOutboxMessage(db: DbClient, m: Omit<OutboxRow, 'id'>): Promise<void> {
-  await db.query('INSERT INTO outbox (request_id, exchange_key, routing_key, message, headers) VALUES ($1, $2, $3, $4, $5)', [
-    m.request_id,
-    m.exchange_key,
-    m.routing_key,
-    JSON.stringify(m.message),
-    JSON.stringify(m.headers),
-  ]);
+  await db.query(`${OUTBOX_INSERT} VALUES ($1, $2, $3, $4, $5)`, [m.request_id, ...outboxValues(m)]);
 }
 
 /** Claims a batch; SKIP LOCKED lets several gateway replicas relay side by side without double sends. */

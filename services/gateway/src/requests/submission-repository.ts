@@ -1,7 +1,12 @@
+import { STAGES } from '@pressroom/contracts';
 import type { DbClient } from '../db/pool.ts';
-import type { OutboxRow } from '../outbox/outbox-repository.ts';
+import { sqlRows } from '../db/sql-literals.ts';
+import { OUTBOX_INSERT, outboxValues, type OutboxRow } from '../outbox/outbox-repository.ts';
 import { IDEMPOTENCY_KEY_TTL } from './idempotency-repository.ts';
 import { REQUEST_COLUMNS, type RequestRow } from './request-repository.ts';
+
+// A request's stage rows, in pipeline order.
+const STAGE_ROWS = sqlRows(STAGES.map((stage, i) => [stage, i + 1]));
 
 export interface Submission {
   request: Pick<RequestRow, 'id' | 'user_id' | 'topic' | 'audience' | 'tone' | 'length' | 'channel' | 'trace_id'>;
@@ -56,9 +61,9 @@ export const SUBMIT_SQL = `WITH quota AS (
     RETURNING ${REQUEST_COLUMNS}
   ), stages AS (
     INSERT INTO request_stages (request_id, stage, position)
-    SELECT r.id, s.stage, s.position FROM request r CROSS JOIN (VALUES ('research', 1), ('write', 2), ('publish', 3)) AS s (stage, position)
+    SELECT r.id, s.stage, s.position FROM request r CROSS JOIN (VALUES ${STAGE_ROWS}) AS s (stage, position)
   ), task AS (
-    INSERT INTO outbox (request_id, exchange_key, routing_key, message, headers) SELECT id, $9, $10, $11, $12 FROM request
+    ${OUTBOX_INSERT} SELECT id, $9, $10, $11, $12 FROM request
   ), claim AS (
     INSERT INTO idempotency_keys (user_id, key, body_hash, request_id) SELECT $2, $15, $16, id FROM request WHERE $15::text IS NOT NULL
   )
@@ -81,10 +86,7 @@ export function submitParams(s: Submission): unknown[] {
     r.length,
     JSON.stringify(r.channel),
     r.trace_id,
-    s.task.exchange_key,
-    s.task.routing_key,
-    JSON.stringify(s.task.message),
-    JSON.stringify(s.task.headers),
+    ...outboxValues(s.task),
     s.defaultQuota,
     s.day,
     s.idempotency?.key ?? null,

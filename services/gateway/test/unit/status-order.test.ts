@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FINAL_REQUEST_STATUSES, REQUEST_STATUSES, STAGES, STATUS_RANK, STATUS_WHILE } from '@pressroom/contracts';
-import { sqlCase, sqlList } from '../../src/db/sql-literals.ts';
+import { sqlCase, sqlList, sqlRows } from '../../src/db/sql-literals.ts';
 
 describe('status order and the stage-to-status map, from libs/contracts', () => {
   it('when statuses are ranked, then in-flight ones follow the stages in order and every final status ranks last, equally', () => {
@@ -19,5 +19,12 @@ describe('status order and the stage-to-status map, from libs/contracts', () => 
     assert.equal(sqlList(['published', 'failed']), "('published', 'failed')");
     assert.equal(sqlCase('r.status', { queued: 0, writing: 2 }), "CASE r.status WHEN 'queued' THEN 0 WHEN 'writing' THEN 2 END");
     assert.equal(sqlCase('x', { "it's": 'a' }, 'b'), "CASE x WHEN 'it''s' THEN 'a' ELSE 'b' END");
+    assert.equal(
+      sqlRows([
+        ['research', 1],
+        ['write', 2],
+      ]),
+      "('research', 1), ('write', 2)",
+    );
   });
 });
