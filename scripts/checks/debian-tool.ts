@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, copyFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const TOOLS_CACHE = join(process.env['PRESSROOM_CI_TOOLS'] ?? join(process.env['HOME'] ?? '/root', '.pressroom-ci-tools'));
+const TOOLS_CACHE = join(process.env['PRESSROOM_CI_TOOLS'] ?? join(process.env['HOME'] ?? '/root', '.pressroom-ci-tools'));
 
 export interface DebianTool {
   /** The command, as on PATH: `promtool`. */

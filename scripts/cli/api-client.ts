@@ -31,7 +31,7 @@ export interface ApiClient {
   call<T>(method: string, path: string, body?: unknown): Promise<T>;
 }
 
-export function createApiClient(baseUrl: string, token?: string): ApiClient {
+function createApiClient(baseUrl: string, token?: string): ApiClient {
   const base = baseUrl.replace(/\/+$/, '');
   return {
     baseUrl: base,

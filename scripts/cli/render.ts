@@ -4,7 +4,7 @@ import type { Static } from '@sinclair/typebox';
 import type { RequestPage, RequestSummary, RequestView, StageView } from '@pressroom/contracts';
 
 export type Request = Static<typeof RequestView>;
-export type Stage = Static<typeof StageView>;
+type Stage = Static<typeof StageView>;
 export type Summary = Static<typeof RequestSummary>;
 export type Page = Static<typeof RequestPage>;
 

@@ -4,10 +4,10 @@ import type { ParseArgsOptionsConfig } from 'node:util';
 import { Length, REQUEST_STATUSES, Tone } from '@pressroom/contracts';
 
 const enumOf = (schema: unknown): readonly string[] => (schema as { enum: readonly string[] }).enum;
-export const TONES = enumOf(Tone);
-export const LENGTHS = enumOf(Length);
-export const CHANNELS = ['file', 'webhook', 'wordpress'] as const;
-export const STATUSES: readonly string[] = REQUEST_STATUSES;
+const TONES = enumOf(Tone);
+const LENGTHS = enumOf(Length);
+const CHANNELS = ['file', 'webhook', 'wordpress'] as const;
+const STATUSES: readonly string[] = REQUEST_STATUSES;
 
 interface OptionSpec {
   type: 'string' | 'boolean';

@@ -95,5 +95,3 @@ export function createDeliveryQueue(deps: {
     },
   };
 }
-
-export type DeliveryQueue = ReturnType<typeof createDeliveryQueue>;

@@ -1,6 +1,6 @@
 import type { OutgoingAlert } from './alert.ts';
 
-export function formatDuration(seconds: number): string {
+function formatDuration(seconds: number): string {
   if (seconds % 3600 === 0) return `${seconds / 3600}h`;
   if (seconds % 60 === 0) return `${seconds / 60}m`;
   return `${seconds}s`;
@@ -18,7 +18,7 @@ export function headline(a: OutgoingAlert): string {
 }
 
 /** Everything on-call needs, one fact a line: what, where, which request and trace, when, how many. */
-export function alertLines(a: OutgoingAlert): string[] {
+function alertLines(a: OutgoingAlert): string[] {
   const lines = [headline(a), `kind: ${a.kind}`, `service: ${a.service}`, `instance: ${a.instance}`];
   if (a.stage) lines.push(`stage: ${a.stage}`);
   if (a.request_id) lines.push(`request_id: ${a.request_id}`);

@@ -1,7 +1,7 @@
 import * as amqplib from 'amqplib';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import type { Logger } from '@pressroom/logger';
-import { declareTopology, topologyNames, type TopologyNames } from './topology.ts';
+import { declareTopology, topologyNames } from './topology.ts';
 
 export interface BrokerOptions {
   url: string;
@@ -269,7 +269,6 @@ export async function createBroker(opts: BrokerOptions) {
 }
 
 export type Broker = Awaited<ReturnType<typeof createBroker>>;
-export type { TopologyNames };
 
 export class BrokerUnavailableError extends Error {
   readonly code = 'broker_unavailable';

@@ -26,7 +26,7 @@ export function dependency(kind: keyof typeof KINDS, url: string, check: (timeou
 }
 
 /** The URL with its password (and any secret-looking query parameter) removed, safe for a log line. */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     u.password = '';

@@ -5,7 +5,7 @@ const TRACEPARENT = 'traceparent';
 const TRACESTATE = 'tracestate';
 const TRACEPARENT_FORMAT = /^([\da-f]{2})-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})(-|$)/;
 
-export function parseTraceparent(value: unknown): SpanContext | undefined {
+function parseTraceparent(value: unknown): SpanContext | undefined {
   if (typeof value !== 'string') return undefined;
   const m = TRACEPARENT_FORMAT.exec(value.trim());
   if (!m || m[1] === 'ff' || (m[1] === '00' && m[5])) return undefined;

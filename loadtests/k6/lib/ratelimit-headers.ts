@@ -1,7 +1,7 @@
 import type { Res } from './api.ts';
 
 /** One item of an IETF draft-8 `RateLimit` / `RateLimit-Policy` list: `"name";r=5;t=30` or `"name";q=100;w=3600`. */
-export interface LimitItem {
+interface LimitItem {
   name: string;
   params: Record<string, string>;
 }
@@ -17,7 +17,7 @@ export function header(res: Res, name: string): string | undefined {
  * Parses a structured-field list (RFC 8941) of the shape the draft uses. Several limiters on one route each
  * add an item, and k6 joins repeated headers with ", ", so both arrive as one list.
  */
-export function parseLimitList(value: string | undefined): LimitItem[] {
+function parseLimitList(value: string | undefined): LimitItem[] {
   if (!value) return [];
   const items: LimitItem[] = [];
   for (const part of value.split(',')) {
@@ -33,7 +33,7 @@ export function parseLimitList(value: string | undefined): LimitItem[] {
   return items;
 }
 
-export function intParam(item: LimitItem | undefined, key: string): number | undefined {
+function intParam(item: LimitItem | undefined, key: string): number | undefined {
   const raw = item?.params[key];
   return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
 }

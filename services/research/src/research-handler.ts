@@ -15,7 +15,7 @@ import { requireEnoughSources } from './sources/require-sources.ts';
  * The query is the topic alone: adding the audience ("for beginners") makes engines favour pages that
  * mention the audience over pages about the subject; tailoring to the audience is the writer's job.
  */
-export function searchQuery(brief: Brief): string {
+function searchQuery(brief: Brief): string {
   return brief.topic.replace(/\s+/g, ' ').trim();
 }
 

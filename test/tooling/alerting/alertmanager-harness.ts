@@ -18,7 +18,7 @@ const ALERTMANAGER: DebianTool = { command: 'prometheus-alertmanager', pkg: 'pro
 const AMTOOL: DebianTool = { command: 'amtool', pkg: 'prometheus-alertmanager', path: 'usr/bin/amtool' };
 
 /** The binary's path, fetched from Debian when missing; a failure says how to install it (never a skip). */
-export function binary(which: 'alertmanager' | 'amtool'): string {
+function binary(which: 'alertmanager' | 'amtool'): string {
   const tool = which === 'amtool' ? AMTOOL : ALERTMANAGER;
   try {
     const path = findTool(tool, { fetch: true });

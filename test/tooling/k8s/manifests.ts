@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Manifest, Obj } from '../../../deploy/k8s/tools/manifest.ts';
 import { render } from '../../../deploy/k8s/tools/render.ts';
 
-export const K8S = join(import.meta.dirname, '..', '..', '..', 'deploy', 'k8s');
+const K8S = join(import.meta.dirname, '..', '..', '..', 'deploy', 'k8s');
 const cache = new Map<string, Manifest[]>();
 
 export function overlay(name: 'staging' | 'production'): Manifest[] {

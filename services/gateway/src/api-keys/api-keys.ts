@@ -6,11 +6,11 @@ import { decodeCursor, toPage } from '../requests/cursor.ts';
 import { countLiveApiKeys, findApiKeyState, insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from './api-key-repository.ts';
 
 /** `prs_` and 32 random bytes in base64url (43 characters). The first 12 characters name the key; the rest is secret. */
-export const API_KEY_PATTERN = /^prs_[A-Za-z0-9_-]{43}$/;
+const API_KEY_PATTERN = /^prs_[A-Za-z0-9_-]{43}$/;
 const PREFIX_LENGTH = 12;
-export const MAX_LIVE_KEYS_PER_USER = 50;
+const MAX_LIVE_KEYS_PER_USER = 50;
 
-export const hashApiKey = (key: string): Buffer => createHash('sha256').update(key).digest();
+const hashApiKey = (key: string): Buffer => createHash('sha256').update(key).digest();
 
 export function toApiKeyView(k: ApiKeyRow): Static<typeof ApiKeyView> {
   return { id: k.id, name: k.name, prefix: k.prefix, scopes: k.scopes, expires_at: k.expires_at, revoked_at: k.revoked_at, created_at: k.created_at };
@@ -78,7 +78,7 @@ export async function authenticateApiKey(db: Db, key: string): Promise<ApiKeyPri
  * (sessions, passwords, API keys, webhooks, admin) needs a user's session, so a leaked key cannot mint
  * keys, redirect callbacks or act as an admin.
  */
-export function scopeNeeded(method: string, path: string): ApiKeyScope | 'any' | undefined {
+function scopeNeeded(method: string, path: string): ApiKeyScope | 'any' | undefined {
   const p = path.toLowerCase().replace(/\/+$/, '');
   const read = method === 'GET' || method === 'HEAD';
   if (p === '/v1/me') return read ? 'any' : undefined;

@@ -3,7 +3,7 @@ import express, { Router } from 'express';
 import helmet from 'helmet';
 
 /** The operator console's static files (plain ES modules and CSS: no build step, shipped with the sources). */
-export const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.url));
+const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.url));
 
 /**
  * `/console`: the only documents the gateway serves. Their CSP allows the console's own scripts, styles and API

@@ -4,7 +4,7 @@ const ALLOW_METHODS = 'GET, POST, PATCH';
 const ALLOW_HEADERS = 'Authorization, Content-Type, Idempotency-Key, X-Request-Id';
 const EXPOSE_HEADERS = 'Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-Id, Idempotent-Replayed';
 
-export function parseOrigins(setting: string): string[] {
+function parseOrigins(setting: string): string[] {
   return setting
     .split(',')
     .map((o) => o.trim())

@@ -55,7 +55,7 @@ import {
   WebhookView,
 } from '@pressroom/contracts';
 
-export type Access = 'public' | 'user' | 'admin';
+type Access = 'public' | 'user' | 'admin';
 
 export interface Operation {
   id: string;

@@ -2,8 +2,6 @@ import type { TSchema } from '@sinclair/typebox';
 import * as contracts from '@pressroom/contracts';
 import { OPERATIONS, type Operation } from './openapi-operations.ts';
 
-export { OPERATIONS } from './openapi-operations.ts';
-
 /**
  * The OpenAPI 3.1 document, built from the TypeBox schemas that validate requests and type responses. Every
  * exported object schema of `@pressroom/contracts` becomes a named component, and wherever an operation's

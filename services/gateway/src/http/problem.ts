@@ -5,7 +5,7 @@ import { currentTraceId } from '@pressroom/telemetry';
 import { isDatabaseUnavailable } from '../db/pool.ts';
 
 /** The single mapping from error codes to HTTP (DESIGN.md, HTTP API). */
-export const HTTP_STATUS: Record<ErrorCode, number> = {
+const HTTP_STATUS: Record<ErrorCode, number> = {
   validation_failed: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -46,7 +46,7 @@ export function problemBody(code: ErrorCode, detail: string, traceId: string | n
   };
 }
 
-export function sendProblem(res: Response, code: ErrorCode, detail: string, errors?: FieldError[]): void {
+function sendProblem(res: Response, code: ErrorCode, detail: string, errors?: FieldError[]): void {
   res
     .status(HTTP_STATUS[code])
     .type('application/problem+json')

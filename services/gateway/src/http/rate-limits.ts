@@ -39,9 +39,8 @@ const SIGN_IN = /^\/v1\/auth\/(register|login)\/?$/i;
 // The full (normalised) path: a router mounted with `use('/v1/requests', ...)` strips its mount point from req.path.
 const pathOf = (req: Request) => `${req.baseUrl}${req.path}`;
 // Every authenticated call other than a submission or a cancel is a read.
-export const isSubmitOrCancel = (req: Request) => req.method === 'POST' && SUBMIT_OR_CANCEL.test(pathOf(req));
+const isSubmitOrCancel = (req: Request) => req.method === 'POST' && SUBMIT_OR_CANCEL.test(pathOf(req));
 const isEventStream = (req: Request) => req.method === 'GET' && EVENT_STREAM.test(pathOf(req));
-export const isPublicAuthPath = (path: string) => PUBLIC_AUTH.test(path);
 export const carriesCredential = (req: Request) =>
   (req.headers.authorization !== undefined || typeof req.query['ticket'] === 'string') && !PUBLIC_AUTH.test(pathOf(req));
 

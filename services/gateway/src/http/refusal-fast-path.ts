@@ -106,7 +106,7 @@ export function createRefusalFastPath(deps: {
 }
 
 /** express's `req.ip` under `trust proxy` = a hop count (proxy-addr): the address that many hops back, at most the first. */
-export function clientIp(req: IncomingMessage, hops: number): string | undefined {
+function clientIp(req: IncomingMessage, hops: number): string | undefined {
   const socket = req.socket.remoteAddress;
   if (socket === undefined) return undefined;
   if (hops <= 0) return socket;

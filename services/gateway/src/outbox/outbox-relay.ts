@@ -126,5 +126,3 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
     },
   };
 }
-
-export type OutboxRelay = ReturnType<typeof createOutboxRelay>;

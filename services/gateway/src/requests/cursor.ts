@@ -12,7 +12,7 @@ function isInstant(value: unknown): value is string {
 }
 
 /** Opaque to clients; a position (created_at, id) in base64url JSON. Anything else is a 400. */
-export function encodeCursor(row: { created_at: string; id: string }): string {
+function encodeCursor(row: { created_at: string; id: string }): string {
   return Buffer.from(JSON.stringify([row.created_at, row.id])).toString('base64url');
 }
 

@@ -87,7 +87,7 @@ export interface ListFilter {
  * `outcome` is what the indexes know of the status (migration 005): the final status, or `in_flight`. A filter
  * on an in-flight status is a range over that user's (or everyone's) requests in flight, filtered by status.
  */
-export function outcomeOf(status: RequestStatus): string {
+function outcomeOf(status: RequestStatus): string {
   return isFinalStatus(status) ? status : 'in_flight';
 }
 
@@ -134,7 +134,7 @@ export async function oldestWaitingTaskAgeS(db: DbClient, horizonS: number): Pro
  * gateway's state as OLDEST_WAITING_TASK_SQL: a queued request waits in research, a researching one whose
  * research completed waits in write, a writing one whose write completed waits in publish.
  */
-export const WAITING_TASKS_BY_STAGE_SQL = `SELECT ${WAITING_STAGE} AS stage,
+const WAITING_TASKS_BY_STAGE_SQL = `SELECT ${WAITING_STAGE} AS stage,
        count(*)::int AS waiting,
        COALESCE(EXTRACT(EPOCH FROM now() - min(CASE WHEN r.status = 'queued' THEN r.created_at ELSE s.finished_at END)), 0)::float8 AS oldest_s
   FROM content_requests r

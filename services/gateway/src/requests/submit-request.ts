@@ -12,7 +12,7 @@ import type { RequestRow } from './request-repository.ts';
 import { insertSubmission, isIdempotencyKeyTaken, type Submission, type SubmissionResult } from './submission-repository.ts';
 import { resolveTaskChannel } from '../webhooks/task-channel.ts';
 
-export function defaultChannel(config: Config): Channel {
+function defaultChannel(config: Config): Channel {
   if (config.DEFAULT_CHANNEL === 'webhook') return { type: 'webhook', url: config.DEFAULT_WEBHOOK_URL! };
   return { type: config.DEFAULT_CHANNEL };
 }

@@ -1,7 +1,7 @@
 import type { Redis } from '@pressroom/cache';
 import type { Logger } from '@pressroom/logger';
 
-export type ChangeListener = () => void;
+type ChangeListener = () => void;
 
 export interface RequestChangeBus {
   /** After a commit that recorded events: one PUBLISH per batch, whatever its size. */

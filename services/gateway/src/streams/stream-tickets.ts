@@ -3,7 +3,7 @@ import type { Redis } from '@pressroom/cache';
 import { AppError } from '@pressroom/contracts';
 import type { Principal } from '../http/authenticate.ts';
 
-export const TICKET_TTL_S = 60;
+const TICKET_TTL_S = 60;
 
 interface TicketGrant {
   principal: Principal;

@@ -56,7 +56,7 @@ export interface RequestDelta {
  * One SSE event as stored in `request_events`. `key` makes a redelivered event (same stage, type and attempt)
  * one row; a `started` a worker skipped is inferred from the stage's next event (`synthesised`).
  */
-export interface TimelineEntry {
+interface TimelineEntry {
   key: string;
   event: string;
   ord: number;

@@ -26,13 +26,13 @@ export interface DeliveryLoop {
 const BATCH = 20;
 
 /** Exponential backoff with ±20 % jitter: base·4^(n−1), capped (`n` is the attempt that just failed). */
-export function retryDelayMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
+function retryDelayMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
   const raw = Math.min(maxMs, baseMs * 4 ** Math.max(0, attempt - 1));
   return Math.round(raw * (0.8 + 0.4 * random()));
 }
 
 /** The Standard Webhooks payload: `type`, `timestamp` (when the event happened) and `data`. */
-export function callbackBody(d: ClaimedDelivery, request: RequestOutcome | undefined): string {
+function callbackBody(d: ClaimedDelivery, request: RequestOutcome | undefined): string {
   if (d.event_type === 'webhook.test' || !request) return JSON.stringify({ type: d.event_type, timestamp: d.created_at, data: { endpoint_id: d.endpoint_id } });
   return JSON.stringify({
     type: d.event_type,

@@ -18,7 +18,7 @@ import {
 import { endpointSecret, masterSecret } from './webhook-secrets.ts';
 import { toDeliveryView, toWebhookView } from './webhook-views.ts';
 
-export const MAX_ENDPOINTS_PER_USER = 20;
+const MAX_ENDPOINTS_PER_USER = 20;
 type Deps = Pick<GatewayDeps, 'db' | 'config' | 'deliveries'>;
 
 /** The outbound guard's URL rules, checked when the URL is given; resolved addresses are checked again on every delivery. */

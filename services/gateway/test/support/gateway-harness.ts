@@ -6,7 +6,7 @@ import { startGateway, type GatewayOptions, type RunningGateway } from '../../sr
  * Rate limits are opened wide for functional tests (they poll and register many users from one IP); the
  * security suite sets the limits it tests explicitly.
  */
-export const NO_RATE_LIMITS = {
+const NO_RATE_LIMITS = {
   RATE_LIMIT_IP_PER_HOUR: '1000000',
   RATE_LIMIT_USER_PER_HOUR: '1000000',
   RATE_LIMIT_AUTH_PER_HOUR: '1000000',
@@ -96,5 +96,3 @@ export function captureLogs(level = 'debug') {
   const logger = createLogger({ service: 'gateway', level, destination: { write: (line: string) => void lines.push(line) } });
   return { logger, lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
-
-export { testId };

@@ -6,7 +6,7 @@ export interface ChatMessage {
   content: string;
 }
 
-export const TARGET_WORDS: Record<Brief['length'], number> = { short: 300, medium: 700, long: 1200 };
+const TARGET_WORDS: Record<Brief['length'], number> = { short: 300, medium: 700, long: 1200 };
 
 const TONE: Record<Brief['tone'], string> = {
   neutral: 'neutral and plain: balanced, factual, no hype',

@@ -7,7 +7,7 @@ import { byRelevance, cite, onTopic, topicSentences } from './topic-sentences.ts
 import type { Completion, WriteInput, WriterProvider } from './writer-provider.ts';
 
 // Bump when the output changes, so cached articles of the old writer are not served (the model is in the cache key).
-export const LOCAL_MODEL = 'extractive-v2';
+const LOCAL_MODEL = 'extractive-v2';
 
 const PER_SECTION: Record<Brief['length'], number> = { short: 2, medium: 3, long: 4 };
 const SUMMARY_SENTENCES = 2;

@@ -22,7 +22,7 @@ interface ChatCompletionResponse {
  * How strongly the answer's shape is asked for, strongest first: a JSON schema (OpenAI structured outputs,
  * vLLM, llama.cpp, recent Ollama), any JSON object (older servers), nothing (servers that reject the field).
  */
-export const RESPONSE_FORMATS = ['json_schema', 'json_object', 'none'] as const;
+const RESPONSE_FORMATS = ['json_schema', 'json_object', 'none'] as const;
 export type ResponseFormat = (typeof RESPONSE_FORMATS)[number];
 
 const ARTICLE_SCHEMA = {

@@ -7,7 +7,7 @@ import { renderMarkdownFile } from '../render/front-matter.ts';
 import type { PublishChannel } from './channel.ts';
 
 /** `<repo>/var/published`, found from this file rather than the working directory, so every start agrees. */
-export const DEFAULT_PUBLISH_DIR = resolve(import.meta.dirname, '../../../../var/published');
+const DEFAULT_PUBLISH_DIR = resolve(import.meta.dirname, '../../../../var/published');
 
 // Errors that another attempt cannot fix: the folder is misconfigured, not briefly unavailable.
 const PERMANENT = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR']);

@@ -4,7 +4,7 @@ import { transientError } from '@pressroom/contracts';
 import type { Logger } from '@pressroom/logger';
 
 /** Long enough to cover any retry schedule and a late dead-letter replay; the ioredis keyPrefix is added for us. */
-export const MARKER_TTL_S = 30 * 24 * 3600;
+const MARKER_TTL_S = 30 * 24 * 3600;
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
 /**

@@ -15,7 +15,7 @@ type Verdict = (url: string) => boolean;
 const allowAll: Verdict = () => true;
 
 /** The product token that robots.txt groups name: `Pressroom/0.1 (+url)` → `Pressroom`. */
-export function productToken(userAgent: string): string {
+function productToken(userAgent: string): string {
   return userAgent.trim().split(/[\s/]/, 1)[0] || userAgent;
 }
 
@@ -65,5 +65,3 @@ export function createRobotsPolicy(deps: { client: HttpClient; userAgent: string
     if (!allows(target.href)) throw permanentError('robots_disallowed', `robots.txt of ${target.host} does not allow ${agent} to fetch ${target.pathname}`);
   };
 }
-
-export type RobotsPolicy = ReturnType<typeof createRobotsPolicy>;

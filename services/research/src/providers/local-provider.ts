@@ -5,7 +5,7 @@ import { loadCorpus } from '../search/corpus-loader.ts';
 import { snippet } from '../search/snippet.ts';
 import type { SearchProvider, SearchResult } from './search-provider.ts';
 
-export const DEFAULT_CORPUS_DIR = resolve(import.meta.dirname, '../../corpus');
+const DEFAULT_CORPUS_DIR = resolve(import.meta.dirname, '../../corpus');
 const SNIPPET_CHARS = 300;
 const MEMO_ENTRIES = 1000;
 

@@ -2,7 +2,7 @@ import { tokenize } from '@pressroom/text';
 import type { CorpusDocument } from './corpus-loader.ts';
 
 export type Bm25Options = { k1?: number; b?: number };
-export type ScoredDocument = { doc: CorpusDocument; score: number };
+type ScoredDocument = { doc: CorpusDocument; score: number };
 export type Bm25Index = { search(query: string, limit: number): ScoredDocument[] };
 
 // Title terms count as if they appeared this many times in the body.
