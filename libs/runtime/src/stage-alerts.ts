@@ -6,10 +6,26 @@ import { currentTraceId } from '@pressroom/telemetry';
 type TaskIds = { request_id: string; user_id: string; attempt: number };
 
 /**
+ * What the service says about its stage's dependency, for its alerts: what to call the provider (`search`, `LLM`),
+ * and whether every failed call to it is worth an alert of its own (the LLM's: each call costs, and one failing
+ * is news before Prometheus would see a rate).
+ */
+export interface StageAlerting {
+  provider: string;
+  alertEachFailure?: boolean;
+}
+
+/**
  * What a worker tells its operators: a breaker opening, a dead letter, a stage attempt slower than the threshold
  * (only when one is set: where Prometheus runs, its rules own latency).
  */
-export function stageAlerts(deps: { alerts: Alerter; service: string; stage: Stage; stageLatencyMs: number | undefined }) {
+export function stageAlerts(deps: {
+  alerts: Alerter;
+  service: string;
+  stage: Stage;
+  stageLatencyMs: number | undefined;
+  alerting?: StageAlerting | undefined;
+}) {
   const { alerts, service, stage } = deps;
   return {
     breakerChanged(name: string, state: 'closed' | 'open' | 'half_open', scope: BreakerScope): void {
@@ -42,7 +58,7 @@ export function stageAlerts(deps: { alerts: Alerter; service: string; stage: Sta
       const ids = { stage, request_id: task.request_id, ...(trace ? { trace_id: trace } : {}) };
       // An API answering 429 (OpenAI's insufficient_quota included) means the account's quota or rate is used up.
       if (error.code === 'upstream_rate_limited' || /quota/i.test(error.code)) {
-        const what = stage === 'write' ? 'LLM' : stage === 'research' ? 'search' : stage;
+        const what = deps.alerting?.provider ?? stage;
         void alerts.raise({
           kind: 'provider_quota_exhausted',
           severity: 'critical',
@@ -51,11 +67,11 @@ export function stageAlerts(deps: { alerts: Alerter; service: string; stage: Sta
           details: { code: error.code, attempt: task.attempt, will_retry: String(willRetry) },
           dedupe_key: `${stage}:quota`,
         });
-      } else if (stage === 'write' && error.code !== 'breaker_open') {
+      } else if (deps.alerting?.alertEachFailure && error.code !== 'breaker_open') {
         void alerts.raise({
           kind: 'llm_failure',
           severity: willRetry ? 'warning' : 'critical',
-          summary: `an LLM call failed (${error.code})`,
+          summary: `a call to the ${deps.alerting.provider} failed (${error.code})`,
           ...ids,
           details: { code: error.code, message: error.message.slice(0, 300), attempt: task.attempt, will_retry: String(willRetry) },
           dedupe_key: `llm:${error.code}`,

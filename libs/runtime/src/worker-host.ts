@@ -7,7 +7,7 @@ import { consumeStage, createBroker, delayLevels, type Broker, type RetryPolicy,
 import { createBreakers, type Breakers } from '@pressroom/resilience';
 import { createMetrics, type Metrics } from '@pressroom/telemetry';
 import { createAlerterFromConfig, type Alerter } from '@pressroom/alerts';
-import { stageAlerts } from './stage-alerts.ts';
+import { stageAlerts, type StageAlerting } from './stage-alerts.ts';
 import { closeServer, startOpsServer } from './ops-server.ts';
 import { createShutdown, type Shutdown } from './shutdown.ts';
 import { registerQueueDepth } from './queue-depth.ts';
@@ -49,6 +49,8 @@ export async function runWorker<S extends Stage>(opts: {
   /** The setting behind `port`, named when the port is taken; `<SERVICE>_PORT` by default. */
   portSetting?: string;
   createHandler: (deps: WorkerDeps) => StageHandler<S> | Promise<StageHandler<S>>;
+  /** How the stage's alerts name its provider; the stage's name when unset. */
+  alerting?: StageAlerting;
   logger?: Logger;
   onClose?: () => Promise<void> | void;
   /** Aborts the start-up wait (SIGTERM while starting). */
@@ -99,7 +101,7 @@ export async function runWorker<S extends Stage>(opts: {
       ...(config.ALERT_EMAIL_FROM ? { emailFrom: config.ALERT_EMAIL_FROM } : {}),
     });
     shutdown.register('alerts', () => alerts.close(2000));
-    const observe = stageAlerts({ alerts, service, stage, stageLatencyMs: config.ALERT_STAGE_LATENCY_MS });
+    const observe = stageAlerts({ alerts, service, stage, stageLatencyMs: config.ALERT_STAGE_LATENCY_MS, alerting: opts.alerting });
     const breakers = createBreakers({
       service,
       logger,

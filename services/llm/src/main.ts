@@ -13,7 +13,7 @@ const tracing = startTracing({
   trustedTraceSources: config.TRUSTED_TRACE_SOURCES,
 });
 const { runWorker, startOrExit } = await import('@pressroom/runtime');
-const { createWriteHandler } = await import('./write-handler.ts');
+const { createWriteHandler, WRITE_ALERTING } = await import('./write-handler.ts');
 await exitIfConfigCheck('llm', tracing);
 
 await startOrExit('llm', (signal) =>
@@ -24,6 +24,7 @@ await startOrExit('llm', (signal) =>
     port: config.LLM_PORT,
     portSetting: 'LLM_PORT',
     createHandler: createWriteHandler,
+    alerting: WRITE_ALERTING,
     onClose: tracing.shutdown,
     signal,
   }),

@@ -1,7 +1,7 @@
 import { createJsonCache } from '@pressroom/cache';
 import { permanentError } from '@pressroom/contracts';
 import type { StageHandler } from '@pressroom/messaging';
-import type { WorkerDeps } from '@pressroom/runtime';
+import type { StageAlerting, WorkerDeps } from '@pressroom/runtime';
 import { finalizeArticle } from './article/finalize-article.ts';
 import { createUsageEstimator } from './cost/llm-usage.ts';
 import { createDraftGenerator } from './generate/generate-draft.ts';
@@ -9,6 +9,9 @@ import { buildPrompt } from './prompt/build-prompt.ts';
 import { createLocalWriter } from './providers/local-writer.ts';
 import { createOpenAiChat } from './providers/openai-chat.ts';
 import type { Completion } from './providers/writer-provider.ts';
+
+/** How this stage's alerts name its dependency (libs/runtime's stage alerts). */
+export const WRITE_ALERTING: StageAlerting = { provider: 'LLM', alertEachFailure: true };
 
 /** The write stage: prompt from brief and sources, a draft from the configured writer, a publishable article. */
 export function createWriteHandler(deps: WorkerDeps): StageHandler<'write'> {

@@ -13,7 +13,7 @@ const tracing = startTracing({
   trustedTraceSources: config.TRUSTED_TRACE_SOURCES,
 });
 const { runWorker, startOrExit } = await import('@pressroom/runtime');
-const { createPublishHandler } = await import('./publish-handler.ts');
+const { createPublishHandler, PUBLISH_ALERTING } = await import('./publish-handler.ts');
 await exitIfConfigCheck('publisher', tracing);
 
 await startOrExit('publisher', (signal) =>
@@ -24,6 +24,7 @@ await startOrExit('publisher', (signal) =>
     port: config.PUBLISHER_PORT,
     portSetting: 'PUBLISHER_PORT',
     createHandler: createPublishHandler,
+    alerting: PUBLISH_ALERTING,
     onClose: tracing.shutdown,
     signal,
   }),

@@ -1,12 +1,15 @@
 import type { Channel } from '@pressroom/contracts';
 import type { StageHandler } from '@pressroom/messaging';
 import { createOperatorClient, createUserTargetClient } from '@pressroom/resilience';
-import type { WorkerDeps } from '@pressroom/runtime';
+import type { StageAlerting, WorkerDeps } from '@pressroom/runtime';
 import type { PublishChannel } from './channels/channel.ts';
 import { createFileChannel } from './channels/file-channel.ts';
 import { createWebhookChannel } from './channels/webhook-channel.ts';
 import { createWordpressChannel } from './channels/wordpress-channel.ts';
 import { createPublishOnce } from './idempotency/publish-once.ts';
+
+/** How this stage's alerts name its dependency (libs/runtime's stage alerts). */
+export const PUBLISH_ALERTING: StageAlerting = { provider: 'publishing target' };
 
 /** The last stage: post the article to its channel, once per request, and report where it went. */
 export function createPublishHandler(deps: WorkerDeps): StageHandler<'publish'> {

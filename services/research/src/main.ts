@@ -13,7 +13,7 @@ const tracing = startTracing({
   trustedTraceSources: config.TRUSTED_TRACE_SOURCES,
 });
 const { runWorker, startOrExit } = await import('@pressroom/runtime');
-const { createResearchHandler } = await import('./research-handler.ts');
+const { createResearchHandler, RESEARCH_ALERTING } = await import('./research-handler.ts');
 await exitIfConfigCheck('research', tracing);
 
 await startOrExit('research', (signal) =>
@@ -24,6 +24,7 @@ await startOrExit('research', (signal) =>
     port: config.RESEARCH_PORT,
     portSetting: 'RESEARCH_PORT',
     createHandler: createResearchHandler,
+    alerting: RESEARCH_ALERTING,
     onClose: tracing.shutdown,
     signal,
   }),

@@ -2,7 +2,7 @@ import { createJsonCache } from '@pressroom/cache';
 import type { Brief } from '@pressroom/contracts';
 import type { StageHandler } from '@pressroom/messaging';
 import { createOperatorClient, createUserTargetClient } from '@pressroom/resilience';
-import type { WorkerDeps } from '@pressroom/runtime';
+import type { StageAlerting, WorkerDeps } from '@pressroom/runtime';
 import { parseTopic } from '@pressroom/text';
 import { createPageFetcher } from './extract/page-fetcher.ts';
 import { createSearchProvider } from './providers/create-search-provider.ts';
@@ -18,6 +18,9 @@ import { requireEnoughSources } from './sources/require-sources.ts';
 function searchQuery(brief: Brief): string {
   return brief.topic.replace(/\s+/g, ' ').trim();
 }
+
+/** How this stage's alerts name its dependency (libs/runtime's stage alerts). */
+export const RESEARCH_ALERTING: StageAlerting = { provider: 'search' };
 
 /** The research stage: search the topic, gather each hit's readable text, hand the sources to the writer. */
 export async function createResearchHandler(deps: WorkerDeps): Promise<StageHandler<'research'>> {

@@ -78,10 +78,15 @@ describe('worker alerts delivered to a webhook sink (real RabbitMQ and Redis)', 
     assert.match(String(sink.requests[0]!.headers['x-pressroom-signature']), /^sha256=[0-9a-f]{64}$/);
   });
 
-  it('when a provider answers 429, then a provider_quota_exhausted alert is raised', async () => {
+  it('when a provider answers 429, then a provider_quota_exhausted alert is raised, naming the stage when the service gave no provider name; no llm_failure', async () => {
     const rid = await submit('throttled');
     const alert = await alertOf('provider_quota_exhausted');
     assert.equal(alert.request_id, rid);
+    assert.match(alert.summary, /^the research provider refuses calls/);
+    assert.ok(
+      !sink.requests.some((r) => (r.json() as { alert: { kind: string } }).alert.kind === 'llm_failure'),
+      'a stage that did not ask for one alert per failure raises none',
+    );
   });
 
   it("when a provider's breaker opens, then a critical breaker_open alert is raised; one target host's breaker is a warning", async () => {
@@ -97,5 +102,61 @@ describe('worker alerts delivered to a webhook sink (real RabbitMQ and Redis)', 
     const rid = await submit('slow');
     const alert = await alertOf('high_latency');
     assert.equal(alert.request_id, rid);
+  });
+});
+
+describe('a stage whose service asks for an alert on every failed call (real RabbitMQ and Redis)', () => {
+  const id = testId('alertw');
+  let sink: HttpStub;
+  let worker: RunningWorker;
+
+  before(async () => {
+    sink = await startHttpStub(() => ({ status: 204 }));
+    const config = testConfig('llm', id, { ALERT_WEBHOOK_URL: `${'http'}://127.0.0.1:${new URL(sink.url).port}/alerts`, RETRY_MAX_ATTEMPTS: '1' });
+    worker = await runWorker({
+      service: 'llm',
+      stage: 'write',
+      config,
+      port: 0,
+      alerting: { provider: 'model', alertEachFailure: true },
+      createHandler: () => async (task) => {
+        if (task.payload.brief.topic === 'throttled') throw transientError('upstream_rate_limited', 'the model API answered 429');
+        throw permanentError('upstream_400', 'the model API refused the prompt');
+      },
+    });
+    await worker.broker.waitForConnect();
+  });
+
+  after(async () => {
+    await worker.shutdown.shutdown();
+    await sink.close();
+    await cleanupBroker(id);
+    await cleanupRedis(id);
+  });
+
+  const write = async (topic: string) => {
+    const env = createEnvelope({
+      request_id: randomUUID(),
+      user_id: randomUUID(),
+      stage: 'write',
+      payload: { brief: { topic, tone: 'neutral', length: 'short' }, channel: { type: 'file' }, sources: [] },
+    });
+    await publishTask(worker.broker, env);
+    return env.request_id;
+  };
+  const alerts = () => sink.requests.map((r) => (r.json() as { alert: { kind: string; summary: string; request_id?: string } }).alert);
+  const arrived = async (kind: string) => {
+    for (let i = 0; i < 100 && !alerts().some((a) => a.kind === kind); i++) await new Promise((r) => setTimeout(r, 50));
+    return alerts().find((a) => a.kind === kind);
+  };
+
+  it('when a call fails, then an llm_failure alert names the provider as the service calls it; a 429 names it in provider_quota_exhausted', async () => {
+    const rid = await write('refused');
+    const failure = await arrived('llm_failure');
+    assert.equal(failure?.request_id, rid);
+    assert.match(failure?.summary ?? '', /^a call to the model failed \(upstream_400\)$/);
+    await write('throttled');
+    const quota = await arrived('provider_quota_exhausted');
+    assert.match(quota?.summary ?? '', /^the model provider refuses calls/);
   });
 });

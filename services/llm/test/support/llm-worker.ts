@@ -4,14 +4,14 @@ import type { PublishTask, WriteTask } from '@pressroom/contracts';
 import { createEnvelope, publishTask } from '@pressroom/messaging';
 import { runWorker } from '@pressroom/runtime';
 import { BASE_URLS, cleanupBroker, cleanupRedis, collectEvents, testConfig, testId } from '@pressroom/test-support';
-import { createWriteHandler } from '../../src/write-handler.ts';
+import { createWriteHandler, WRITE_ALERTING } from '../../src/write-handler.ts';
 
 /** A real llm worker on its own queue and Redis prefix, with the helpers component tests share. */
 export async function startLlmWorker(overrides: Record<string, string>) {
   const id = testId('llm');
   const config = testConfig('llm', id, overrides);
   const events = await collectEvents(config.AMQP_PREFIX);
-  const worker = await runWorker({ service: 'llm', stage: 'write', config, port: 0, createHandler: createWriteHandler });
+  const worker = await runWorker({ service: 'llm', stage: 'write', config, port: 0, createHandler: createWriteHandler, alerting: WRITE_ALERTING });
   await worker.broker.waitForConnect();
   const conn = await amqplib.connect(BASE_URLS.rabbitmq);
   const ch = await conn.createChannel();

@@ -3,7 +3,7 @@ import type { PublishTask, TaskChannel } from '@pressroom/contracts';
 import { createEnvelope, publishTask } from '@pressroom/messaging';
 import { runWorker, type RunningWorker } from '@pressroom/runtime';
 import { cleanupBroker, cleanupRedis, collectEvents, testConfig, testId } from '@pressroom/test-support';
-import { createPublishHandler } from '../../src/publish-handler.ts';
+import { createPublishHandler, PUBLISH_ALERTING } from '../../src/publish-handler.ts';
 
 export function publishPayload(channel: TaskChannel, title = 'Tides: why "the sea" moves'): PublishTask {
   return {
@@ -23,7 +23,14 @@ export async function startPublisher(label: string, overrides: Record<string, st
   const id = testId(label);
   const config = testConfig('publisher', id, overrides);
   const events = await collectEvents(config.AMQP_PREFIX);
-  const worker: RunningWorker = await runWorker({ service: 'publisher', stage: 'publish', config, port: 0, createHandler: createPublishHandler });
+  const worker: RunningWorker = await runWorker({
+    service: 'publisher',
+    stage: 'publish',
+    config,
+    port: 0,
+    createHandler: createPublishHandler,
+    alerting: PUBLISH_ALERTING,
+  });
   await worker.broker.waitForConnect();
   return {
     config,

@@ -3,7 +3,7 @@ import type { Envelope, ResearchTask, WriteTask } from '@pressroom/contracts';
 import { createEnvelope, publishTask } from '@pressroom/messaging';
 import { runWorker } from '@pressroom/runtime';
 import { cleanupBroker, cleanupRedis, collectEvents, testConfig, testId } from '@pressroom/test-support';
-import { createResearchHandler } from '../../src/research-handler.ts';
+import { createResearchHandler, RESEARCH_ALERTING } from '../../src/research-handler.ts';
 
 export const researchTask = (topic: string, audience?: string): ResearchTask => ({
   brief: { topic, ...(audience ? { audience } : {}), tone: 'neutral', length: 'short' },
@@ -18,7 +18,14 @@ export async function startResearchWorker(settings: Record<string, string>) {
   const id = testId('research');
   const config = testConfig('research', id, settings);
   const events = await collectEvents(config.AMQP_PREFIX);
-  const worker = await runWorker({ service: 'research', stage: 'research', config, port: 0, createHandler: createResearchHandler });
+  const worker = await runWorker({
+    service: 'research',
+    stage: 'research',
+    config,
+    port: 0,
+    createHandler: createResearchHandler,
+    alerting: RESEARCH_ALERTING,
+  });
   await worker.broker.waitForConnect();
 
   const writeTasks = new Map<string, Envelope<WriteTask>>();
