@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@pressroom/logger';
-import type { Db } from './pool.ts';
+import { withClient, type Db } from './pool.ts';
 
 const MIGRATIONS_DIR = join(import.meta.dirname, '..', '..', 'migrations');
 // Any constant works; it only has to be the same for every replica (and the Kubernetes migration Job).
@@ -11,34 +11,34 @@ const ADVISORY_LOCK_KEY = 7_246_518_301;
  * Applies `migrations/NNN_name.sql` in order, each in its own transaction, under a session-level advisory
  * lock so replicas starting together never race: the second waits, then finds nothing left to do.
  */
-export async function migrate(db: Db, logger: Logger, dir = MIGRATIONS_DIR): Promise<string[]> {
-  const client = await db.connect();
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK_KEY]);
-    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
-    const applied = new Set((await client.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
-    const files = (await readdir(dir)).filter((f) => /^\d+_[\w-]+\.sql$/.test(f)).sort();
-    const done: string[] = [];
-    for (const file of files) {
-      const version = file.replace(/\.sql$/, '');
-      if (applied.has(version)) continue;
-      const sql = await readFile(join(dir, file), 'utf8');
-      // On the connection that holds the lock: a pool of one must not deadlock waiting for a second client.
-      try {
-        await client.query('BEGIN');
-        await client.query(sql);
-        await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
+export function migrate(db: Db, logger: Logger, dir = MIGRATIONS_DIR): Promise<string[]> {
+  return withClient(db, async (client) => {
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK_KEY]);
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      const applied = new Set((await client.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+      const files = (await readdir(dir)).filter((f) => /^\d+_[\w-]+\.sql$/.test(f)).sort();
+      const done: string[] = [];
+      for (const file of files) {
+        const version = file.replace(/\.sql$/, '');
+        if (applied.has(version)) continue;
+        const sql = await readFile(join(dir, file), 'utf8');
+        // On the connection that holds the lock: a pool of one must not deadlock waiting for a second client.
+        try {
+          await client.query('BEGIN');
+          await client.query(sql);
+          await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+        logger.info({ migration: version }, 'migration applied');
+        done.push(version);
       }
-      logger.info({ migration: version }, 'migration applied');
-      done.push(version);
+      return done;
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK_KEY]).catch(() => undefined);
     }
-    return done;
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK_KEY]).catch(() => undefined);
-    client.release();
-  }
+  });
 }

@@ -22,19 +22,39 @@ export function createPool(url: string, max: number, logger: Logger): Db {
   return pool;
 }
 
-export async function inTransaction<T>(db: Db, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Lends `fn` one client of the pool's, guarded: pg-pool drops its own 'error' listener while a client is lent, so a
+ * connection lost between two queries (the outbox relay awaits broker confirms inside its transaction) would be an
+ * unhandled 'error' event and end the process. A lost client is destroyed on release instead of going back to the
+ * pool; the next query on it fails, saying why, as any query does while the database is away.
+ */
+export async function withClient<T>(db: Db, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await db.connect();
+  let lost: Error | undefined;
+  const onLost = (err: Error) => {
+    lost = err;
+  };
+  client.on('error', onLost);
   try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
+    return await fn(client);
   } finally {
-    client.release();
+    client.off('error', onLost);
+    client.release(lost);
   }
+}
+
+export function inTransaction<T>(db: Db, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withClient(db, async (client) => {
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  });
 }
 
 const UNAVAILABLE_CODES = new Set([
