@@ -25,7 +25,7 @@ export function createWriteHandler(deps: WorkerDeps): StageHandler<'write'> {
     // Writing "only from the sources" with none would mean inventing the article; no retry can change that.
     if (sources.length === 0) throw permanentError('no_sources', 'research found no sources to write from');
     const messages = buildPrompt(brief, sources);
-    const { completion, usage } = await generate({ brief, sources, messages }, task.request_id, context?.signal);
+    const { completion, usage } = await generate({ brief, sources, messages }, context?.signal);
     const article = finalizeArticle(completion.draft, sources, brief.topic);
     return { next: { brief, channel, article }, result: { article, usage } };
   };

@@ -6,15 +6,14 @@ const tracer = trace.getTracer('pressroom.llm');
 /**
  * One span per model call, named and attributed after the OpenTelemetry GenAI semantic conventions
  * (`chat <model>`). `gen_ai.provider.name` is the newer name of `gen_ai.system`; both are set for
- * backends on either side of the rename.
+ * backends on either side of the rename. The request's ids come from the span processor (the stage's log context).
  */
-export function inGenAiSpan(provider: WriterProvider, requestId: string, call: () => Promise<Completion>): Promise<Completion> {
+export function inGenAiSpan(provider: WriterProvider, call: () => Promise<Completion>): Promise<Completion> {
   const attributes = {
     'gen_ai.system': provider.system,
     'gen_ai.provider.name': provider.system,
     'gen_ai.operation.name': 'chat',
     'gen_ai.request.model': provider.model,
-    request_id: requestId,
   };
   const kind = provider.name === 'local' ? SpanKind.INTERNAL : SpanKind.CLIENT;
   return tracer.startActiveSpan(`chat ${provider.model}`, { kind, attributes }, async (span) => {

@@ -23,9 +23,9 @@ export function createDraftGenerator(deps: {
   const { provider, cache, metrics, logger, usageOf } = deps;
   const labels = { provider: provider.name, model: provider.model };
 
-  async function call(input: WriteInput, requestId: string, signal?: AbortSignal): Promise<Completion> {
+  async function call(input: WriteInput, signal?: AbortSignal): Promise<Completion> {
     try {
-      const completion = await inGenAiSpan(provider, requestId, () => provider.complete(input, signal));
+      const completion = await inGenAiSpan(provider, () => provider.complete(input, signal));
       metrics.llmCalls.inc({ ...labels, outcome: 'success' });
       if (completion.usage) {
         metrics.llmTokens.inc({ ...labels, kind: 'input' }, completion.usage.input);
@@ -48,13 +48,9 @@ export function createDraftGenerator(deps: {
     metrics.llmSavedCost.inc(labels, usage.saved.cost_usd ?? 0);
   }
 
-  return async function generate(
-    input: WriteInput,
-    requestId: string,
-    signal?: AbortSignal,
-  ): Promise<{ completion: Completion; cached: boolean; usage: LlmUsage }> {
+  return async function generate(input: WriteInput, signal?: AbortSignal): Promise<{ completion: Completion; cached: boolean; usage: LlmUsage }> {
     const key = promptHash(input.messages, provider.model);
-    const { value, cached } = await cache.getOrCompute(key, () => call(input, requestId, signal));
+    const { value, cached } = await cache.getOrCompute(key, () => call(input, signal));
     if (cached) metrics.llmCalls.inc({ ...labels, outcome: 'cached' });
     const usage = usageOf(provider, value, cached);
     countCost(usage);
