@@ -3,32 +3,28 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import * as amqplib from 'amqplib';
 import { createEnvelope, publishTask } from '@pressroom/messaging';
-import { runWorker, type RunningWorker } from '@pressroom/runtime';
-import { BASE_URLS, cleanupBroker, cleanupRedis, collectEvents, pollUntil, testConfig, testId } from '@pressroom/test-support';
+import type { RunningWorker } from '@pressroom/runtime';
+import { BASE_URLS, pollUntil } from '@pressroom/test-support';
+import { startStageWorker, type StageWorker } from '../support/stage-worker.ts';
 
 describe('stage events before the gateway has ever started (real RabbitMQ and Redis)', () => {
-  const id = testId('evq');
-  const config = testConfig('research', id, { STARTED_EVENT_DELAY_MS: '0' });
+  let w: StageWorker<'research'>;
   let worker: RunningWorker;
-  let events: Awaited<ReturnType<typeof collectEvents>>;
+  let events: StageWorker<'research'>['events'];
+  let config: StageWorker<'research'>['config'];
 
   before(async () => {
-    events = await collectEvents(config.AMQP_PREFIX);
-    worker = await runWorker({
-      service: 'research',
+    w = await startStageWorker({
+      label: 'evq',
       stage: 'research',
-      config,
-      port: 0,
+      settings: { STARTED_EVENT_DELAY_MS: '0' },
       createHandler: () => async (task) => ({ next: { ...task.payload, sources: [{ title: 'T', url: 'file:///t', snippet: 's', text: 'x' }] } }),
     });
-    await worker.broker.waitForConnect();
+    ({ worker, events, config } = w);
   });
 
   after(async () => {
-    await worker.shutdown.shutdown();
-    await events.close();
-    await cleanupBroker(id);
-    await cleanupRedis(id);
+    await w.close();
   });
 
   it('when only a worker has run on a fresh vhost, then its events wait in the tracker queue for the gateway', async () => {

@@ -1,32 +1,28 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { createRedis, markCancelled, type Redis } from '@pressroom/cache';
-import type { ResearchTask } from '@pressroom/contracts';
 import { createLogger } from '@pressroom/logger';
 import { createEnvelope, publishTask } from '@pressroom/messaging';
-import { runWorker, type RunningWorker } from '@pressroom/runtime';
-import { BASE_URLS, cleanupBroker, cleanupRedis, collectEvents, testConfig, testId } from '@pressroom/test-support';
-
-const payload = (topic: string): ResearchTask => ({ brief: { topic, tone: 'neutral', length: 'short' }, channel: { type: 'file' } });
+import type { RunningWorker } from '@pressroom/runtime';
+import { BASE_URLS } from '@pressroom/test-support';
+import { researchPayload, startStageWorker, type StageWorker } from '../support/stage-worker.ts';
 
 describe('cancel at the stage boundary and in flight (real RabbitMQ and Redis)', () => {
-  const id = testId('cancel');
-  const config = testConfig('research', id, { STARTED_EVENT_DELAY_MS: '0' });
   const ran = new Set<string>();
   const running = new Map<string, () => void>();
+  let w: StageWorker<'research'>;
   let worker: RunningWorker;
-  let events: Awaited<ReturnType<typeof collectEvents>>;
+  let events: StageWorker<'research'>['events'];
+  let config: StageWorker<'research'>['config'];
   let redis: Redis;
 
   before(async () => {
-    events = await collectEvents(config.AMQP_PREFIX);
-    redis = createRedis(BASE_URLS.redis, config.REDIS_KEY_PREFIX, createLogger({ service: 'test', level: 'silent' }));
-    worker = await runWorker({
-      service: 'research',
+    w = await startStageWorker({
+      label: 'cancel',
       stage: 'research',
-      config,
-      port: 0,
+      settings: { STARTED_EVENT_DELAY_MS: '0' },
       createHandler: () => async (task, context) => {
         ran.add(task.request_id);
         if (task.payload.brief.topic === 'a long call')
@@ -38,19 +34,18 @@ describe('cancel at the stage boundary and in flight (real RabbitMQ and Redis)',
         return { next: { ...task.payload, sources: [] } };
       },
     });
-    await worker.broker.waitForConnect();
+    ({ worker, events, config } = w);
+    redis = createRedis(BASE_URLS.redis, config.REDIS_KEY_PREFIX, createLogger({ service: 'test', level: 'silent' }));
+    if (redis.status !== 'ready') await once(redis, 'ready');
   });
 
   after(async () => {
-    await worker.shutdown.shutdown();
-    await events.close();
+    await w.close();
     redis.disconnect();
-    await cleanupBroker(id);
-    await cleanupRedis(id);
   });
 
   it("when a request's cancel marker is set before its task starts, then the stage does not run and a cancelled event says where it stopped", async () => {
-    const env = createEnvelope({ request_id: randomUUID(), user_id: randomUUID(), stage: 'research', payload: payload('bees') });
+    const env = createEnvelope({ request_id: randomUUID(), user_id: randomUUID(), stage: 'research', payload: researchPayload('bees') });
     await markCancelled(redis, config.REDIS_KEY_PREFIX, env.request_id);
     await publishTask(worker.broker, env);
     const cancelled = await events.waitFor((e) => e.request_id === env.request_id && e.type === 'cancelled');
@@ -61,7 +56,7 @@ describe('cancel at the stage boundary and in flight (real RabbitMQ and Redis)',
   });
 
   it('when a request is cancelled while its stage runs, then the stage is abandoned at once with a cancelled event and no next task', async () => {
-    const env = createEnvelope({ request_id: randomUUID(), user_id: randomUUID(), stage: 'research', payload: payload('a long call') });
+    const env = createEnvelope({ request_id: randomUUID(), user_id: randomUUID(), stage: 'research', payload: researchPayload('a long call') });
     const started = new Promise<void>((resolve) => running.set(env.request_id, resolve));
     await publishTask(worker.broker, env);
     await started;

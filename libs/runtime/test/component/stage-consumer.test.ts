@@ -2,28 +2,24 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import * as amqplib from 'amqplib';
-import { permanentError, transientError, type ResearchTask } from '@pressroom/contracts';
+import { permanentError, transientError } from '@pressroom/contracts';
 import { createEnvelope, publishDeadLetter, publishTask } from '@pressroom/messaging';
-import { runWorker, type RunningWorker } from '@pressroom/runtime';
-import { BASE_URLS, cleanupBroker, cleanupRedis, collectEvents, testConfig, testId } from '@pressroom/test-support';
-
-const payload = (topic: string): ResearchTask => ({ brief: { topic, tone: 'neutral', length: 'short' }, channel: { type: 'file' } });
-const source = { title: 'T', url: 'file:///t', snippet: 's', text: 'x' };
+import type { RunningWorker } from '@pressroom/runtime';
+import { BASE_URLS } from '@pressroom/test-support';
+import { researchPayload, SOURCE, startStageWorker, type StageWorker } from '../support/stage-worker.ts';
 
 describe('stage consumer (real RabbitMQ and Redis)', () => {
-  const id = testId('stage');
-  const config = testConfig('research', id, { RETRY_MAX_ATTEMPTS: '3', BREAKER_MAX_DEFERRALS: '4', STARTED_EVENT_DELAY_MS: '0' });
   const calls = new Map<string, number>();
+  let w: StageWorker<'research'>;
   let worker: RunningWorker;
-  let events: Awaited<ReturnType<typeof collectEvents>>;
+  let events: StageWorker<'research'>['events'];
+  let config: StageWorker<'research'>['config'];
 
   before(async () => {
-    events = await collectEvents(config.AMQP_PREFIX);
-    worker = await runWorker({
-      service: 'research',
+    w = await startStageWorker({
+      label: 'stage',
       stage: 'research',
-      config,
-      port: 0,
+      settings: { RETRY_MAX_ATTEMPTS: '3', BREAKER_MAX_DEFERRALS: '4', STARTED_EVENT_DELAY_MS: '0' },
       createHandler: () => async (task) => {
         const n = (calls.get(task.request_id) ?? 0) + 1;
         calls.set(task.request_id, n);
@@ -33,24 +29,17 @@ describe('stage consumer (real RabbitMQ and Redis)', () => {
         if (topic === 'flaky' && n === 1) throw transientError('upstream_503', 'blip');
         if ((topic === 'breaker briefly open' && n <= 4) || topic === 'breaker stays open')
           throw transientError('breaker_open', 'open', { consumeAttempt: false });
-        return { next: { ...task.payload, sources: [source] }, result: { sources: [{ title: 'T', url: 'file:///t' }] } };
+        return { next: { ...task.payload, sources: [SOURCE] }, result: { sources: [{ title: 'T', url: 'file:///t' }] } };
       },
     });
-    await worker.broker.waitForConnect();
+    ({ worker, events, config } = w);
   });
 
   after(async () => {
-    await worker.shutdown.shutdown();
-    await events.close();
-    await cleanupBroker(id);
-    await cleanupRedis(id);
+    await w.close();
   });
 
-  const submit = async (topic: string) => {
-    const env = createEnvelope({ request_id: randomUUID(), user_id: randomUUID(), stage: 'research', payload: payload(topic) });
-    await publishTask(worker.broker, env);
-    return env;
-  };
+  const submit = (topic: string) => w.submit(researchPayload(topic));
 
   it('when a task succeeds, then started and completed events are published and the next stage task is queued', async () => {
     const env = await submit('solar panels');
@@ -170,7 +159,7 @@ describe('stage consumer (real RabbitMQ and Redis)', () => {
   });
 
   it('when the same task message is delivered twice, then the second delivery is skipped', async () => {
-    const env = createEnvelope({ request_id: randomUUID(), user_id: randomUUID(), stage: 'research', payload: payload('dedupe me') });
+    const env = createEnvelope({ request_id: randomUUID(), user_id: randomUUID(), stage: 'research', payload: researchPayload('dedupe me') });
     await publishTask(worker.broker, env);
     await events.waitFor((e) => e.request_id === env.request_id && e.type === 'completed');
     // The done mark is written right after the completed event is confirmed: a task delivered on the same

@@ -1,51 +1,34 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ResearchTask } from '@pressroom/contracts';
-import { createEnvelope, publishTask } from '@pressroom/messaging';
-import { runWorker, type RunningWorker } from '@pressroom/runtime';
-import { cleanupBroker, cleanupRedis, collectEvents, testConfig, testId } from '@pressroom/test-support';
+import { researchPayload, SOURCE, startStageWorker, type StageWorker } from '../support/stage-worker.ts';
 
-const payload = (topic: string): ResearchTask => ({ brief: { topic, tone: 'neutral', length: 'short' }, channel: { type: 'file' } });
-const source = { title: 'T', url: 'file:///t', snippet: 's', text: 'x' };
 const DELAY_MS = 150;
 
 describe('started events are deferred for stages that settle quickly (real RabbitMQ and Redis)', () => {
-  const id = testId('started');
-  const config = testConfig('research', id, { STARTED_EVENT_DELAY_MS: String(DELAY_MS), RETRY_MAX_ATTEMPTS: '1' });
-  let worker: RunningWorker;
-  let events: Awaited<ReturnType<typeof collectEvents>>;
+  let w: StageWorker<'research'>;
+  let events: StageWorker<'research'>['events'];
 
   before(async () => {
-    events = await collectEvents(config.AMQP_PREFIX);
-    worker = await runWorker({
-      service: 'research',
+    w = await startStageWorker({
+      label: 'started',
       stage: 'research',
-      config,
-      port: 0,
+      settings: { STARTED_EVENT_DELAY_MS: String(DELAY_MS), RETRY_MAX_ATTEMPTS: '1' },
       createHandler: () => async (task) => {
         const topic = task.payload.brief.topic;
         if (topic === 'slow topic') await sleep(DELAY_MS * 4);
         if (topic === 'failing topic') throw Object.assign(new Error('gone'), { code: 'upstream_404', transient: false });
-        return { next: { ...task.payload, sources: [source] }, result: { sources: [{ title: 'T', url: 'file:///t' }] } };
+        return { next: { ...task.payload, sources: [SOURCE] }, result: { sources: [{ title: 'T', url: 'file:///t' }] } };
       },
     });
-    await worker.broker.waitForConnect();
+    ({ events } = w);
   });
 
   after(async () => {
-    await worker.shutdown.shutdown();
-    await events.close();
-    await cleanupBroker(id);
-    await cleanupRedis(id);
+    await w.close();
   });
 
-  const submit = async (topic: string) => {
-    const env = createEnvelope({ request_id: randomUUID(), user_id: randomUUID(), stage: 'research', payload: payload(topic) });
-    await publishTask(worker.broker, env);
-    return env;
-  };
+  const submit = (topic: string) => w.submit(researchPayload(topic));
   const typesOf = (requestId: string) => events.events.filter((e) => e.request_id === requestId).map((e) => e.type);
 
   it('when a stage completes within the delay, then only its completed event is sent, and it says when the stage started', async () => {
