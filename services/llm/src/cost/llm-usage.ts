@@ -5,6 +5,8 @@ import type { Completion, TokenUsage, WriterProvider } from '../providers/writer
 
 type Prices = Config['LLM_PRICES'];
 type Price = Prices[string];
+/** What a call spent: the model that answered and the tokens it reported. */
+type Spent = Pick<Completion, 'responseModel' | 'usage'>;
 
 /** USD for `usage` at `price` (USD per million tokens), rounded to the 10 decimals PostgreSQL keeps, so sums agree. */
 export function costOf(price: Price, usage: TokenUsage): number {
@@ -32,7 +34,7 @@ export function createUsageEstimator(deps: { prices: Prices; logger: Logger }) {
     return null;
   }
 
-  function tokensAndCost(provider: WriterProvider, completion: Completion) {
+  function tokensAndCost(provider: WriterProvider, completion: Spent) {
     const tokens = provider.name === 'local' ? { input: 0, output: 0 } : completion.usage;
     const price = priceFor(provider, completion.responseModel);
     return {
@@ -42,7 +44,7 @@ export function createUsageEstimator(deps: { prices: Prices; logger: Logger }) {
     };
   }
 
-  return function usageOf(provider: WriterProvider, completion: Completion, cached: boolean): LlmUsage {
+  return function usageOf(provider: WriterProvider, completion: Spent, cached: boolean): LlmUsage {
     const spent = tokensAndCost(provider, completion);
     const base = { provider: provider.name, model: completion.responseModel, cached };
     if (!cached) return { ...base, ...spent, saved: null };

@@ -4,7 +4,7 @@ import type { LlmUsage } from '@pressroom/contracts';
 import type { Metrics } from '@pressroom/telemetry';
 import type { UsageEstimator } from '../cost/llm-usage.ts';
 import { promptHash } from '../prompt/build-prompt.ts';
-import type { Completion, WriteInput, WriterProvider } from '../providers/writer-provider.ts';
+import { spendOf, type Completion, type WriteInput, type WriterProvider } from '../providers/writer-provider.ts';
 import { inGenAiSpan } from './genai-span.ts';
 
 const OUTCOME_BY_CODE: Record<string, string> = { upstream_timeout: 'timeout', upstream_rate_limited: 'rate_limited' };
@@ -27,16 +27,25 @@ export function createDraftGenerator(deps: {
     try {
       const completion = await inGenAiSpan(provider, () => provider.complete(input, signal));
       metrics.llmCalls.inc({ ...labels, outcome: 'success' });
-      if (completion.usage) {
-        metrics.llmTokens.inc({ ...labels, kind: 'input' }, completion.usage.input);
-        metrics.llmTokens.inc({ ...labels, kind: 'output' }, completion.usage.output);
-      }
+      countTokens(completion.usage);
       return completion;
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
       metrics.llmCalls.inc({ ...labels, outcome: OUTCOME_BY_CODE[code] ?? 'error' });
+      // An answer that could not be used was still billed: its tokens and cost count like any other call's.
+      const spent = spendOf(err);
+      if (spent) {
+        countTokens(spent.usage);
+        metrics.llmCost.inc(labels, usageOf(provider, spent, false).cost_usd ?? 0);
+      }
       throw err;
     }
+  }
+
+  function countTokens(usage: Completion['usage']): void {
+    if (!usage) return;
+    metrics.llmTokens.inc({ ...labels, kind: 'input' }, usage.input);
+    metrics.llmTokens.inc({ ...labels, kind: 'output' }, usage.output);
   }
 
   /** Cost beside the token counter: what was spent, or for a cached answer what was saved (unknown costs add nothing). */

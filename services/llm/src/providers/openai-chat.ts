@@ -4,7 +4,7 @@ import type { Logger } from '@pressroom/logger';
 import { classifyHttpError, createOperatorClient, type Breakers, type HttpClient } from '@pressroom/resilience';
 import type { ChatMessage } from '../prompt/build-prompt.ts';
 import { parseAnswer } from './parse-answer.ts';
-import type { Completion, WriterProvider } from './writer-provider.ts';
+import { withSpend, type Completion, type WriterProvider } from './writer-provider.ts';
 
 // The key is optional at run time (Ollama, llama.cpp need none) although Config types it as a plain string.
 type LlmConfig = Pick<Config, 'LLM_BASE_URL' | 'LLM_MODEL' | 'LLM_MAX_TOKENS' | 'LLM_TIMEOUT_MS'> & {
@@ -64,10 +64,15 @@ export function readCompletion(raw: string, requestedModel: string, sourceCount:
     throw transientError('llm_bad_output', 'LLM provider answered with a body that is not JSON');
   }
   const choice = res.choices?.[0];
-  if (choice?.message?.refusal) throw permanentError('llm_refused', `LLM refused: ${choice.message.refusal.slice(0, 300)}`);
-  const draft = parseAnswer(choice?.message?.content, choice?.finish_reason, sourceCount);
   const usage = res.usage ? { input: res.usage.prompt_tokens ?? 0, output: res.usage.completion_tokens ?? 0 } : undefined;
-  return { draft, responseModel: res.model ?? requestedModel, ...(usage ? { usage } : {}) };
+  const spent = { responseModel: res.model ?? requestedModel, ...(usage ? { usage } : {}) };
+  try {
+    if (choice?.message?.refusal) throw permanentError('llm_refused', `LLM refused: ${choice.message.refusal.slice(0, 300)}`);
+    return { draft: parseAnswer(choice?.message?.content, choice?.finish_reason, sourceCount), ...spent };
+  } catch (err) {
+    // Answered, so billed: the tokens count although the answer is not used.
+    throw withSpend(err, spent);
+  }
 }
 
 /** The HTTP exchange alone, so that how a body is read stays in one place. */

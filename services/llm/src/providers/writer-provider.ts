@@ -29,3 +29,17 @@ export interface WriterProvider {
   /** `signal` aborts when the request is cancelled mid-call: the call is abandoned, not awaited. */
   complete(input: WriteInput, signal?: AbortSignal): Promise<Completion>;
 }
+
+// What a call that answered, and so was billed, spent although its answer could not be used (a refusal, a cut-off
+// or unreadable answer): the error that says why carries it to whoever counts the spend.
+const spentBy = new WeakMap<object, Pick<Completion, 'responseModel' | 'usage'>>();
+
+/** Marks `err` as thrown for an answer that cost `spent`; returns `err`. */
+export function withSpend(err: unknown, spent: Pick<Completion, 'responseModel' | 'usage'>): unknown {
+  if (typeof err === 'object' && err !== null) spentBy.set(err, spent);
+  return err;
+}
+
+/** What the call behind `err` spent, when it got an answer. */
+export const spendOf = (err: unknown): Pick<Completion, 'responseModel' | 'usage'> | undefined =>
+  typeof err === 'object' && err !== null ? spentBy.get(err) : undefined;

@@ -15,7 +15,14 @@ describe('llm worker cost accounting: tokens and cost in the completed event, ca
   let local: LlmWorker;
 
   before(async () => {
-    stub = await startChatStub({}, () => chatCompletion(answer));
+    // A refusal is an answer too: billed with its usage, though nothing can be written from it.
+    const refusal = () => {
+      const reply = chatCompletion(answer);
+      const body = reply.body as { choices: Array<{ message: { content: string | null; refusal?: string } }> };
+      body.choices[0]!.message = { content: null, refusal: 'I cannot help with that.' };
+      return reply;
+    };
+    stub = await startChatStub({ 'a topic the model refuses': refusal }, () => chatCompletion(answer));
     [llm, local] = await Promise.all([
       startLlmWorker({ LLM_PROVIDER: 'openai', LLM_BASE_URL: `${stub.url}/v1`, LLM_MODEL: 'gpt-4o-mini', LLM_PRICES: JSON.stringify(PRICES) }),
       startLlmWorker({ LLM_PROVIDER: 'local', LLM_PRICES: JSON.stringify({ 'extractive-v2': { input: 5, output: 5 } }) }),
@@ -41,6 +48,21 @@ describe('llm worker cost accounting: tokens and cost in the completed event, ca
     });
     assert.ok(Math.abs((await llm.metric('llmCost', { provider: 'openai', model: 'gpt-4o-mini' })) - costBefore - COST) < 1e-12);
     assert.match(await llm.worker.metrics.registry.metrics(), /^pressroom_llm_cost_usd_total\{[^}]*model="gpt-4o-mini"[^}]*\} [0-9.e-]+$/m);
+  });
+
+  it('when the model answers but the answer cannot be used (a refusal), then its tokens and cost still count in the metrics', async () => {
+    const labels = { provider: 'openai', model: 'gpt-4o-mini' };
+    const [costBefore, inputBefore, outputBefore] = await Promise.all([
+      llm.metric('llmCost', labels),
+      llm.metric('llmTokens', { ...labels, kind: 'input' }),
+      llm.metric('llmTokens', { ...labels, kind: 'output' }),
+    ]);
+    const done = await llm.settled(await llm.submit(aWriteTask({ brief: aBrief({ topic: 'a topic the model refuses' }) })));
+    assert.equal(done.type, 'failed');
+    assert.equal(done.error?.code, 'llm_refused');
+    assert.ok(Math.abs((await llm.metric('llmCost', labels)) - costBefore - COST) < 1e-12, 'the refused call cost what any call costs');
+    assert.equal(await llm.metric('llmTokens', { ...labels, kind: 'input' }), inputBefore + 812);
+    assert.equal(await llm.metric('llmTokens', { ...labels, kind: 'output' }), outputBefore + 240);
   });
 
   it('when the same prompt is answered from the cache, then that write records zero tokens and cost and what the cache saved', async () => {
