@@ -103,7 +103,6 @@ export function createBreakers(deps: {
         throw err;
       }
     },
-    states: () => [...breakers].map(([name, e]) => ({ name, state: e.state, since: e.since })),
     close(): void {
       clearInterval(heartbeat);
       for (const { breaker } of breakers.values()) breaker.shutdown();
