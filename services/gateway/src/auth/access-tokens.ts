@@ -100,7 +100,7 @@ export function createTokenPrecheck(settings: TokenSettings): (jws: string) => P
     const expected = createHmac('sha256', verifying).update(input).digest();
     return expected.length === signature.length && timingSafeEqual(expected, signature);
   };
-  return (jws) => {
+  function check(jws: string): Verdict | undefined {
     const dot = jws.lastIndexOf('.');
     const first = jws.indexOf('.');
     if (first <= 0 || dot <= first) return undefined;
@@ -111,8 +111,24 @@ export function createTokenPrecheck(settings: TokenSettings): (jws: string) => P
     } catch {
       return undefined;
     }
-    if (typeof claims !== 'object' || claims === null) return undefined;
-    if (typeof claims.exp === 'number' && Math.floor(Date.now() / 1000) >= claims.exp) return 'refused';
-    return typeof claims.sub === 'string' ? { sub: claims.sub } : undefined;
+    if (typeof claims !== 'object' || claims === null || typeof claims.sub !== 'string') return undefined;
+    return { sub: claims.sub, exp: typeof claims.exp === 'number' ? claims.exp : Infinity };
+  }
+  // A token's verdict never changes for this key (a signature that fails always fails; an expiry only comes
+  // nearer), and a flood repeats its tokens: verdicts are kept, a bounded number, so a repeated token costs a lookup.
+  const verdicts = new Map<string, Verdict>();
+  return (jws) => {
+    let verdict = verdicts.get(jws);
+    if (verdict === undefined) {
+      verdict = check(jws);
+      if (verdict === undefined) return undefined;
+      if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+      verdicts.set(jws, verdict);
+    }
+    if (verdict === 'refused' || Math.floor(Date.now() / 1000) >= verdict.exp) return 'refused';
+    return { sub: verdict.sub };
   };
 }
+
+type Verdict = 'refused' | { sub: string; exp: number };
+const MAX_VERDICTS = 20_000;

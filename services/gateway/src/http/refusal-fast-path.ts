@@ -14,6 +14,15 @@ import { securityHeaders } from './security-headers.ts';
 /** Answers the request and returns true, or returns false and leaves it to express. */
 export type RefusalFastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 
+interface Problem {
+  body: string;
+  length: string;
+  etag: string;
+}
+
+// Problem bodies remembered at most (a 429's detail names the seconds left, so one per second of an hour and limiter).
+const MAX_REMEMBERED = 10_000;
+
 const UNAUTHORIZED = {
   missing: { detail: 'a Bearer access token is required', challenge: 'Bearer' },
   invalid: { detail: 'the access token is invalid or expired', challenge: 'Bearer error="invalid_token"' },
@@ -41,32 +50,55 @@ export function createRefusalFastPath(deps: {
   const { budgets, metrics } = deps;
   const fixed = securityHeaderList();
   const policyTail = (budget: Budget) => `; w=${Math.ceil(budget.windowMs / 1000)}; pk=:`;
+  // A flood repeats a handful of answers: the same problem bodies (a 401's, a 429's for each second left in its
+  // window) and metric series. Both are made once; only a body that names a trace is made per call.
+  const problems = new Map<string, Problem>();
+  const durations = new Map<string, { observe(seconds: number): void }>();
+  const refusals = new Map<string, { inc(): void }>();
 
-  function send(req: IncomingMessage, res: ServerResponse, route: string, started: number, status: number, headers: string[], body: string) {
+  function problem(code: 'unauthorized' | 'rate_limited', detail: string): Problem {
+    const traceId = currentTraceId();
+    const key = traceId === null ? `${code} ${detail}` : undefined;
+    const known = key === undefined ? undefined : problems.get(key);
+    if (known) return known;
+    const body = JSON.stringify(problemBody(code, detail, traceId));
+    const made = { body, length: String(Buffer.byteLength(body)), etag: weakEtag(body) };
+    if (key !== undefined && problems.size < MAX_REMEMBERED) problems.set(key, made);
+    return made;
+  }
+
+  function durationOf(method: string, route: string, status: number) {
+    const key = `${method} ${route} ${status}`;
+    let series = durations.get(key);
+    if (!series) durations.set(key, (series = metrics.httpDuration.labels({ method, route, status: String(status) })));
+    return series;
+  }
+
+  function send(req: IncomingMessage, res: ServerResponse, route: string, started: number, status: number, headers: string[], answer: Problem) {
     headers.push(
       'X-Request-Id',
       httpRequestIdFor(req.headers['x-request-id'] as string | undefined),
       'Content-Type',
       'application/problem+json; charset=utf-8',
     );
-    headers.push('Content-Length', String(Buffer.byteLength(body)), 'ETag', weakEtag(body));
+    headers.push('Content-Length', answer.length, 'ETag', answer.etag);
     res.writeHead(status, [...fixed, ...headers]);
-    res.end(body);
-    metrics.httpDuration.observe({ method: req.method ?? '', route, status: String(status) }, (performance.now() - started) / 1000);
-    deps.logger.debug({ method: req.method, route, status, refused_early: true }, 'http request');
+    res.end(answer.body);
+    durationOf(req.method ?? '', route, status).observe((performance.now() - started) / 1000);
+    if (deps.logger.isLevelEnabled('debug')) deps.logger.debug({ method: req.method, route, status, refused_early: true }, 'http request');
   }
 
   /** The draft-8 headers of one budget (express-rate-limit's), then 429 `rate_limited` if the hit is over it. */
-  function limited(budget: Budget, key: string, hit: BudgetHit, headers: string[]): string | undefined {
+  function limited(budget: Budget, key: string, hit: BudgetHit, headers: string[]): Problem | undefined {
     const reset = Math.max(0, Math.ceil((hit.resetTime.getTime() - Date.now()) / 1000));
     headers.push('RateLimit', `"${budget.name}"; r=${Math.max(budget.limit - hit.totalHits, 0)}; t=${reset}`);
     headers.push('RateLimit-Policy', `"${budget.name}"; q=${budget.limit}${policyTail(budget)}${budget.partitionKey(key)}:`);
     if (hit.totalHits <= budget.limit) return undefined;
-    metrics.rateLimited.inc({ limiter: budget.name });
+    let refused = refusals.get(budget.name);
+    if (!refused) refusals.set(budget.name, (refused = metrics.rateLimited.labels({ limiter: budget.name })));
+    refused.inc();
     headers.push('Retry-After', String(reset));
-    return JSON.stringify(
-      problemBody('rate_limited', `too many requests (${budget.name} limit of ${budget.limit} per hour); retry after ${reset} s`, currentTraceId()),
-    );
+    return problem('rate_limited', `too many requests (${budget.name} limit of ${budget.limit} per hour); retry after ${reset} s`);
   }
 
   function unauthorized(req: IncomingMessage, res: ServerResponse, refusal: Refusal, key: string, started: number, hit: BudgetHit | undefined) {
@@ -75,7 +107,7 @@ export function createRefusalFastPath(deps: {
     if (tooMany) return send(req, res, refusal.route, started, 429, headers, tooMany);
     const { detail, challenge } = UNAUTHORIZED[refusal.reason === 'invalid' ? 'invalid' : 'missing'];
     headers.push('WWW-Authenticate', challenge);
-    send(req, res, refusal.route, started, 401, headers, JSON.stringify(problemBody('unauthorized', detail, currentTraceId())));
+    send(req, res, refusal.route, started, 401, headers, problem('unauthorized', detail));
   }
 
   return (req, res) => {
