@@ -1,9 +1,11 @@
 // Layer boundaries, checked rather than hoped for: workers never reach the database layer, libs never import
-// services, and no package imports another package's files except through its `src/index.ts`.
+// services, and no package imports another package's files except through its `src/index.ts`; libs name no
+// service's stages or breakers, and each metric is declared once.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const root = join(import.meta.dirname, '..');
+// PRESSROOM_ROOT: another tree to check (the check's own test).
+const root = process.env['PRESSROOM_ROOT'] ?? join(import.meta.dirname, '..');
 const WORKERS = ['research', 'llm', 'publisher'];
 const problems: string[] = [];
 
@@ -41,6 +43,35 @@ for (const area of ['libs', 'services']) {
     }
   }
 }
+
+// Libraries own what they name: no lib decides by a stage's name or names a service's breakers (the service says
+// what it needs: StageAlerting, a breaker's scope), and each metric is declared in one file, by the package that
+// owns it. libs/contracts defines the stages; libs/test-support builds fixtures for them.
+const STAGE_TEST = /\bstage\s*(?:===|!==)\s*'(?:research|write|publish)'|'(?:research|write|publish)'\s*(?:===|!==)\s*stage\b/;
+const BREAKER_NAME = /['`](?:search|fetch|webhook|wordpress|llm):/;
+const metricFiles = new Map<string, Set<string>>();
+for (const area of ['libs', 'services']) {
+  for (const pkg of readdirSync(join(root, area))) {
+    const src = join(root, area, pkg, 'src');
+    try {
+      statSync(src);
+    } catch {
+      continue;
+    }
+    for (const file of sourceFiles(src)) {
+      const where = relative(root, file);
+      const text = readFileSync(file, 'utf8');
+      for (const [, name] of text.matchAll(/'(pressroom_[a-z0-9_]+)'/g)) metricFiles.set(name!, (metricFiles.get(name!) ?? new Set()).add(where));
+      if (area !== 'libs' || pkg === 'contracts' || pkg === 'test-support') continue;
+      text.split('\n').forEach((line, i) => {
+        if (STAGE_TEST.test(line)) problems.push(`${where}:${i + 1}: a lib decides by a stage's name; let the service say what it needs`);
+        if (BREAKER_NAME.test(line)) problems.push(`${where}:${i + 1}: a lib names a service's breaker or provider`);
+      });
+    }
+  }
+}
+for (const [name, files] of metricFiles)
+  if (files.size > 1) problems.push(`metric ${name} is declared in ${files.size} files (${[...files].join(', ')}); declare it once, where it is owned`);
 
 if (problems.length > 0) {
   process.stderr.write(`layer boundary violations:\n  ${problems.join('\n  ')}\n`);

@@ -74,7 +74,7 @@ export function stageAlerts(deps: {
           summary: `a call to the ${deps.alerting.provider} failed (${error.code})`,
           ...ids,
           details: { code: error.code, message: error.message.slice(0, 300), attempt: task.attempt, will_retry: String(willRetry) },
-          dedupe_key: `llm:${error.code}`,
+          dedupe_key: `${service}:${error.code}`,
         });
       }
     },
