@@ -19,56 +19,45 @@ function* sourceFiles(dir: string): Generator<string> {
 }
 
 const IMPORT = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
-
-for (const area of ['libs', 'services']) {
-  for (const pkg of readdirSync(join(root, area))) {
-    const src = join(root, area, pkg, 'src');
-    try {
-      statSync(src);
-    } catch {
-      continue;
-    }
-    for (const file of sourceFiles(src)) {
-      const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(IMPORT)) {
-        const spec = m[1] ?? m[2] ?? '';
-        const where = relative(root, file);
-        if (area === 'services' && WORKERS.includes(pkg) && (spec === 'pg' || spec.includes('gateway') || /\/db\//.test(spec)))
-          problems.push(`${where}: the ${pkg} worker must not touch the database layer (imports ${spec})`);
-        if (area === 'libs' && /^@pressroom\/(gateway|research|llm|publisher)$/.test(spec))
-          problems.push(`${where}: a lib must not import a service (${spec})`);
-        if (/^@pressroom\/[\w-]+\/.+/.test(spec)) problems.push(`${where}: import ${spec.split('/').slice(0, 2).join('/')} through its index, not ${spec}`);
-        if (spec.startsWith('.') && /\.\.\/\.\.\/\.\.\/(libs|services)\//.test(spec)) problems.push(`${where}: reaches into another package by path (${spec})`);
-      }
-    }
-  }
-}
-
 // Libraries own what they name: no lib decides by a stage's name or names a service's breakers (the service says
 // what it needs: StageAlerting, a breaker's scope), and each metric is declared in one file, by the package that
 // owns it. libs/contracts defines the stages; libs/test-support builds fixtures for them.
 const STAGE_TEST = /\bstage\s*(?:===|!==)\s*'(?:research|write|publish)'|'(?:research|write|publish)'\s*(?:===|!==)\s*stage\b/;
 const BREAKER_NAME = /['`](?:search|fetch|webhook|wordpress|llm):/;
 const metricFiles = new Map<string, Set<string>>();
-for (const area of ['libs', 'services']) {
-  for (const pkg of readdirSync(join(root, area))) {
-    const src = join(root, area, pkg, 'src');
-    try {
-      statSync(src);
-    } catch {
-      continue;
-    }
-    for (const file of sourceFiles(src)) {
-      const where = relative(root, file);
-      const text = readFileSync(file, 'utf8');
-      for (const [, name] of text.matchAll(/'(pressroom_[a-z0-9_]+)'/g)) metricFiles.set(name!, (metricFiles.get(name!) ?? new Set()).add(where));
-      if (area !== 'libs' || pkg === 'contracts' || pkg === 'test-support') continue;
-      text.split('\n').forEach((line, i) => {
-        if (STAGE_TEST.test(line)) problems.push(`${where}:${i + 1}: a lib decides by a stage's name; let the service say what it needs`);
-        if (BREAKER_NAME.test(line)) problems.push(`${where}:${i + 1}: a lib names a service's breaker or provider`);
-      });
+
+/** Every source file in a src folder of libs and services, with its area and package. */
+function* packageSources(): Generator<{ area: string; pkg: string; file: string }> {
+  for (const area of ['libs', 'services']) {
+    for (const pkg of readdirSync(join(root, area))) {
+      const src = join(root, area, pkg, 'src');
+      try {
+        statSync(src);
+      } catch {
+        continue;
+      }
+      for (const file of sourceFiles(src)) yield { area, pkg, file };
     }
   }
+}
+
+for (const { area, pkg, file } of packageSources()) {
+  const where = relative(root, file);
+  const text = readFileSync(file, 'utf8');
+  for (const m of text.matchAll(IMPORT)) {
+    const spec = m[1] ?? m[2] ?? '';
+    if (area === 'services' && WORKERS.includes(pkg) && (spec === 'pg' || spec.includes('gateway') || /\/db\//.test(spec)))
+      problems.push(`${where}: the ${pkg} worker must not touch the database layer (imports ${spec})`);
+    if (area === 'libs' && /^@pressroom\/(gateway|research|llm|publisher)$/.test(spec)) problems.push(`${where}: a lib must not import a service (${spec})`);
+    if (/^@pressroom\/[\w-]+\/.+/.test(spec)) problems.push(`${where}: import ${spec.split('/').slice(0, 2).join('/')} through its index, not ${spec}`);
+    if (spec.startsWith('.') && /\.\.\/\.\.\/\.\.\/(libs|services)\//.test(spec)) problems.push(`${where}: reaches into another package by path (${spec})`);
+  }
+  for (const [, name] of text.matchAll(/'(pressroom_[a-z0-9_]+)'/g)) metricFiles.set(name!, (metricFiles.get(name!) ?? new Set()).add(where));
+  if (area !== 'libs' || pkg === 'contracts' || pkg === 'test-support') continue;
+  text.split('\n').forEach((line, i) => {
+    if (STAGE_TEST.test(line)) problems.push(`${where}:${i + 1}: a lib decides by a stage's name; let the service say what it needs`);
+    if (BREAKER_NAME.test(line)) problems.push(`${where}:${i + 1}: a lib names a service's breaker or provider`);
+  });
 }
 for (const [name, files] of metricFiles)
   if (files.size > 1) problems.push(`metric ${name} is declared in ${files.size} files (${[...files].join(', ')}); declare it once, where it is owned`);
