@@ -28,8 +28,6 @@ export interface Budget {
   readonly windowMs: number;
   /** Counts one call; answers at once (no promise) when the key is known to be spent. */
   hit(key: string): BudgetHit | Promise<BudgetHit>;
-  /** When the key is known to be spent (without counting, without Redis): until when. */
-  spentUntil(key: string): Date | undefined;
   /** express-rate-limit's draft-8 partition key (`pk`) for a key, memoised for spent keys. */
   partitionKey(key: string): string;
   /** An express-rate-limit store over this budget (one per limiter: the library refuses a shared store). */
@@ -155,10 +153,6 @@ export function createBudget(deps: {
     limit,
     windowMs,
     hit,
-    spentUntil: (key) => {
-      const known = spent.get(key);
-      return known ? new Date(known.until) : undefined;
-    },
     partitionKey,
     store: () => ({
       prefix: redisPrefix,

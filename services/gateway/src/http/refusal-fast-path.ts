@@ -115,10 +115,8 @@ export function createRefusalFastPath(deps: {
     if (refusal === undefined) return false;
     const started = performance.now();
     if (refusal.reason === 'user-spent') {
-      const until = budgets.user.spentUntil(refusal.userId);
-      if (until === undefined) return false;
       const headers: string[] = [];
-      const body = limited(budgets.user, refusal.userId, { totalHits: budgets.user.limit + 1, resetTime: until }, headers)!;
+      const body = limited(budgets.user, refusal.userId, { totalHits: budgets.user.limit + 1, resetTime: new Date(refusal.until) }, headers)!;
       send(req, res, refusal.route, started, 429, headers, body);
       return true;
     }

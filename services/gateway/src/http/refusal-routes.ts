@@ -29,7 +29,7 @@ export const SUBMIT_OR_CANCEL = /^\/v1\/requests(\/[^/]+\/cancel)?\/?$/i;
  * well-formed JWT), a JWT whose signature does not match or that has expired (`invalid`), or a submission or
  * cancel by a user whose submission budget this replica has seen spent (`user-spent`, until its window resets).
  */
-export type Refusal = { route: string; reason: 'missing' | 'invalid' } | { route: string; reason: 'user-spent'; userId: string };
+export type Refusal = { route: string; reason: 'missing' | 'invalid' } | { route: string; reason: 'user-spent'; userId: string; until: number };
 
 export interface Refusals {
   /** The refusal the fast path will answer for this request, or undefined for express. Asked twice per call, computed once. */
@@ -64,8 +64,9 @@ export function createRefusals(deps: { precheck: (jws: string) => PrecheckedToke
     if (jws === undefined) return { route, reason: 'missing' };
     const token = deps.precheck(jws);
     if (token === 'refused') return { route, reason: 'invalid' };
-    if (token && method === 'POST' && SUBMIT_OR_CANCEL.test(path) && deps.spentUsers.get(token.sub)) return { route, reason: 'user-spent', userId: token.sub };
-    return undefined;
+    if (!token || method !== 'POST' || !SUBMIT_OR_CANCEL.test(path)) return undefined;
+    const spent = deps.spentUsers.get(token.sub);
+    return spent ? { route, reason: 'user-spent', userId: token.sub, until: spent.until } : undefined;
   }
   return {
     spentUsers: deps.spentUsers,
