@@ -12,9 +12,10 @@ interface Item {
 }
 
 /**
- * Collects stage events for a few milliseconds and records them in one statement (see applyStageEvents): a
- * request's events in one batch cost one update of its row, and six events per request no longer six commits. While PostgreSQL is away a batch is held and retried, not requeued; any
- * other failure falls back to one event at a time, so one bad event cannot hold up the rest.
+ * Collects stage events for a few milliseconds, or for as long as the previous batch takes to write, and records
+ * them in one statement (see applyStageEvents): a request's events in one batch cost one update of its row, and
+ * six events per request no longer six commits. While PostgreSQL is away a batch is held and retried, not
+ * requeued; any other failure falls back to one event at a time, so one bad event cannot hold up the rest.
  */
 export function createEventBatcher(deps: {
   db: Db;
@@ -30,11 +31,14 @@ export function createEventBatcher(deps: {
   const maxBatch = deps.maxBatch ?? 250;
   const maxWaitMs = deps.maxWaitMs ?? 5;
   // Lanes by request id: a request's events always share a lane (kept in order, and two lanes never lock the
-  // same rows), while lanes commit in parallel on separate connections.
+  // same rows), while lanes commit in parallel on separate connections. A lane writes one batch at a time: what
+  // arrives while its statement runs waits for it and goes in the next batch, so batches grow with the load and
+  // the commits per second stay bounded by the round trip (group commit), instead of one commit per
+  // `maxWaitMs` window however slow each commit is.
   const lanes = Array.from({ length: deps.lanes ?? 4 }, () => ({
     pending: [] as Item[],
     timer: undefined as NodeJS.Timeout | undefined,
-    chain: Promise.resolve(),
+    writing: false,
   }));
   type Lane = (typeof lanes)[number];
 
@@ -45,10 +49,18 @@ export function createEventBatcher(deps: {
   function flush(lane: Lane): void {
     clearTimeout(lane.timer);
     lane.timer = undefined;
-    const batch = lane.pending;
-    lane.pending = [];
+    const batch = lane.pending.splice(0, maxBatch);
+    if (batch.length === 0) return;
+    lane.writing = true;
     // A batch mixes requests, so it belongs to no request's trace: its database spans start a trace of their own.
-    if (batch.length > 0) lane.chain = lane.chain.then(() => context.with(ROOT_CONTEXT, () => apply(batch)));
+    void context
+      .with(ROOT_CONTEXT, () => apply(batch))
+      .catch((err: unknown) => deps.logger.error({ err }, 'stage event batch failed'))
+      .finally(() => {
+        lane.writing = false;
+        // What arrived meanwhile has already waited a round trip: it goes at once.
+        flush(lane);
+      });
   }
 
   async function apply(batch: Item[]): Promise<void> {
@@ -96,6 +108,7 @@ export function createEventBatcher(deps: {
       return new Promise((done) => {
         const lane = laneOf(event.request_id);
         lane.pending.push({ event, delivery, done });
+        if (lane.writing) return;
         if (lane.pending.length >= maxBatch) flush(lane);
         else lane.timer ??= setTimeout(() => flush(lane), maxWaitMs);
       });

@@ -1,0 +1,120 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StageEvent } from '@pressroom/contracts';
+import { createLogger } from '@pressroom/logger';
+import type { Delivery } from '@pressroom/messaging';
+import { createDatabase, dropDatabase, databaseUrl, testId } from '@pressroom/test-support';
+import { migrate } from '../../src/db/migrate.ts';
+import { createPool, type Db } from '../../src/db/pool.ts';
+import { createEventBatcher } from '../../src/tracker/event-batcher.ts';
+
+/** What the batcher did with a delivery (the broker's side of it is the tracker test's). */
+function recordedDelivery() {
+  const seen: string[] = [];
+  const delivery = { ack: () => seen.push('ack'), requeue: () => seen.push('requeue'), reject: () => seen.push('reject') } as unknown as Delivery;
+  return { delivery, seen };
+}
+
+describe('event batcher (real PostgreSQL)', () => {
+  const id = testId('batch');
+  let db: Db;
+  const logger = createLogger({ service: 'test', level: 'silent' });
+  const userId = randomUUID();
+  // Every statement the batcher sends, counted on the way to the real pool.
+  let statements = 0;
+  let counted: Db;
+
+  before(async () => {
+    await createDatabase(id);
+    db = createPool(databaseUrl(id), 4, logger);
+    await migrate(db, logger);
+    await db.query(`INSERT INTO users (id, email, password_hash) VALUES ($1, 'batch@example.com', 'x')`, [userId]);
+    counted = Object.create(db, {
+      query: {
+        value: (...args: Parameters<Db['query']>) => {
+          statements++;
+          return (db.query as (...a: unknown[]) => unknown)(...args);
+        },
+      },
+    }) as Db;
+  });
+
+  after(async () => {
+    await db.end();
+    await dropDatabase(id);
+  });
+
+  async function newRequests(n: number): Promise<string[]> {
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO content_requests (id, user_id, topic, tone, length, channel) SELECT gen_random_uuid(), $1, 'topic ' || g, 'neutral', 'short', '{"type":"file"}' FROM generate_series(1, $2::int) g RETURNING id`,
+      [userId, n],
+    );
+    const ids = rows.map((r) => r.id);
+    await db.query(
+      `INSERT INTO request_stages (request_id, stage, position) SELECT r, s.stage, s.position FROM unnest($1::uuid[]) r CROSS JOIN (VALUES ('research', 1), ('write', 2), ('publish', 3)) AS s (stage, position)`,
+      [ids],
+    );
+    return ids;
+  }
+
+  const started = (requestId: string): StageEvent => ({
+    message_id: randomUUID(),
+    request_id: requestId,
+    user_id: userId,
+    stage: 'research',
+    type: 'completed',
+    attempt: 1,
+    at: new Date().toISOString(),
+    duration_ms: 5,
+  });
+
+  it('when events keep arriving while a batch is being written, then they wait for it and go in one next batch, not one statement per window', async () => {
+    const [held, ...rest] = await newRequests(13);
+    // Another transaction holds the first request's row, so the first batch's statement waits on its lock.
+    const locker = await db.connect();
+    await locker.query('BEGIN');
+    await locker.query('SELECT 1 FROM content_requests WHERE id = $1 FOR UPDATE', [held]);
+    const batcher = createEventBatcher({ db: counted, logger, isBrokerConnected: () => true, onChange: () => {}, lanes: 1, maxWaitMs: 5 });
+    statements = 0;
+    const deliveries = [held!, ...rest].map(() => recordedDelivery());
+    const recorded = [batcher.add(started(held!), deliveries[0]!.delivery)];
+    await sleep(20);
+    // Twelve events 8 ms apart: each lands in a window of its own.
+    for (const [i, rid] of rest.entries()) {
+      recorded.push(batcher.add(started(rid), deliveries[i + 1]!.delivery));
+      await sleep(8);
+    }
+    assert.equal(statements, 1, 'only the held batch has been sent while its statement waits');
+    await locker.query('COMMIT');
+    locker.release();
+    await Promise.all(recorded);
+
+    assert.equal(statements, 2, 'the twelve events that waited went in one statement');
+    assert.deepEqual(
+      deliveries.map((d) => d.seen),
+      deliveries.map(() => ['ack']),
+    );
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM content_requests WHERE id = ANY($1) AND status = 'researching'`, [
+      [held, ...rest],
+    ]);
+    assert.equal(rows[0]!.n, 13, 'every event was recorded');
+  });
+
+  it('when more than a batch waits, then it is written in batches of at most maxBatch', async () => {
+    const ids = await newRequests(25);
+    const locker = await db.connect();
+    await locker.query('BEGIN');
+    await locker.query('SELECT 1 FROM content_requests WHERE id = $1 FOR UPDATE', [ids[0]]);
+    const batcher = createEventBatcher({ db: counted, logger, isBrokerConnected: () => true, onChange: () => {}, lanes: 1, maxBatch: 10 });
+    statements = 0;
+    const first = batcher.add(started(ids[0]!), recordedDelivery().delivery);
+    await sleep(20);
+    const others = ids.slice(1).map((rid) => batcher.add(started(rid), recordedDelivery().delivery));
+    await locker.query('COMMIT');
+    locker.release();
+    await Promise.all([first, ...others]);
+    assert.equal(statements, 4, 'one held, then 24 waiting as 10 + 10 + 4');
+  });
+});
