@@ -6,6 +6,7 @@ import type { Metrics } from '@pressroom/telemetry';
 import type { AddressPolicy } from '@pressroom/resilience';
 import type { Alerts } from './alerts/alerts.ts';
 import type { AccessTokens } from './auth/access-tokens.ts';
+import type { SessionChecks } from './auth/session-checks.ts';
 import type { Db } from './db/pool.ts';
 import type { RequestChangeBus } from './streams/request-change-bus.ts';
 
@@ -18,6 +19,8 @@ export interface GatewayDeps {
   logger: Logger;
   metrics: Metrics;
   tokens: AccessTokens;
+  /** The per-request session check (PostgreSQL, every call; concurrent calls share a statement). */
+  sessions: SessionChecks;
   alerts: Alerts;
   /** Wakes this replica's outbox relay after a commit that added rows. */
   outbox: { wake(): Promise<void> };

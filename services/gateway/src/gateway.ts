@@ -22,6 +22,7 @@ import { createApp } from './app.ts';
 import { createGatewayAlerts, type Alerts } from './alerts/alerts.ts';
 import { createAlerterFromConfig } from '@pressroom/alerts';
 import { createAccessTokens, createTokenPrecheck, tokenSettingsFrom } from './auth/access-tokens.ts';
+import { createSessionChecks } from './auth/session-checks.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
@@ -150,7 +151,8 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     shutdown.register('request change bus', () => changes.close());
     const relay = createOutboxRelay({ db, broker, logger, metrics, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS });
     const deliveries = createDeliveryLoop({ db, logger, config, ...createCallbackClient(config, opts.callbackAddressPolicy) });
-    const deps: GatewayDeps = { config, db, redis, broker, logger, metrics, tokens, alerts, outbox: relay, changes, deliveries };
+    const sessions = createSessionChecks(db);
+    const deps: GatewayDeps = { config, db, redis, broker, logger, metrics, tokens, sessions, alerts, outbox: relay, changes, deliveries };
     shutdown.register('outbox relay', () => relay.stop());
     shutdown.register('webhook deliveries', () => deliveries.stop());
     await startEventTracker({

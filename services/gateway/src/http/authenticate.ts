@@ -4,7 +4,6 @@ import { AppError } from '@pressroom/contracts';
 import { addLogContext } from '@pressroom/logger';
 import { withSpan } from '@pressroom/telemetry';
 import type { GatewayDeps } from '../deps.ts';
-import { findSessionState } from '../auth/session-repository.ts';
 import { assertKeyAllows, authenticateApiKey } from '../api-keys/api-keys.ts';
 import { API_KEY_PREFIX, BEARER_JWT } from './credential-shapes.ts';
 
@@ -20,10 +19,11 @@ export interface Principal {
  * Verifies the JWT, then asks PostgreSQL whether its session is still alive. The database is asked on every
  * request on purpose, and Redis is deliberately not in this path: a cache could serve a revoked session after
  * logout, and a Redis outage must never make the check fail open. It is one primary-key lookup that also sees
- * a disabled user or a changed role, so revocation holds on the next request on every replica. An API key
+ * a disabled user or a changed role, so revocation holds on the next request on every replica (calls that
+ * arrive together share the statement: session-checks.ts). An API key
  * (`Bearer prs_…`) takes the same single lookup instead, by its hash; JWT calls never look at API keys.
  */
-export function authenticate(deps: Pick<GatewayDeps, 'db' | 'tokens'>): RequestHandler {
+export function authenticate(deps: Pick<GatewayDeps, 'db' | 'tokens' | 'sessions'>): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('authorization') ?? '';
     if (header.startsWith(API_KEY_PREFIX)) {
@@ -34,7 +34,7 @@ export function authenticate(deps: Pick<GatewayDeps, 'db' | 'tokens'>): RequestH
     const match = BEARER_JWT.exec(header);
     if (!match?.[1]) throw new AppError('unauthorized', 'a Bearer access token is required', { headers: { 'WWW-Authenticate': 'Bearer' } });
     const claims = deps.tokens.verify(match[1]);
-    const state = await withSpan('session check', { user_id: claims.sub }, () => findSessionState(deps.db, claims.sid, claims.sub));
+    const state = await withSpan('session check', { user_id: claims.sub }, () => deps.sessions.check(claims.sid, claims.sub));
     if (!state || state.revoked_at || state.disabled || Date.parse(state.expires_at) <= Date.now()) {
       throw new AppError('unauthorized', 'the session has ended', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
     }

@@ -14,7 +14,7 @@ export interface Guards {
   refuse: (err: unknown) => RequestHandler;
 }
 
-export function createGuards(deps: Pick<GatewayDeps, 'db' | 'tokens'>, limits: Pick<RateLimits, 'user' | 'unauthenticated'>): Guards {
+export function createGuards(deps: Pick<GatewayDeps, 'db' | 'tokens' | 'sessions'>, limits: Pick<RateLimits, 'user' | 'unauthenticated'>): Guards {
   const auth = authenticate(deps);
   // A refused credential is a call without a valid one: it spends the per-IP budget (RATE_LIMIT_IP_PER_HOUR),
   // which answers 429 once spent, else the 401 stands.

@@ -59,7 +59,8 @@ describe('event batcher (real PostgreSQL)', () => {
     return ids;
   }
 
-  const started = (requestId: string): StageEvent => ({
+  const researched = (requestId: string): StageEvent => ({
+    event_id: randomUUID(),
     message_id: randomUUID(),
     request_id: requestId,
     user_id: userId,
@@ -79,11 +80,11 @@ describe('event batcher (real PostgreSQL)', () => {
     const batcher = createEventBatcher({ db: counted, logger, isBrokerConnected: () => true, onChange: () => {}, lanes: 1, maxWaitMs: 5 });
     statements = 0;
     const deliveries = [held!, ...rest].map(() => recordedDelivery());
-    const recorded = [batcher.add(started(held!), deliveries[0]!.delivery)];
+    const recorded = [batcher.add(researched(held!), deliveries[0]!.delivery)];
     await sleep(20);
     // Twelve events 8 ms apart: each lands in a window of its own.
     for (const [i, rid] of rest.entries()) {
-      recorded.push(batcher.add(started(rid), deliveries[i + 1]!.delivery));
+      recorded.push(batcher.add(researched(rid), deliveries[i + 1]!.delivery));
       await sleep(8);
     }
     assert.equal(statements, 1, 'only the held batch has been sent while its statement waits');
@@ -109,9 +110,9 @@ describe('event batcher (real PostgreSQL)', () => {
     await locker.query('SELECT 1 FROM content_requests WHERE id = $1 FOR UPDATE', [ids[0]]);
     const batcher = createEventBatcher({ db: counted, logger, isBrokerConnected: () => true, onChange: () => {}, lanes: 1, maxBatch: 10 });
     statements = 0;
-    const first = batcher.add(started(ids[0]!), recordedDelivery().delivery);
+    const first = batcher.add(researched(ids[0]!), recordedDelivery().delivery);
     await sleep(20);
-    const others = ids.slice(1).map((rid) => batcher.add(started(rid), recordedDelivery().delivery));
+    const others = ids.slice(1).map((rid) => batcher.add(researched(rid), recordedDelivery().delivery));
     await locker.query('COMMIT');
     locker.release();
     await Promise.all([first, ...others]);
