@@ -66,12 +66,28 @@ export async function findRequest(db: DbClient, id: string, userId: string | nul
   return rows[0];
 }
 
-export async function findStages(db: DbClient, id: string): Promise<StageRow[]> {
-  const { rows } = await db.query<StageRow>(
-    'SELECT stage, status, attempts, started_at, finished_at, duration_ms, error FROM request_stages WHERE request_id = $1 ORDER BY position',
-    [id],
-  );
-  return rows;
+// Named (prepared once per connection), and one round trip: the request, its article and its stages, which
+// come back as one JSON array (in stage order) and get the API's timestamp format here, as other columns do
+// through the type parser.
+export const REQUEST_DETAIL_SQL = `SELECT ${PREFIXED_COLUMNS}, res.article, res.usage,
+    (SELECT COALESCE(json_agg(json_build_object('stage', s.stage, 'status', s.status, 'attempts', s.attempts, 'started_at', s.started_at,
+              'finished_at', s.finished_at, 'duration_ms', s.duration_ms, 'error', s.error) ORDER BY s.position), '[]')
+       FROM request_stages s WHERE s.request_id = r.id) AS stages
+  FROM content_requests r LEFT JOIN request_results res ON res.request_id = r.id
+  WHERE r.id = $1 AND ($2::uuid IS NULL OR r.user_id = $2)`;
+
+/** A request with its stages, scoped as `findRequest` is. */
+export async function findRequestDetail(
+  db: DbClient,
+  id: string,
+  userId: string | null,
+): Promise<{ request: RequestDetailRow; stages: StageRow[] } | undefined> {
+  const { rows } = await db.query<RequestDetailRow & { stages: StageRow[] }>({ name: 'request-detail', text: REQUEST_DETAIL_SQL, values: [id, userId] });
+  const row = rows[0];
+  if (!row) return undefined;
+  const { stages, ...request } = row;
+  const iso = (t: string | null) => (t === null ? null : new Date(t).toISOString());
+  return { request, stages: stages.map((st) => ({ ...st, started_at: iso(st.started_at), finished_at: iso(st.finished_at) })) };
 }
 
 export interface ListFilter {

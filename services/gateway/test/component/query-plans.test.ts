@@ -6,11 +6,12 @@ import { createDatabase, dropDatabase, databaseUrl, testId } from '@pressroom/te
 import { migrate } from '../../src/db/migrate.ts';
 import { createPool, type Db } from '../../src/db/pool.ts';
 import { MONTH_USAGE_SQL, quotaWindow } from '../../src/requests/quota.ts';
-import { LIST_REQUESTS_SQL, OLDEST_WAITING_TASK_SQL } from '../../src/requests/request-repository.ts';
+import { LIST_REQUESTS_SQL, OLDEST_WAITING_TASK_SQL, REQUEST_DETAIL_SQL } from '../../src/requests/request-repository.ts';
 import { SUBMIT_SQL, submitParams } from '../../src/requests/submission-repository.ts';
 import { SPEND_BY_USER_SQL } from '../../src/admin/spend-repository.ts';
 import { foldEvents, type StageEventInput } from '../../src/tracker/event-fold.ts';
 import { APPLY_EVENTS_SQL } from '../../src/tracker/request-state-writer.ts';
+import { SESSION_STATES_SQL } from '../../src/auth/session-repository.ts';
 
 // The hot queries, as the repositories issue them, must be index range scans on a realistically sized table.
 describe('query plans (EXPLAIN on real PostgreSQL)', () => {
@@ -101,6 +102,31 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
     }
   });
 
+  it('when the calls of a moment are checked against their sessions (the prepared, generic plan), then each is a primary-key probe', async () => {
+    // Twenty sign-ins per user over the month (a session family each).
+    await db.query(
+      `INSERT INTO session_families (id, user_id, expires_at) SELECT gen_random_uuid(), id, now() + interval '30 days' FROM users CROSS JOIN generate_series(1, 20)`,
+    );
+    await db.query('ANALYZE session_families');
+    const { rows: sessions } = await db.query<{ id: string; user_id: string }>('SELECT id, user_id FROM session_families LIMIT 20');
+    const client = await db.connect();
+    try {
+      await client.query('SET plan_cache_mode = force_generic_plan');
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>({
+        name: 'explain-session-states',
+        text: `EXPLAIN ${SESSION_STATES_SQL}`,
+        values: [sessions.map((r) => r.id), sessions.map((r) => r.user_id)],
+      });
+      const p = rows.map((r) => r['QUERY PLAN']).join('\n');
+      assert.match(p, /Index Scan using session_families_pkey/);
+      assert.match(p, /Index Scan using users_pkey/);
+      assert.doesNotMatch(p, /Seq Scan|Hash/);
+    } finally {
+      await client.query('RESET plan_cache_mode');
+      client.release();
+    }
+  });
+
   it('when a batch of stage events is applied, then every row it writes is found by primary key', async () => {
     const { rows } = await db.query<{ id: string }>("SELECT id FROM content_requests WHERE status = 'queued' LIMIT 40");
     const events: StageEventInput[] = rows.flatMap((r, i) => [
@@ -150,15 +176,25 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
     assert.doesNotMatch(p, /Seq Scan on daily_usage/);
   });
 
-  it('when a request and its stages are read, then both are primary-key lookups', async () => {
-    const rid = (await db.query<{ id: string }>('SELECT id FROM content_requests LIMIT 1')).rows[0]!.id;
-    const detail = await plan(
-      'SELECT r.*, res.article FROM content_requests r LEFT JOIN request_results res ON res.request_id = r.id WHERE r.id = $1 AND ($2::uuid IS NULL OR r.user_id = $2)',
-      [rid, null],
-    );
-    assert.match(detail, /content_requests_pkey/);
-    assert.match(detail, /request_results_pkey/);
-    assert.match(await plan('SELECT * FROM request_stages WHERE request_id = $1 ORDER BY position', [rid]), /request_stages_pkey/);
+  it('when a request and its stages are read (one prepared statement, generic plan), then every row is found by primary key', async () => {
+    const rid = (await db.query<{ id: string }>("SELECT id FROM content_requests WHERE status = 'published' LIMIT 1")).rows[0]!.id;
+    const client = await db.connect();
+    try {
+      await client.query('SET plan_cache_mode = force_generic_plan');
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>({
+        name: 'explain-request-detail',
+        text: `EXPLAIN ${REQUEST_DETAIL_SQL}`,
+        values: [rid, null],
+      });
+      const p = rows.map((r) => r['QUERY PLAN']).join('\n');
+      assert.match(p, /content_requests_pkey/);
+      assert.match(p, /request_results_pkey/);
+      assert.match(p, /request_stages_pkey/);
+      assert.doesNotMatch(p, /Seq Scan/);
+    } finally {
+      await client.query('RESET plan_cache_mode');
+      client.release();
+    }
   });
 
   it('when an admin lists all requests, with or without a final status, then an index delivers them in order (no scan, no sort)', async () => {
