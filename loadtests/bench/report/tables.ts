@@ -83,8 +83,8 @@ export function pipelineTables(p: PipelineBenchResult): string {
   if (sl)
     lines.push(
       row([
-        'status lag: requests followed, resolution (upper − lower bound) p99',
-        `${sl.sampled} (1 in ${sl.sampleEvery}), ${sl.resolution.p99} ms, ${sl.pollsPerRequest} GETs each`,
+        'status lag: requests followed, resolution (upper − lower bound) p99, the answering GET p50 / p99',
+        `${sl.sampled} (1 in ${sl.sampleEvery}), ${sl.resolution.p99} ms, ${sl.get.p50} / ${sl.get.p99} ms, ${sl.pollsPerRequest} GETs each`,
         '',
         '',
       ]),
