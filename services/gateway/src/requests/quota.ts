@@ -18,17 +18,34 @@ export async function usedOn(db: DbClient, userId: string, day: string): Promise
   return rows[0]?.used ?? 0;
 }
 
-/** Today's count and spend, and the month's spend so far: one range of the user's counter rows (at most 31). */
-export const MONTH_USAGE_SQL = `SELECT COALESCE(sum(used) FILTER (WHERE day = $2), 0)::int AS used_today,
-       COALESCE(sum(spent_usd) FILTER (WHERE day = $2), 0)::float8 AS spent_today_usd,
-       COALESCE(sum(spent_usd), 0)::float8 AS spent_month_usd
-  FROM daily_usage WHERE user_id = $1 AND day BETWEEN $3::date AND $2::date`;
+/**
+ * The user with today's count and spend and the month's spend so far: one range of the user's counter rows (at
+ * most 31), in the same prepared statement as the user's primary-key lookup (GET /v1/me is one round trip).
+ */
+export const USER_WITH_MONTH_USAGE_SQL = `SELECT u.id, u.email, u.role, u.daily_quota, u.disabled, m.used_today, m.spent_today_usd, m.spent_month_usd
+  FROM users u CROSS JOIN LATERAL (
+    SELECT COALESCE(sum(used) FILTER (WHERE day = $2), 0)::int AS used_today,
+           COALESCE(sum(spent_usd) FILTER (WHERE day = $2), 0)::float8 AS spent_today_usd,
+           COALESCE(sum(spent_usd), 0)::float8 AS spent_month_usd
+      FROM daily_usage WHERE user_id = u.id AND day BETWEEN $3::date AND $2::date) m
+  WHERE u.id = $1`;
 
-export async function usageThisMonth(db: DbClient, userId: string, window: { day: string; monthStart: string }) {
-  const { rows } = await db.query<{ used_today: number; spent_today_usd: number; spent_month_usd: number }>(MONTH_USAGE_SQL, [
-    userId,
-    window.day,
-    window.monthStart,
-  ]);
-  return rows[0]!;
+export interface UserWithUsage {
+  id: string;
+  email: string;
+  role: 'user' | 'admin';
+  daily_quota: number | null;
+  disabled: boolean;
+  used_today: number;
+  spent_today_usd: number;
+  spent_month_usd: number;
+}
+
+export async function findUserWithMonthUsage(db: DbClient, userId: string, window: { day: string; monthStart: string }): Promise<UserWithUsage | undefined> {
+  const { rows } = await db.query<UserWithUsage>({
+    name: 'user-with-month-usage',
+    text: USER_WITH_MONTH_USAGE_SQL,
+    values: [userId, window.day, window.monthStart],
+  });
+  return rows[0];
 }

@@ -5,7 +5,7 @@ import { createLogger } from '@pressroom/logger';
 import { createDatabase, dropDatabase, databaseUrl, testId } from '@pressroom/test-support';
 import { migrate } from '../../src/db/migrate.ts';
 import { createPool, type Db } from '../../src/db/pool.ts';
-import { MONTH_USAGE_SQL, quotaWindow } from '../../src/requests/quota.ts';
+import { USER_WITH_MONTH_USAGE_SQL, quotaWindow } from '../../src/requests/quota.ts';
 import { LIST_REQUESTS_SQL, OLDEST_WAITING_TASK_SQL, REQUEST_DETAIL_SQL } from '../../src/requests/request-repository.ts';
 import { SUBMIT_SQL, submitParams } from '../../src/requests/submission-repository.ts';
 import { SPEND_BY_USER_SQL } from '../../src/admin/spend-repository.ts';
@@ -162,9 +162,10 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
     assert.doesNotMatch(p, /Seq Scan/);
   });
 
-  it("when /v1/me reads today's usage and the month's spend, then it is one primary-key range of the user's counter rows", async () => {
+  it("when /v1/me reads the user, today's usage and the month's spend, then it is a primary-key probe and one primary-key range of the user's counter rows", async () => {
     const w = quotaWindow();
-    const p = await plan(MONTH_USAGE_SQL, [await userId(), w.day, w.monthStart]);
+    const p = await plan(USER_WITH_MONTH_USAGE_SQL, [await userId(), w.day, w.monthStart]);
+    assert.match(p, /Index Scan using users_pkey/);
     assert.match(p, /Index Scan using daily_usage_pkey/);
     assert.doesNotMatch(p, /Seq Scan/);
   });
