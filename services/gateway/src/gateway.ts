@@ -82,6 +82,10 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     const metrics = createMetrics('gateway');
     const db = createPool(config.DATABASE_URL, config.DATABASE_POOL_MAX, logger);
     shutdown.register('postgres', () => db.end());
+    // The session check has a connection of its own, so it never queues behind the pool's other statements (a
+    // burst of submissions waiting on one user's counter row); one batch is in flight at a time, so one is enough.
+    const sessionDb = createPool(config.DATABASE_URL, 1, logger);
+    shutdown.register('postgres (session checks)', () => sessionDb.end());
     const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
     shutdown.register('redis', () => closeRedis(redis));
     const broker = await createBroker({
@@ -151,7 +155,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     shutdown.register('request change bus', () => changes.close());
     const relay = createOutboxRelay({ db, broker, logger, metrics, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS });
     const deliveries = createDeliveryLoop({ db, logger, config, ...createCallbackClient(config, opts.callbackAddressPolicy) });
-    const sessions = createSessionChecks(db);
+    const sessions = createSessionChecks(sessionDb);
     const deps: GatewayDeps = { config, db, redis, broker, logger, metrics, tokens, sessions, alerts, outbox: relay, changes, deliveries };
     shutdown.register('outbox relay', () => relay.stop());
     shutdown.register('webhook deliveries', () => deliveries.stop());
