@@ -3,7 +3,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib';
 import { BatchSpanProcessor, NoopSpanProcessor } from '@opentelemetry/sdk-trace';
-import type { IncomingMessage, RequestOptions } from 'node:http';
+import type { RequestOptions } from 'node:http';
 import { contextSpanProcessor } from './context-span-processor.ts';
 import { redactingExporter } from './redacting-exporter.ts';
 import { tagFromHeaders } from './span-tags.ts';
@@ -38,8 +38,6 @@ export interface TracingOptions {
   endpoint?: string | undefined;
   /** TRUSTED_TRACE_SOURCES: peers (comma-separated addresses or CIDR ranges) whose incoming traceparent is continued; any other starts a new trace linked to it. */
   trustedTraceSources?: string | undefined;
-  /** Incoming requests answered without a server span (the gateway's refusal fast path: a flood must stay cheap to refuse). */
-  ignoreIncomingRequest?: ((request: IncomingMessage) => boolean) | undefined;
 }
 
 export interface Tracing {
@@ -50,7 +48,7 @@ export interface Tracing {
  * Must run before amqplib, pg, ioredis and express are imported: instrumentations patch modules as they load,
  * which is why every `main.ts` starts tracing first and imports its app afterwards.
  */
-export function startTracing({ serviceName, endpoint, trustedTraceSources, ignoreIncomingRequest }: TracingOptions): Tracing {
+export function startTracing({ serviceName, endpoint, trustedTraceSources }: TracingOptions): Tracing {
   const exporter = endpoint ? redactingExporter(new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces`, timeoutMillis: 2000 })) : undefined;
   const isTrusted = trustedSources(trustedTraceSources);
   const sdk = new NodeSDK({
@@ -76,7 +74,7 @@ export function startTracing({ serviceName, endpoint, trustedTraceSources, ignor
     instrumentations: [
       new HttpInstrumentation({
         // Scrapes, probes and the span exporter's own uploads would each start a useless trace.
-        ignoreIncomingRequestHook: (req) => OPS_PATHS.test(req.url ?? '') || ignoreIncomingRequest?.(req) === true,
+        ignoreIncomingRequestHook: (req) => OPS_PATHS.test(req.url ?? ''),
         ignoreOutgoingRequestHook: (req) => /\/v1\/traces$/.test(String(req.path ?? '')),
         // Attributes returned here replace the instrumentation's own (url.full with the query, the raw path).
         startOutgoingSpanHook: (options) => ({ 'url.full': outgoingUrl(options) }),

@@ -1,4 +1,4 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { Express } from 'express';
 import type { Config } from '@pressroom/config';
 import { closeRedis, createRedis } from '@pressroom/cache';
@@ -32,7 +32,7 @@ import { startEventTracker } from './tracker/event-tracker.ts';
 import { startDeadLetterConsumers } from './dead-letters/dead-letter-consumer.ts';
 import { createStartingApp } from './http/starting-app.ts';
 import { createGatewayBudgets } from './http/rate-limits.ts';
-import { createRefusals, type Refusals } from './http/refusal-routes.ts';
+import { createRefusals } from './http/refusal-routes.ts';
 import { createSpentKeys } from './http/counted-budget.ts';
 import { createRefusalFastPath } from './http/refusal-fast-path.ts';
 import { createRequestChangeBus } from './streams/request-change-bus.ts';
@@ -66,8 +66,6 @@ export interface GatewayOptions {
   signal?: AbortSignal;
   /** Tests only: the address rules for callback targets (e.g. loopback allowed, metadata ranges refused). */
   callbackAddressPolicy?: AddressPolicy;
-  /** What the refusal fast path refuses; main.ts builds it before tracing starts, which asks it too. */
-  refusals?: Refusals;
 }
 
 /** Slow clients cannot hold connections open forever (slowloris); keep-alive outlives a typical proxy's (60 s). */
@@ -173,13 +171,18 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     await relay.start();
     deliveries.start();
 
-    const refusals = opts.refusals ?? createRefusals({ precheck: createTokenPrecheck(tokenSettingsFrom(config)), spentUsers: createSpentKeys() });
+    const refusals = createRefusals({ precheck: createTokenPrecheck(tokenSettingsFrom(config)), spentUsers: createSpentKeys() });
     const budgets = createGatewayBudgets(deps, refusals.spentUsers);
     const app = createApp(deps, { budgets });
     const refuseEarly = createRefusalFastPath({ budgets, classify: refusals.classify, trustProxyHops: config.TRUST_PROXY_HOPS, metrics, logger });
-    handle = (req, res) => {
-      if (!refuseEarly(req, res)) app(req, res);
-    };
+    // In front of the HTTP instrumentation, which wraps Server.prototype.emit: a refused call never enters it (no
+    // server span, no context bound to its request and response), and any other call goes on to it as before.
+    const instrumentedEmit = server.emit;
+    server.emit = function emitAfterRefusals(this: Server, event: string, ...args: unknown[]) {
+      if (event === 'request' && refuseEarly(args[0] as IncomingMessage, args[1] as ServerResponse)) return true;
+      return instrumentedEmit.apply(this, [event, ...args] as Parameters<Server['emit']>);
+    } as Server['emit'];
+    handle = app;
     started = true;
     const listening = server;
     shutdown.register('http server', () => closeServer(listening));

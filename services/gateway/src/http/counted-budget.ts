@@ -45,8 +45,8 @@ export interface SpentKeys {
 }
 
 /**
- * The spent-key memory of a budget. Created apart from it when something must consult it before the budget
- * exists: main.ts hands the user budget's to the tracing hook, which skips the server span of a call refused for it.
+ * The spent-key memory of a budget. Created apart from it when something must consult it besides the budget:
+ * the refusal classifier (refusal-routes.ts) reads the user budget's to refuse a spent user before express.
  */
 export function createSpentKeys(max = MAX_SPENT_KEYS): SpentKeys {
   const spent = new Map<string, { until: number; pk: string }>();

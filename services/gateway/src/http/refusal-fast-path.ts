@@ -36,8 +36,8 @@ const UNAUTHORIZED = {
  * - a submission or cancel by a user whose submission budget is spent (seen by the `user` limiter on this
  *   replica): the `user` limiter's 429, not counted again (a spent budget only grows until its window
  *   resets) and not charged to the address's `ip-authenticated` ceiling, so its answer names the `user` policy alone.
- * The body is not read. Tracing starts no server span for these (main.ts gives the classifier to startTracing),
- * so their `trace_id` is null; a flood would otherwise pay a span per call. They are counted in
+ * The body is not read. It runs in front of the HTTP instrumentation (gateway.ts), so these start no server span
+ * and their `trace_id` is null; a flood would otherwise pay a span per call. They are counted in
  * http_request_duration_seconds and access-logged at debug only.
  */
 export function createRefusalFastPath(deps: {

@@ -32,23 +32,20 @@ export const SUBMIT_OR_CANCEL = /^\/v1\/requests(\/[^/]+\/cancel)?\/?$/i;
 export type Refusal = { route: string; reason: 'missing' | 'invalid' } | { route: string; reason: 'user-spent'; userId: string; until: number };
 
 export interface Refusals {
-  /** The refusal the fast path will answer for this request, or undefined for express. Asked twice per call, computed once. */
+  /** The refusal the fast path will answer for this request, or undefined for express. */
   classify(req: IncomingMessage): Refusal | undefined;
   /** The user budget's spent users, which `classify` consults (rate-limits.ts builds the budget over them). */
   spentUsers: SpentKeys;
 }
 
-const CLASSIFIED = Symbol('pressroom.refusal');
-type Classified = IncomingMessage & { [CLASSIFIED]?: Refusal | null };
-
 /**
- * Decides from the request line and headers alone, plus one HMAC for a token, so that tracing can ask before
- * the server span starts (main.ts) and the fast path after. Anything not refused here is express's: an API key,
+ * Decides from the request line and headers alone, plus one HMAC for a token, before the HTTP instrumentation
+ * sees the call (gateway.ts), so a refused call starts no server span. Anything not refused here is express's: an API key,
  * a token the precheck accepts or cannot read, a stream `?ticket=`, a CORS request (`Origin`), HEAD and OPTIONS.
  * A refused user is told so without the session check: a revoked session with a spent budget gets 429, not 401.
  */
 export function createRefusals(deps: { precheck: (jws: string) => PrecheckedToken | undefined; spentUsers: SpentKeys }): Refusals {
-  function decide(req: IncomingMessage): Refusal | undefined {
+  function classify(req: IncomingMessage): Refusal | undefined {
     const method = req.method ?? '';
     if (method === 'HEAD' || method === 'OPTIONS' || req.headers.origin !== undefined) return undefined;
     const url = req.url ?? '';
@@ -68,16 +65,7 @@ export function createRefusals(deps: { precheck: (jws: string) => PrecheckedToke
     const spent = deps.spentUsers.get(token.sub);
     return spent ? { route, reason: 'user-spent', userId: token.sub, until: spent.until } : undefined;
   }
-  return {
-    spentUsers: deps.spentUsers,
-    classify(req) {
-      const seen = (req as Classified)[CLASSIFIED];
-      if (seen !== undefined) return seen ?? undefined;
-      const refusal = decide(req);
-      (req as Classified)[CLASSIFIED] = refusal ?? null;
-      return refusal;
-    },
-  };
+  return { spentUsers: deps.spentUsers, classify };
 }
 
 /** The route as the access metrics label it (`unrouted` under a router.use guard), or undefined when not guarded. */
