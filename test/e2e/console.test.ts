@@ -128,14 +128,17 @@ describe('operator console in Chromium: four processes', () => {
     const { context, page } = await openConsole();
     await signIn(page, ADMIN.email, ADMIN.password);
     await page.waitForSelector('#request-filters');
-    // The request fails once its publish is dead-lettered; the list shows it under the failed filter.
+    // The request fails once its publish is dead-lettered; the list shows it under the failed filter, and the
+    // operator narrows it to the user's own by their e-mail.
     await page.selectOption('#request-filters select[name=status]', 'failed');
+    await page.fill('#request-filters input[name=user]', user.email.toUpperCase());
     const row = page.locator(`#request-list tr[data-id="${id}"]`);
     for (let i = 0; i < 60 && !(await row.count()); i++) {
       await page.click('#request-filters button[type=submit]');
       await page.waitForTimeout(500);
     }
     assert.equal(await row.count(), 1, 'the failed request is listed');
+    assert.equal(await page.locator('#request-list tr[data-id]').count(), 1, "only that user's requests are listed");
     await shot(page, 'requests');
     await row.locator('a').first().click();
 

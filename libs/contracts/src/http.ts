@@ -55,6 +55,8 @@ export const AdminListRequestsQuery = Type.Object(
   {
     status: Type.Optional(literals(REQUEST_STATUSES)),
     user_id: Type.Optional(Uuid),
+    /** The owner by e-mail (case-insensitive), as an operator knows them; with `user_id` too, both must match. */
+    user_email: Type.Optional(Email),
     created_after: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
     created_before: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
     limit: PageLimit,

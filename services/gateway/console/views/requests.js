@@ -13,7 +13,12 @@ export function requestsView({ main, params, attempt }) {
     { name: 'status' },
     STATUSES.map((s) => h('option', { value: s, selected: s === (params.get('status') ?? '') }, s || 'any status')),
   );
-  const user = h('input', { name: 'user_id', placeholder: 'user id', size: 38, value: params.get('user_id') ?? '' });
+  const user = h('input', {
+    name: 'user',
+    placeholder: 'user e-mail or id',
+    size: 38,
+    value: params.get('user_email') ?? params.get('user_id') ?? '',
+  });
   const after = h('input', { name: 'created_after', type: 'datetime-local' });
   const before = h('input', { name: 'created_before', type: 'datetime-local' });
   const list = h('div', { id: 'request-list' });
@@ -40,7 +45,8 @@ export function requestsView({ main, params, attempt }) {
   async function load() {
     const q = new URLSearchParams({ limit: '20' });
     if (status.value) q.set('status', status.value);
-    if (user.value.trim()) q.set('user_id', user.value.trim());
+    const who = user.value.trim();
+    if (who) q.set(who.includes('@') ? 'user_email' : 'user_id', who);
     const a = instant(after.value);
     const b = instant(before.value);
     if (a) q.set('created_after', a);

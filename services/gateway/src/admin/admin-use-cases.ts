@@ -17,7 +17,8 @@ import { listDeadLetters } from '../dead-letters/dead-letter-repository.ts';
 import { quotaWindow } from '../requests/quota.ts';
 import { decodeCursor, toPage } from '../requests/cursor.ts';
 import { getRequest } from '../requests/read-requests.ts';
-import { listRequests } from '../requests/request-repository.ts';
+import { listRequests, type RequestRow } from '../requests/request-repository.ts';
+import { findUserByEmail } from '../auth/user-repository.ts';
 import { toSummary } from '../requests/request-view.ts';
 import { eventsAfter } from '../streams/event-log.ts';
 import { findRequestOwner, listUsers, updateUser } from './user-admin-repository.ts';
@@ -39,9 +40,18 @@ export async function listAllRequests(deps: Pick<GatewayDeps, 'db'>, q: AdminLis
     throw new AppError('validation_failed', 'created_after must be before created_before', {
       errors: [{ field: 'created_after', message: 'is not before created_before' }],
     });
-  const rows = await listRequests(deps.db, { userId: q.user_id ?? null, status: q.status, before, since, limit: limit + 1 });
-  return toPage(rows, limit, (r) => ({ ...toSummary(r), user_id: r.user_id }));
+  let userId = q.user_id ?? null;
+  if (q.user_email !== undefined) {
+    const owner = await findUserByEmail(deps.db, q.user_email);
+    // A filter that matches nobody is an empty page, as an unknown user_id is.
+    if (!owner || (userId !== null && owner.id !== userId)) return toPage([], limit, adminSummary);
+    userId = owner.id;
+  }
+  const rows = await listRequests(deps.db, { userId, status: q.status, before, since, limit: limit + 1 });
+  return toPage(rows, limit, adminSummary);
 }
+
+const adminSummary = (r: RequestRow) => ({ ...toSummary(r), user_id: r.user_id });
 
 /** One request of any user, with what an operator needs to understand it: owner, event log, dead letters, trace link. */
 export async function getAdminRequest(deps: Pick<GatewayDeps, 'db' | 'config'>, id: string): Promise<Static<typeof AdminRequestView>> {

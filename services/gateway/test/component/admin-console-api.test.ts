@@ -191,6 +191,24 @@ describe('admin API for the operator console (real RabbitMQ, Redis, PostgreSQL)'
     assert.equal((await adminGet('/v1/admin/requests?created_after=yesterday')).status, 400);
   });
 
+  it("when the admin list is filtered by an owner's e-mail, then only their requests come back, whatever the case; an unknown e-mail or one that is not the user_id's is an empty page", async () => {
+    const email = `Mixed.Case-${Math.random().toString(36).slice(2)}@Example.com`;
+    const owner = await h.api.registerAndLogin(email);
+    const other = await h.api.registerAndLogin();
+    const mine = (await h.api.call('POST', '/v1/requests', { token: owner.access, body: { topic: 'by e-mail' } })).body.id;
+    await h.api.call('POST', '/v1/requests', { token: other.access, body: { topic: 'not theirs' } });
+    const ids = async (q: string) => {
+      const res = await adminGet(`/v1/admin/requests?${q}`);
+      assert.equal(res.status, 200, q);
+      return res.body.items.map((r: { id: string; user_id: string }) => [r.id, r.user_id]);
+    };
+    assert.deepEqual(await ids(`user_email=${encodeURIComponent(email.toLowerCase())}`), [[mine, owner.userId]]);
+    assert.deepEqual(await ids(`user_email=${encodeURIComponent(email)}&user_id=${owner.userId}`), [[mine, owner.userId]]);
+    assert.deepEqual(await ids(`user_email=${encodeURIComponent(email)}&user_id=${other.userId}`), []);
+    assert.deepEqual(await ids('user_email=nobody%40example.com'), []);
+    assert.equal((await adminGet('/v1/admin/requests?user_email=not-an-email')).status, 400);
+  });
+
   it("when a user submits, then the admin user list and a patch show today's usage beside the quota", async () => {
     const user = await h.api.registerAndLogin();
     for (const n of [1, 2]) await h.api.call('POST', '/v1/requests', { token: user.access, body: { topic: `usage ${n}` } });
