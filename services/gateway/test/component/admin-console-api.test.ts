@@ -2,9 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TSchema } from '@sinclair/typebox';
 import { AdminRequestView, AdminUserPage, AdminUserView, QueueList, createValidator, permanentError } from '@pressroom/contracts';
-import { runWorker, type RunningWorker } from '@pressroom/runtime';
-import { pollUntil, testConfig } from '@pressroom/test-support';
+import type { RunningWorker } from '@pressroom/runtime';
+import { pollUntil } from '@pressroom/test-support';
 import { startTestGateway } from '../support/gateway-harness.ts';
+import { startResearchWorker } from '../support/research-worker.ts';
 
 const ADMIN = { email: 'admin@console-api.test', password: 'admin password for tests' };
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -32,18 +33,9 @@ describe('admin API for the operator console (real RabbitMQ, Redis, PostgreSQL)'
       { BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password, JAEGER_UI_URL: 'http://jaeger.example:16686/' },
       'console',
     );
-    const config = testConfig('research', h.id, { AMQP_PREFIX: h.config.AMQP_PREFIX, REDIS_KEY_PREFIX: h.config.REDIS_KEY_PREFIX });
-    worker = await runWorker({
-      service: 'research',
-      stage: 'research',
-      config,
-      port: 0,
-      createHandler: () => async (task) => {
-        if (task.payload.brief.topic.startsWith('doomed') && failing) throw permanentError('upstream_404', 'the search API at 10.1.2.3 says the index is gone');
-        return { next: { ...task.payload, sources: [{ title: 'T', url: 'file:///t', snippet: 's', text: 'x' }] } };
-      },
+    worker = await startResearchWorker(h, (topic) => {
+      if (topic.startsWith('doomed') && failing) throw permanentError('upstream_404', 'the search API at 10.1.2.3 says the index is gone');
     });
-    await worker.broker.waitForConnect();
     admin = (await h.api.call('POST', '/v1/auth/login', { body: ADMIN })).body.access_token;
   });
 

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import * as amqplib from 'amqplib';
 import { permanentError, transientError } from '@pressroom/contracts';
-import { runWorker, type RunningWorker } from '@pressroom/runtime';
-import { BASE_URLS, pollUntil, testConfig } from '@pressroom/test-support';
+import type { RunningWorker } from '@pressroom/runtime';
+import { BASE_URLS, pollUntil } from '@pressroom/test-support';
 import { startTestGateway } from '../support/gateway-harness.ts';
+import { startResearchWorker } from '../support/research-worker.ts';
 
 const ADMIN = { email: 'admin@dead.test', password: 'admin password for tests' };
 
@@ -18,26 +19,14 @@ describe('dead letters and breakers in the admin API (real RabbitMQ, Redis, Post
   before(async () => {
     h = await startTestGateway({ BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password }, 'dead');
     // A research worker on the same prefixes whose "provider" is down for one topic until the test fixes it.
-    const config = testConfig('research', h.id, {
-      AMQP_PREFIX: h.config.AMQP_PREFIX,
-      REDIS_KEY_PREFIX: h.config.REDIS_KEY_PREFIX,
-      BREAKER_VOLUME: '1',
-      BREAKER_ERROR_PERCENT: '1',
-    });
-    worker = await runWorker({
-      service: 'research',
-      stage: 'research',
-      config,
-      port: 0,
-      createHandler:
-        ({ breakers }) =>
-        async (task) => {
-          if (task.payload.brief.topic === 'trip the breaker') await breakers.call('search:stub', () => Promise.reject(transientError('upstream_503', 'down')));
-          if (task.payload.brief.topic === 'doomed' && failing) throw permanentError('upstream_404', 'the search API at 10.1.2.3 says the index is gone');
-          return { next: { ...task.payload, sources: [{ title: 'T', url: 'file:///t', snippet: 's', text: 'x' }] } };
-        },
-    });
-    await worker.broker.waitForConnect();
+    worker = await startResearchWorker(
+      h,
+      async (topic, breakers) => {
+        if (topic === 'trip the breaker') await breakers.call('search:stub', () => Promise.reject(transientError('upstream_503', 'down')));
+        if (topic === 'doomed' && failing) throw permanentError('upstream_404', 'the search API at 10.1.2.3 says the index is gone');
+      },
+      { BREAKER_VOLUME: '1', BREAKER_ERROR_PERCENT: '1' },
+    );
     admin = (await h.api.call('POST', '/v1/auth/login', { body: ADMIN })).body.access_token;
   });
 
