@@ -8,6 +8,7 @@ import { once } from 'node:events';
  */
 export async function startTcpProxy(target: { host: string; port: number }, listenPort = 0) {
   const sockets = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
   let down = false;
   const server = createServer((client) => {
     if (down) {
@@ -17,11 +18,14 @@ export async function startTcpProxy(target: { host: string; port: number }, list
     const upstream = connect(target.port, target.host);
     sockets.add(client);
     sockets.add(upstream);
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
     const drop = () => {
       client.destroy();
       upstream.destroy();
       sockets.delete(client);
       sockets.delete(upstream);
+      pairs.delete(pair);
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
@@ -48,6 +52,19 @@ export async function startTcpProxy(target: { host: string; port: number }, list
     },
     restore(): void {
       down = false;
+    },
+    /**
+     * Keeps the open connections open but carries nothing more on them, as a network that loses packets without
+     * a reset does (a failover, a dropped NAT entry); new connections still go through.
+     */
+    stall(): void {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+      pairs.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {

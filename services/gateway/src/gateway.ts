@@ -82,7 +82,8 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     shutdown.register('postgres', () => db.end());
     // The session check has a connection of its own, so it never queues behind the pool's other statements (a
     // burst of submissions waiting on one user's counter row); one batch is in flight at a time, so one is enough.
-    const sessionDb = createPool(config.DATABASE_URL, 1, logger);
+    // Every authenticated call waits on that batch, so a connection that hangs must fail it, not hold it (5 s).
+    const sessionDb = createPool(config.DATABASE_URL, 1, logger, { queryTimeoutMs: 5000 });
     shutdown.register('postgres (session checks)', () => sessionDb.end());
     const redis = createRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
     shutdown.register('redis', () => closeRedis(redis));

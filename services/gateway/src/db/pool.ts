@@ -8,13 +8,20 @@ export type DbClient = pg.PoolClient | pg.Pool;
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (v) => new Date(v).toISOString());
 
-export function createPool(url: string, max: number, logger: Logger): Db {
+/**
+ * `queryTimeoutMs` bounds a query on the client's side too, for a connection that dies without a reset (a
+ * failover, a dropped NAT entry): the query fails, and the pool replaces the client. TCP keep-alive finds such
+ * a connection while it is idle.
+ */
+export function createPool(url: string, max: number, logger: Logger, opts: { queryTimeoutMs?: number } = {}): Db {
   const pool = new pg.Pool({
     connectionString: url,
     max,
     connectionTimeoutMillis: 3000,
     idleTimeoutMillis: 30_000,
     statement_timeout: 10_000,
+    keepAlive: true,
+    ...(opts.queryTimeoutMs ? { query_timeout: opts.queryTimeoutMs } : {}),
     application_name: 'pressroom-gateway',
   });
   // An idle client losing its connection (database restart) must not crash the process; the pool replaces it.

@@ -64,8 +64,9 @@ export function createEventBatcher(deps: {
   }
 
   async function apply(batch: Item[]): Promise<void> {
+    let changes: StatusChange[] | undefined;
     try {
-      const changes = await retryWhileDatabaseUnavailable(
+      changes = await retryWhileDatabaseUnavailable(
         () =>
           applyStageEvents(
             deps.db,
@@ -77,28 +78,35 @@ export function createEventBatcher(deps: {
           keepHolding: deps.isBrokerConnected,
         },
       );
-      settle(batch, changes);
-      return;
     } catch {
       // Retried one by one below: a bad event must not hold up the rest.
     }
+    if (changes) return settle(batch, changes);
     for (const item of batch) {
+      let recorded: StatusChange[];
       try {
-        settle([item], await applyStageEvents(deps.db, [item.event]));
+        recorded = await applyStageEvents(deps.db, [item.event]);
       } catch (err) {
         deps.logger.warn({ err, request_id: item.event.request_id, event: item.event.type }, 'could not record stage event; requeueing');
         item.delivery.requeue();
         item.done();
+        continue;
       }
+      settle([item], recorded);
     }
   }
 
+  /** After the commit: the deliveries are acked first, so a failing listener can never have them applied twice. */
   function settle(items: Item[], changes: StatusChange[]): void {
-    for (const change of changes) deps.onChange(change);
-    deps.onRecorded?.([...new Set(items.map((i) => i.event.request_id))]);
     for (const item of items) {
       item.delivery.ack();
       item.done();
+    }
+    try {
+      for (const change of changes) deps.onChange(change);
+      deps.onRecorded?.([...new Set(items.map((i) => i.event.request_id))]);
+    } catch (err) {
+      deps.logger.error({ err }, 'a listener of recorded stage events failed');
     }
   }
 

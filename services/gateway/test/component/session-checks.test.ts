@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@pressroom/logger';
-import { createDatabase, dropDatabase, databaseUrl, testId } from '@pressroom/test-support';
+import { createDatabase, dropDatabase, databaseUrl, startTcpProxy, testId } from '@pressroom/test-support';
 import { migrate } from '../../src/db/migrate.ts';
 import { createPool, type Db } from '../../src/db/pool.ts';
 import { createSessionChecks } from '../../src/auth/session-checks.ts';
@@ -113,5 +113,28 @@ describe('session checks (real PostgreSQL)', () => {
       ['rejected', 'rejected'],
     );
     assert.equal((await checks.check(s.familyId, s.userId))?.role, 'user');
+  });
+
+  it('when its connection hangs without a reset, then the calls waiting on it fail within the query timeout, and the next check gets a new connection', async () => {
+    const s = await newSession();
+    const target = new URL(databaseUrl(id));
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const pool = createPool(proxy.url(databaseUrl(id)), 1, logger, { queryTimeoutMs: 300 });
+    try {
+      const checks = createSessionChecks(pool);
+      assert.equal((await checks.check(s.familyId, s.userId))?.role, 'user');
+      proxy.stall();
+      const started = Date.now();
+      const hung = await Promise.allSettled([checks.check(s.familyId, s.userId), checks.check(s.familyId, s.userId)]);
+      assert.deepEqual(
+        hung.map((r) => r.status),
+        ['rejected', 'rejected'],
+      );
+      assert.ok(Date.now() - started < 3000, `failed after ${Date.now() - started} ms`);
+      assert.equal((await checks.check(s.familyId, s.userId))?.role, 'user', 'a new connection answers');
+    } finally {
+      await proxy.close();
+      await pool.end();
+    }
   });
 });
