@@ -1,5 +1,6 @@
 import type { Config } from '@pressroom/config';
 import type { DbClient } from '../db/pool.ts';
+import type { UserRow } from '../auth/user-repository.ts';
 
 /** The quota day is the UTC day; `day` is its date, the key of its `daily_usage` row; `monthStart` its month's first day. */
 export function quotaWindow(now = new Date()): { day: string; monthStart: string; start: Date; resetsAt: Date } {
@@ -30,16 +31,11 @@ export const USER_WITH_MONTH_USAGE_SQL = `SELECT u.id, u.email, u.role, u.daily_
       FROM daily_usage WHERE user_id = u.id AND day BETWEEN $3::date AND $2::date) m
   WHERE u.id = $1`;
 
-export interface UserWithUsage {
-  id: string;
-  email: string;
-  role: 'user' | 'admin';
-  daily_quota: number | null;
-  disabled: boolean;
+export type UserWithUsage = Pick<UserRow, 'id' | 'email' | 'role' | 'daily_quota' | 'disabled'> & {
   used_today: number;
   spent_today_usd: number;
   spent_month_usd: number;
-}
+};
 
 export async function findUserWithMonthUsage(db: DbClient, userId: string, window: { day: string; monthStart: string }): Promise<UserWithUsage | undefined> {
   const { rows } = await db.query<UserWithUsage>({

@@ -9,6 +9,7 @@ import { createDatabase, dropDatabase, databaseUrl, testId } from '@pressroom/te
 import { migrate } from '../../src/db/migrate.ts';
 import { createPool, type Db } from '../../src/db/pool.ts';
 import { createEventBatcher } from '../../src/tracker/event-batcher.ts';
+import { countingDb, insertRequests } from '../support/db-fixtures.ts';
 
 /** What the batcher did with a delivery (the broker's side of it is the tracker test's). */
 function recordedDelivery() {
@@ -23,22 +24,14 @@ describe('event batcher (real PostgreSQL)', () => {
   const logger = createLogger({ service: 'test', level: 'silent' });
   const userId = randomUUID();
   // Every statement the batcher sends, counted on the way to the real pool.
-  let statements = 0;
-  let counted: Db;
+  let counted: ReturnType<typeof countingDb>;
 
   before(async () => {
     await createDatabase(id);
     db = createPool(databaseUrl(id), 4, logger);
     await migrate(db, logger);
     await db.query(`INSERT INTO users (id, email, password_hash) VALUES ($1, 'batch@example.com', 'x')`, [userId]);
-    counted = Object.create(db, {
-      query: {
-        value: (...args: Parameters<Db['query']>) => {
-          statements++;
-          return (db.query as (...a: unknown[]) => unknown)(...args);
-        },
-      },
-    }) as Db;
+    counted = countingDb(db);
   });
 
   after(async () => {
@@ -46,18 +39,7 @@ describe('event batcher (real PostgreSQL)', () => {
     await dropDatabase(id);
   });
 
-  async function newRequests(n: number): Promise<string[]> {
-    const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO content_requests (id, user_id, topic, tone, length, channel) SELECT gen_random_uuid(), $1, 'topic ' || g, 'neutral', 'short', '{"type":"file"}' FROM generate_series(1, $2::int) g RETURNING id`,
-      [userId, n],
-    );
-    const ids = rows.map((r) => r.id);
-    await db.query(
-      `INSERT INTO request_stages (request_id, stage, position) SELECT r, s.stage, s.position FROM unnest($1::uuid[]) r CROSS JOIN (VALUES ('research', 1), ('write', 2), ('publish', 3)) AS s (stage, position)`,
-      [ids],
-    );
-    return ids;
-  }
+  const newRequests = (n: number) => insertRequests(db, userId, n);
 
   const researched = (requestId: string): StageEvent => ({
     event_id: randomUUID(),
@@ -77,8 +59,8 @@ describe('event batcher (real PostgreSQL)', () => {
     const locker = await db.connect();
     await locker.query('BEGIN');
     await locker.query('SELECT 1 FROM content_requests WHERE id = $1 FOR UPDATE', [held]);
-    const batcher = createEventBatcher({ db: counted, logger, isBrokerConnected: () => true, onChange: () => {}, lanes: 1, maxWaitMs: 5 });
-    statements = 0;
+    const batcher = createEventBatcher({ db: counted.db, logger, isBrokerConnected: () => true, onChange: () => {}, lanes: 1, maxWaitMs: 5 });
+    counted.reset();
     const deliveries = [held!, ...rest].map(() => recordedDelivery());
     const recorded = [batcher.add(researched(held!), deliveries[0]!.delivery)];
     await sleep(20);
@@ -87,12 +69,12 @@ describe('event batcher (real PostgreSQL)', () => {
       recorded.push(batcher.add(researched(rid), deliveries[i + 1]!.delivery));
       await sleep(8);
     }
-    assert.equal(statements, 1, 'only the held batch has been sent while its statement waits');
+    assert.equal(counted.statements(), 1, 'only the held batch has been sent while its statement waits');
     await locker.query('COMMIT');
     locker.release();
     await Promise.all(recorded);
 
-    assert.equal(statements, 2, 'the twelve events that waited went in one statement');
+    assert.equal(counted.statements(), 2, 'the twelve events that waited went in one statement');
     assert.deepEqual(
       deliveries.map((d) => d.seen),
       deliveries.map(() => ['ack']),
@@ -108,14 +90,14 @@ describe('event batcher (real PostgreSQL)', () => {
     const locker = await db.connect();
     await locker.query('BEGIN');
     await locker.query('SELECT 1 FROM content_requests WHERE id = $1 FOR UPDATE', [ids[0]]);
-    const batcher = createEventBatcher({ db: counted, logger, isBrokerConnected: () => true, onChange: () => {}, lanes: 1, maxBatch: 10 });
-    statements = 0;
+    const batcher = createEventBatcher({ db: counted.db, logger, isBrokerConnected: () => true, onChange: () => {}, lanes: 1, maxBatch: 10 });
+    counted.reset();
     const first = batcher.add(researched(ids[0]!), recordedDelivery().delivery);
     await sleep(20);
     const others = ids.slice(1).map((rid) => batcher.add(researched(rid), recordedDelivery().delivery));
     await locker.query('COMMIT');
     locker.release();
     await Promise.all([first, ...others]);
-    assert.equal(statements, 4, 'one held, then 24 waiting as 10 + 10 + 4');
+    assert.equal(counted.statements(), 4, 'one held, then 24 waiting as 10 + 10 + 4');
   });
 });

@@ -49,6 +49,20 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
     return rows.map((r) => r['QUERY PLAN']).join('\n');
   }
 
+  /** The plan a prepared statement keeps for its connection once PostgreSQL switches it to a generic one. */
+  let explained = 0;
+  async function genericPlan(sql: string, params: unknown[]): Promise<string> {
+    const client = await db.connect();
+    try {
+      await client.query('SET plan_cache_mode = force_generic_plan');
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>({ name: `explain-generic-${++explained}`, text: `EXPLAIN ${sql}`, values: params });
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    } finally {
+      await client.query('RESET plan_cache_mode');
+      client.release();
+    }
+  }
+
   const userId = async () => (await db.query<{ id: string }>('SELECT id FROM users LIMIT 1')).rows[0]!.id;
 
   it('when a user lists their newest requests, then the (user_id, created_at, id) index serves it without a sort', async () => {
@@ -81,25 +95,13 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
   });
 
   it('when the submit runs as the prepared statement it is (a generic plan, kept for the connection), then it is still primary-key lookups', async () => {
-    const client = await db.connect();
-    try {
-      await client.query('SET plan_cache_mode = force_generic_plan');
-      // Under a spend budget: the refusal's spend lookup is a primary-key probe too.
-      const { rows } = await client.query<{ 'QUERY PLAN': string }>({
-        name: 'explain-submit',
-        text: `EXPLAIN ${SUBMIT_SQL}`,
-        values: submitParams({ ...submission(await userId(), 'a-key'), spendBudgetUsd: 5 }),
-      });
-      const p = rows.map((r) => r['QUERY PLAN']).join('\n');
-      assert.match(p, /Index Scan using users_pkey/);
-      assert.match(p, /Index Scan using idempotency_keys_pkey/);
-      assert.match(p, /Index Scan using content_requests_pkey/);
-      assert.match(p, /Index Scan using daily_usage_pkey/);
-      assert.doesNotMatch(p, /Seq Scan/);
-    } finally {
-      await client.query('RESET plan_cache_mode');
-      client.release();
-    }
+    // Under a spend budget: the refusal's spend lookup is a primary-key probe too.
+    const p = await genericPlan(SUBMIT_SQL, submitParams({ ...submission(await userId(), 'a-key'), spendBudgetUsd: 5 }));
+    assert.match(p, /Index Scan using users_pkey/);
+    assert.match(p, /Index Scan using idempotency_keys_pkey/);
+    assert.match(p, /Index Scan using content_requests_pkey/);
+    assert.match(p, /Index Scan using daily_usage_pkey/);
+    assert.doesNotMatch(p, /Seq Scan/);
   });
 
   it('when the calls of a moment are checked against their sessions (the prepared, generic plan), then each is a primary-key probe', async () => {
@@ -109,22 +111,10 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
     );
     await db.query('ANALYZE session_families');
     const { rows: sessions } = await db.query<{ id: string; user_id: string }>('SELECT id, user_id FROM session_families LIMIT 20');
-    const client = await db.connect();
-    try {
-      await client.query('SET plan_cache_mode = force_generic_plan');
-      const { rows } = await client.query<{ 'QUERY PLAN': string }>({
-        name: 'explain-session-states',
-        text: `EXPLAIN ${SESSION_STATES_SQL}`,
-        values: [sessions.map((r) => r.id), sessions.map((r) => r.user_id)],
-      });
-      const p = rows.map((r) => r['QUERY PLAN']).join('\n');
-      assert.match(p, /Index Scan using session_families_pkey/);
-      assert.match(p, /Index Scan using users_pkey/);
-      assert.doesNotMatch(p, /Seq Scan|Hash/);
-    } finally {
-      await client.query('RESET plan_cache_mode');
-      client.release();
-    }
+    const p = await genericPlan(SESSION_STATES_SQL, [sessions.map((r) => r.id), sessions.map((r) => r.user_id)]);
+    assert.match(p, /Index Scan using session_families_pkey/);
+    assert.match(p, /Index Scan using users_pkey/);
+    assert.doesNotMatch(p, /Seq Scan|Hash/);
   });
 
   it('when a batch of stage events is applied, then every row it writes is found by primary key', async () => {
@@ -179,23 +169,11 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
 
   it('when a request and its stages are read (one prepared statement, generic plan), then every row is found by primary key', async () => {
     const rid = (await db.query<{ id: string }>("SELECT id FROM content_requests WHERE status = 'published' LIMIT 1")).rows[0]!.id;
-    const client = await db.connect();
-    try {
-      await client.query('SET plan_cache_mode = force_generic_plan');
-      const { rows } = await client.query<{ 'QUERY PLAN': string }>({
-        name: 'explain-request-detail',
-        text: `EXPLAIN ${REQUEST_DETAIL_SQL}`,
-        values: [rid, null],
-      });
-      const p = rows.map((r) => r['QUERY PLAN']).join('\n');
-      assert.match(p, /content_requests_pkey/);
-      assert.match(p, /request_results_pkey/);
-      assert.match(p, /request_stages_pkey/);
-      assert.doesNotMatch(p, /Seq Scan/);
-    } finally {
-      await client.query('RESET plan_cache_mode');
-      client.release();
-    }
+    const p = await genericPlan(REQUEST_DETAIL_SQL, [rid, null]);
+    assert.match(p, /content_requests_pkey/);
+    assert.match(p, /request_results_pkey/);
+    assert.match(p, /request_stages_pkey/);
+    assert.doesNotMatch(p, /Seq Scan/);
   });
 
   it('when an admin lists all requests, with or without a final status, then an index delivers them in order (no scan, no sort)', async () => {

@@ -8,6 +8,7 @@ import { createPool, type Db } from '../../src/db/pool.ts';
 import type { StageEventInput } from '../../src/tracker/event-fold.ts';
 import { applyStageEvents } from '../../src/tracker/request-state-writer.ts';
 import { oldestWaitingTaskAgeS } from '../../src/requests/request-repository.ts';
+import { insertRequests } from '../support/db-fixtures.ts';
 
 const article = {
   title: 'Bees',
@@ -52,18 +53,7 @@ describe('request state writes (real PostgreSQL)', () => {
     await dropDatabase(id);
   });
 
-  async function newRequests(n: number): Promise<string[]> {
-    const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO content_requests (id, user_id, topic, tone, length, channel) SELECT gen_random_uuid(), $1, 'topic ' || g, 'neutral', 'short', '{"type":"file"}' FROM generate_series(1, $2::int) g RETURNING id`,
-      [userId, n],
-    );
-    const ids = rows.map((r) => r.id);
-    await db.query(
-      `INSERT INTO request_stages (request_id, stage, position) SELECT r, s.stage, s.position FROM unnest($1::uuid[]) r CROSS JOIN (VALUES ('research', 1), ('write', 2), ('publish', 3)) AS s (stage, position)`,
-      [ids],
-    );
-    return ids;
-  }
+  const newRequests = (n: number) => insertRequests(db, userId, n);
 
   async function tableStats(): Promise<Record<string, { upd: number; hot: number }>> {
     const { rows } = await db.query<{ relname: string; upd: number; hot: number }>(

@@ -6,30 +6,21 @@ import { createDatabase, dropDatabase, databaseUrl, startTcpProxy, testId } from
 import { migrate } from '../../src/db/migrate.ts';
 import { createPool, type Db } from '../../src/db/pool.ts';
 import { createSessionChecks } from '../../src/auth/session-checks.ts';
+import { countingDb } from '../support/db-fixtures.ts';
 
 describe('session checks (real PostgreSQL)', () => {
   const id = testId('sess');
   let db: Db;
   const logger = createLogger({ service: 'test', level: 'silent' });
   // Every statement sent, counted on the way to the real pool; `hold` keeps a statement's answer back.
-  let statements = 0;
   let hold: Promise<void> | undefined;
-  let counted: Db;
+  let counted: ReturnType<typeof countingDb>;
 
   before(async () => {
     await createDatabase(id);
     db = createPool(databaseUrl(id), 2, logger);
     await migrate(db, logger);
-    counted = Object.create(db, {
-      query: {
-        value: async (...args: unknown[]) => {
-          statements++;
-          const result = await (db.query as (...a: unknown[]) => Promise<unknown>)(...args);
-          await hold;
-          return result;
-        },
-      },
-    }) as Db;
+    counted = countingDb(db, () => hold);
   });
 
   after(async () => {
@@ -59,8 +50,8 @@ describe('session checks (real PostgreSQL)', () => {
     const disabled = await newSession({ disabled: true });
     const revoked = await newSession({ revoked: true });
     const other = await newSession();
-    const checks = createSessionChecks(counted);
-    statements = 0;
+    const checks = createSessionChecks(counted.db);
+    counted.reset();
     const asked = [
       ...Array.from({ length: 20 }, () => [live.familyId, live.userId]),
       [admin.familyId, admin.userId],
@@ -71,7 +62,7 @@ describe('session checks (real PostgreSQL)', () => {
       ['not-a-uuid', live.userId],
     ] as const;
     const states = await Promise.all(asked.map(([f, u]) => checks.check(f, u)));
-    assert.equal(statements, 1, 'one statement for every check asked together');
+    assert.equal(counted.statements(), 1, 'one statement for every check asked together');
     for (const s of states.slice(0, 20))
       assert.deepEqual({ role: s?.role, disabled: s?.disabled, revoked: s?.revoked_at }, { role: 'user', disabled: false, revoked: null });
     assert.equal(states[20]?.role, 'admin');
@@ -82,19 +73,19 @@ describe('session checks (real PostgreSQL)', () => {
 
   it('when a session is revoked while a check is in flight, then a call that arrives after the revocation is not answered by that check', async () => {
     const s = await newSession();
-    const checks = createSessionChecks(counted);
+    const checks = createSessionChecks(counted.db);
     let release!: () => void;
     hold = new Promise((r) => (release = r));
-    statements = 0;
+    counted.reset();
     const early = checks.check(s.familyId, s.userId);
-    while (statements === 0) await new Promise((r) => setImmediate(r));
+    while (counted.statements() === 0) await new Promise((r) => setImmediate(r));
     await db.query('UPDATE session_families SET revoked_at = now() WHERE id = $1', [s.familyId]);
     const late = checks.check(s.familyId, s.userId);
     hold = undefined;
     release();
     assert.equal((await early)?.revoked_at, null, 'the check asked before the revocation saw the session alive');
     assert.notEqual((await late)?.revoked_at, null, 'the call after it is refused');
-    assert.equal(statements, 2);
+    assert.equal(counted.statements(), 2);
   });
 
   it('when PostgreSQL refuses the statement, then every call waiting on it gets the error, and the next check is asked afresh', async () => {

@@ -1,0 +1,34 @@
+import type { Db } from '../../src/db/pool.ts';
+
+/** `n` queued requests of `userId`, each with its three pending stage rows, straight into the tables. */
+export async function insertRequests(db: Db, userId: string, n: number): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO content_requests (id, user_id, topic, tone, length, channel) SELECT gen_random_uuid(), $1, 'topic ' || g, 'neutral', 'short', '{"type":"file"}' FROM generate_series(1, $2::int) g RETURNING id`,
+    [userId, n],
+  );
+  const ids = rows.map((r) => r.id);
+  await db.query(
+    `INSERT INTO request_stages (request_id, stage, position) SELECT r, s.stage, s.position FROM unnest($1::uuid[]) r CROSS JOIN (VALUES ('research', 1), ('write', 2), ('publish', 3)) AS s (stage, position)`,
+    [ids],
+  );
+  return ids;
+}
+
+/**
+ * The real pool, with every statement counted on its way (`statements()`); `afterEach`, when given, runs after a
+ * statement's answer came back and before the caller sees it (a test holds an answer back with it).
+ */
+export function countingDb(db: Db, afterEach?: () => Promise<void> | undefined): { db: Db; statements(): number; reset(): void } {
+  let n = 0;
+  const counted = Object.create(db, {
+    query: {
+      value: async (...args: unknown[]) => {
+        n++;
+        const result = await (db.query as (...a: unknown[]) => Promise<unknown>)(...args);
+        await afterEach?.();
+        return result;
+      },
+    },
+  }) as Db;
+  return { db: counted, statements: () => n, reset: () => void (n = 0) };
+}
