@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { startCpuMeter, singleProcess } from '../support/cpu-meter.ts';
+import { startDiskProbe, type DiskSyncReading } from '../support/disk-probe.ts';
 import { round } from '../support/stats.ts';
 
 /** One HTTP call as autocannon sends it; `n` counts the calls of a round, so a call can rotate accounts. */
@@ -28,6 +29,8 @@ export interface RoundResult {
   cpuMsPerCall: number;
   /** Extra time the CPU window ran after the load stopped (the outbox relay catching up), s. */
   settleS: number;
+  /** The disk's fdatasync latency while the load ran: a stall there is a stall of every commit. */
+  disk: DiskSyncReading;
 }
 
 /**
@@ -45,6 +48,7 @@ export async function autocannonRound(opts: {
   durationS: number;
   settle?: (accepted: number) => Promise<void>;
 }): Promise<RoundResult> {
+  const disk = await startDiskProbe();
   const cpu = await startCpuMeter([singleProcess('server', opts.pid)], 1000);
   let n = 0;
   const { call } = opts;
@@ -63,6 +67,7 @@ export async function autocannonRound(opts: {
     ],
   });
   const loadEnded = performance.now();
+  const diskReading = await disk.stop();
   const statuses: Record<string, number> = {};
   for (const [code, s] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = s.count ?? 0;
   const calls = Object.values(statuses).reduce((a, b) => a + b, 0);
@@ -84,5 +89,6 @@ export async function autocannonRound(opts: {
     cpuMs,
     cpuMsPerCall: calls > 0 ? round(cpuMs / calls, 3) : NaN,
     settleS,
+    disk: diskReading,
   };
 }

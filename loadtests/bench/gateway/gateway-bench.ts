@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { createUsers, getJson, postJson, registerAndLogin, submitRequest, type BenchUser } from '../support/api-client.ts';
 import { connectBroker, purgeQueue, queueDepth } from '../support/broker-admin.ts';
 import { startScript, type Child } from '../support/child-process.ts';
+import { describeProbeDisk } from '../support/disk-probe.ts';
 import { startStack, type Stack } from '../support/stack.ts';
 import { log, median, round, sleep } from '../support/stats.ts';
 import { submitBody } from '../support/topics.ts';
@@ -27,6 +28,8 @@ export interface GatewayCallSummary {
   errors: number;
   /** Longest wait after a round for the outbox relay to publish what the round accepted, s. */
   settleS: number;
+  /** The disk under the rounds: the slowest fdatasync, and how many took over 100 ms (see disk-probe.ts). */
+  disk: { maxMs: number; over100Ms: number; syncs: number };
   /** Why the row could not be measured. */
   error?: string;
 }
@@ -39,6 +42,8 @@ export interface GatewayBenchResult {
   warmupS: number;
   calls: GatewayCallSummary[];
   perRound: RoundResult[];
+  /** Which disk the rows' disk figures are from (see disk-probe.ts). */
+  diskProbe: string;
 }
 
 interface Target {
@@ -71,6 +76,7 @@ export interface GatewayBenchOptions {
 export async function runGatewayBench(opts: GatewayBenchOptions): Promise<GatewayBenchResult> {
   const perRound: RoundResult[] = [];
   const kinds: CallKind[] = [];
+  const diskProbe = await describeProbeDisk();
   const failures = new Map<string, string>();
   const main = await startStack('benchgw', {
     services: ['gateway'],
@@ -130,6 +136,7 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<Gatewa
       ),
     ),
     perRound,
+    diskProbe,
   };
 }
 
@@ -153,7 +160,7 @@ async function measure(targets: Target[], opts: GatewayBenchOptions, perRound: R
       perRound.push(r);
       const odd = Object.entries(r.statuses).filter(([s]) => s !== String(t.call.expect));
       log(
-        `gateway: round ${i + 1} ${r.kind}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${r.cpuMsPerCall} ms/call${r.settleS > 0.5 ? ` (relay caught up ${r.settleS} s later)` : ''}${odd.length ? `, unexpected ${JSON.stringify(Object.fromEntries(odd))}` : ''}`,
+        `gateway: round ${i + 1} ${r.kind}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${r.cpuMsPerCall} ms/call, disk fdatasync max ${r.disk.maxMs} ms${r.settleS > 0.5 ? ` (relay caught up ${r.settleS} s later)` : ''}${odd.length ? `, unexpected ${JSON.stringify(Object.fromEntries(odd))}` : ''}`,
       );
     }
   }
@@ -178,6 +185,7 @@ function summarise(call: CallKind, rounds: RoundResult[], error: string | undefi
     unexpected,
     errors: sum((r) => r.errors),
     settleS: Math.max(0, ...rounds.map((r) => r.settleS)),
+    disk: { maxMs: Math.max(0, ...rounds.map((r) => r.disk.maxMs)), over100Ms: sum((r) => r.disk.over100Ms), syncs: sum((r) => r.disk.syncs) },
     ...(error ? { error } : {}),
   };
 }

@@ -16,15 +16,15 @@ export function gatewayTable(g: GatewayBenchResult): string {
   const checks = gatewayChecks(g);
   const express = g.calls.find((c) => c.class === 'baseline');
   const lines = [
-    `Gateway alone (no workers; the outbox relay counted as gateway CPU), ${g.connections} connections, ${g.rounds} alternating rounds of ${g.roundS} s per row after a ${g.warmupS} s warm-up. CPU: the answering process's utime + stime over its rounds (for a submit, until the relay had published every accepted task), divided by the calls answered; p50 is the median of the rounds', p99 the worst round's.`,
+    `Gateway alone (no workers; the outbox relay counted as gateway CPU), ${g.connections} connections, ${g.rounds} alternating rounds of ${g.roundS} s per row after a ${g.warmupS} s warm-up. CPU: the answering process's utime + stime over its rounds (for a submit, until the relay had published every accepted task), divided by the calls answered; p50 is the median of the rounds', p99 the worst round's. Disk: the slowest 8 kB fdatasync while the row's load ran (a probe every 20 ms in a temporary folder, on ${g.diskProbe}); PostgreSQL's commits wait for the same call, so a stall holds every submit in flight.`,
     '',
-    row(['call', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/call', '× express CPU', 'targets', 'verdict']),
-    row(Array(8).fill('---')),
+    row(['call', 'req/s', 'p50 ms', 'p99 ms', 'disk sync max ms', 'CPU ms/call', '× express CPU', 'targets', 'verdict']),
+    row(Array(9).fill('---')),
   ];
   for (const c of g.calls) {
     const cs = checks.get(c.kind) ?? [];
     if (c.error) {
-      lines.push(row([c.label, '—', '—', '—', '—', '—', `not measured: ${c.error}`, '**FAIL**']));
+      lines.push(row([c.label, '—', '—', '—', '—', '—', '—', `not measured: ${c.error}`, '**FAIL**']));
       continue;
     }
     const xCpu = express && express.cpuMsPerCall > 0 ? `${round(c.cpuMsPerCall / express.cpuMsPerCall, 1)}×` : '—';
@@ -35,6 +35,7 @@ export function gatewayTable(g: GatewayBenchResult): string {
         rps,
         c.p50,
         c.p99,
+        Math.round(c.disk.maxMs),
         fmt(c.cpuMsPerCall),
         c.class === 'baseline' ? '1×' : xCpu,
         cs.map((x) => `${x.what} ${x.target}`).join('; ') || 'baseline',
