@@ -1,5 +1,6 @@
 import { brokerCounters, counterDelta } from '../support/broker-admin.ts';
 import { startCpuMeter } from '../support/cpu-meter.ts';
+import { startDiskProbe, type DiskSyncReading } from '../support/disk-probe.ts';
 import { log, round } from '../support/stats.ts';
 import { untilApiCaughtUp } from './api-catch-up.ts';
 import { byFamily, stackGroups, type RunContext } from './cpu-run.ts';
@@ -38,6 +39,8 @@ export interface RatePhase {
   timestampLag: TimestampLag;
   /** Largest backlog seen per place (outbox rows, each queue's ready messages; sampled every 5 s). */
   peakBacklog: Record<string, number>;
+  /** The disk's fdatasync latency while requests were sent and drained: every commit and confirm waits on it. */
+  disk: DiskSyncReading;
 }
 
 function messageStats(tap: TapCounts, requests: number, brokerWide: Record<string, number> | undefined, seconds: number): MessageStats {
@@ -76,11 +79,13 @@ export async function ratePhase(
   const submitted = newSubmitLog();
   const lag = opts.statusLag ? startStatusLagProbe({ baseUrl: ctx.stack.gatewayUrl, log: submitted, watcher: ctx.watcher, rate: opts.rate }) : undefined;
   const meter = await startCpuMeter(stackGroups(ctx));
+  const diskProbe = await startDiskProbe();
   await submitAtRate(
     { baseUrl: ctx.stack.gatewayUrl, users: ctx.users, durationS: opts.durationS, topics: 'corpus', offset: opts.offset, rate: opts.rate },
     submitted,
   );
   const drainMs = await drain(submitted, ctx.watcher, ctx.stack.gatewayUrl);
+  const disk = await diskProbe.stop();
   const api = await untilApiCaughtUp(ctx, submitted);
   const statusLag = await lag?.stop();
   const cpu = await meter.stop();
@@ -94,7 +99,15 @@ export async function ratePhase(
     Object.entries(byFamily(cpu, ctx)).map(([k, ms]) => [k, phase.published > 0 ? round(ms / phase.published, 2) : NaN]),
   );
   const timestampLag = await lagFromTimestamps(ctx.stack.gatewayUrl, submitted, ctx.watcher);
-  const result: RatePhase = { rate: opts.rate, phase, cpuPerRequest, timestampLag, peakBacklog: { ...ctx.backlog.peak }, ...(statusLag ? { statusLag } : {}) };
+  const result: RatePhase = {
+    rate: opts.rate,
+    phase,
+    cpuPerRequest,
+    timestampLag,
+    peakBacklog: { ...ctx.backlog.peak },
+    disk,
+    ...(statusLag ? { statusLag } : {}),
+  };
   if (tap) {
     // Give the last events a moment to reach the tap, then count.
     await new Promise((r) => setTimeout(r, 500));
@@ -108,6 +121,7 @@ export async function ratePhase(
       (statusLag ? `; status lag polled p50 ${statusLag.lag.p50} p99 ${statusLag.lag.p99} ms (${statusLag.pollsPerRequest} GETs per request)` : '') +
       `; status lag from updated_at p50 ${timestampLag.lag.p50} p99 ${timestampLag.lag.p99} ms` +
       (result.messages ? `; ${result.messages.perRequest} broker messages, ${result.messages.enqueuesPerRequest} queue writes per request` : '') +
+      `; disk fdatasync max ${disk.maxMs} ms (${disk.over100Ms} over 100 ms)` +
       `; API caught up ${phase.apiCatchUpS} s after the last article; peak backlog ${Object.entries(result.peakBacklog)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}`,

@@ -3,8 +3,10 @@ import type { LlmCacheBenchResult } from '../llm/llm-cache-bench.ts';
 import type { CpuRun } from '../pipeline/cpu-run.ts';
 import type { Unfinished } from '../pipeline/phase-result.ts';
 import type { PipelineBenchResult } from '../pipeline/pipeline-bench.ts';
+import type { RatePhase } from '../pipeline/rate-phase.ts';
 import type { SoakResult } from '../pipeline/soak-bench.ts';
 import type { ProfileSummary } from '../support/cpu-profile.ts';
+import { STALL_MS } from '../support/disk-probe.ts';
 import { round } from '../support/stats.ts';
 import { gatewayChecks, lostCell, pipelineChecks, verdict, type Check } from './targets.ts';
 
@@ -96,6 +98,15 @@ export function pipelineTables(p: PipelineBenchResult): string {
     row([
       `status lag from the API's updated_at, every request, p50 / p95 / p99 ms: at ${latency.rate} req/s; at ${lag.rate} req/s; burst`,
       `${tl(latency)}; ${tl(lag)}; ${tl(burst)}`,
+      '',
+      '',
+    ]),
+  );
+  const disk = (r: RatePhase) => `${Math.round(r.disk.maxMs)} ms (${r.disk.over100Ms} of ${r.disk.syncs} over ${STALL_MS} ms)`;
+  lines.push(
+    row([
+      `disk under the open-loop phases, slowest 8 kB fdatasync (a probe every 20 ms): at ${latency.rate} req/s; at ${lag.rate} req/s`,
+      `${disk(latency)}; ${disk(lag)}`,
       '',
       '',
     ]),
