@@ -2,16 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import jwt from 'jsonwebtoken';
 import { AppError } from '@pressroom/contracts';
-import { createAccessTokens, type TokenSettings } from '../../src/auth/access-tokens.ts';
+import { createAccessTokens } from '../../src/auth/access-tokens.ts';
+import { HS, claims } from '../support/token-settings.ts';
 
-const HS: TokenSettings = {
-  algorithm: 'HS256',
-  secret: 'a-test-secret-that-is-long-enough-for-hs256',
-  issuer: 'pressroom',
-  audience: 'pressroom-api',
-  accessTtlSeconds: 900,
-};
-const claims = { sub: '00000000-0000-4000-8000-000000000001', sid: '00000000-0000-4000-8000-000000000002', role: 'user' as const };
 const signed = (extra: Record<string, unknown>) =>
   jwt.sign({ sid: claims.sid, role: 'user', ...extra }, HS.secret!, { algorithm: 'HS256', subject: claims.sub, issuer: HS.issuer, audience: HS.audience });
 const isUnauthorized = (err: unknown) => err instanceof AppError && err.code === 'unauthorized';

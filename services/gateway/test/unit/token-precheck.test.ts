@@ -3,15 +3,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { createAccessTokens, createTokenPrecheck, type TokenSettings } from '../../src/auth/access-tokens.ts';
+import { HS, claims } from '../support/token-settings.ts';
 
-const HS: TokenSettings = {
-  algorithm: 'HS256',
-  secret: 'a-test-secret-that-is-long-enough-for-hs256',
-  issuer: 'pressroom',
-  audience: 'pressroom-api',
-  accessTtlSeconds: 900,
-};
-const claims = { sub: '00000000-0000-4000-8000-000000000001', sid: '00000000-0000-4000-8000-000000000002', role: 'user' as const };
 const forge = (token: string) => `${token.slice(0, token.lastIndexOf('.') + 1)}${'A'.repeat(43)}`;
 
 describe("token precheck (the refusal fast path's look at a token)", () => {
