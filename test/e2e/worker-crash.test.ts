@@ -74,8 +74,10 @@ describe('a worker killed with SIGKILL while requests are in flight loses none, 
   let llm: Awaited<ReturnType<typeof startSlowStub>>;
 
   before(async () => {
-    // A slow model keeps write tasks in flight long enough to kill the worker in the middle of them.
-    llm = await startSlowStub(300, (req) =>
+    // A slow model keeps write tasks in flight long enough to kill the worker in the middle of them. A second: with
+    // 300 ms, a kill that landed a few hundred ms after the calls were seen (a busy machine, a stalled disk) found
+    // them all answered, and the drill proved nothing.
+    llm = await startSlowStub(1000, (req) =>
       chatCompletion({ title: topicOf(req), summary: 'A summary [1].', body_markdown: `What the source says about ${topicOf(req)} [1].` }),
     );
     pipeline = await startPipeline('e2ecrash', {
@@ -142,8 +144,9 @@ describe('a worker killed with SIGKILL while requests are in flight loses none, 
     let token: string;
 
     before(async () => {
-      // A slow receiver keeps posts in flight long enough to kill the publisher in the middle of them.
-      webhook = await startSlowStub(200, (req) => ({ status: 200, body: { url: `https://news.example.test/posts/${keyOf(req)}` } }));
+      // A slow receiver keeps posts in flight long enough to kill the publisher in the middle of them (as long as the
+      // model above, for the same reason).
+      webhook = await startSlowStub(1000, (req) => ({ status: 200, body: { url: `https://news.example.test/posts/${keyOf(req)}` } }));
       token = (await pipeline.api.registerAndLogin()).access;
     });
     after(() => webhook?.close());

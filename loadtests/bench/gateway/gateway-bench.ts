@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import { createUsers, getJson, postJson, registerAndLogin, submitRequest, type BenchUser } from '../support/api-client.ts';
 import { connectBroker, purgeQueue, queueDepth } from '../support/broker-admin.ts';
 import { startScript, type Child } from '../support/child-process.ts';
-import { describeProbeDisk } from '../support/disk-probe.ts';
+import { describeProbeDisk, findInfraGroups } from '../support/infra-processes.ts';
 import { startStack, type Stack } from '../support/stack.ts';
 import { log, median, round, sleep } from '../support/stats.ts';
 import { submitBody } from '../support/topics.ts';
-import { autocannonRound, type RoundResult } from './autocannon-round.ts';
+import { autocannonRound, type OtherProcesses, type RoundResult } from './autocannon-round.ts';
 import { gatewayCalls, userLimitedCall, type CallClass, type CallKind, type CallServer } from './gateway-calls.ts';
 
 export interface GatewayCallSummary {
@@ -28,8 +28,10 @@ export interface GatewayCallSummary {
   errors: number;
   /** Longest wait after a round for the outbox relay to publish what the round accepted, s. */
   settleS: number;
-  /** The disk under the rounds: the slowest fdatasync, and how many took over 100 ms (see disk-probe.ts). */
-  disk: { maxMs: number; over100Ms: number; syncs: number };
+  /** The disk under the rounds: the slowest fdatasync (NaN: none timed), and how many stalled (see disk-probe.ts). */
+  disk: { maxMs: number; stalls: number; syncs: number };
+  /** Submit and read rows: the shared servers' CPU per call over the same rounds, ms (PostgreSQL, RabbitMQ, Redis). */
+  othersCpuMsPerCall: Record<string, number>;
   /** Why the row could not be measured. */
   error?: string;
 }
@@ -51,6 +53,7 @@ interface Target {
   pid: number;
   baseUrl: string;
   settle?: (accepted: number) => Promise<void>;
+  others?: OtherProcesses;
 }
 
 // With no workers, every accepted request stays queued: the load shedder (SHED_TASK_AGE_S) would start
@@ -99,9 +102,17 @@ export async function runGatewayBench(opts: GatewayBenchOptions): Promise<Gatewa
       gateway: { pid: gateway.pid, baseUrl: main.gatewayUrl },
       express: { pid: bare.pid, baseUrl: `http://127.0.0.1:${bare.port}` },
     };
+    // What a submit or a read costs the shared servers too: the whole cost of a call, and what it leaves for the gateway.
+    const infra = await findInfraGroups({ database: main.database });
+    for (const [family, why] of Object.entries(infra.missing)) log(`gateway: ${family} CPU not measured: ${why}`);
     const targets: Target[] = calls
       .filter((c) => pidOf[c.server])
-      .map((call) => ({ call, ...pidOf[call.server]!, ...(call.class === 'submit' ? { settle } : {}) }));
+      .map((call) => ({
+        call,
+        ...pidOf[call.server]!,
+        ...(call.class === 'submit' ? { settle } : {}),
+        ...(call.class === 'submit' || call.class === 'read' ? { others: infra } : {}),
+      }));
     await measure(targets, opts, perRound);
 
     // A row that cannot be measured (the limit never refuses) is reported as such; the table goes on.
@@ -152,6 +163,7 @@ async function measure(targets: Target[], opts: GatewayBenchOptions, perRound: R
       connections: opts.connections,
       durationS,
       ...(t.settle ? { settle: t.settle } : {}),
+      ...(t.others ? { others: t.others } : {}),
     });
   for (const t of targets) await run(t, opts.warmupS);
   for (let i = 0; i < opts.rounds; i++) {
@@ -160,10 +172,16 @@ async function measure(targets: Target[], opts: GatewayBenchOptions, perRound: R
       perRound.push(r);
       const odd = Object.entries(r.statuses).filter(([s]) => s !== String(t.call.expect));
       log(
-        `gateway: round ${i + 1} ${r.kind}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${r.cpuMsPerCall} ms/call, disk fdatasync max ${r.disk.maxMs} ms${r.settleS > 0.5 ? ` (relay caught up ${r.settleS} s later)` : ''}${odd.length ? `, unexpected ${JSON.stringify(Object.fromEntries(odd))}` : ''}`,
+        `gateway: round ${i + 1} ${r.kind}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${r.cpuMsPerCall} ms/call, disk fdatasync max ${r.disk.error ? `not timed (${r.disk.error})` : `${r.disk.maxMs} ms`}${r.settleS > 0.5 ? ` (relay caught up ${r.settleS} s later)` : ''}${odd.length ? `, unexpected ${JSON.stringify(Object.fromEntries(odd))}` : ''}`,
       );
     }
   }
+}
+
+/** The largest of the values that were measured; NaN when none was. */
+function maxOf(values: number[]): number {
+  const measured = values.filter(Number.isFinite);
+  return measured.length > 0 ? Math.max(...measured) : NaN;
 }
 
 function summarise(call: CallKind, rounds: RoundResult[], error: string | undefined): GatewayCallSummary {
@@ -185,7 +203,10 @@ function summarise(call: CallKind, rounds: RoundResult[], error: string | undefi
     unexpected,
     errors: sum((r) => r.errors),
     settleS: Math.max(0, ...rounds.map((r) => r.settleS)),
-    disk: { maxMs: Math.max(0, ...rounds.map((r) => r.disk.maxMs)), over100Ms: sum((r) => r.disk.over100Ms), syncs: sum((r) => r.disk.syncs) },
+    disk: { maxMs: maxOf(rounds.map((r) => r.disk.maxMs)), stalls: sum((r) => r.disk.stalls), syncs: sum((r) => r.disk.syncs) },
+    othersCpuMsPerCall: Object.fromEntries(
+      [...new Set(rounds.flatMap((r) => Object.keys(r.othersCpuMs)))].map((f) => [f, calls > 0 ? round(sum((r) => r.othersCpuMs[f] ?? 0) / calls, 3) : NaN]),
+    ),
     ...(error ? { error } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { brokerCounters, counterDelta } from '../support/broker-admin.ts';
 import { startCpuMeter } from '../support/cpu-meter.ts';
-import { startDiskProbe, type DiskSyncReading } from '../support/disk-probe.ts';
+import { STALL_MS, startDiskProbe, type DiskSyncReading } from '../support/disk-probe.ts';
 import { log, round } from '../support/stats.ts';
 import { untilApiCaughtUp } from './api-catch-up.ts';
 import { byFamily, stackGroups, type RunContext } from './cpu-run.ts';
@@ -80,12 +80,17 @@ export async function ratePhase(
   const lag = opts.statusLag ? startStatusLagProbe({ baseUrl: ctx.stack.gatewayUrl, log: submitted, watcher: ctx.watcher, rate: opts.rate }) : undefined;
   const meter = await startCpuMeter(stackGroups(ctx));
   const diskProbe = await startDiskProbe();
-  await submitAtRate(
-    { baseUrl: ctx.stack.gatewayUrl, users: ctx.users, durationS: opts.durationS, topics: 'corpus', offset: opts.offset, rate: opts.rate },
-    submitted,
-  );
-  const drainMs = await drain(submitted, ctx.watcher, ctx.stack.gatewayUrl);
-  const disk = await diskProbe.stop();
+  let drainMs: number;
+  let disk: DiskSyncReading;
+  try {
+    await submitAtRate(
+      { baseUrl: ctx.stack.gatewayUrl, users: ctx.users, durationS: opts.durationS, topics: 'corpus', offset: opts.offset, rate: opts.rate },
+      submitted,
+    );
+    drainMs = await drain(submitted, ctx.watcher, ctx.stack.gatewayUrl);
+  } finally {
+    disk = await diskProbe.stop();
+  }
   const api = await untilApiCaughtUp(ctx, submitted);
   const statusLag = await lag?.stop();
   const cpu = await meter.stop();
@@ -121,7 +126,7 @@ export async function ratePhase(
       (statusLag ? `; status lag polled p50 ${statusLag.lag.p50} p99 ${statusLag.lag.p99} ms (${statusLag.pollsPerRequest} GETs per request)` : '') +
       `; status lag from updated_at p50 ${timestampLag.lag.p50} p99 ${timestampLag.lag.p99} ms` +
       (result.messages ? `; ${result.messages.perRequest} broker messages, ${result.messages.enqueuesPerRequest} queue writes per request` : '') +
-      `; disk fdatasync max ${disk.maxMs} ms (${disk.over100Ms} over 100 ms)` +
+      `; disk fdatasync ${disk.error ? `not timed (${disk.error})` : `max ${disk.maxMs} ms (${disk.stalls} over ${STALL_MS} ms)`}` +
       `; API caught up ${phase.apiCatchUpS} s after the last article; peak backlog ${Object.entries(result.peakBacklog)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}`,

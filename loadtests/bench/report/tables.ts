@@ -18,7 +18,7 @@ export function gatewayTable(g: GatewayBenchResult): string {
   const checks = gatewayChecks(g);
   const express = g.calls.find((c) => c.class === 'baseline');
   const lines = [
-    `Gateway alone (no workers; the outbox relay counted as gateway CPU), ${g.connections} connections, ${g.rounds} alternating rounds of ${g.roundS} s per row after a ${g.warmupS} s warm-up. CPU: the answering process's utime + stime over its rounds (for a submit, until the relay had published every accepted task), divided by the calls answered; p50 is the median of the rounds', p99 the worst round's. Disk: the slowest 8 kB fdatasync while the row's load ran (a probe every 20 ms in a temporary folder, on ${g.diskProbe}); PostgreSQL's commits wait for the same call, so a stall holds every submit in flight.`,
+    `Gateway alone (no workers; the outbox relay counted as gateway CPU), ${g.connections} connections, ${g.rounds} alternating rounds of ${g.roundS} s per row after a ${g.warmupS} s warm-up. CPU: the answering process's utime + stime over its rounds (for a submit, until the relay had published every accepted task), divided by the calls answered; p50 is the median of the rounds', p99 the worst round's. Disk: the slowest 8 kB fdatasync while the row's load ran (a probe thread syncing a file in a temporary folder, 20 ms apart; ${g.diskProbe}); PostgreSQL's commits wait for the same call, so a stall holds every submit in flight.`,
     '',
     row(['call', 'req/s', 'p50 ms', 'p99 ms', 'disk sync max ms', 'CPU ms/call', '× express CPU', 'targets', 'verdict']),
     row(Array(9).fill('---')),
@@ -37,7 +37,7 @@ export function gatewayTable(g: GatewayBenchResult): string {
         rps,
         c.p50,
         c.p99,
-        Math.round(c.disk.maxMs),
+        fmt(Math.round(c.disk.maxMs)),
         fmt(c.cpuMsPerCall),
         c.class === 'baseline' ? '1×' : xCpu,
         cs.map((x) => `${x.what} ${x.target}`).join('; ') || 'baseline',
@@ -45,8 +45,34 @@ export function gatewayTable(g: GatewayBenchResult): string {
       ]),
     );
   }
+  const costed = g.calls.filter((c) => Object.keys(c.othersCpuMsPerCall).length > 0);
+  if (costed.length > 0) {
+    lines.push(
+      '',
+      row(['call', 'gateway CPU ms/call', ...OTHERS.map((f) => `${f} ms/call`), 'all servers ms/call', 'most calls/s two cores allow']),
+      row(Array(OTHERS.length + 4).fill('---')),
+    );
+    for (const c of costed) {
+      const total = c.cpuMsPerCall + OTHERS.reduce((a, f) => a + (c.othersCpuMsPerCall[f] ?? 0), 0);
+      lines.push(
+        row([
+          c.label,
+          fmt(c.cpuMsPerCall),
+          ...OTHERS.map((f) => fmt(c.othersCpuMsPerCall[f])),
+          fmt(round(total, 3)),
+          total > 0 ? Math.floor(2000 / total) : '—',
+        ]),
+      );
+    }
+    lines.push(
+      '',
+      "The same rounds, every server process counted (PostgreSQL: the run's backends and the cluster's shared processes; RabbitMQ: beam.smp and its children). The last column is 2 cores divided by that sum: an upper bound on the row's req/s with a load generator that cost nothing.",
+    );
+  }
   return lines.join('\n');
 }
+
+const OTHERS = ['PostgreSQL', 'RabbitMQ', 'Redis'];
 
 const FAMILIES = ['gateway', 'research', 'llm', 'publisher', 'PostgreSQL', 'RabbitMQ', 'Redis'];
 
@@ -102,7 +128,8 @@ export function pipelineTables(p: PipelineBenchResult): string {
       '',
     ]),
   );
-  const disk = (r: RatePhase) => `${Math.round(r.disk.maxMs)} ms (${r.disk.over100Ms} of ${r.disk.syncs} over ${STALL_MS} ms)`;
+  const disk = (r: RatePhase) =>
+    r.disk.error ? `not timed (${r.disk.error})` : `${fmt(Math.round(r.disk.maxMs))} ms (${r.disk.stalls} of ${r.disk.syncs} over ${STALL_MS} ms)`;
   lines.push(
     row([
       `disk under the open-loop phases, slowest 8 kB fdatasync (a probe every 20 ms): at ${latency.rate} req/s; at ${lag.rate} req/s`,

@@ -32,7 +32,10 @@ export interface Check {
   target: string;
   value: string;
   pass: boolean | undefined;
-  /** Why the check could not be made (a run too short, a rate other than the target's); pass is then undefined. */
+  /**
+   * Why the check could not be made (a run too short, a rate other than the target's; pass is then undefined), or
+   * what stands beside a failure (a disk that stalled under a submit p99; pass stays false).
+   */
   note?: string;
 }
 
@@ -80,7 +83,7 @@ export function gatewayChecks(g: GatewayBenchResult): Map<string, Check[]> {
  */
 function p99(c: GatewayCallSummary): Check {
   const pass = c.p99 < TARGETS.p99Ms;
-  const stalled = c.class === 'submit' && !pass && c.disk.over100Ms > 0;
+  const stalled = c.class === 'submit' && !pass && c.disk.stalls > 0;
   return {
     what: 'p99',
     target: `< ${TARGETS.p99Ms} ms`,
@@ -88,7 +91,7 @@ function p99(c: GatewayCallSummary): Check {
     pass,
     ...(stalled
       ? {
-          note: `the disk stalled in these rounds: ${c.disk.over100Ms} of ${c.disk.syncs} fdatasyncs over ${STALL_MS} ms, up to ${Math.round(c.disk.maxMs)} ms`,
+          note: `the disk stalled in these rounds: ${c.disk.stalls} of ${c.disk.syncs} fdatasyncs over ${STALL_MS} ms, up to ${Math.round(c.disk.maxMs)} ms`,
         }
       : {}),
   };

@@ -1,13 +1,18 @@
 import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
-// The disk probe's loop (see disk-probe.ts): blocking calls, so each timing is the disk's and nothing else's.
+// The disk probe's loop (see disk-probe.ts): blocking calls, so each timing is the disk's and nothing else's. The
+// file is written in full and synced first, so that every timed sync overwrites allocated blocks, as PostgreSQL
+// does in its recycled WAL segments (a growing file would sync its size too).
 const { file, everyMs, stopFlag } = workerData as { file: string; everyMs: number; stopFlag: Int32Array };
-const fd = openSync(file, 'w');
+const BLOCKS = 128;
 const block = Buffer.alloc(8192, 0x2e);
+const fd = openSync(file, 'w');
+for (let i = 0; i < BLOCKS; i++) writeSync(fd, block, 0, block.length, i * block.length);
+fdatasyncSync(fd);
 const latencies: number[] = [];
 for (let i = 0; Atomics.load(stopFlag, 0) === 0; i++) {
-  writeSync(fd, block, 0, block.length, (i % 128) * block.length);
+  writeSync(fd, block, 0, block.length, (i % BLOCKS) * block.length);
   const start = performance.now();
   fdatasyncSync(fd);
   latencies.push(performance.now() - start);

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -116,4 +119,25 @@ export async function findInfraGroups(opts: { database: string; exclude?: () => 
     }
   }
   return out;
+}
+
+/**
+ * Where the disk probe's figures stand (support/disk-probe.ts, which writes in `os.tmpdir()`): on the disk of
+ * PostgreSQL's WAL, or not, or unknown. A sentence for the gateway table's caption.
+ */
+export async function describeProbeDisk(): Promise<string> {
+  if (!isLocal(BASE_URLS.postgres)) return "the probe's folder is on this machine, PostgreSQL is not: the column shows this machine's disk";
+  const client = new pg.Client({ connectionString: BASE_URLS.postgres, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ data_directory: string }>('SHOW data_directory');
+    const wal = join(rows[0]!.data_directory, 'pg_wal');
+    return statSync(wal).dev === statSync(tmpdir()).dev
+      ? `the probe's folder is on the disk of PostgreSQL's WAL (${wal})`
+      : `the probe's folder is not on the disk of PostgreSQL's WAL (${wal}): the column shows another disk than the commits'`;
+  } catch (err) {
+    return `whether the probe's folder shares a disk with PostgreSQL's WAL is unknown (${(err as Error).message})`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

@@ -99,6 +99,9 @@ export async function startSmtpStandIn(): Promise<SmtpStandIn> {
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    // Alertmanager may reset a connection it is done with; that is its business, and what it sent is in `messages`.
+    // Without a listener the reset would be an uncaught exception that fails whichever test is running.
+    socket.on('error', () => socket.destroy());
     let buffer = '';
     let inData = false;
     const reply = (line: string) => socket.write(`${line}\r\n`);

@@ -19,12 +19,15 @@ describe('access token verification, remembered per token', () => {
     assert.equal(verify.mock.callCount(), 1);
   });
 
-  it('when a remembered token expires, then the next call refuses it', async () => {
+  it('when a remembered token expires, then the call at its expiry second and every later one refuse it', (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: 1_800_000_000_500 });
     const tokens = createAccessTokens(HS);
-    const token = signed({ exp: Math.floor(Date.now() / 1000) + 1 });
+    const token = signed({ exp: 1_800_000_060 });
     assert.deepEqual(tokens.verify(token), claims);
-    await new Promise((r) => setTimeout(r, 1100 - (Date.now() % 1000) + 10));
-    assert.throws(() => tokens.verify(token), isUnauthorized);
+    t.mock.timers.tick(58_999);
+    assert.deepEqual(tokens.verify(token), claims, 'one second before exp, still remembered');
+    t.mock.timers.tick(1_000);
+    assert.throws(() => tokens.verify(token), isUnauthorized, 'at exp, as jsonwebtoken (now >= exp)');
     assert.throws(() => tokens.verify(token), isUnauthorized, 'and on every call after');
   });
 
@@ -52,6 +55,8 @@ describe('access token verification, remembered per token', () => {
       expiresIn: 60,
     });
     assert.throws(() => tokens.verify(other), isUnauthorized);
+    const forged = `${header}.${payload}.${Buffer.alloc(32, 7).toString('base64url')}`;
+    assert.throws(() => tokens.verify(forged), isUnauthorized, 'the remembered header and payload under another signature');
     assert.deepEqual(tokens.verify(token), claims, 'the real one still passes');
   });
 
