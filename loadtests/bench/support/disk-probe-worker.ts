@@ -10,13 +10,15 @@ const block = Buffer.alloc(8192, 0x2e);
 const fd = openSync(file, 'w');
 for (let i = 0; i < BLOCKS; i++) writeSync(fd, block, 0, block.length, i * block.length);
 fdatasyncSync(fd);
+// At least one timed sync, however soon the probe is stopped: a reading is never empty because the worker started late.
 const latencies: number[] = [];
-for (let i = 0; Atomics.load(stopFlag, 0) === 0; i++) {
-  writeSync(fd, block, 0, block.length, (i % BLOCKS) * block.length);
+let i = 0;
+do {
+  writeSync(fd, block, 0, block.length, (i++ % BLOCKS) * block.length);
   const start = performance.now();
   fdatasyncSync(fd);
   latencies.push(performance.now() - start);
   Atomics.wait(stopFlag, 0, 0, everyMs);
-}
+} while (Atomics.load(stopFlag, 0) === 0);
 closeSync(fd);
 parentPort!.postMessage(latencies);

