@@ -19,6 +19,12 @@ export const outboxValues = (m: Omit<OutboxRow, 'id' | 'request_id'>): unknown[]
   JSON.stringify(m.headers),
 ];
 
+/** `outboxValues` of many rows, column by column (arrays for `unnest`). */
+export const outboxColumns = (ms: Array<Omit<OutboxRow, 'id' | 'request_id'>>): unknown[][] => {
+  const rows = ms.map(outboxValues);
+  return [0, 1, 2, 3].map((c) => rows.map((r) => r[c]));
+};
+
 export async function insertOutboxMessage(db: DbClient, m: Omit<OutboxRow, 'id'>): Promise<void> {
   await db.query(`${OUTBOX_INSERT} VALUES ($1, $2, $3, $4, $5)`, [m.request_id, ...outboxValues(m)]);
 }

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { AppError, CreateRequestBody, EmptyQuery, IdParams, ListRequestsQuery } from '@pressroom/contracts';
 import type { GatewayDeps } from '../deps.ts';
+import { createSubmissionBatches } from './submission-batches.ts';
 import { principalOf } from '../http/authenticate.ts';
 import type { Guards } from '../http/guards.ts';
 import { parseBody, parseParams, parseQuery } from '../http/validate.ts';
@@ -18,6 +19,7 @@ export function requestRoutes(deps: GatewayDeps, guards: Guards): Router {
   const submitDeps = {
     ...deps,
     loadShedder: createLoadShedder({ db: deps.db, logger: deps.logger, metrics: deps.metrics, maxTaskAgeS: deps.config.SHED_TASK_AGE_S }),
+    submissions: createSubmissionBatches(deps.db),
   };
   router.use('/v1/requests', ...guards.user);
   router.post('/v1/requests', async (req, res) => {

@@ -1,7 +1,7 @@
 import { STAGES } from '@pressroom/contracts';
 import type { DbClient } from '../db/pool.ts';
 import { sqlRows } from '../db/sql-literals.ts';
-import { OUTBOX_INSERT, outboxValues, type OutboxRow } from '../outbox/outbox-repository.ts';
+import { OUTBOX_INSERT, outboxColumns, outboxValues, type OutboxRow } from '../outbox/outbox-repository.ts';
 import { IDEMPOTENCY_KEY_TTL } from './idempotency-repository.ts';
 import { REQUEST_COLUMNS, type RequestRow } from './request-repository.ts';
 
@@ -123,6 +123,75 @@ export async function insertSubmission(db: DbClient, s: Submission): Promise<Sub
   return priorHash === null
     ? { kind: 'created', request: found, quota: { limit: dailyQuota, used: usedToday ?? 0 } }
     : { kind: 'replayed', request: found, bodyHash: priorHash };
+}
+
+/**
+ * Several submissions of one user and day without an Idempotency-Key, in one statement: one counter update and one
+ * commit for all of them. The quota takes them all or none (`used + n` must stay within the quota, under the spend
+ * budget as in SUBMIT_SQL); when it cannot, nothing is written and the caller submits them one by one, which is
+ * exact at the boundary. The requests come back in input order (`ord`).
+ */
+export const SUBMIT_BATCH_SQL = `WITH quota AS (
+    SELECT COALESCE((SELECT daily_quota FROM users WHERE id = $1), $2::int) AS daily_quota
+  ), usage AS (
+    INSERT INTO daily_usage AS u (user_id, day, used)
+    SELECT $1, $3::date, $4::int FROM quota WHERE $4::int <= daily_quota AND ($5::numeric IS NULL OR $5::numeric > 0)
+    ON CONFLICT (user_id, day) DO UPDATE SET used = u.used + $4::int
+      WHERE u.used + $4::int <= (SELECT daily_quota FROM quota) AND ($5::numeric IS NULL OR u.spent_usd < $5::numeric)
+    RETURNING used
+  ), input AS (
+    SELECT * FROM unnest($6::uuid[], $7::text[], $8::text[], $9::text[], $10::text[], $11::jsonb[], $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::jsonb[])
+      WITH ORDINALITY AS i (id, topic, audience, tone, length, channel, trace_id, exchange_key, routing_key, message, headers, ord)
+     WHERE EXISTS (SELECT FROM usage)
+  ), request AS (
+    INSERT INTO content_requests (id, user_id, topic, audience, tone, length, channel, trace_id)
+    SELECT id, $1, topic, audience, tone, length, channel, trace_id FROM input
+    RETURNING ${REQUEST_COLUMNS}
+  ), stages AS (
+    INSERT INTO request_stages (request_id, stage, position)
+    SELECT r.id, s.stage, s.position FROM request r CROSS JOIN (VALUES ${STAGE_ROWS}) AS s (stage, position)
+  ), task AS (
+    ${OUTBOX_INSERT} SELECT id, exchange_key, routing_key, message, headers FROM input
+  )
+  SELECT q.daily_quota, (SELECT used FROM usage) AS used_today, r.* FROM quota q
+    LEFT JOIN request r ON true LEFT JOIN input i ON i.id = r.id ORDER BY i.ord`;
+
+export function submitBatchParams(batch: Submission[]): unknown[] {
+  const first = batch[0]!;
+  const column = <T>(f: (s: Submission) => T) => batch.map(f);
+  return [
+    first.request.user_id,
+    first.defaultQuota,
+    first.day,
+    batch.length,
+    first.spendBudgetUsd ?? null,
+    column((s) => s.request.id),
+    column((s) => s.request.topic),
+    column((s) => s.request.audience),
+    column((s) => s.request.tone),
+    column((s) => s.request.length),
+    column((s) => JSON.stringify(s.request.channel)),
+    column((s) => s.request.trace_id),
+    ...outboxColumns(batch.map((s) => s.task)),
+  ];
+}
+
+/**
+ * The batch's results in input order, each with the day's count after it; undefined when the quota (or the spend
+ * budget) could not take the whole batch and nothing was written.
+ */
+export async function insertSubmissionBatch(db: DbClient, batch: Submission[]): Promise<SubmissionResult[] | undefined> {
+  const { rows } = await db.query<Omit<SubmitRow, 'prior_body_hash' | 'spent_today'>>({
+    name: 'submit-request-batch',
+    text: SUBMIT_BATCH_SQL,
+    values: submitBatchParams(batch),
+  });
+  if (rows.length !== batch.length || rows.some((r) => r.id === null)) return undefined;
+  const usedAfter = rows[0]!.used_today ?? 0;
+  return rows.map((row, i) => {
+    const { daily_quota: limit, used_today: _, ...request } = row;
+    return { kind: 'created', request: request as RequestRow, quota: { limit, used: usedAfter - (rows.length - 1 - i) } };
+  });
 }
 
 /** The unique violation that tells a submit it lost the race for its Idempotency-Key (or met an expired one). */

@@ -10,6 +10,7 @@ import type { LoadShedder } from './load-shedder.ts';
 import { quotaWindow } from './quota.ts';
 import type { RequestRow } from './request-repository.ts';
 import { insertSubmission, isIdempotencyKeyTaken, type Submission, type SubmissionResult } from './submission-repository.ts';
+import type { SubmissionBatches } from './submission-batches.ts';
 import { resolveTaskChannel } from '../webhooks/task-channel.ts';
 
 function defaultChannel(config: Config): Channel {
@@ -24,7 +25,7 @@ function defaultChannel(config: Config): Channel {
  * load shedder refuses before any of it.
  */
 export async function submitRequest(
-  deps: Pick<GatewayDeps, 'db' | 'config' | 'metrics' | 'alerts' | 'outbox'> & { loadShedder?: LoadShedder },
+  deps: Pick<GatewayDeps, 'db' | 'config' | 'metrics' | 'alerts' | 'outbox'> & { loadShedder?: LoadShedder; submissions?: SubmissionBatches },
   userId: string,
   body: CreateRequestBody,
   idempotencyKey: string | undefined,
@@ -62,7 +63,8 @@ export async function submitRequest(
     idempotency: idempotencyKey ? { key: idempotencyKey, bodyHash } : undefined,
   };
   const result = await withSpan('submit transaction', {}, async (span) => {
-    const outcome = await insertWithKeyRetries(deps.db, submission);
+    // Without a key, a user's concurrent submissions share a statement and a commit (submission-batches.ts).
+    const outcome = submission.idempotency || !deps.submissions ? await insertWithKeyRetries(deps.db, submission) : await deps.submissions.insert(submission);
     if ('request' in outcome) span.setAttribute('request_id', outcome.request.id);
     return outcome;
   });

@@ -7,7 +7,7 @@ import { migrate } from '../../src/db/migrate.ts';
 import { createPool, type Db } from '../../src/db/pool.ts';
 import { USER_WITH_MONTH_USAGE_SQL, quotaWindow } from '../../src/requests/quota.ts';
 import { LIST_REQUESTS_SQL, OLDEST_WAITING_TASK_SQL, REQUEST_DETAIL_SQL } from '../../src/requests/request-repository.ts';
-import { SUBMIT_SQL, submitParams } from '../../src/requests/submission-repository.ts';
+import { SUBMIT_BATCH_SQL, SUBMIT_SQL, submitBatchParams, submitParams } from '../../src/requests/submission-repository.ts';
 import { SPEND_BY_USER_SQL } from '../../src/admin/spend-repository.ts';
 import { foldEvents, type StageEventInput } from '../../src/tracker/event-fold.ts';
 import { APPLY_EVENTS_SQL } from '../../src/tracker/request-state-writer.ts';
@@ -102,6 +102,15 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
     assert.match(p, /Index Scan using content_requests_pkey/);
     assert.match(p, /Index Scan using daily_usage_pkey/);
     assert.doesNotMatch(p, /Seq Scan/);
+  });
+
+  it("when one user's concurrent submissions go as one batch (the prepared, generic plan), then the counter and the user are primary-key probes", async () => {
+    const uid = await userId();
+    const p = await genericPlan(SUBMIT_BATCH_SQL, submitBatchParams([submission(uid), submission(uid), submission(uid)]));
+    assert.match(p, /Conflict Arbiter Indexes: daily_usage_pkey/);
+    assert.match(p, /Index Scan using users_pkey/);
+    assert.match(p, /Function Scan/);
+    assert.doesNotMatch(p, /Seq Scan|Aggregate/);
   });
 
   it('when the calls of a moment are checked against their sessions (the prepared, generic plan), then each is a primary-key probe', async () => {
