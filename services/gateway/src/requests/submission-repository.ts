@@ -5,8 +5,12 @@ import { OUTBOX_INSERT, outboxColumns, outboxValues, type OutboxRow } from '../o
 import { IDEMPOTENCY_KEY_TTL } from './idempotency-repository.ts';
 import { REQUEST_COLUMNS, type RequestRow } from './request-repository.ts';
 
-// A request's stage rows, in pipeline order.
-const STAGE_ROWS = sqlRows(STAGES.map((stage, i) => [stage, i + 1]));
+// The three stage rows, in pipeline order, of every request the statement's `request` CTE inserted.
+const STAGES_OF_REQUESTS = `INSERT INTO request_stages (request_id, stage, position)
+    SELECT r.id, s.stage, s.position FROM request r CROSS JOIN (VALUES ${sqlRows(STAGES.map((stage, i) => [stage, i + 1]))}) AS s (stage, position)`;
+
+/** The user's daily quota: their override, else DAILY_REQUEST_QUOTA (the parameters holding the user id and the default). */
+const userQuota = (user: string, fallback: string) => `SELECT COALESCE((SELECT daily_quota FROM users WHERE id = ${user}), ${fallback}::int) AS daily_quota`;
 
 export interface Submission {
   request: Pick<RequestRow, 'id' | 'user_id' | 'topic' | 'audience' | 'tone' | 'length' | 'channel' | 'trace_id'>;
@@ -45,7 +49,7 @@ const C_COLUMNS = REQUEST_COLUMNS.split(', ')
  *   the winner's key in `prior`.
  */
 export const SUBMIT_SQL = `WITH quota AS (
-    SELECT COALESCE((SELECT daily_quota FROM users WHERE id = $2), $13::int) AS daily_quota
+    ${userQuota('$2', '$13')}
   ), prior AS (
     SELECT body_hash, request_id FROM idempotency_keys
      WHERE $15::text IS NOT NULL AND user_id = $2 AND key = $15 AND created_at > now() - interval '${IDEMPOTENCY_KEY_TTL}'
@@ -60,8 +64,7 @@ export const SUBMIT_SQL = `WITH quota AS (
     SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM usage
     RETURNING ${REQUEST_COLUMNS}
   ), stages AS (
-    INSERT INTO request_stages (request_id, stage, position)
-    SELECT r.id, s.stage, s.position FROM request r CROSS JOIN (VALUES ${STAGE_ROWS}) AS s (stage, position)
+    ${STAGES_OF_REQUESTS}
   ), task AS (
     ${OUTBOX_INSERT} SELECT id, $9, $10, $11, $12 FROM request
   ), claim AS (
@@ -132,7 +135,7 @@ export async function insertSubmission(db: DbClient, s: Submission): Promise<Sub
  * exact at the boundary. The requests come back in input order (`ord`).
  */
 export const SUBMIT_BATCH_SQL = `WITH quota AS (
-    SELECT COALESCE((SELECT daily_quota FROM users WHERE id = $1), $2::int) AS daily_quota
+    ${userQuota('$1', '$2')}
   ), usage AS (
     INSERT INTO daily_usage AS u (user_id, day, used)
     SELECT $1, $3::date, $4::int FROM quota WHERE $4::int <= daily_quota AND ($5::numeric IS NULL OR $5::numeric > 0)
@@ -148,8 +151,7 @@ export const SUBMIT_BATCH_SQL = `WITH quota AS (
     SELECT id, $1, topic, audience, tone, length, channel, trace_id FROM input
     RETURNING ${REQUEST_COLUMNS}
   ), stages AS (
-    INSERT INTO request_stages (request_id, stage, position)
-    SELECT r.id, s.stage, s.position FROM request r CROSS JOIN (VALUES ${STAGE_ROWS}) AS s (stage, position)
+    ${STAGES_OF_REQUESTS}
   ), task AS (
     ${OUTBOX_INSERT} SELECT id, exchange_key, routing_key, message, headers FROM input
   )
