@@ -1,5 +1,5 @@
 import type { Db } from '../db/pool.ts';
-import { insertSubmission, insertSubmissionBatch, type Submission, type SubmissionResult } from './submission-repository.ts';
+import { batchKey, insertSubmission, insertSubmissionBatch, type Submission, type SubmissionResult } from './submission-repository.ts';
 
 interface Waiter {
   submission: Submission;
@@ -8,54 +8,67 @@ interface Waiter {
 }
 
 const MAX_BATCH = 100;
+/** Statements of submissions in flight at once: two, so that one can run while the other waits for its commit. */
+const MAX_IN_FLIGHT = 2;
 
 /**
- * Group commit for one user's submissions. A user's submissions serialise on their quota counter row, whose lock
- * lasts until the commit is flushed: fifty at once from one client would be fifty commits in a row, each waiting
- * for the disk. So while one of a user's statements is in flight, that user's next submissions wait and then go
- * together in one statement (SUBMIT_BATCH_SQL): one counter update, one commit. A lone submission goes at once,
- * as before. A batch the quota cannot take whole, or that fails, is submitted again one by one, so that the quota
- * stays exact at its boundary and each submission gets its own answer. Submissions with an Idempotency-Key do
- * not come here (their key needs the single statement's replay logic).
+ * Group commit for submissions. Each statement waits for its commit to reach the disk, and a user's submissions
+ * serialise on their quota counter row until then: one statement per submission would cost PostgreSQL a commit
+ * each, and fifty at once from one client would be fifty commits in a row. So while MAX_IN_FLIGHT statements are
+ * in flight, the next submissions (of any users) wait and then go together in one statement (SUBMIT_BATCH_SQL):
+ * a counter update per user in it, one commit. A submission that finds a statement free goes at once, alone, as
+ * before. A user's share of a batch that the quota cannot take whole, or a batch that fails, is submitted again
+ * one by one, so that the quota stays exact at its boundary and each submission gets its own answer. Submissions
+ * with an Idempotency-Key do not come here (their key needs the single statement's replay logic).
  */
 export function createSubmissionBatches(db: Db) {
-  /** Per user and quota day, while a statement of theirs is in flight: the submissions waiting for the next one. */
-  const waiting = new Map<string, Waiter[]>();
+  let waiting: Waiter[] = [];
+  let inFlight = 0;
 
-  function next(key: string): void {
-    const queue = waiting.get(key)!;
-    if (queue.length === 0) {
-      waiting.delete(key);
-      return;
+  /** The oldest waiter and up to MAX_BATCH - 1 more that can share its statement, in arrival order. */
+  function takeBatch(): Waiter[] {
+    const key = batchKey(waiting[0]!.submission);
+    const batch: Waiter[] = [];
+    const rest: Waiter[] = [];
+    for (const w of waiting) (batch.length < MAX_BATCH && batchKey(w.submission) === key ? batch : rest).push(w);
+    waiting = rest;
+    return batch;
+  }
+
+  function drain(): void {
+    while (inFlight < MAX_IN_FLIGHT && waiting.length > 0) {
+      inFlight++;
+      void write(takeBatch()).then(done);
     }
-    void write(queue.splice(0, MAX_BATCH)).then(() => next(key));
+  }
+
+  function done(): void {
+    inFlight--;
+    drain();
   }
 
   /** Settles every waiter of the batch; never rejects. */
   async function write(batch: Waiter[]): Promise<void> {
+    let alone = batch;
     if (batch.length > 1) {
       const results = await insertSubmissionBatch(
         db,
         batch.map((w) => w.submission),
       ).catch(() => undefined);
       if (results) {
-        batch.forEach((w, i) => w.resolve(results[i]!));
-        return;
+        alone = [];
+        batch.forEach((w, i) => (results[i] ? w.resolve(results[i]) : alone.push(w)));
       }
     }
-    await Promise.all(batch.map((w) => insertSubmission(db, w.submission).then(w.resolve, w.reject)));
+    await Promise.all(alone.map((w) => insertSubmission(db, w.submission).then(w.resolve, w.reject)));
   }
 
   return {
     insert(submission: Submission): Promise<SubmissionResult> {
-      const key = `${submission.request.user_id}/${submission.day}`;
-      const queue = waiting.get(key);
-      if (queue) return new Promise((resolve, reject) => queue.push({ submission, resolve, reject }));
-      waiting.set(key, []);
-      const result = insertSubmission(db, submission);
-      const done = () => next(key);
-      result.then(done, done);
-      return result;
+      return new Promise((resolve, reject) => {
+        waiting.push({ submission, resolve, reject });
+        drain();
+      });
     },
   };
 }

@@ -129,45 +129,53 @@ export async function insertSubmission(db: DbClient, s: Submission): Promise<Sub
 }
 
 /**
- * Several submissions of one user and day without an Idempotency-Key, in one statement: one counter update and one
- * commit for all of them. The quota takes them all or none (`used + n` must stay within the quota, under the spend
- * budget as in SUBMIT_SQL); when it cannot, nothing is written and the caller submits them one by one, which is
- * exact at the boundary. The requests come back in input order (`ord`).
+ * Submissions without an Idempotency-Key, of any users and days, in one statement: one commit for all of them.
+ * Each user's share is taken whole or not at all: `wanted` counts it per user and day, and the counter row takes
+ * `used + n` only while that stays within the user's quota (and under the spend budget, as in SUBMIT_SQL); a share
+ * the quota cannot take whole writes nothing, and the caller submits those one by one, which is exact at the
+ * boundary. The counter rows are taken in (user, day) order, as the tracker's spend update takes them, so two
+ * such statements (two replicas) wait for each other rather than deadlock. Rows come back in input order (`ord`),
+ * each with the day's count after it (`used_today`); a refused share's rows are missing.
  */
-export const SUBMIT_BATCH_SQL = `WITH quota AS (
-    ${userQuota('$1', '$2')}
+export const SUBMIT_BATCH_SQL = `WITH input AS (
+    SELECT * FROM unnest($3::uuid[], $4::uuid[], $5::date[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::text[], $14::jsonb[], $15::jsonb[])
+      WITH ORDINALITY AS i (id, user_id, day, topic, audience, tone, length, channel, trace_id, exchange_key, routing_key, message, headers, ord)
+  ), wanted AS (
+    SELECT w.user_id, w.day, w.n, COALESCE(u.daily_quota, $1::int) AS daily_quota
+      FROM (SELECT user_id, day, count(*)::int AS n FROM input GROUP BY user_id, day) w LEFT JOIN users u ON u.id = w.user_id
   ), usage AS (
-    INSERT INTO daily_usage AS u (user_id, day, used)
-    SELECT $1, $3::date, $4::int FROM quota WHERE $4::int <= daily_quota AND ($5::numeric IS NULL OR $5::numeric > 0)
-    ON CONFLICT (user_id, day) DO UPDATE SET used = u.used + $4::int
-      WHERE u.used + $4::int <= (SELECT daily_quota FROM quota) AND ($5::numeric IS NULL OR u.spent_usd < $5::numeric)
-    RETURNING used
-  ), input AS (
-    SELECT * FROM unnest($6::uuid[], $7::text[], $8::text[], $9::text[], $10::text[], $11::jsonb[], $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::jsonb[])
-      WITH ORDINALITY AS i (id, topic, audience, tone, length, channel, trace_id, exchange_key, routing_key, message, headers, ord)
-     WHERE EXISTS (SELECT FROM usage)
+    INSERT INTO daily_usage AS d (user_id, day, used)
+    SELECT user_id, day, n FROM wanted WHERE n <= daily_quota AND ($2::numeric IS NULL OR $2::numeric > 0) ORDER BY user_id, day
+    ON CONFLICT (user_id, day) DO UPDATE SET used = d.used + EXCLUDED.used
+      WHERE d.used + EXCLUDED.used <= (${userQuota('d.user_id', '$1')})
+        AND ($2::numeric IS NULL OR d.spent_usd < $2::numeric)
+    RETURNING user_id, day, used
+  ), accepted AS (
+    SELECT i.*, w.daily_quota, u.used - w.n + row_number() OVER (PARTITION BY i.user_id, i.day ORDER BY i.ord) AS used_today
+      FROM input i JOIN usage u USING (user_id, day) JOIN wanted w USING (user_id, day)
   ), request AS (
     INSERT INTO content_requests (id, user_id, topic, audience, tone, length, channel, trace_id)
-    SELECT id, $1, topic, audience, tone, length, channel, trace_id FROM input
+    SELECT id, user_id, topic, audience, tone, length, channel, trace_id FROM accepted
     RETURNING ${REQUEST_COLUMNS}
   ), stages AS (
     ${STAGES_OF_REQUESTS}
   ), task AS (
-    ${OUTBOX_INSERT} SELECT id, exchange_key, routing_key, message, headers FROM input
+    ${OUTBOX_INSERT} SELECT id, exchange_key, routing_key, message, headers FROM accepted
   )
-  SELECT q.daily_quota, (SELECT used FROM usage) AS used_today, r.* FROM quota q
-    LEFT JOIN request r ON true LEFT JOIN input i ON i.id = r.id ORDER BY i.ord`;
+  SELECT a.ord::int, a.daily_quota, a.used_today::int, r.* FROM accepted a JOIN request r ON r.id = a.id ORDER BY a.ord`;
+
+/** What submissions must share to go in one SUBMIT_BATCH_SQL: the settings it takes once. */
+export const batchKey = (s: Submission): string => `${s.defaultQuota}/${s.spendBudgetUsd ?? ''}`;
 
 export function submitBatchParams(batch: Submission[]): unknown[] {
   const first = batch[0]!;
   const column = <T>(f: (s: Submission) => T) => batch.map(f);
   return [
-    first.request.user_id,
     first.defaultQuota,
-    first.day,
-    batch.length,
     first.spendBudgetUsd ?? null,
     column((s) => s.request.id),
+    column((s) => s.request.user_id),
+    column((s) => s.day),
     column((s) => s.request.topic),
     column((s) => s.request.audience),
     column((s) => s.request.tone),
@@ -179,21 +187,18 @@ export function submitBatchParams(batch: Submission[]): unknown[] {
 }
 
 /**
- * The batch's results in input order, each with the day's count after it; undefined when the quota (or the spend
- * budget) could not take the whole batch and nothing was written.
+ * The batch's results in input order (all sharing one `batchKey`); undefined for each submission whose user's share
+ * the quota (or the spend budget) could not take whole, which nothing was written for.
  */
-export async function insertSubmissionBatch(db: DbClient, batch: Submission[]): Promise<SubmissionResult[] | undefined> {
-  const { rows } = await db.query<Omit<SubmitRow, 'prior_body_hash' | 'spent_today'>>({
+export async function insertSubmissionBatch(db: DbClient, batch: Submission[]): Promise<Array<SubmissionResult | undefined>> {
+  const { rows } = await db.query<RequestRow & { ord: number; daily_quota: number; used_today: number }>({
     name: 'submit-request-batch',
     text: SUBMIT_BATCH_SQL,
     values: submitBatchParams(batch),
   });
-  if (rows.length !== batch.length || rows.some((r) => r.id === null)) return undefined;
-  const usedAfter = rows[0]!.used_today ?? 0;
-  return rows.map((row, i) => {
-    const { daily_quota: limit, used_today: _, ...request } = row;
-    return { kind: 'created', request: request as RequestRow, quota: { limit, used: usedAfter - (rows.length - 1 - i) } };
-  });
+  const results: Array<SubmissionResult | undefined> = batch.map(() => undefined);
+  for (const { ord, daily_quota: limit, used_today: used, ...request } of rows) results[ord - 1] = { kind: 'created', request, quota: { limit, used } };
+  return results;
 }
 
 /** The unique violation that tells a submit it lost the race for its Idempotency-Key (or met an expired one). */

@@ -63,7 +63,7 @@ export async function submitRequest(
     idempotency: idempotencyKey ? { key: idempotencyKey, bodyHash } : undefined,
   };
   const result = await withSpan('submit transaction', {}, async (span) => {
-    // Without a key, a user's concurrent submissions share a statement and a commit (submission-batches.ts).
+    // Without a key, concurrent submissions (of any users) share a statement and a commit (submission-batches.ts).
     const outcome = submission.idempotency || !deps.submissions ? await insertWithKeyRetries(deps.db, submission) : await deps.submissions.insert(submission);
     if ('request' in outcome) span.setAttribute('request_id', outcome.request.id);
     return outcome;

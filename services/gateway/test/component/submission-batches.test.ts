@@ -10,8 +10,8 @@ import { createSubmissionBatches } from '../../src/requests/submission-batches.t
 import type { Submission, SubmissionResult } from '../../src/requests/submission-repository.ts';
 import { countingDb } from '../support/db-fixtures.ts';
 
-// One user's concurrent submissions share statements and commits; the quota stays exact (real PostgreSQL).
-describe('submission batches: group commit per user', () => {
+// Concurrent submissions share statements and commits, across users; the quota stays exact (real PostgreSQL).
+describe('submission batches: group commit', () => {
   const id = testId('subbatch');
   let db: Db;
   const logger = createLogger({ service: 'test', level: 'silent' });
@@ -132,5 +132,71 @@ describe('submission batches: group commit per user', () => {
     await Promise.all([batches.insert(submission(a)), batches.insert(submission(b))]);
     assert.equal(counted.statements(), 2);
     assert.deepEqual([await used(a), await used(b)], [1, 1]);
+  });
+
+  it("when ten users submit four each at once, then they share statements across users and each user's counts are 1..4 in submission order", async () => {
+    const users = await Promise.all(Array.from({ length: 10 }, () => newUser()));
+    const counted = countingDb(db);
+    const batches = createSubmissionBatches(counted.db);
+    const subs = [1, 2, 3, 4].flatMap(() => users.map((u) => submission(u)));
+    const ok = created(await Promise.allSettled(subs.map((s) => batches.insert(s))));
+    assert.equal(ok.length, 40);
+    for (const [i, r] of ok.entries()) assert.equal(r.request.id, subs[i]!.request.id, 'each waiter gets its own request');
+    for (const u of users) {
+      const mine = ok.filter((r) => r.request.user_id === u);
+      assert.deepEqual(
+        mine.map((r) => r.quota.used),
+        [1, 2, 3, 4],
+        'counted in the order submitted',
+      );
+      assert.equal(await used(u), 4);
+    }
+    assert.ok(counted.statements() <= 4, `${counted.statements()} statements for 40 submissions of 10 users`);
+  });
+
+  it("when one user's share of a batch does not fit their quota, then the others' shares are written in the batch and that user gets exactly their slots", async () => {
+    const [tight, roomy] = [await newUser(3), await newUser()];
+    const counted = countingDb(db);
+    const batches = createSubmissionBatches(counted.db);
+    const subs = [1, 2, 3, 4, 5, 6].flatMap(() => [submission(tight), submission(roomy)]);
+    const results = await Promise.allSettled(subs.map((s) => batches.insert(s)));
+    const kinds = (u: string) => results.filter((_, i) => subs[i]!.request.user_id === u).map((r) => (r.status === 'fulfilled' ? r.value.kind : 'rejected'));
+    assert.deepEqual(kinds(roomy), Array(6).fill('created'));
+    assert.deepEqual(
+      created(results)
+        .filter((r) => r.request.user_id === roomy)
+        .map((r) => r.quota.used),
+      [1, 2, 3, 4, 5, 6],
+    );
+    assert.deepEqual(kinds(tight).sort(), ['created', 'created', 'created', 'quota_exceeded', 'quota_exceeded', 'quota_exceeded']);
+    assert.deepEqual([await used(tight), await used(roomy)], [3, 6]);
+    // Two alone, one batch, then the tight user's five again one by one: fewer than one each.
+    assert.ok(counted.statements() < subs.length, `${counted.statements()} statements`);
+  });
+
+  it('when two gateways batch the same users in opposite orders at once, then no statement fails and every count is exact', async () => {
+    const users = await Promise.all(Array.from({ length: 8 }, () => newUser()));
+    const other = createPool(databaseUrl(id), 10, logger);
+    try {
+      const failures: unknown[] = [];
+      const watched = (pool: Db): Db =>
+        Object.create(pool, {
+          query: {
+            value: (...args: unknown[]) =>
+              (pool.query as (...a: unknown[]) => Promise<unknown>)(...args).catch((err: unknown) => (failures.push(err), Promise.reject(err))),
+          },
+        }) as Db;
+      const [one, two] = [createSubmissionBatches(watched(db)), createSubmissionBatches(watched(other))];
+      const waves = Array.from({ length: 5 }, () => [
+        ...users.map((u) => one.insert(submission(u))),
+        ...[...users].reverse().map((u) => two.insert(submission(u))),
+      ]);
+      const results = await Promise.allSettled(waves.flat());
+      assert.deepEqual(failures, []);
+      assert.equal(created(results).length, 80);
+      for (const u of users) assert.equal(await used(u), 10);
+    } finally {
+      await other.end();
+    }
   });
 });
