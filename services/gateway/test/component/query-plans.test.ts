@@ -1,6 +1,5 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { createLogger } from '@pressroom/logger';
 import { createDatabase, dropDatabase, databaseUrl, testId } from '@pressroom/test-support';
 import { migrate } from '../../src/db/migrate.ts';
@@ -12,6 +11,7 @@ import { SPEND_BY_USER_SQL } from '../../src/admin/spend-repository.ts';
 import { foldEvents, type StageEventInput } from '../../src/tracker/event-fold.ts';
 import { APPLY_EVENTS_SQL } from '../../src/tracker/request-state-writer.ts';
 import { SESSION_STATES_SQL } from '../../src/auth/session-repository.ts';
+import { testSubmission } from '../support/db-fixtures.ts';
 
 // The hot queries, as the repositories issue them, must be index range scans on a realistically sized table.
 describe('query plans (EXPLAIN on real PostgreSQL)', () => {
@@ -87,7 +87,7 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
 
   it('when a request is submitted, then the quota counter, the user and the idempotency key are primary-key lookups (no count, no scan)', async () => {
     const uid = await userId();
-    const p = await plan(SUBMIT_SQL, submitParams(submission(uid, 'a-key')));
+    const p = await plan(SUBMIT_SQL, submitParams(testSubmission(uid, { idempotencyKey: 'a-key' })));
     assert.match(p, /Conflict Arbiter Indexes: daily_usage_pkey/);
     assert.match(p, /Index Scan using users_pkey/);
     assert.match(p, /Index Scan using idempotency_keys_pkey/);
@@ -96,7 +96,7 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
 
   it('when the submit runs as the prepared statement it is (a generic plan, kept for the connection), then it is still primary-key lookups', async () => {
     // Under a spend budget: the refusal's spend lookup is a primary-key probe too.
-    const p = await genericPlan(SUBMIT_SQL, submitParams({ ...submission(await userId(), 'a-key'), spendBudgetUsd: 5 }));
+    const p = await genericPlan(SUBMIT_SQL, submitParams(testSubmission(await userId(), { idempotencyKey: 'a-key', spendBudgetUsd: 5 })));
     assert.match(p, /Index Scan using users_pkey/);
     assert.match(p, /Index Scan using idempotency_keys_pkey/);
     assert.match(p, /Index Scan using content_requests_pkey/);
@@ -107,7 +107,7 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
   it('when concurrent submissions of several users go as one batch (the prepared, generic plan), then the counters and the users are primary-key probes, taken in user order', async () => {
     const { rows } = await db.query<{ id: string }>('SELECT id FROM users LIMIT 2');
     const [a, b] = rows.map((r) => r.id) as [string, string];
-    const p = await genericPlan(SUBMIT_BATCH_SQL, submitBatchParams([submission(a), submission(b), submission(a)]));
+    const p = await genericPlan(SUBMIT_BATCH_SQL, submitBatchParams([testSubmission(a), testSubmission(b), testSubmission(a)]));
     assert.match(p, /Conflict Arbiter Indexes: daily_usage_pkey/);
     assert.match(p, /Index Scan using users_pkey/);
     assert.match(p, /Function Scan/);
@@ -205,23 +205,4 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
     assert.match(p, /outcome = 'in_flight'/);
     assert.doesNotMatch(p, /Seq Scan/);
   });
-
-  function submission(uid: string, key?: string) {
-    return {
-      request: {
-        id: randomUUID(),
-        user_id: uid,
-        topic: 'a topic',
-        audience: null,
-        tone: 'neutral',
-        length: 'short',
-        channel: { type: 'file' },
-        trace_id: null,
-      },
-      task: { exchange_key: 'tasks', routing_key: 'research', message: {}, headers: {} },
-      defaultQuota: 50,
-      day: quotaWindow().day,
-      idempotency: key ? { key, bodyHash: 'h' } : undefined,
-    } as const;
-  }
 });

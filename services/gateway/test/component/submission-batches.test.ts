@@ -8,7 +8,7 @@ import { createPool, type Db } from '../../src/db/pool.ts';
 import { quotaWindow } from '../../src/requests/quota.ts';
 import { createSubmissionBatches } from '../../src/requests/submission-batches.ts';
 import type { Submission, SubmissionResult } from '../../src/requests/submission-repository.ts';
-import { countingDb } from '../support/db-fixtures.ts';
+import { countingDb, testSubmission } from '../support/db-fixtures.ts';
 
 // Concurrent submissions share statements and commits, across users; the quota stays exact (real PostgreSQL).
 describe('submission batches: group commit', () => {
@@ -32,26 +32,7 @@ describe('submission batches: group commit', () => {
     return uid;
   }
 
-  function submission(uid: string, over: Partial<Submission['request']> = {}, spendBudgetUsd?: number): Submission {
-    const rid = over.id ?? randomUUID();
-    return {
-      request: {
-        id: rid,
-        user_id: uid,
-        topic: `topic ${rid}`,
-        audience: null,
-        tone: 'neutral',
-        length: 'short',
-        channel: { type: 'file' },
-        trace_id: null,
-        ...over,
-      },
-      task: { exchange_key: 'tasks', routing_key: 'research', message: { request_id: rid }, headers: { traceparent: rid } },
-      defaultQuota: 1000,
-      day: quotaWindow().day,
-      spendBudgetUsd,
-    };
-  }
+  const submission = (uid: string, request: Partial<Submission['request']> = {}, spendBudgetUsd?: number) => testSubmission(uid, { request, spendBudgetUsd });
 
   type Created = Extract<SubmissionResult, { kind: 'created' }>;
   const created = (rs: PromiseSettledResult<SubmissionResult>[]): Created[] =>

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/pool.ts';
+import { quotaWindow } from '../../src/requests/quota.ts';
+import type { Submission } from '../../src/requests/submission-repository.ts';
 
 /** `n` queued requests of `userId`, each with its three pending stage rows, straight into the tables. */
 export async function insertRequests(db: Db, userId: string, n: number): Promise<string[]> {
@@ -31,4 +34,30 @@ export function countingDb(db: Db, afterEach?: () => Promise<void> | undefined):
     },
   }) as Db;
   return { db: counted, statements: () => n, reset: () => void (n = 0) };
+}
+
+/** A submission of `userId` for today as submit-request.ts builds it; its task's message and headers name its request. */
+export function testSubmission(
+  userId: string,
+  opts: { request?: Partial<Submission['request']>; defaultQuota?: number; spendBudgetUsd?: number; idempotencyKey?: string } = {},
+): Submission {
+  const id = opts.request?.id ?? randomUUID();
+  return {
+    request: {
+      id,
+      user_id: userId,
+      topic: `topic ${id}`,
+      audience: null,
+      tone: 'neutral',
+      length: 'short',
+      channel: { type: 'file' },
+      trace_id: null,
+      ...opts.request,
+    },
+    task: { exchange_key: 'tasks', routing_key: 'research', message: { request_id: id }, headers: { traceparent: id } },
+    defaultQuota: opts.defaultQuota ?? 1000,
+    day: quotaWindow().day,
+    spendBudgetUsd: opts.spendBudgetUsd,
+    idempotency: opts.idempotencyKey ? { key: opts.idempotencyKey, bodyHash: 'h' } : undefined,
+  };
 }
