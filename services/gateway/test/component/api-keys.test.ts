@@ -99,4 +99,24 @@ describe('API keys (real PostgreSQL, Redis, RabbitMQ)', () => {
     const past = await h.api.call('POST', '/v1/api-keys', { token: u.access, body: { name: 'late', expires_at: '2020-01-01T00:00:00Z' } });
     assert.equal(past.status, 400);
   });
+
+  it('when keys are created within the same millisecond, then paging one at a time lists each exactly once', async () => {
+    const u = await h.api.registerAndLogin();
+    // One statement: every row gets the same now(), which is what a microsecond default would put past the cursor.
+    const { rows } = await h.gateway.deps.db.query<{ id: string }>(
+      `INSERT INTO api_keys (id, user_id, name, prefix, key_hash, scopes)
+       SELECT gen_random_uuid(), $1::uuid, 'batch ' || g, 'prs_batch' || g, sha256(convert_to($1::uuid::text || g, 'UTF8')), ARRAY['requests:read']
+         FROM generate_series(1, 4) g RETURNING id`,
+      [u.userId],
+    );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: any = await h.api.call('GET', `/v1/api-keys?limit=1${cursor ? `&cursor=${cursor}` : ''}`, { token: u.access });
+      assert.equal(page.status, 200, JSON.stringify(page.body));
+      seen.push(...page.body.items.map((k: { id: string }) => k.id));
+      cursor = page.body.next_cursor;
+    } while (cursor && seen.length <= rows.length);
+    assert.deepEqual([...seen].sort(), rows.map((r) => r.id).sort());
+  });
 });

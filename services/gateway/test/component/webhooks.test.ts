@@ -213,6 +213,28 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
     assert.equal((await h.api.call('GET', `/v1/webhooks/${endpoint.body.id}`, { token: a.access })).status, 404);
   });
 
+  it('when deliveries are enqueued within the same millisecond, then paging one at a time lists each exactly once', async () => {
+    const u = await h.api.registerAndLogin();
+    const endpoint = await h.api.call('POST', '/v1/webhooks', {
+      token: u.access,
+      body: { url: 'https://hooks.example.com/paging', events: ['request.failed'] },
+    });
+    // One statement, as the status trigger enqueues one delivery per endpoint (delivered, so the loop leaves them).
+    const { rows } = await h.gateway.deps.db.query<{ id: string }>(
+      `INSERT INTO webhook_deliveries (endpoint_id, event_type, status) SELECT $1, 'webhook.test', 'delivered' FROM generate_series(1, 4) RETURNING id`,
+      [endpoint.body.id],
+    );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: any = await h.api.call('GET', `/v1/webhooks/${endpoint.body.id}/deliveries?limit=1${cursor ? `&cursor=${cursor}` : ''}`, { token: u.access });
+      assert.equal(page.status, 200, JSON.stringify(page.body));
+      seen.push(...page.body.items.map((d: { id: string }) => d.id));
+      cursor = page.body.next_cursor;
+    } while (cursor && seen.length <= rows.length);
+    assert.deepEqual([...seen].sort(), rows.map((r) => r.id).sort());
+  });
+
   it('when a request names a registered endpoint as its channel, then its task carries the URL and signing versions, and an ad-hoc URL gets its own secret, the same on a replay', async () => {
     const u = await h.api.registerAndLogin();
     const endpoint = await h.api.call('POST', '/v1/webhooks', {
