@@ -1,7 +1,8 @@
 import type { RequestHandler } from 'express';
 
-const ALLOW_METHODS = 'GET, POST, PATCH';
-const ALLOW_HEADERS = 'Authorization, Content-Type, Idempotency-Key, X-Request-Id';
+// Every method a route answers (DELETE revokes keys and sessions, removes webhooks); Last-Event-ID resumes a stream.
+const ALLOW_METHODS = 'GET, POST, PATCH, DELETE';
+const ALLOW_HEADERS = 'Authorization, Content-Type, Idempotency-Key, X-Request-Id, Last-Event-ID';
 const EXPOSE_HEADERS = 'Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-Id, Idempotent-Replayed';
 
 function parseOrigins(setting: string): string[] {

@@ -6,6 +6,7 @@ import { loadConfig, type ConfigError } from '@pressroom/config';
 import { testEnv } from '@pressroom/test-support';
 import { createApp } from '../../src/app.ts';
 import { SERVER_TIMEOUTS } from '../../src/gateway.ts';
+import { openApiDocument } from '../../src/http/openapi.ts';
 import { createApiClient, startTestGateway } from '../support/gateway-harness.ts';
 
 describe('API8:2023 Security Misconfiguration: HTTP hardening', () => {
@@ -59,6 +60,14 @@ describe('API8:2023 Security Misconfiguration: HTTP hardening', () => {
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers.get('access-control-allow-origin'), 'http://localhost:5173');
     assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Authorization/);
+    // A browser app revokes its keys and sessions and resumes a stream from where it stopped.
+    const revoke = await cors.call('OPTIONS', '/v1/api-keys/00000000-0000-4000-8000-000000000000', {
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'DELETE', 'access-control-request-headers': 'authorization' },
+    });
+    const allowed = new Set((revoke.headers.get('access-control-allow-methods') ?? '').split(', '));
+    const documented = Object.values(openApiDocument().paths).flatMap((ops) => Object.keys(ops).map((m) => m.toUpperCase()));
+    for (const method of new Set(documented)) assert.ok(allowed.has(method), `${method} is allowed to browsers`);
+    assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Last-Event-ID/);
     for (const origin of ['https://evil.example.com', 'https://app.example.com.evil.com', 'null', 'http://app.example.com']) {
       const res = await cors.call('GET', '/v1/me', { headers: { origin } });
       assert.equal(res.headers.get('access-control-allow-origin'), null, origin);
