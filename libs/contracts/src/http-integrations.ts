@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum } from './string-enum.ts';
+import { NOT_BLANK } from './text-patterns.ts';
 
 /** Schemas of the machine-facing API (issue 13): webhook endpoints, their delivery log, and API keys. */
 const strict = { additionalProperties: false } as const;
@@ -80,7 +81,7 @@ export type ApiKeyScope = Static<typeof ApiKeyScope>;
 const ApiKeyScopes = Type.Array(ApiKeyScope, { minItems: 1, maxItems: API_KEY_SCOPES.length, uniqueItems: true });
 
 export const CreateApiKeyBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }), expires_at: Type.Optional(Timestamp), scopes: Type.Optional(ApiKeyScopes) },
+  { name: Type.String({ minLength: 1, maxLength: 100, pattern: NOT_BLANK }), expires_at: Type.Optional(Timestamp), scopes: Type.Optional(ApiKeyScopes) },
   strict,
 );
 export type CreateApiKeyBody = Static<typeof CreateApiKeyBody>;

@@ -5,6 +5,7 @@ import { LlmUsage, StageError } from './events.ts';
 import { SpendView } from './http-usage.ts';
 
 import { StringEnum as literals } from './string-enum.ts';
+import { THREE_WHEN_TRIMMED } from './text-patterns.ts';
 
 const strict = { additionalProperties: false } as const;
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -30,7 +31,8 @@ export type ChangePasswordBody = Static<typeof ChangePasswordBody>;
 
 export const CreateRequestBody = Type.Object(
   {
-    topic: Type.String({ minLength: 3, maxLength: 300, pattern: '\\S' }),
+    // Stored trimmed (submit-request.ts), so the 3 characters are counted without the white space around them.
+    topic: Type.String({ minLength: 3, maxLength: 300, pattern: THREE_WHEN_TRIMMED }),
     audience: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     tone: Type.Optional(Tone),
     length: Type.Optional(Length),

@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { TSchema, Static } from '@sinclair/typebox';
 import type { FieldError } from './errors.ts';
+import { PATTERN_MESSAGES } from './text-patterns.ts';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM interop.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -62,6 +63,8 @@ export function toFieldErrors(errors: ErrorObject[]): FieldError[] {
       message = 'is required';
     } else if (e.keyword === 'not') {
       message = 'has a field that is not allowed in this combination';
+    } else if (e.keyword === 'pattern') {
+      message = PATTERN_MESSAGES[(e.params as { pattern: string }).pattern] ?? message;
     } else if (e.keyword === 'enum') {
       message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
     }

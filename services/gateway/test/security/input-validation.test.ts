@@ -90,6 +90,15 @@ describe('API3:2023 Broken Object Property Level Authorization: input validation
         `${JSON.stringify(res.body.errors)} names ${field}`,
       );
     }
+    // The topic is stored trimmed: its 3 characters are counted without the white space around them.
+    for (const topic of ['  a  ', ' ab\n', '\u00a0\u2003xy\t']) {
+      const res = await h.api.call('POST', '/v1/requests', { token: admin, body: { topic } });
+      assert.equal(res.status, 400, JSON.stringify(topic));
+      assert.deepEqual(res.body.errors, [{ field: 'topic', message: 'must have at least 3 characters besides leading and trailing white space' }]);
+    }
+    const spaced = await h.api.call('POST', '/v1/requests', { token: admin, body: { topic: '  a b  ' } });
+    assert.equal(spaced.status, 202);
+    assert.equal(spaced.body.topic, 'a b');
     for (const q of ['limit=0', 'limit=101', 'limit=abc', 'status=bogus', 'limit=1&limit=2'])
       assert.equal((await h.api.call('GET', `/v1/requests?${q}`, { token: admin })).status, 400, q);
   });
