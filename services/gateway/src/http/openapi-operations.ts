@@ -243,6 +243,7 @@ export const OPERATIONS: Operation[] = [
     access: 'user',
     apiKeyScope: 'requests:write',
     params: IdParams,
+    body: EmptyBody,
     status: 202,
     response: RequestView,
     errors: [404, 409, 503],

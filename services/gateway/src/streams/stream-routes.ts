@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import { AppError, EmptyQuery, IdParams, RequestEventsQuery, StreamTicketBody } from '@pressroom/contracts';
+import { AppError, EmptyBody, EmptyQuery, IdParams, RequestEventsQuery, StreamTicketBody } from '@pressroom/contracts';
 import type { GatewayDeps } from '../deps.ts';
 import { principalOf } from '../http/authenticate.ts';
 import type { Guards } from '../http/guards.ts';
@@ -66,6 +66,7 @@ export function streamRoutes(deps: GatewayDeps, guards: Guards): Router {
   router.post('/v1/requests/:id/cancel', ...guards.user, async (req, res) => {
     const { id } = parseParams(IdParams, req.params);
     parseQuery(EmptyQuery, req.query);
+    parseBody(EmptyBody, req.body);
     res.status(202).json(await cancelRequest(deps, principalOf(req), id));
   });
   return router;

@@ -95,6 +95,9 @@ describe('cancelling a content request (real PostgreSQL, Redis and RabbitMQ)', (
 
   it('when another user cancels a request, then 404 and nothing changes; an admin may cancel any; no token is 401', async () => {
     const { u, id } = await submitted();
+    const withBody = await h.api.call('POST', `/v1/requests/${id}/cancel`, { token: u.access, body: { reason: 'changed my mind' } });
+    assert.equal(withBody.status, 400, 'cancel takes no body: an unknown field is refused, not ignored');
+    assert.deepEqual(withBody.body.errors, [{ field: 'reason', message: 'is not an allowed field' }]);
     const other = await h.api.registerAndLogin();
     assert.equal((await cancel(id, other.access)).status, 404);
     assert.equal(await redis.exists(`cancel:${id}`), 0);
