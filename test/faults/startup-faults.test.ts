@@ -88,6 +88,16 @@ describe('start-up faults', { concurrency: 3 }, () => {
       const ready = await readyz(opsPort);
       assert.equal(ready.status, 503);
       assert.equal(ready.body.checks['startup'], 'failed');
+      if ('GATEWAY_PORT' in gatewayPorts) {
+        // Meanwhile the API port answers a retryable 503 with the headers of every answer.
+        const res = await fetch(`http://127.0.0.1:${gatewayPorts.GATEWAY_PORT}/v1/me`, { headers: { 'x-request-id': 'starting-check-1' } });
+        assert.equal(res.status, 503);
+        assert.equal(res.headers.get('retry-after'), '5');
+        assert.equal(res.headers.get('x-request-id'), 'starting-check-1');
+        assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+        assert.equal(res.headers.get('cache-control'), 'no-store');
+        assert.equal(((await res.json()) as { code: string }).code, 'unavailable');
+      }
 
       const { code } = await proc.exited;
       assert.equal(code, 1, proc.output.join(''));
