@@ -30,6 +30,44 @@ async function occupy(port: number): Promise<Server> {
   return server;
 }
 
+/**
+ * A server that speaks just enough of Redis's protocol (RESP) for a client to connect and read INFO, and says it
+ * is `version`: an old Redis, which this machine does not have. Every other command gets +OK.
+ */
+async function redisStub(version: string): Promise<Server> {
+  const info = `# Server\r\nredis_version:${version}\r\nloading:0\r\n`;
+  const server = createServer((socket) => {
+    let pending = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      for (let command = takeCommand(); command; command = takeCommand()) {
+        const name = command[0]?.toLowerCase();
+        socket.write(name === 'info' ? `$${Buffer.byteLength(info)}\r\n${info}\r\n` : name === 'ping' ? '+PONG\r\n' : '+OK\r\n');
+      }
+    });
+    // One command (`*<n>` then n `$<len>` strings) off the front of `pending`, or undefined until it is all here.
+    function takeCommand(): string[] | undefined {
+      const text = pending.toString('latin1');
+      const head = /^\*(\d+)\r\n/.exec(text);
+      if (!head) return undefined;
+      let at = head[0].length;
+      const args: string[] = [];
+      for (let i = 0; i < Number(head[1]); i++) {
+        const len = /^\$(\d+)\r\n/.exec(text.slice(at));
+        if (!len || text.length < at + len[0].length + Number(len[1]) + 2) return undefined;
+        at += len[0].length;
+        args.push(text.slice(at, at + Number(len[1])));
+        at += Number(len[1]) + 2;
+      }
+      pending = pending.subarray(at);
+      return args;
+    }
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return server;
+}
+
 const readyz = async (port: number) => {
   const res = await fetch(`http://127.0.0.1:${port}/readyz`);
   return { status: res.status, body: (await res.json()) as { checks: Record<string, string> } };
@@ -138,6 +176,25 @@ describe('start-up faults', { concurrency: 3 }, () => {
       proc.child.kill('SIGTERM');
       assert.equal((await proc.exited).code, 0, proc.output.join(''));
       await proxy?.close();
+    }
+  });
+
+  it('when REDIS_URL points at a Redis older than 7.0, then the service exits 1 at once naming the version it found', async () => {
+    const old = await redisStub('6.2.14');
+    try {
+      const url = `redis://127.0.0.1:${(old.address() as { port: number }).port}`;
+      // STARTUP_WAIT_S is long: an old server is not worth waiting for, so the exit must not wait it out.
+      const started = Date.now();
+      const proc = spawnService('llm', { ...env, STARTUP_WAIT_S: '60', REDIS_URL: url, LLM_PORT: String(await freePort()) });
+      const { code } = await proc.exited;
+      assert.equal(code, 1, proc.output.join(''));
+      assert.ok(Date.now() - started < 30_000, 'did not wait for STARTUP_WAIT_S');
+      assert.equal(
+        proc.stderr.join('').trim(),
+        `llm: cannot start: Redis at ${url} is Redis 6.2.14; Pressroom needs Redis 7.0 or newer (EXPIRE … NX): upgrade it, or set REDIS_URL to one that is`,
+      );
+    } finally {
+      old.close();
     }
   });
 

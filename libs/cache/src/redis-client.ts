@@ -42,6 +42,15 @@ export async function waitForRedis(redis: Redis, timeoutMs = 10_000): Promise<vo
   });
 }
 
+/** The server's `redis_version` (INFO server), or undefined when INFO is not allowed (an ACL without it). */
+export async function redisVersion(redis: Redis): Promise<string | undefined> {
+  const info = await redis.info('server').catch((err: Error) => {
+    if (err.message.includes('NOPERM')) return '';
+    throw err;
+  });
+  return /^redis_version:(\S+)/m.exec(info)?.[1];
+}
+
 export async function closeRedis(redis: Redis): Promise<void> {
   await redis.quit().catch(() => redis.disconnect());
 }

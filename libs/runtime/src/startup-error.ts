@@ -9,3 +9,14 @@ export class StartupError extends Error {
     this.name = 'StartupError';
   }
 }
+
+/**
+ * A dependency that answers but cannot serve Pressroom (a version too old): waiting longer will not help, so
+ * start-up stops at once. Its message completes "<name> at <url> ...".
+ */
+export class IncompatibleDependencyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IncompatibleDependencyError';
+  }
+}

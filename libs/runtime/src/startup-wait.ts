@@ -1,6 +1,6 @@
 import type { Logger } from '@pressroom/logger';
-import { waitForRedis, type Redis } from '@pressroom/cache';
-import { StartupError } from './startup-error.ts';
+import { redisVersion, waitForRedis, type Redis } from '@pressroom/cache';
+import { IncompatibleDependencyError, StartupError } from './startup-error.ts';
 
 /** Something a service needs before it can take work: a name for people, where it is, and how to ask it. */
 export interface StartupDependency {
@@ -74,6 +74,7 @@ async function waitForOne(dep: StartupDependency, deadline: number, waitS: numbe
       if (loggedAt > 0) logger.info({ dependency: dep.name }, `${dep.name} at ${dep.url} answers`);
       return;
     } catch (err) {
+      if (err instanceof IncompatibleDependencyError) throw new StartupError(`${dep.name} at ${dep.url} ${err.message}, or set ${dep.setting} to one that is`);
       const reason = (err as Error)?.message || String(err);
       const left = deadline - Date.now();
       if (left <= 0)
@@ -112,9 +113,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+// EXPIRE/PEXPIRE ... NX (the rate-limit budgets, login throttle, session budgets) came with Redis 7.0; on an older
+// server each of those calls fails, and the limiters fail open for good.
+const MIN_REDIS_MAJOR = 7;
+
 /**
  * A start-up check for an ioredis client that reports the client's last connection error as its reason
- * (ioredis reconnects on its own, seconds apart, so a single short wait may not see one).
+ * (ioredis reconnects on its own, seconds apart, so a single short wait may not see one). A server older than
+ * Redis 7.0 stops the start at once; one that does not say its version (INFO denied by an ACL) is let through.
  */
 export function redisAnswers(redis: Redis): (timeoutMs: number) => Promise<void> {
   let lastError: Error | undefined;
@@ -129,5 +135,8 @@ export function redisAnswers(redis: Redis): (timeoutMs: number) => Promise<void>
     } catch (err) {
       throw lastError ?? err;
     }
+    const version = await redisVersion(redis);
+    if (version !== undefined && Number.parseInt(version, 10) < MIN_REDIS_MAJOR)
+      throw new IncompatibleDependencyError(`is Redis ${version}; Pressroom needs Redis ${MIN_REDIS_MAJOR}.0 or newer (EXPIRE … NX): upgrade it`);
   };
 }
