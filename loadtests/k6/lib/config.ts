@@ -53,10 +53,20 @@ export const config = {
   topic: str('TOPIC', 'How do honeybees communicate?'),
   length: str('LENGTH', 'short'),
 
-  /** Rate-limit scenario: the route family (`api`: GET /v1/me, `auth`: POST /v1/auth/login) and the limits staging runs with. */
+  /**
+   * Rate-limit scenario: the route family (`api`: GET /v1/me, `auth`: POST /v1/auth/login) and the limits staging
+   * runs with, by the policy name the gateway announces (`LIMIT_` and the name in capitals, `-` as `_`).
+   */
   limitTarget: str('RL_TARGET', 'api'),
-  limits: { ip: num('LIMIT_IP', 100), user: num('LIMIT_USER', 100), auth: num('LIMIT_AUTH', 20) } as Record<string, number>,
-  maxLimitRequests: num('MAX_LIMIT_REQUESTS', 2000),
+  limits: {
+    ip: num('LIMIT_IP', 100),
+    user: num('LIMIT_USER', 100),
+    auth: num('LIMIT_AUTH', 20),
+    'user-reads': num('LIMIT_USER_READS', 3600),
+    'ip-authenticated': num('LIMIT_IP_AUTHENTICATED', 7200),
+  } as Record<string, number>,
+  // Enough for the default read budget (`user-reads`, 3600 an hour), which binds on RL_TARGET=api.
+  maxLimitRequests: num('MAX_LIMIT_REQUESTS', 4000),
 
   e2eRequests: Math.floor(num('E2E_REQUESTS', 5)),
   e2eVus: Math.floor(num('E2E_VUS', 1)),

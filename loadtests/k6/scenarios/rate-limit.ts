@@ -1,13 +1,14 @@
 // Rate limit, against the REAL limits: one VU sends requests until the tightest limiter on the route has
 // exactly nothing left, then one more, and checks that the 429 (problem+json `rate_limited`, Retry-After,
 // draft-8 `RateLimit` / `RateLimit-Policy`) comes at exactly that request, not one earlier or later.
-//   RL_TARGET=api  (default) GET /v1/me: the per-IP (`ip`, RATE_LIMIT_IP_PER_HOUR) and per-user (`user`,
-//                  RATE_LIMIT_USER_PER_HOUR) limiters both count it.
-//   RL_TARGET=auth POST /v1/auth/login: `ip` and `auth` (RATE_LIMIT_AUTH_PER_HOUR).
-// LIMIT_IP / LIMIT_USER / LIMIT_AUTH are the limits staging runs with (default: the documented defaults);
-// each policy the gateway announces must carry its configured quota. Counting follows the headers, so calls
-// this IP already made in the window (setup's register and login count on `ip`) still give an exact check;
-// from a fresh window the run sends exactly LIMIT requests plus one.
+//   RL_TARGET=api  (default) GET /v1/me, an authenticated read: the user's read budget (`user-reads`,
+//                  RATE_LIMIT_USER_READS_PER_HOUR) and the address's authenticated budget (`ip-authenticated`,
+//                  RATE_LIMIT_IP_AUTHENTICATED_PER_HOUR) both count it; `ip` and `user` do not.
+//   RL_TARGET=auth POST /v1/auth/login: `ip` (RATE_LIMIT_IP_PER_HOUR) and `auth` (RATE_LIMIT_AUTH_PER_HOUR).
+// LIMIT_IP / LIMIT_USER / LIMIT_AUTH / LIMIT_USER_READS / LIMIT_IP_AUTHENTICATED are the limits staging runs with
+// (default: the documented defaults); each policy the gateway announces must carry its configured quota.
+// Counting follows the headers, so calls this IP already made in the window (setup's register and login count
+// on `ip` and `auth`) still give an exact check; from a fresh window the run sends exactly LIMIT requests plus one.
 import http from 'k6/http';
 import { check, fail } from 'k6';
 import type { Options } from 'k6/options';
@@ -61,10 +62,9 @@ export default function (data: Data): void {
   if (!binding || binding.remaining === undefined || binding.quota === undefined) fail(`no usable RateLimit headers: ${describe(first)}`);
   // Never walk a limit nobody meant to test (a load-test config with limits in the millions).
   const expected = config.limits[binding.name];
+  const setting = `LIMIT_${binding.name.toUpperCase().replace(/-/g, '_')}`;
   if (expected !== undefined && binding.quota !== expected)
-    fail(
-      `the gateway announces q=${binding.quota} for "${binding.name}" but LIMIT_${binding.name.toUpperCase()}=${expected}: run against the real limits, or set LIMIT_${binding.name.toUpperCase()}`,
-    );
+    fail(`the gateway announces q=${binding.quota} for "${binding.name}" but ${setting}=${expected}: run against the real limits, or set ${setting}`);
   if (binding.remaining > config.maxLimitRequests)
     fail(`${binding.remaining} requests to reach the limit is more than MAX_LIMIT_REQUESTS=${config.maxLimitRequests}`);
   const used = binding.quota - binding.remaining;
