@@ -11,7 +11,11 @@ import { createPublishOnce } from './idempotency/publish-once.ts';
 /** How this stage's alerts name its dependency (libs/runtime's stage alerts). */
 export const PUBLISH_ALERTING: StageAlerting = { provider: 'publishing target' };
 
+/** HTTP calls in the longest post (the wordpress channel's lookup and create). */
+const LONGEST_POST_CALLS = 2;
+
 /** The last stage: post the article to its channel, once per request, and report where it went. */
+
 export function createPublishHandler(deps: WorkerDeps): StageHandler<'publish'> {
   const { config, logger, redis, breakers } = deps;
   // A webhook URL comes from the request (a user); WORDPRESS_URL from the operator, trusted as configured.
@@ -23,8 +27,10 @@ export function createPublishHandler(deps: WorkerDeps): StageHandler<'publish'> 
     webhook: createWebhookChannel({ config, http: userTargets, breakers }),
     wordpress: createWordpressChannel({ config, http: operatorEndpoints, breakers }),
   };
-  // The lock outlives any single post (bounded by the HTTP timeout), so it only guards concurrent deliveries.
-  const publishOnce = createPublishOnce({ redis, logger, lockMs: config.HTTP_TIMEOUT_MS + 2000 });
+  // The lock outlives the longest post, so it only guards concurrent deliveries: WordPress's, a lookup then the
+  // create, each bounded by HTTP_TIMEOUT_MS. One timeout was too short: a second delivery took the lock while the
+  // first's create was in flight, found no post yet and posted again.
+  const publishOnce = createPublishOnce({ redis, logger, lockMs: LONGEST_POST_CALLS * config.HTTP_TIMEOUT_MS + 2000 });
 
   return async (task) => {
     const { brief, channel, article } = task.payload;

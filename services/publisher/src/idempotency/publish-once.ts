@@ -33,7 +33,7 @@ export function createPublishOnce(deps: { redis: Redis; logger: Logger; lockMs: 
       throw transientError('idempotency_unavailable', 'cannot check whether this request was already published (redis unavailable)', { cause: err });
     }
     // Another delivery of this request is posting right now; come back after it, without spending an attempt.
-    // The lock outlives one post (its timeout plus a margin), so a crashed holder delays the request by seconds, not minutes.
+    // The lock outlives one post (its HTTP calls plus a margin), so a crashed holder delays the request by seconds, not minutes.
     if (!locked) {
       const left = await redis.pttl(lock).catch(() => 1000);
       throw transientError('publish_in_progress', 'this request is being published by another delivery', {

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipBomb, startHttpStub, type HttpStub, type RecordedRequest, type StubReply } from '@pressroom/test-support';
+import { publishTask } from '@pressroom/messaging';
 import { publishPayload, startPublisher } from './publisher-harness.ts';
 
 const USER = 'editor';
@@ -96,6 +97,44 @@ describe('publisher, wordpress channel (real RabbitMQ and Redis, stub WordPress)
     } finally {
       create = () => ({ status: 201, body: { id: 42, link: 'https://blog.example.test/2025/tides/' } });
       lookup = () => ({ body: [] });
+    }
+  });
+
+  it('when the lookup and the create each take most of HTTP_TIMEOUT_MS, then a second delivery of the request still finds the post and does not post again', async () => {
+    // A slow site: each call answers just inside the timeout, and a post becomes visible when its create answers.
+    const timeoutMs = 3000;
+    const slowMs = timeoutMs - 300;
+    const visible: Array<{ id: number; slug: string }> = [];
+    const wait = (ms: number) => new Promise((done) => setTimeout(done, ms));
+    const slowSite = await startHttpStub(async (req) => {
+      if (req.method === 'GET') {
+        const slug = req.query.get('slug');
+        const seen = visible.filter((v) => v.slug === slug);
+        return { body: seen.map((v) => ({ id: v.id, link: `https://blog.example.test/?p=${v.id}` })), delayMs: slowMs };
+      }
+      await wait(slowMs);
+      const id = visible.length + 100;
+      visible.push({ id, slug: (req.json() as { slug: string }).slug });
+      return { status: 201, body: { id, link: `https://blog.example.test/?p=${id}` } };
+    });
+    const slow = await startPublisher('pubwpslow', {
+      WORDPRESS_URL: slowSite.url,
+      WORDPRESS_USER: USER,
+      WORDPRESS_APP_PASSWORD: APP_PASSWORD,
+      HTTP_TIMEOUT_MS: String(timeoutMs),
+    });
+    try {
+      const payload = publishPayload({ type: 'wordpress' });
+      const first = slow.envelope(payload);
+      const again = slow.envelope(payload, first.request_id);
+      // Two deliveries of one request at once (a redelivery, or a duplicate): the second waits out the first's lock.
+      await Promise.all([publishTask(slow.worker.broker, first), publishTask(slow.worker.broker, again)]);
+      const [a, b] = await Promise.all([slow.completed(first), slow.completed(again)]);
+      assert.equal(slowSite.requests.filter((r) => r.method === 'POST').length, 1, 'one post for the request');
+      assert.equal(a.result?.published_url, b.result?.published_url);
+    } finally {
+      await slow.close();
+      await slowSite.close();
     }
   });
 
