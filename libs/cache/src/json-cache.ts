@@ -2,6 +2,13 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@pressroom/logger';
 import type { Metrics } from '@pressroom/telemetry';
 
+/** One computation in flight and the callers waiting on it; it is aborted when the last of them stops waiting. */
+interface Flight<T> {
+  promise: Promise<T>;
+  controller: AbortController;
+  waiters: number;
+}
+
 /**
  * A read-through JSON cache with an expiry. Redis being down is a miss, never an error: the cache only
  * ever makes things faster. Identical keys in flight in this process share one computation.
@@ -9,7 +16,7 @@ import type { Metrics } from '@pressroom/telemetry';
 export function createJsonCache<T>(deps: { redis: Redis; name: string; ttlSeconds: number; logger: Logger; metrics: Metrics; staleTtlSeconds?: number }) {
   const { redis, name, ttlSeconds, logger, metrics } = deps;
   const staleTtl = deps.staleTtlSeconds ?? 0;
-  const inFlight = new Map<string, Promise<T>>();
+  const inFlight = new Map<string, Flight<T>>();
   const key = (k: string) => `cache:${name}:${k}`;
   // A second, longer-lived copy that is only read when the fresh path is unavailable (an open breaker).
   const staleKey = (k: string) => `cache-stale:${name}:${k}`;
@@ -37,6 +44,29 @@ export function createJsonCache<T>(deps: { redis: Redis; name: string; ttlSecond
     }
   }
 
+  function waitFor(k: string, flight: Flight<T>, signal: AbortSignal | undefined): Promise<T> {
+    flight.waiters++;
+    if (!signal) return flight.promise;
+    const leave = () => {
+      if (--flight.waiters > 0) return;
+      // Nobody wants it any more: stop it, and let the next caller start afresh rather than join an aborted one.
+      if (inFlight.get(k) === flight) inFlight.delete(k);
+      flight.controller.abort(signal.reason);
+    };
+    if (signal.aborted) {
+      leave();
+      return Promise.reject(signal.reason as Error);
+    }
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        leave();
+        reject(signal.reason as Error);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      flight.promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
   return {
     get,
     set,
@@ -51,17 +81,27 @@ export function createJsonCache<T>(deps: { redis: Redis; name: string; ttlSecond
         return undefined;
       }
     },
-    async getOrCompute(k: string, compute: () => Promise<T>): Promise<{ value: T; cached: boolean }> {
+    /**
+     * The cached value, else `compute`'s, shared with every caller of the same key meanwhile. A caller whose
+     * `signal` aborts stops waiting at once (rejecting with the signal's reason); the computation's own signal
+     * aborts only when every caller has stopped waiting, so one cancelled request never fails the others.
+     */
+    async getOrCompute(k: string, compute: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<{ value: T; cached: boolean }> {
       const hit = await get(k);
       if (hit !== undefined) return { value: hit, cached: true };
-      let pending = inFlight.get(k);
-      const shared = pending !== undefined;
-      if (!pending) {
-        pending = compute().finally(() => inFlight.delete(k));
-        inFlight.set(k, pending);
-        pending.then((v) => set(k, v)).catch(() => undefined);
+      let flight = inFlight.get(k);
+      const shared = flight !== undefined;
+      if (!flight) {
+        const controller = new AbortController();
+        const started: Flight<T> = { promise: compute(controller.signal), controller, waiters: 0 };
+        started.promise = started.promise.finally(() => {
+          if (inFlight.get(k) === started) inFlight.delete(k);
+        });
+        started.promise.then((v) => set(k, v)).catch(() => undefined);
+        inFlight.set(k, started);
+        flight = started;
       }
-      return { value: await pending, cached: shared };
+      return { value: await waitFor(k, flight, signal), cached: shared };
     },
   };
 }

@@ -31,7 +31,8 @@ export function createDraftGenerator(deps: {
       return completion;
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
-      metrics.llmCalls.inc({ ...labels, outcome: OUTCOME_BY_CODE[code] ?? 'error' });
+      // Abandoned for a cancel: not the provider's failure.
+      metrics.llmCalls.inc({ ...labels, outcome: signal?.aborted ? 'cancelled' : (OUTCOME_BY_CODE[code] ?? 'error') });
       // An answer that could not be used was still billed: its tokens and cost count like any other call's.
       const spent = spendOf(err);
       if (spent) {
@@ -59,7 +60,9 @@ export function createDraftGenerator(deps: {
 
   return async function generate(input: WriteInput, signal?: AbortSignal): Promise<{ completion: Completion; cached: boolean; usage: LlmUsage }> {
     const key = promptHash(input.messages, provider.model);
-    const { value, cached } = await cache.getOrCompute(key, () => call(input, signal));
+    // The call runs under the cache's signal: identical prompts share it, and it is abandoned only when every
+    // request waiting on it was cancelled.
+    const { value, cached } = await cache.getOrCompute(key, (shared) => call(input, shared), signal);
     if (cached) metrics.llmCalls.inc({ ...labels, outcome: 'cached' });
     const usage = usageOf(provider, value, cached);
     countCost(usage);

@@ -102,6 +102,9 @@ export function createOpenAiChat(deps: { config: LlmConfig; breakers: Breakers; 
           try {
             return await postChat(client, buildChatRequest(config, messages, format), signal);
           } catch (err) {
+            // Abandoned because every request waiting on it was cancelled: says nothing about the endpoint, so a
+            // permanent error (the breaker counts only transient ones), never a retry.
+            if (signal?.aborted) throw permanentError('cancelled', 'the LLM call was abandoned: the request was cancelled', { cause: err });
             if (level < RESPONSE_FORMATS.length - 1 && rejectsResponseFormat(err)) {
               level++;
               logger?.warn({ rejected: format, next: RESPONSE_FORMATS[level] }, 'LLM server rejects this response_format; asking with the next weaker one');
