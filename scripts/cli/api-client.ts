@@ -56,7 +56,10 @@ function createApiClient(baseUrl: string, token?: string): ApiClient {
           `cannot reach the gateway at ${base} (${why}); is Pressroom running? Start it with \`pnpm start\`, or point --url / PRESSROOM_URL at it`,
         );
       }
-      const text = await res.text();
+      // The body can fail too (a reset connection, or the 30 s timeout while it streams): a message, not a stack.
+      const text = await res.text().catch((err: unknown) => {
+        throw new CliError(`the gateway's answer to ${method} ${path} broke off (${(err as Error).message}); try again`);
+      });
       let data: unknown;
       try {
         data = text ? JSON.parse(text) : undefined;

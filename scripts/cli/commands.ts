@@ -16,12 +16,16 @@ export type Values = Record<string, string | boolean | undefined>;
 /** A usage mistake found after parsing (a bad value): printed with the command's usage, exit 2. */
 export class UsageError extends Error {}
 
-function positiveInteger(name: string, value: string | boolean | undefined, fallback: number): number {
+function positiveInteger(name: string, value: string | boolean | undefined, fallback: number, max = Infinity): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive whole number, not "${String(value)}"`);
+  if (n > max) throw new UsageError(`--${name} must be at most ${max}, not ${n}`);
   return n;
 }
+
+// The API's page size limit (GET /v1/requests?limit=).
+const MAX_LIST_LIMIT = 100;
 
 /** Every check that needs no gateway, so that a typo exits 2 before anything is sent. */
 export function checkUsage(command: CommandName, values: Values): void {
@@ -35,7 +39,7 @@ export function checkUsage(command: CommandName, values: Values): void {
     if (values['webhook-url'] !== undefined && values['channel'] !== 'webhook') throw new UsageError('--webhook-url goes with --channel webhook');
     if (values['channel'] === 'webhook' && values['webhook-url'] === undefined) throw new UsageError('--channel webhook needs --webhook-url URL');
   }
-  if (command === 'list') positiveInteger('limit', values['limit'], 20);
+  if (command === 'list') positiveInteger('limit', values['limit'], 20, MAX_LIST_LIMIT);
   if (command === 'watch') positiveInteger('timeout', values['timeout'], 600);
 }
 
@@ -95,7 +99,7 @@ export async function status(api: ApiClient, id: string, values: Values, io: Io)
 export async function list(api: ApiClient, values: Values, io: Io): Promise<number> {
   const query = new URLSearchParams();
   if (typeof values['status'] === 'string') query.set('status', values['status']);
-  if (values['limit'] !== undefined) query.set('limit', String(positiveInteger('limit', values['limit'], 20)));
+  if (values['limit'] !== undefined) query.set('limit', String(positiveInteger('limit', values['limit'], 20, MAX_LIST_LIMIT)));
   if (typeof values['cursor'] === 'string') query.set('cursor', values['cursor']);
   const page = await api.call<Page>('GET', `/v1/requests${query.size > 0 ? `?${query}` : ''}`);
   if (values['json']) {

@@ -99,6 +99,7 @@ describe('pressroom CLI: usage (no services needed)', () => {
       [['list', 'extra'], /list takes no arguments/],
       [['submit', 'bees', '--tone', 'loud'], /--tone must be one of neutral, formal, casual, persuasive, not "loud"/],
       [['list', '--limit', 'ten'], /--limit must be a positive whole number/],
+      [['list', '--limit', '500'], /--limit must be at most 100, not 500/],
       [['submit', 'bees', '--channel', 'webhook'], /--channel webhook needs --webhook-url/],
       [['list', '--url', 'localhost:8080'], /the gateway URL must be http\(s\):\/\/host/],
     ];
