@@ -243,9 +243,11 @@ async function settleFailure<S extends Stage>(
   if (failure.transient && attemptsLeft) {
     const nextAttempt = failure.consumeAttempt ? task.attempt + 1 : task.attempt;
     const { level, delayMs } = scheduleRetry(retry, task.attempt, failure.retryAfterMs);
+    // Enqueued when it is due back in the work queue: the task-age histogram (and its alert) measures waiting for
+    // a worker, not the backoff, as the gateway's load shedder does.
     await publishDelayed(
       broker,
-      { ...task, attempt: nextAttempt, enqueued_at: new Date().toISOString() },
+      { ...task, attempt: nextAttempt, enqueued_at: new Date(Date.now() + delayMs).toISOString() },
       level,
       delayMs,
       failure.consumeAttempt ? deferrals : deferrals + 1,

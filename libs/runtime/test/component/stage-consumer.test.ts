@@ -10,6 +10,8 @@ import { researchPayload, SOURCE, startStageWorker, type StageWorker } from '../
 
 describe('stage consumer (real RabbitMQ and Redis)', () => {
   const calls = new Map<string, number>();
+  // Per call (request id / call number): how long the task had been queued when the handler got it, ms.
+  const ages = new Map<string, number>();
   let w: StageWorker<'research'>;
   let worker: RunningWorker;
   let events: StageWorker<'research'>['events'];
@@ -19,10 +21,12 @@ describe('stage consumer (real RabbitMQ and Redis)', () => {
     w = await startStageWorker({
       label: 'stage',
       stage: 'research',
-      settings: { RETRY_MAX_ATTEMPTS: '3', BREAKER_MAX_DEFERRALS: '4', STARTED_EVENT_DELAY_MS: '0' },
+      // A first backoff long enough to tell from queueing (the tests' default RETRY_BASE_MS is 50).
+      settings: { RETRY_MAX_ATTEMPTS: '3', BREAKER_MAX_DEFERRALS: '4', STARTED_EVENT_DELAY_MS: '0', RETRY_BASE_MS: '400', RETRY_MAX_MS: '800' },
       createHandler: () => async (task) => {
         const n = (calls.get(task.request_id) ?? 0) + 1;
         calls.set(task.request_id, n);
+        ages.set(`${task.request_id}/${n}`, Date.now() - Date.parse(task.enqueued_at));
         const topic = task.payload.brief.topic;
         if (topic === 'always transient') throw transientError('upstream_timeout', 'slow');
         if (topic === 'permanent') throw permanentError('upstream_404', 'gone');
@@ -64,6 +68,9 @@ describe('stage consumer (real RabbitMQ and Redis)', () => {
     assert.equal(retrying.error?.code, 'upstream_503');
     const done = await events.waitFor((e) => e.request_id === env.request_id && e.type === 'completed');
     assert.equal(done.attempt, 2);
+    // The retry's enqueued_at is when it came back from the delay queue: its task age is queueing, not the backoff.
+    const age = ages.get(`${env.request_id}/2`)!;
+    assert.ok(retrying.retry_in_ms! >= 300 && age < retrying.retry_in_ms! / 2, `task age ${age} ms after a ${retrying.retry_in_ms} ms backoff`);
   });
 
   it('when failures stay transient, then the task is dead-lettered after the last attempt with a failed event', async () => {
