@@ -5,6 +5,8 @@ import type { Logger } from '@pressroom/logger';
 
 /** Long enough to cover any retry schedule and a late dead-letter replay; the ioredis keyPrefix is added for us. */
 const MARKER_TTL_S = 30 * 24 * 3600;
+// How long a task waits for Redis to come back before it tries again.
+const REDIS_RETRY_AFTER_MS = 5000;
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
 /**
@@ -15,8 +17,8 @@ const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  * The one repeat that can still reach a target is a crash (or a lost Redis write) between the post and the
  * marker: the retry posts again, with the same `Idempotency-Key: <request_id>`, so the target can drop it.
  *
- * If Redis cannot answer the check, the task fails transient instead of posting blind: without the marker
- * we cannot tell a first attempt from a redelivery, and a late publish costs less than a duplicate one.
+ * If Redis cannot answer the check, the task is put back instead of posting blind: without the marker we
+ * cannot tell a first attempt from a redelivery, and a late publish costs less than a duplicate one.
  */
 export function createPublishOnce(deps: { redis: Redis; logger: Logger; lockMs: number }) {
   const { redis, logger, lockMs } = deps;
@@ -30,7 +32,13 @@ export function createPublishOnce(deps: { redis: Redis; logger: Logger; lockMs: 
       locked = await redis.set(lock, token, 'PX', lockMs, 'NX');
       existing = locked ? await redis.get(marker) : null;
     } catch (err) {
-      throw transientError('idempotency_unavailable', 'cannot check whether this request was already published (redis unavailable)', { cause: err });
+      // Redis's outage, not this request's failure: deferred without spending an attempt (within the stage's
+      // deferral budget, BREAKER_MAX_DEFERRALS), so a long outage delays publishing instead of dead-lettering it.
+      throw transientError('idempotency_unavailable', 'cannot check whether this request was already published (redis unavailable)', {
+        cause: err,
+        consumeAttempt: false,
+        retryAfterMs: REDIS_RETRY_AFTER_MS,
+      });
     }
     // Another delivery of this request is posting right now; come back after it, without spending an attempt.
     // The lock outlives one post (its HTTP calls plus a margin), so a crashed holder delays the request by seconds, not minutes.
