@@ -55,6 +55,12 @@ export function principalOf(req: Request): Principal {
   return p;
 }
 
+/**
+ * Whose requests the caller may act on (null: everyone's): an admin's session reaches every user's, anything else
+ * only its own. An admin's API key acts as its owner, never as an admin.
+ */
+export const requestOwnerScope = (p: Principal): string | null => (p.role === 'admin' && !p.apiKey ? null : p.userId);
+
 export function requireAdmin(): RequestHandler {
   return (req, _res, next) => {
     if (principalOf(req).role !== 'admin') throw new AppError('forbidden', 'this route needs the admin role');

@@ -1,7 +1,7 @@
 import { AppError } from '@pressroom/contracts';
 import { markCancelled } from '@pressroom/cache';
 import type { GatewayDeps } from '../deps.ts';
-import type { Principal } from '../http/authenticate.ts';
+import { requestOwnerScope, type Principal } from '../http/authenticate.ts';
 import { recordCancelRequest } from '../tracker/request-state-writer.ts';
 import { getRequest } from './read-requests.ts';
 
@@ -13,7 +13,7 @@ import { getRequest } from './read-requests.ts';
  * request was accepted and may already have cost research and writing.
  */
 export async function cancelRequest(deps: Pick<GatewayDeps, 'db' | 'redis' | 'config'>, principal: Principal, requestId: string) {
-  const userId = principal.role === 'admin' ? null : principal.userId;
+  const userId = requestOwnerScope(principal);
   const outcome = await recordCancelRequest(deps.db, requestId, userId);
   if (outcome.kind === 'not_found') throw new AppError('not_found', `no content request ${requestId}`);
   if (outcome.kind === 'final') throw new AppError('conflict', `request ${requestId} is already ${outcome.status}; only a request in flight can be cancelled`);

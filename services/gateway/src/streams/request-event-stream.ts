@@ -3,7 +3,7 @@ import { AppError, isFinalStatus } from '@pressroom/contracts';
 import type { Logger } from '@pressroom/logger';
 import type { Db } from '../db/pool.ts';
 import { findRequest } from '../requests/request-repository.ts';
-import type { Principal } from '../http/authenticate.ts';
+import { requestOwnerScope, type Principal } from '../http/authenticate.ts';
 import { eventsAfter, type LoggedEvent } from './event-log.ts';
 import type { RequestChangeBus } from './request-change-bus.ts';
 import type { StreamSlots } from './stream-slots.ts';
@@ -46,7 +46,7 @@ export interface EventStreamDeps {
  * Last-Event-ID). A burst of events to a slow but reading client is paced, not dropped; the others never wait.
  */
 export async function streamRequestEvents(deps: EventStreamDeps, res: Response, principal: Principal, requestId: string, lastEventId: number): Promise<void> {
-  const request = await findRequest(deps.db, requestId, principal.role === 'admin' ? null : principal.userId);
+  const request = await findRequest(deps.db, requestId, requestOwnerScope(principal));
   if (!request) throw new AppError('not_found', `no content request ${requestId}`);
   const slot = await deps.slots.acquire(principal.userId);
 

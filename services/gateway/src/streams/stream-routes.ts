@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { AppError, EmptyBody, EmptyQuery, IdParams, RequestEventsQuery, StreamTicketBody } from '@pressroom/contracts';
 import type { GatewayDeps } from '../deps.ts';
-import { principalOf } from '../http/authenticate.ts';
+import { principalOf, requestOwnerScope } from '../http/authenticate.ts';
 import type { Guards } from '../http/guards.ts';
 import { parseBody, parseParams, parseQuery } from '../http/validate.ts';
 import { cancelRequest } from '../requests/cancel-request.ts';
@@ -56,8 +56,7 @@ export function streamRoutes(deps: GatewayDeps, guards: Guards): Router {
     parseQuery(EmptyQuery, req.query);
     const { request_id: requestId } = parseBody(StreamTicketBody, req.body);
     const principal = principalOf(req);
-    if (!(await findRequest(deps.db, requestId, principal.role === 'admin' ? null : principal.userId)))
-      throw new AppError('not_found', `no content request ${requestId}`);
+    if (!(await findRequest(deps.db, requestId, requestOwnerScope(principal)))) throw new AppError('not_found', `no content request ${requestId}`);
     const { ticket, expiresAt } = await issueStreamTicket(deps.redis, principal, requestId);
     res.set('Cache-Control', 'no-store');
     res.status(201).json({ ticket, expires_at: expiresAt.toISOString(), events_url: `/v1/requests/${requestId}/events?ticket=${ticket}` });

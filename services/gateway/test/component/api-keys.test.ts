@@ -100,6 +100,20 @@ describe('API keys (real PostgreSQL, Redis, RabbitMQ)', () => {
     assert.equal(past.status, 400);
   });
 
+  it("when an admin's key names another user's request, then it is not found: the key acts as its owner, not as an admin", async () => {
+    const owner = await h.api.registerAndLogin();
+    const submitted = await h.api.call('POST', '/v1/requests', { token: owner.access, body: { topic: 'someone else’s request' } });
+    const key = (await createKey(admin.access, { name: 'admin automation' })).key;
+    const id = submitted.body.id as string;
+    assert.equal((await h.api.call('GET', `/v1/requests/${id}`, { token: key })).status, 404);
+    assert.equal((await h.api.call('POST', `/v1/requests/${id}/cancel`, { token: key })).status, 404);
+    assert.equal((await h.api.call('POST', '/v1/stream-tickets', { token: key, body: { request_id: id } })).status, 404);
+    assert.equal((await h.api.call('GET', `/v1/requests/${id}/events`, { token: key })).status, 404);
+    assert.equal((await h.api.call('GET', `/v1/requests/${id}`, { token: owner.access })).body.status, 'queued', 'nothing was cancelled');
+    // The admin's own session still reaches it.
+    assert.equal((await h.api.call('POST', '/v1/stream-tickets', { token: admin.access, body: { request_id: id } })).status, 201);
+  });
+
   it('when keys are created within the same millisecond, then paging one at a time lists each exactly once', async () => {
     const u = await h.api.registerAndLogin();
     // One statement: every row gets the same now(), which is what a microsecond default would put past the cursor.
