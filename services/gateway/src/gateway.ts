@@ -31,6 +31,7 @@ import { createOutboxRelay } from './outbox/outbox-relay.ts';
 import { startEventTracker } from './tracker/event-tracker.ts';
 import { startDeadLetterConsumers } from './dead-letters/dead-letter-consumer.ts';
 import { createStartingApp } from './http/starting-app.ts';
+import { createOpenStreams } from './streams/open-streams.ts';
 import { createGatewayBudgets } from './http/rate-limits.ts';
 import { createRefusals } from './http/refusal-routes.ts';
 import { createSpentKeys } from './http/counted-budget.ts';
@@ -155,7 +156,21 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     const relay = createOutboxRelay({ db, broker, logger, metrics, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS });
     const deliveries = createDeliveryLoop({ db, logger, config, ...createCallbackClient(config, opts.callbackAddressPolicy) });
     const sessions = createSessionChecks(sessionDb);
-    const deps: GatewayDeps = { config, db, redis, broker, logger, metrics, tokens, sessions, alerts, outbox: relay, changes, deliveries };
+    const deps: GatewayDeps = {
+      config,
+      db,
+      redis,
+      broker,
+      logger,
+      metrics,
+      tokens,
+      sessions,
+      alerts,
+      outbox: relay,
+      changes,
+      streams: createOpenStreams(),
+      deliveries,
+    };
     shutdown.register('outbox relay', () => relay.stop());
     shutdown.register('webhook deliveries', () => deliveries.stop());
     await startEventTracker({
@@ -186,7 +201,13 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     handle = app;
     started = true;
     const listening = server;
-    shutdown.register('http server', () => closeServer(listening));
+    shutdown.register('http server', async () => {
+      const closing = closeServer(listening);
+      // Streams end only with their request: end them now, or the close would wait out the shutdown deadline.
+      const ended = deps.streams.endAll();
+      if (ended > 0) logger.info({ streams: ended }, 'ended the open event streams; their clients resume elsewhere with Last-Event-ID');
+      await closing;
+    });
     logger.info({ port, ops_port: opsPort }, 'gateway listening');
     return { deps, app, server, port, opsPort, shutdown };
   } catch (err) {

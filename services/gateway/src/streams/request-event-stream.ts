@@ -6,6 +6,7 @@ import { findRequest } from '../requests/request-repository.ts';
 import { requestOwnerScope, type Principal } from '../http/authenticate.ts';
 import { eventsAfter, type LoggedEvent } from './event-log.ts';
 import type { RequestChangeBus } from './request-change-bus.ts';
+import type { OpenStreams } from './open-streams.ts';
 import type { StreamSlots } from './stream-slots.ts';
 
 const DRAIN_WAIT_MS = 1000;
@@ -31,6 +32,7 @@ export interface EventStreamDeps {
   db: Db;
   bus: RequestChangeBus;
   slots: StreamSlots;
+  open: OpenStreams;
   logger: Logger;
   heartbeatMs: number;
   maxBufferBytes: number;
@@ -49,6 +51,8 @@ export async function streamRequestEvents(deps: EventStreamDeps, res: Response, 
   const request = await findRequest(deps.db, requestId, requestOwnerScope(principal));
   if (!request) throw new AppError('not_found', `no content request ${requestId}`);
   const slot = await deps.slots.acquire(principal.userId);
+  // The client may have left during those two awaits: its 'close' has passed, so nothing else would free the slot.
+  if (res.destroyed) return void slot.release();
 
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
@@ -70,12 +74,21 @@ export async function streamRequestEvents(deps: EventStreamDeps, res: Response, 
     closed = true;
     clearInterval(heartbeat);
     unlisten();
+    forget();
     void slot.release();
   };
   const finish = () => {
     close();
     res.end();
   };
+  // At shutdown: end the response and the connection (a kept-alive socket would hold the server's close).
+  const forget = deps.open.add(() => {
+    // Taken first: a finished response lets go of its socket. Destroyed once written, not just ended: a client's
+    // pool may keep a half-closed socket for seconds.
+    const socket = res.socket;
+    finish();
+    res.once('finish', () => socket?.destroySoon());
+  });
 
   const send = async (e: LoggedEvent): Promise<boolean> => {
     res.write(`id: ${e.seq}\nevent: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);

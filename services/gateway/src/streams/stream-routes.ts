@@ -20,6 +20,7 @@ export function streamRoutes(deps: GatewayDeps, guards: Guards): Router {
     db: deps.db,
     bus: deps.changes,
     slots,
+    open: deps.streams,
     logger: deps.logger,
     heartbeatMs: deps.config.STREAM_HEARTBEAT_MS,
     maxBufferBytes: deps.config.STREAM_MAX_BUFFER_BYTES,

@@ -138,6 +138,25 @@ describe('following a request over Server-Sent Events (real PostgreSQL, Redis an
       assert.equal(resumed.at(-1)!.data.status, 'published');
     }));
 
+  it('when a replica shuts down with streams open, then it ends them at once (not at its deadline) and the client resumes on another replica', async () => {
+    const { u, id, base } = await submitted();
+    await emit(base, 'research', 'started');
+    const replica: RunningGateway = await startGateway(h.config, { port: 0 });
+    const stream = await openEventStream(eventsUrl(id, `http://127.0.0.1:${replica.port}`), bearer(u.access));
+    const first = await stream.event((e) => e.event === 'request.research.started');
+    const started = performance.now();
+    await replica.shutdown.shutdown();
+    const tookMs = performance.now() - started;
+    // SHUTDOWN_TIMEOUT_MS is 3000 here: waiting for the stream would have spent all of it.
+    assert.ok(tookMs < h.config.SHUTDOWN_TIMEOUT_MS / 2, `shutdown took ${Math.round(tookMs)} ms`);
+    await stream.ended();
+    const resumed = await openEventStream(eventsUrl(id), { ...bearer(u.access), 'last-event-id': first.id! });
+    await emit(base, 'research', 'completed', { duration_ms: 5 });
+    assert.equal((await resumed.event((e) => e.event === 'request.research.completed')).event, 'request.research.completed');
+    assert.ok(!resumed.events.some((e) => e.event === 'request.research.started'), 'nothing seen twice');
+    await resumed.close();
+  });
+
   it('when a stream has nothing to say for a while, then it sends heartbeat comments', async () => {
     const { u, id } = await submitted();
     const stream = await openEventStream(eventsUrl(id), bearer(u.access));
