@@ -70,7 +70,7 @@ async function storeDeadLetter(deps: { db: Db; logger: Logger }, stage: Stage, d
                   type: 'failed',
                   attempt: attempts,
                   at: deadAt,
-                  error: publicStageError(stage, { code: reason.slice(0, 100), message: reason }),
+                  error: publicStageError(stage, { code: reason.slice(0, 100), message: workerMessage(reason, detail) }),
                 },
               ]);
             return inserted;
@@ -85,6 +85,16 @@ async function storeDeadLetter(deps: { db: Db; logger: Logger }, stage: Stage, d
       delivery.requeue();
     }
   });
+}
+
+/**
+ * A worker's detail is `<code>: <message>`; for a permanent failure the code is the reason, and its message is the
+ * one the user reads when the code keeps its own (no_sources names the topic). This letter can reach the request
+ * before the worker's failed event does, and the first error written stays. publicStageError still decides which
+ * messages are shown; for the rest the reason stands in.
+ */
+function workerMessage(reason: string, detail: string | null): string {
+  return detail?.startsWith(`${reason}: `) ? detail.slice(reason.length + 2, reason.length + 2 + 500) : reason;
 }
 
 function str(value: unknown): string | undefined {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import * as amqplib from 'amqplib';
 import { permanentError, transientError } from '@pressroom/contracts';
+import { createEnvelope, publishDeadLetter } from '@pressroom/messaging';
 import type { RunningWorker } from '@pressroom/runtime';
 import { BASE_URLS, pollUntil } from '@pressroom/test-support';
 import { startTestGateway } from '../support/gateway-harness.ts';
@@ -70,6 +71,26 @@ describe('dead letters and breakers in the admin API (real RabbitMQ, Redis, Post
     assert.deepEqual(after.body.items, [], 'a replayed letter leaves the default list');
     const all = await h.api.call('GET', `/v1/admin/dead-letters?request_id=${created.body.id}&include_replayed=true`, { token: admin });
     assert.ok(all.body.items[0].replayed_at);
+  });
+
+  it("when a permanent failure reaches the dead-letter store before its failed event, then the user still reads the worker's message", async () => {
+    const user = await h.api.registerAndLogin();
+    const created = await h.api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'an unfindable topic' } });
+    const id = created.body.id as string;
+    // What a worker sends for a permanent failure, without its failed event (which would race the letter).
+    const message = 'nothing matched "an unfindable topic": the local search returned no results';
+    const task = createEnvelope({
+      request_id: id,
+      user_id: user.userId,
+      stage: 'research',
+      payload: { brief: { topic: 'an unfindable topic', tone: 'neutral', length: 'medium' }, channel: { type: 'file' } },
+    });
+    await publishDeadLetter(h.gateway.deps.broker, 'research', task, { reason: 'no_sources', detail: `no_sources: ${message}`, attempts: 1 });
+    const failed = await until('the request to fail', async () => {
+      const r = (await h.api.call('GET', `/v1/requests/${id}`, { token: user.access })).body;
+      return r.status === 'failed' ? r : undefined;
+    });
+    assert.deepEqual(failed.stages[0].error, { code: 'no_sources', message });
   });
 
   it('when RabbitMQ dead-letters a task itself (delivery limit), then it is stored with the broker reason and its request fails', async () => {
