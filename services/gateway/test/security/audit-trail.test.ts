@@ -60,6 +60,11 @@ describe('API2:2023 / API5:2023: an audit trail of security events', () => {
     assert.equal(eventLine('api_key.revoked', 'audit-key')?.['user_id'], v.userId);
     await h.api.call('POST', '/v1/auth/logout', { token: v.access, body: {}, headers: headers('audit-logout') });
     assert.equal(eventLine('auth.logout', 'audit-logout')?.['user_id'], v.userId);
+    // A refresh of a session that was ended (logout, password change, revocation) is no reuse alarm.
+    const ended = await h.api.call('POST', '/v1/auth/refresh', { body: { refresh_token: second.body.refresh_token }, headers: headers('audit-ended') });
+    assert.equal(ended.status, 401);
+    assert.match(ended.body.detail, /the session has ended/);
+    assert.equal(eventLine('auth.refresh_reused', 'audit-ended'), undefined, 'an ended session is not a stolen token');
 
     const auditLines = logs.lines.filter((l) => l.includes('"msg":"security event"'));
     for (const secret of [u.password, v.password, 'wrong password', 'a brand new password', u.refresh, rotated.body.refresh_token, u.email, v.email])
