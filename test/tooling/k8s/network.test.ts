@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { networkRules } from '../../../deploy/k8s/tools/rules/network.ts';
-import type { Manifest } from '../../../deploy/k8s/tools/manifest.ts';
-import { overlay } from './manifests.ts';
+import type { Manifest, Obj } from '../../../deploy/k8s/tools/manifest.ts';
+import { object, overlay } from './manifests.ts';
 
 const policy = (name: string, app: string, spec: object): Manifest => ({
   apiVersion: 'networking.k8s.io/v1',
@@ -39,4 +39,19 @@ describe('network policy rules', () => {
     );
     assert.deepEqual(networkRules(objects, false), []);
   });
+});
+
+describe('the public entry', () => {
+  for (const name of ['staging', 'production'] as const)
+    it(`when ${name} is rendered, then its Ingress routes the API, its description and the operator console to the gateway`, () => {
+      const ingress = object(overlay(name), 'Ingress', 'gateway');
+      const rules = (ingress['spec'] as Obj)['rules'] as Obj[];
+      const paths = rules.flatMap((r) => ((r['http'] as Obj)['paths'] as Obj[]).map((p) => [p['path'], p['pathType'], (p['backend'] as Obj)['service']]));
+      const toGateway = { name: 'gateway', port: { name: 'http' } };
+      assert.deepEqual(paths, [
+        ['/v1', 'Prefix', toGateway],
+        ['/openapi.json', 'Exact', toGateway],
+        ['/console', 'Prefix', toGateway],
+      ]);
+    });
 });
