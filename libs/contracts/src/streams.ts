@@ -20,8 +20,17 @@ export const StreamTicketView = Type.Object(
 );
 export type StreamTicketView = Static<typeof StreamTicketView>;
 
-/** `GET /v1/requests/{id}/events`: `ticket` replaces the Authorization header for clients that cannot send one. */
-export const RequestEventsQuery = Type.Object({ ticket: Type.Optional(Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' })) }, strict);
+/**
+ * `GET /v1/requests/{id}/events`: `ticket` replaces the Authorization header for clients that cannot send one;
+ * `last_event_id` the Last-Event-ID header for the same clients, resuming with a new ticket (a spent one is refused).
+ */
+export const RequestEventsQuery = Type.Object(
+  {
+    ticket: Type.Optional(Type.String({ minLength: 20, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' })),
+    last_event_id: Type.Optional(Type.String({ pattern: '^\\d{1,9}$', maxLength: 9 })),
+  },
+  strict,
+);
 export type RequestEventsQuery = Static<typeof RequestEventsQuery>;
 
 /** The `data:` of `event: request.<stage>.<type>`. A `started` with `synthesised: true` was inferred from a later event. */

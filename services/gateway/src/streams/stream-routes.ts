@@ -28,8 +28,9 @@ export function streamRoutes(deps: GatewayDeps, guards: Guards): Router {
 
   const follow: RequestHandler = async (req, res) => {
     const { id } = parseParams(IdParams, req.params);
-    parseQuery(RequestEventsQuery, req.query);
-    const lastEventId = req.get('last-event-id');
+    const query = parseQuery(RequestEventsQuery, req.query);
+    // The header when there is one: EventSource sets it on its own reconnects.
+    const lastEventId = req.get('last-event-id') ?? query.last_event_id;
     if (lastEventId !== undefined && !LAST_EVENT_ID.test(lastEventId))
       throw new AppError('validation_failed', 'Last-Event-ID must be an event id this stream sent', {
         errors: [{ field: 'Last-Event-ID', message: 'is not an event id' }],

@@ -205,6 +205,15 @@ describe('following a request over Server-Sent Events (real PostgreSQL, Redis an
     const spent = await openEventStream(`${h.url}${issued.body.events_url}`);
     assert.equal(spent.status, 401);
     assert.equal(spent.problem.code, 'unauthorized');
+    // Resuming takes a new ticket and says where it stopped, in the query (EventSource cannot set the header).
+    const seen = stream.events.find((e) => e.event === 'request.research.started')!;
+    await emit(base, 'research', 'completed', { duration_ms: 5 });
+    const fresh = (await h.api.call('POST', '/v1/stream-tickets', { token: u.access, body: { request_id: id } })).body.ticket;
+    const resumed = await openEventStream(`${eventsUrl(id)}?ticket=${fresh}&last_event_id=${seen.id}`);
+    assert.equal((await resumed.event((e) => e.event === 'request.research.completed')).event, 'request.research.completed');
+    assert.ok(!resumed.events.some((e) => Number(e.id) <= Number(seen.id)), 'nothing before last_event_id');
+    await resumed.close();
+    assert.equal((await openEventStream(`${eventsUrl(id)}?last_event_id=x1`, bearer(u.access))).status, 400);
 
     const { id: otherId } = await submitted(u);
     const forOther = (await h.api.call('POST', '/v1/stream-tickets', { token: u.access, body: { request_id: otherId } })).body.ticket;
