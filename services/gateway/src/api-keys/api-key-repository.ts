@@ -34,6 +34,16 @@ export async function insertApiKey(db: DbClient, k: Omit<ApiKeyRow, 'revoked_at'
   return rows[0]!;
 }
 
+/** Whether the key can still be used: not revoked, not expired, its owner not disabled (for a stream it opened). */
+export async function apiKeyIsLive(db: DbClient, id: string): Promise<boolean> {
+  const { rows } = await db.query<{ live: boolean }>(
+    `SELECT k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()) AND NOT u.disabled AS live
+       FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.id = $1`,
+    [id],
+  );
+  return rows[0]?.live ?? false;
+}
+
 export async function findApiKeyState(db: DbClient, hash: Buffer): Promise<ApiKeyState | undefined> {
   const { rows } = await db.query<ApiKeyState>({
     name: 'api-key-state',

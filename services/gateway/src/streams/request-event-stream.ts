@@ -33,6 +33,8 @@ export interface EventStreamDeps {
   bus: RequestChangeBus;
   slots: StreamSlots;
   open: OpenStreams;
+  /** Whether the credential that opened the stream still holds (asked on each heartbeat). */
+  stillAllowed(principal: Principal): Promise<boolean>;
   logger: Logger;
   heartbeatMs: number;
   maxBufferBytes: number;
@@ -134,6 +136,15 @@ export async function streamRequestEvents(deps: EventStreamDeps, res: Response, 
     res.write(': heartbeat\n\n');
     void slot.renew();
     pump();
+    // An error asking is not a revocation: the stream goes on, and the next heartbeat asks again.
+    deps.stillAllowed(principal).then(
+      (allowed) => {
+        if (allowed || closed) return;
+        deps.logger.info({ request_id: requestId }, 'event stream ended: its session or API key no longer holds');
+        finish();
+      },
+      () => undefined,
+    );
   }, deps.heartbeatMs);
   res.on('close', close);
   pump();

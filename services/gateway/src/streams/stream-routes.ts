@@ -1,7 +1,8 @@
 import { Router, type RequestHandler } from 'express';
 import { AppError, EmptyBody, EmptyQuery, IdParams, RequestEventsQuery, StreamTicketBody } from '@pressroom/contracts';
 import type { GatewayDeps } from '../deps.ts';
-import { principalOf, requestOwnerScope } from '../http/authenticate.ts';
+import { principalOf, requestOwnerScope, type Principal } from '../http/authenticate.ts';
+import { apiKeyIsLive } from '../api-keys/api-key-repository.ts';
 import type { Guards } from '../http/guards.ts';
 import { parseBody, parseParams, parseQuery } from '../http/validate.ts';
 import { cancelRequest } from '../requests/cancel-request.ts';
@@ -21,6 +22,11 @@ export function streamRoutes(deps: GatewayDeps, guards: Guards): Router {
     bus: deps.changes,
     slots,
     open: deps.streams,
+    // Asked again on every heartbeat: a logout, a revoked key or a disabled user ends the stream too.
+    stillAllowed: (p: Principal) =>
+      p.apiKey
+        ? apiKeyIsLive(deps.db, p.apiKey.id)
+        : deps.sessions.check(p.sessionId, p.userId).then((s) => !!s && !s.revoked_at && !s.disabled && Date.parse(s.expires_at) > Date.now()),
     logger: deps.logger,
     heartbeatMs: deps.config.STREAM_HEARTBEAT_MS,
     maxBufferBytes: deps.config.STREAM_MAX_BUFFER_BYTES,

@@ -157,6 +157,19 @@ describe('following a request over Server-Sent Events (real PostgreSQL, Redis an
     await resumed.close();
   });
 
+  it('when the session or API key that opened a stream ends, then the stream ends at its next heartbeat', async () => {
+    const { u, id } = await submitted();
+    const bySession = await openEventStream(eventsUrl(id), bearer(u.access));
+    const key = (await h.api.call('POST', '/v1/api-keys', { token: u.access, body: { name: 'follower', scopes: ['requests:read'] } })).body;
+    const byKey = await openEventStream(eventsUrl(id), bearer(key.key));
+    assert.equal(byKey.status, 200);
+    assert.equal((await h.api.call('DELETE', `/v1/api-keys/${key.id}`, { token: u.access })).status, 204);
+    await byKey.ended();
+    assert.equal(bySession.isEnded, false, 'the session stream goes on');
+    assert.equal((await h.api.call('POST', '/v1/auth/logout', { token: u.access, body: {} })).status, 204);
+    await bySession.ended();
+  });
+
   it('when a stream has nothing to say for a while, then it sends heartbeat comments', async () => {
     const { u, id } = await submitted();
     const stream = await openEventStream(eventsUrl(id), bearer(u.access));
