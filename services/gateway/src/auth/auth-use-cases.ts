@@ -82,8 +82,9 @@ export async function refreshSession(deps: RefreshDeps, body: RefreshBody, who: 
   const outcome = await inTransaction(deps.db, async (tx) => {
     const row = await findRefreshTokenForUpdate(tx, hash);
     if (!row) return { error: 'the refresh token is not valid', tokens: undefined };
-    // Ended already (logout, password change, a revocation, or an earlier reuse): nothing to revoke, no alarm.
-    if (row.family_revoked_at) return { error: 'the session has ended', tokens: undefined };
+    // The session's latest token after the session was ended (logout, password change, a revocation): nothing to
+    // revoke, no alarm. A token already spent is still reuse, whatever became of its session: it was copied.
+    if (row.family_revoked_at && !row.used_at) return { error: 'the session has ended', tokens: undefined };
     const live = !row.family_revoked_at && Date.parse(row.family_expires_at) > Date.now();
     const withinGrace = row.used_at !== null && !row.revoked_at && live && graceMs > 0 && Date.now() - Date.parse(row.used_at) <= graceMs;
     if ((row.used_at || row.revoked_at) && !withinGrace) {

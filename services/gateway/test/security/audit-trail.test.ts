@@ -65,6 +65,9 @@ describe('API2:2023 / API5:2023: an audit trail of security events', () => {
     assert.equal(ended.status, 401);
     assert.match(ended.body.detail, /the session has ended/);
     assert.equal(eventLine('auth.refresh_reused', 'audit-ended'), undefined, 'an ended session is not a stolen token');
+    // A spent token is still reuse after its session ended: it was copied.
+    await h.api.call('POST', '/v1/auth/refresh', { body: { refresh_token: u.refresh }, headers: headers('audit-reuse-ended') });
+    assert.equal(eventLine('auth.refresh_reused', 'audit-reuse-ended')?.['user_id'], u.userId);
 
     const auditLines = logs.lines.filter((l) => l.includes('"msg":"security event"'));
     for (const secret of [u.password, v.password, 'wrong password', 'a brand new password', u.refresh, rotated.body.refresh_token, u.email, v.email])
