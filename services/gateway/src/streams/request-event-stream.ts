@@ -70,6 +70,8 @@ export async function streamRequestEvents(deps: EventStreamDeps, res: Response, 
   let reading: Promise<void> | undefined;
   let again = false;
   const finalAtStart = isFinalStatus(request.status);
+  // Set once the stream is registered for shutdown (below, when everything close() touches exists).
+  let forget = () => {};
 
   const close = () => {
     if (closed) return;
@@ -84,13 +86,15 @@ export async function streamRequestEvents(deps: EventStreamDeps, res: Response, 
     res.end();
   };
   // At shutdown: end the response and the connection (a kept-alive socket would hold the server's close).
-  const forget = deps.open.add(() => {
+  const endForShutdown = () => {
     // Taken first: a finished response lets go of its socket. Destroyed once written, not just ended: a client's
-    // pool may keep a half-closed socket for seconds.
+    // pool may keep a half-closed socket for seconds. A client that is not reading never takes the rest: at once.
     const socket = res.socket;
+    const unsent = res.writableLength > 0;
     finish();
-    res.once('finish', () => socket?.destroySoon());
-  });
+    if (unsent) res.destroy();
+    else res.once('finish', () => socket?.destroySoon());
+  };
 
   const send = async (e: LoggedEvent): Promise<boolean> => {
     res.write(`id: ${e.seq}\nevent: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
@@ -147,5 +151,7 @@ export async function streamRequestEvents(deps: EventStreamDeps, res: Response, 
     );
   }, deps.heartbeatMs);
   res.on('close', close);
+  // Registered last, so that ending it at once (a shutdown already under way) finds everything to close.
+  forget = deps.open.add(endForShutdown);
   pump();
 }

@@ -26,7 +26,10 @@ export function streamRoutes(deps: GatewayDeps, guards: Guards): Router {
     stillAllowed: (p: Principal) =>
       p.apiKey
         ? apiKeyIsLive(deps.db, p.apiKey.id)
-        : deps.sessions.check(p.sessionId, p.userId).then((s) => !!s && !s.revoked_at && !s.disabled && Date.parse(s.expires_at) > Date.now()),
+        : deps.sessions
+            .check(p.sessionId, p.userId)
+            // A changed role too: an admin's stream of another user's request must not outlive the admin role.
+            .then((s) => !!s && !s.revoked_at && !s.disabled && s.role === p.role && Date.parse(s.expires_at) > Date.now()),
     logger: deps.logger,
     heartbeatMs: deps.config.STREAM_HEARTBEAT_MS,
     maxBufferBytes: deps.config.STREAM_MAX_BUFFER_BYTES,
