@@ -7,6 +7,8 @@ interface Flight<T> {
   promise: Promise<T>;
   controller: AbortController;
   waiters: number;
+  /** A caller has taken the computed value as its own (cached: false); the others get it as cached. */
+  claimed: boolean;
 }
 
 /**
@@ -82,18 +84,18 @@ export function createJsonCache<T>(deps: { redis: Redis; name: string; ttlSecond
       }
     },
     /**
-     * The cached value, else `compute`'s, shared with every caller of the same key meanwhile. A caller whose
-     * `signal` aborts stops waiting at once (rejecting with the signal's reason); the computation's own signal
-     * aborts only when every caller has stopped waiting, so one cancelled request never fails the others.
+     * The cached value, else `compute`'s, shared with every caller of the same key meanwhile (`cached` is false for
+     * exactly one of them). A caller whose `signal` aborts stops waiting at once (rejecting with the signal's
+     * reason); the computation's own signal aborts only when every caller has stopped waiting, so one cancelled
+     * request never fails the others.
      */
     async getOrCompute(k: string, compute: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<{ value: T; cached: boolean }> {
       const hit = await get(k);
       if (hit !== undefined) return { value: hit, cached: true };
       let flight = inFlight.get(k);
-      const shared = flight !== undefined;
       if (!flight) {
         const controller = new AbortController();
-        const started: Flight<T> = { promise: compute(controller.signal), controller, waiters: 0 };
+        const started: Flight<T> = { promise: compute(controller.signal), controller, waiters: 0, claimed: false };
         started.promise = started.promise.finally(() => {
           if (inFlight.get(k) === started) inFlight.delete(k);
         });
@@ -101,7 +103,12 @@ export function createJsonCache<T>(deps: { redis: Redis; name: string; ttlSecond
         inFlight.set(k, started);
         flight = started;
       }
-      return { value: await waitFor(k, flight, signal), cached: shared };
+      const value = await waitFor(k, flight, signal);
+      // The first caller to get the value owns it (its cost is counted once): the one that started the computation,
+      // or, if that one was cancelled meanwhile, the next in line.
+      const cached = flight.claimed;
+      flight.claimed = true;
+      return { value, cached };
     },
   };
 }

@@ -52,6 +52,8 @@ describe('llm worker: a cancel during a call shared by identical prompts (real R
     const other = await llm.settled(b);
     assert.equal(other.type, 'completed', JSON.stringify(other.error));
     assert.equal(stub.requestsFor('shared tide call').length, 1, 'one call, not abandoned and asked again');
+    // The one call is this request's own now: its spend counts once, not as an answer from the cache.
+    assert.equal(other.result?.usage?.cached, false);
   });
 
   it('when every request waiting on a call is cancelled, then the call is abandoned, counted as cancelled, and the breaker stays closed', async () => {
