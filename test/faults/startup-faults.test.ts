@@ -31,8 +31,9 @@ async function occupy(port: number): Promise<Server> {
 }
 
 /**
- * A server that speaks just enough of Redis's protocol (RESP) for a client to connect and read INFO, and says it
- * is `version`: an old Redis, which this machine does not have. Every other command gets +OK.
+ * A server that speaks just enough of Redis's protocol (RESP) for a client to connect and read INFO, says it is
+ * `version`, and refuses PEXPIRE with NX as Redis 6 does: an old Redis, which this machine does not have. Every
+ * other command gets +OK.
  */
 async function redisStub(version: string): Promise<Server> {
   const info = `# Server\r\nredis_version:${version}\r\nloading:0\r\n`;
@@ -42,7 +43,9 @@ async function redisStub(version: string): Promise<Server> {
       pending = Buffer.concat([pending, chunk]);
       for (let command = takeCommand(); command; command = takeCommand()) {
         const name = command[0]?.toLowerCase();
-        socket.write(name === 'info' ? `$${Buffer.byteLength(info)}\r\n${info}\r\n` : name === 'ping' ? '+PONG\r\n' : '+OK\r\n');
+        if (name === 'info') socket.write(`$${Buffer.byteLength(info)}\r\n${info}\r\n`);
+        else if (name === 'pexpire' && command.length > 3) socket.write("-ERR wrong number of arguments for 'pexpire' command\r\n");
+        else socket.write(name === 'ping' ? '+PONG\r\n' : '+OK\r\n');
       }
     });
     // One command (`*<n>` then n `$<len>` strings) off the front of `pending`, or undefined until it is all here.
@@ -179,7 +182,7 @@ describe('start-up faults', { concurrency: 3 }, () => {
     }
   });
 
-  it('when REDIS_URL points at a Redis older than 7.0, then the service exits 1 at once naming the version it found', async () => {
+  it('when REDIS_URL points at a Redis older than 7.0, then the service exits 1 at once naming the version it found and what it refused', async () => {
     const old = await redisStub('6.2.14');
     try {
       const url = `redis://127.0.0.1:${(old.address() as { port: number }).port}`;
@@ -191,7 +194,7 @@ describe('start-up faults', { concurrency: 3 }, () => {
       assert.ok(Date.now() - started < 30_000, 'did not wait for STARTUP_WAIT_S');
       assert.equal(
         proc.stderr.join('').trim(),
-        `llm: cannot start: Redis at ${url} is Redis 6.2.14; Pressroom needs Redis 7.0 or newer (EXPIRE … NX): upgrade it, or set REDIS_URL to one that is`,
+        `llm: cannot start: Redis at ${url} is Redis 6.2.14 and refuses PEXPIRE … NX (ERR wrong number of arguments for 'pexpire' command); Pressroom needs Redis 7.0 or newer: upgrade it, or set REDIS_URL to one that is`,
       );
     } finally {
       old.close();

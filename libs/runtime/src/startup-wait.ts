@@ -114,13 +114,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 // EXPIRE/PEXPIRE ... NX (the rate-limit budgets, login throttle, session budgets) came with Redis 7.0; on an older
-// server each of those calls fails, and the limiters fail open for good.
-const MIN_REDIS_MAJOR = 7;
+// server each of those calls fails, and the limiters fail open for good. Asked of the server itself, on a key that
+// does not exist (nothing is written), since a compatible server may report another version.
+const PROBE_KEY = 'startup-probe:pexpire-nx';
 
 /**
  * A start-up check for an ioredis client that reports the client's last connection error as its reason
- * (ioredis reconnects on its own, seconds apart, so a single short wait may not see one). A server older than
- * Redis 7.0 stops the start at once; one that does not say its version (INFO denied by an ACL) is let through.
+ * (ioredis reconnects on its own, seconds apart, so a single short wait may not see one). A server that refuses
+ * PEXPIRE … NX (older than Redis 7.0) stops the start at once.
  */
 export function redisAnswers(redis: Redis): (timeoutMs: number) => Promise<void> {
   let lastError: Error | undefined;
@@ -135,8 +136,16 @@ export function redisAnswers(redis: Redis): (timeoutMs: number) => Promise<void>
     } catch (err) {
       throw lastError ?? err;
     }
-    const version = await redisVersion(redis);
-    if (version !== undefined && Number.parseInt(version, 10) < MIN_REDIS_MAJOR)
-      throw new IncompatibleDependencyError(`is Redis ${version}; Pressroom needs Redis ${MIN_REDIS_MAJOR}.0 or newer (EXPIRE … NX): upgrade it`);
+    const refused = await redis.pexpire(PROBE_KEY, 1000, 'NX').then(
+      () => undefined,
+      (err: Error) => err,
+    );
+    if (refused?.message.startsWith('ERR')) {
+      const version = await redisVersion(redis).catch(() => undefined);
+      throw new IncompatibleDependencyError(
+        `${version ? `is Redis ${version} and ` : ''}refuses PEXPIRE … NX (${refused.message}); Pressroom needs Redis 7.0 or newer: upgrade it`,
+      );
+    }
+    if (refused) throw refused;
   };
 }

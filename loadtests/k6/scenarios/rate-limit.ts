@@ -24,7 +24,8 @@ if (target !== 'api' && target !== 'auth') throw new Error(`RL_TARGET must be ap
 http.setResponseCallback(http.expectedStatuses({ min: 200, max: 399 }, 429));
 
 export const options: Options = {
-  scenarios: { ratelimit: { executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '10m' } },
+  // Up to MAX_LIMIT_REQUESTS calls one after another: 4,000 at 200 ms each is 13 minutes.
+  scenarios: { ratelimit: { executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '30m' } },
   thresholds: { http_req_failed: ['rate<0.01'], checks: ['rate==1'], 'http_req_duration{kind:api}': ['p(95)<200', 'p(99)<500'] },
 };
 
