@@ -183,10 +183,11 @@ export async function createBroker(opts: BrokerOptions) {
     }
   }
 
+  /** `body` as JSON; a Buffer goes as it is (a message put back unchanged). */
   async function publish(exchange: string, routingKey: string, body: unknown, options: Options.Publish = {}): Promise<void> {
     const ch = publisher;
     if (!ch) throw new BrokerUnavailableError('broker is not connected');
-    const content = Buffer.from(JSON.stringify(body));
+    const content = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
     await new Promise<void>((resolve, reject) => {
       ch.publish(exchange, routingKey, content, { persistent: true, contentType: 'application/json', ...options }, (err) =>
         err ? reject(new BrokerUnavailableError(`publish not confirmed: ${String(err)}`)) : resolve(),

@@ -5,5 +5,5 @@ export { collectEvents } from './event-collector.ts';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 export { freePort } from './free-port.ts';
 export { pollUntil } from './poll.ts';
-export { createVhosts, deleteVhosts, vhostUrl } from './vhosts.ts';
+export { clearPolicy, createVhosts, deleteVhosts, setQueuePolicy, vhostUrl } from './vhosts.ts';
 export { gzipBomb } from './gzip-bomb.ts';

@@ -58,3 +58,15 @@ export async function createVhosts(names: string[]): Promise<void> {
 export async function deleteVhosts(names: string[]): Promise<void> {
   for (const name of names) await rabbitmqctl(['delete_vhost', name]).catch(() => undefined);
 }
+
+/**
+ * A RabbitMQ policy on the default virtual host, for queues whose names match `pattern` (as an operator would set
+ * one): e.g. `{ 'delivery-limit': 2 }` makes quorum queues behave like RabbitMQ 4's default limit, sooner.
+ */
+export async function setQueuePolicy(name: string, pattern: string, definition: Record<string, unknown>): Promise<void> {
+  await rabbitmqctl(['set_policy', name, pattern, JSON.stringify(definition), '--apply-to', 'queues', '--priority', '10']);
+}
+
+export async function clearPolicy(name: string): Promise<void> {
+  await rabbitmqctl(['clear_policy', name]).catch(() => undefined);
+}

@@ -23,7 +23,23 @@ export async function startDeadLetterConsumers(deps: { db: Db; broker: Broker; l
   for (const stage of STAGES) await deps.broker.consume(deps.broker.names.dead(stage), (delivery) => storeDeadLetter(deps, stage, delivery));
 }
 
-async function storeDeadLetter(deps: { db: Db; logger: Logger }, stage: Stage, delivery: Delivery): Promise<void> {
+/**
+ * A letter that could not be stored goes to the back of its queue as a new message, then the delivery is acked:
+ * requeueing the delivery would count against the queue's delivery limit (RabbitMQ 4 gives quorum queues one of
+ * 20 by default, and a dead queue has nowhere further to dead-letter to), after which the letter would be dropped.
+ * Should the copy not be confirmed, the delivery is requeued after all.
+ */
+async function putBack(broker: Broker, queue: string, delivery: Delivery): Promise<void> {
+  const { headers, contentType, messageId, timestamp } = delivery.message.properties;
+  try {
+    await broker.publish('', queue, delivery.message.content, { headers, contentType, messageId, timestamp, persistent: true });
+    delivery.ack();
+  } catch {
+    delivery.requeue();
+  }
+}
+
+async function storeDeadLetter(deps: { db: Db; broker: Broker; logger: Logger }, stage: Stage, delivery: Delivery): Promise<void> {
   const headers = (delivery.message.properties.headers ?? {}) as Record<string, unknown>;
   const raw = delivery.message.content.toString('utf8');
   let message: unknown;
@@ -82,7 +98,7 @@ async function storeDeadLetter(deps: { db: Db; logger: Logger }, stage: Stage, d
     } catch (err) {
       deps.logger.warn({ err }, 'could not store a dead letter; it goes back to its queue');
       await new Promise((r) => setTimeout(r, 1000));
-      delivery.requeue();
+      await putBack(deps.broker, deps.broker.names.dead(stage), delivery);
     }
   });
 }

@@ -5,7 +5,7 @@ import * as amqplib from 'amqplib';
 import { permanentError, transientError } from '@pressroom/contracts';
 import { createEnvelope, publishDeadLetter } from '@pressroom/messaging';
 import type { RunningWorker } from '@pressroom/runtime';
-import { BASE_URLS, pollUntil } from '@pressroom/test-support';
+import { BASE_URLS, clearPolicy, pollUntil, setQueuePolicy } from '@pressroom/test-support';
 import { startTestGateway } from '../support/gateway-harness.ts';
 import { startResearchWorker } from '../support/research-worker.ts';
 
@@ -91,6 +91,45 @@ describe('dead letters and breakers in the admin API (real RabbitMQ, Redis, Post
       return r.status === 'failed' ? r : undefined;
     });
     assert.deepEqual(failed.stages[0].error, { code: 'no_sources', message });
+  });
+
+  it('when a letter cannot be stored for a while, then it is put back as a new message, so a delivery limit (RabbitMQ 4 has one by default) never drops it', async () => {
+    const queue = h.gateway.deps.broker.names.dead('research');
+    const policy = `${h.id}-dead-limit`;
+    // RabbitMQ 4 gives quorum queues a delivery limit of 20; 2 here, so that requeueing would drop the letter soon.
+    await setQueuePolicy(policy, `^${queue.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, { 'delivery-limit': 2 });
+    const broker = h.gateway.deps.broker;
+    const publish = broker.publish;
+    let putBack = 0;
+    broker.publish = (exchange, key, body, options) => {
+      if (exchange === '' && key === queue) putBack++;
+      return publish(exchange, key, body, options);
+    };
+    // Not an outage (which is held, not put back): a table missing, as after a bad manual change.
+    await h.gateway.deps.db.query('ALTER TABLE dead_letters RENAME TO dead_letters_away');
+    try {
+      const user = await h.api.registerAndLogin();
+      const id = (await h.api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'kept letter' } })).body.id as string;
+      const task = createEnvelope({
+        request_id: id,
+        user_id: user.userId,
+        stage: 'research',
+        payload: { brief: { topic: 'kept letter', tone: 'neutral', length: 'medium' }, channel: { type: 'file' } },
+      });
+      await publishDeadLetter(broker, 'research', task, { reason: 'upstream_404', detail: 'upstream_404: gone', attempts: 1 });
+      await pollUntil('the letter to be put back three times', async () => putBack >= 3 || undefined, { timeoutMs: 20_000, intervalMs: 100 });
+      await h.gateway.deps.db.query('ALTER TABLE dead_letters_away RENAME TO dead_letters');
+      const letter = await until('the letter to be stored', async () => {
+        const list = await h.api.call('GET', `/v1/admin/dead-letters?request_id=${id}`, { token: admin });
+        return list.body.items[0];
+      });
+      assert.equal(letter.reason, 'upstream_404');
+      assert.equal((await h.api.call('GET', `/v1/admin/dead-letters?request_id=${id}`, { token: admin })).body.items.length, 1, 'stored once');
+    } finally {
+      broker.publish = publish;
+      await h.gateway.deps.db.query('ALTER TABLE IF EXISTS dead_letters_away RENAME TO dead_letters');
+      await clearPolicy(policy);
+    }
   });
 
   it('when RabbitMQ dead-letters a task itself (delivery limit), then it is stored with the broker reason and its request fails', async () => {
