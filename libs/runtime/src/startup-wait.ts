@@ -141,7 +141,7 @@ export function redisAnswers(redis: Redis): (timeoutMs: number) => Promise<void>
       (err: Error) => err,
     );
     if (refused?.message.startsWith('ERR')) {
-      const version = await redisVersion(redis).catch(() => undefined);
+      const version = await redisVersion(redis);
       throw new IncompatibleDependencyError(
         `${version ? `is Redis ${version} and ` : ''}refuses PEXPIRE … NX (${refused.message}); Pressroom needs Redis 7.0 or newer: upgrade it`,
       );

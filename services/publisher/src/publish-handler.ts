@@ -15,7 +15,6 @@ export const PUBLISH_ALERTING: StageAlerting = { provider: 'publishing target' }
 const LONGEST_POST_CALLS = 2;
 
 /** The last stage: post the article to its channel, once per request, and report where it went. */
-
 export function createPublishHandler(deps: WorkerDeps): StageHandler<'publish'> {
   const { config, logger, redis, breakers } = deps;
   // A webhook URL comes from the request (a user); WORDPRESS_URL from the operator, trusted as configured.

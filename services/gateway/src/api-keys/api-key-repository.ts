@@ -34,23 +34,17 @@ export async function insertApiKey(db: DbClient, k: Omit<ApiKeyRow, 'revoked_at'
   return rows[0]!;
 }
 
-/** Whether the key can still be used: not revoked, not expired, its owner not disabled (for a stream it opened). */
-export async function apiKeyIsLive(db: DbClient, id: string): Promise<boolean> {
-  const { rows } = await db.query<{ live: boolean }>(
-    `SELECT k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()) AND NOT u.disabled AS live
-       FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.id = $1`,
-    [id],
-  );
-  return rows[0]?.live ?? false;
-}
+const STATE_OF_KEY = `SELECT k.id, k.prefix, k.user_id, k.scopes, k.expires_at, k.revoked_at, u.role, u.disabled
+             FROM api_keys k JOIN users u ON u.id = k.user_id`;
 
 export async function findApiKeyState(db: DbClient, hash: Buffer): Promise<ApiKeyState | undefined> {
-  const { rows } = await db.query<ApiKeyState>({
-    name: 'api-key-state',
-    text: `SELECT k.id, k.prefix, k.user_id, k.scopes, k.expires_at, k.revoked_at, u.role, u.disabled
-             FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1`,
-    values: [hash],
-  });
+  const { rows } = await db.query<ApiKeyState>({ name: 'api-key-state', text: `${STATE_OF_KEY} WHERE k.key_hash = $1`, values: [hash] });
+  return rows[0];
+}
+
+/** The same by the key's id: for a stream the key opened, asked again while it runs. */
+export async function findApiKeyStateById(db: DbClient, id: string): Promise<ApiKeyState | undefined> {
+  const { rows } = await db.query<ApiKeyState>(`${STATE_OF_KEY} WHERE k.id = $1`, [id]);
   return rows[0];
 }
 

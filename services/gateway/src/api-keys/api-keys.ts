@@ -3,7 +3,16 @@ import type { Static } from '@sinclair/typebox';
 import { API_KEY_SCOPES, AppError, type ApiKeyScope, type ApiKeyCreated, type ApiKeyView, type CreateApiKeyBody } from '@pressroom/contracts';
 import type { Db } from '../db/pool.ts';
 import { decodeCursor, toPage } from '../requests/cursor.ts';
-import { countLiveApiKeys, findApiKeyState, insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from './api-key-repository.ts';
+import {
+  countLiveApiKeys,
+  findApiKeyState,
+  findApiKeyStateById,
+  insertApiKey,
+  listApiKeys,
+  revokeApiKey,
+  type ApiKeyRow,
+  type ApiKeyState,
+} from './api-key-repository.ts';
 
 /** `prs_` and 32 random bytes in base64url (43 characters). The first 12 characters name the key; the rest is secret. */
 const API_KEY_PATTERN = /^prs_[A-Za-z0-9_-]{43}$/;
@@ -67,10 +76,23 @@ export async function authenticateApiKey(db: Db, key: string): Promise<ApiKeyPri
   if (!API_KEY_PATTERN.test(key)) throw invalidKey('the API key is not valid');
   const state = await findApiKeyState(db, hashApiKey(key));
   if (!state) throw invalidKey('the API key is not valid');
-  if (state.revoked_at) throw invalidKey('the API key was revoked');
-  if (state.expires_at && Date.parse(state.expires_at) <= Date.now()) throw invalidKey('the API key has expired');
-  if (state.disabled) throw invalidKey('the account is disabled');
+  const refused = refusalOf(state);
+  if (refused) throw invalidKey(refused);
   return { userId: state.user_id, role: state.role, apiKey: { id: state.id, prefix: state.prefix, scopes: state.scopes } };
+}
+
+/** Why a key lets no call through any more, or undefined when it still does. */
+function refusalOf(state: ApiKeyState): string | undefined {
+  if (state.revoked_at) return 'the API key was revoked';
+  if (state.expires_at && Date.parse(state.expires_at) <= Date.now()) return 'the API key has expired';
+  if (state.disabled) return 'the account is disabled';
+  return undefined;
+}
+
+/** Whether a key still lets calls through (a stream it opened asks on each heartbeat). */
+export async function apiKeyHolds(db: Db, id: string): Promise<boolean> {
+  const state = await findApiKeyStateById(db, id);
+  return state !== undefined && refusalOf(state) === undefined;
 }
 
 /**

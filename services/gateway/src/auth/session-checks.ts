@@ -11,6 +11,11 @@ interface Waiter {
   reject: (err: unknown) => void;
 }
 
+/** Whether a session's state lets a call through: it exists, is not revoked or expired, and its user is enabled. */
+export function sessionHolds(state: SessionState | undefined): state is SessionState {
+  return !!state && !state.revoked_at && !state.disabled && Date.parse(state.expires_at) > Date.now();
+}
+
 export interface SessionChecks {
   /** The session's state as PostgreSQL has it now (after this call arrived); `undefined` if there is none. */
   check(familyId: string, userId: string): Promise<SessionState | undefined>;

@@ -5,6 +5,7 @@ import { addLogContext } from '@pressroom/logger';
 import { withSpan } from '@pressroom/telemetry';
 import type { GatewayDeps } from '../deps.ts';
 import { assertKeyAllows, authenticateApiKey } from '../api-keys/api-keys.ts';
+import { sessionHolds } from '../auth/session-checks.ts';
 import { API_KEY_PREFIX, BEARER_JWT } from './credential-shapes.ts';
 
 export interface Principal {
@@ -35,7 +36,7 @@ export function authenticate(deps: Pick<GatewayDeps, 'db' | 'tokens' | 'sessions
     if (!match?.[1]) throw new AppError('unauthorized', 'a Bearer access token is required', { headers: { 'WWW-Authenticate': 'Bearer' } });
     const claims = deps.tokens.verify(match[1]);
     const state = await withSpan('session check', { user_id: claims.sub }, () => deps.sessions.check(claims.sid, claims.sub));
-    if (!state || state.revoked_at || state.disabled || Date.parse(state.expires_at) <= Date.now()) {
+    if (!sessionHolds(state)) {
       throw new AppError('unauthorized', 'the session has ended', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
     }
     admit({ userId: claims.sub, sessionId: claims.sid, role: state.role });

@@ -2,7 +2,8 @@ import { Router, type RequestHandler } from 'express';
 import { AppError, EmptyBody, EmptyQuery, IdParams, RequestEventsQuery, StreamTicketBody } from '@pressroom/contracts';
 import type { GatewayDeps } from '../deps.ts';
 import { principalOf, requestOwnerScope, type Principal } from '../http/authenticate.ts';
-import { apiKeyIsLive } from '../api-keys/api-key-repository.ts';
+import { apiKeyHolds } from '../api-keys/api-keys.ts';
+import { sessionHolds } from '../auth/session-checks.ts';
 import type { Guards } from '../http/guards.ts';
 import { parseBody, parseParams, parseQuery } from '../http/validate.ts';
 import { cancelRequest } from '../requests/cancel-request.ts';
@@ -25,11 +26,11 @@ export function streamRoutes(deps: GatewayDeps, guards: Guards): Router {
     // Asked again on every heartbeat: a logout, a revoked key or a disabled user ends the stream too.
     stillAllowed: (p: Principal) =>
       p.apiKey
-        ? apiKeyIsLive(deps.db, p.apiKey.id)
+        ? apiKeyHolds(deps.db, p.apiKey.id)
         : deps.sessions
             .check(p.sessionId, p.userId)
             // A changed role too: an admin's stream of another user's request must not outlive the admin role.
-            .then((s) => !!s && !s.revoked_at && !s.disabled && s.role === p.role && Date.parse(s.expires_at) > Date.now()),
+            .then((s) => sessionHolds(s) && s.role === p.role),
     logger: deps.logger,
     heartbeatMs: deps.config.STREAM_HEARTBEAT_MS,
     maxBufferBytes: deps.config.STREAM_MAX_BUFFER_BYTES,
