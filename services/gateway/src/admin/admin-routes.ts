@@ -59,10 +59,11 @@ export function adminRoutes(deps: GatewayDeps, guards: Guards): Router {
     const { target } = parseParams(DeadLetterTargetParams, req.params);
     parseQuery(EmptyQuery, req.query);
     parseBody(EmptyBody, req.body);
-    const { stage, ...result } = (STAGES as readonly string[]).includes(target)
+    const { stage, reopened, ...result } = (STAGES as readonly string[]).includes(target)
       ? await replayDeadLetters(deps.db, target as Stage)
       : await replayDeadLetter(deps.db, target);
     if (result.replayed > 0) void deps.outbox.wake();
+    void deps.changes.publish(reopened);
     await recordAdminAction(deps.db, deps.logger, clientOf(req), {
       event: 'admin.dead_letters_replayed',
       actorId: principalOf(req).userId,

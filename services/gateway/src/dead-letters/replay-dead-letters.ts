@@ -12,6 +12,8 @@ export interface ReplayOutcome {
   skipped: number;
   /** The stage of what was replayed (one letter's stage, or the stage asked for). */
   stage: Stage;
+  /** The failed requests put back in flight (their streams are told once this commits). */
+  reopened: string[];
 }
 
 /**
@@ -33,8 +35,9 @@ export async function replayDeadLetter(db: Db, id: string): Promise<ReplayOutcom
   });
 }
 
-async function requeue(tx: DbClient, letters: DeadLetterRow[]): Promise<{ replayed: number; skipped: number }> {
+async function requeue(tx: DbClient, letters: DeadLetterRow[]): Promise<Omit<ReplayOutcome, 'stage'>> {
   const replayed: string[] = [];
+  const reopened: string[] = [];
   for (const letter of letters) {
     const parsed = parseEnvelope(letter.stage, Buffer.from(JSON.stringify(letter.message)));
     if (!parsed.ok) continue;
@@ -46,9 +49,9 @@ async function requeue(tx: DbClient, letters: DeadLetterRow[]): Promise<{ replay
       message: task,
       headers: injectTraceHeaders(),
     });
-    await reopenRequest(tx, task.request_id, letter.stage);
+    if (await reopenRequest(tx, task.request_id, letter.stage)) reopened.push(task.request_id);
     replayed.push(letter.id);
   }
   await markReplayed(tx, replayed);
-  return { replayed: replayed.length, skipped: letters.length - replayed.length };
+  return { replayed: replayed.length, skipped: letters.length - replayed.length, reopened };
 }

@@ -44,7 +44,8 @@ export interface EventStreamDeps {
  * One SSE connection following one request (https://html.spec.whatwg.org/multipage/server-sent-events.html).
  * The stream is a cursor over the request's event log: it sends what follows `Last-Event-ID` from PostgreSQL,
  * then re-reads whenever any replica reports a change (and on every heartbeat, in case a notification was
- * lost), so a reconnect to any replica misses nothing. It ends after a final status. Sending follows the socket:
+ * lost), so a reconnect to any replica misses nothing. It ends after a final status that is the log's last event (a
+ * replayed dead letter reopens a failed request, and its log goes on). Sending follows the socket:
  * once what waits in it passes `maxBufferBytes`, this stream stops reading the log until the client drains it; a
  * client that has not drained within DRAIN_WAIT_MS is not reading, and is dropped (it may reconnect with
  * Last-Event-ID). A burst of events to a slow but reading client is paced, not dropped; the others never wait.
@@ -109,9 +110,10 @@ export async function streamRequestEvents(deps: EventStreamDeps, res: Response, 
 
   const readOnce = async () => {
     const events = await eventsAfter(deps.db, requestId, last);
-    for (const e of events) {
+    for (const [i, e] of events.entries()) {
       if (closed || !(await send(e))) return;
-      if (e.event === 'request.status' && isFinalStatus(String(e.data['status']))) return finish();
+      // A final status ends the stream, unless the log goes on: a replayed dead letter reopened the request.
+      if (e.event === 'request.status' && isFinalStatus(String(e.data['status'])) && i === events.length - 1) return finish();
     }
     if (events.length === 0 && finalAtStart) finish();
   };

@@ -22,6 +22,9 @@ import { foldEvents, type StageEventInput } from './event-fold.ts';
  * The same statement appends the batch's timeline entries to `request_events` (what SSE streams read): each
  * request row hands out sequence numbers from its `event_seq` (reserving one for a status change), and the
  * row's lock orders concurrent batches, so a request's events are numbered in commit order on every replica.
+ * The status before the batch is read by `locked` (FOR UPDATE, in id order), which waits for a concurrent batch
+ * and then sees its committed status: a plain join would read the statement's snapshot, so two batches racing
+ * on one request would both see the old status, and both record (and count) the same status change.
  */
 const FINAL = sqlList(FINAL_STAGE_STATUSES);
 const FINAL_REQUEST = sqlList(FINAL_REQUEST_STATUSES);
@@ -47,6 +50,8 @@ export const APPLY_EVENTS_SQL = `WITH stage_delta AS (
       error = CASE WHEN s.status IN ${FINAL} THEN s.error WHEN d.terminal = 'completed' THEN NULL ELSE COALESCE(d.error, s.error) END
     FROM stage_delta d
     WHERE s.request_id = d.request_id AND s.stage = d.stage
+  ), locked AS (
+    SELECT c.id, c.status FROM content_requests c WHERE c.id IN (SELECT request_id FROM request_delta) ORDER BY c.id FOR UPDATE
   ), requests AS (
     UPDATE content_requests r SET
       status = CASE WHEN r.status IN ${FINAL_REQUEST} THEN r.status WHEN d.terminal IS NOT NULL THEN d.terminal WHEN d.progress_rank > ${RANK} THEN d.progress ELSE r.status END,
@@ -54,9 +59,9 @@ export const APPLY_EVENTS_SQL = `WITH stage_delta AS (
       published_url = COALESCE(d.published_url, r.published_url),
       event_seq = r.event_seq + d.entry_count + 1,
       updated_at = now()
-    FROM request_delta d JOIN content_requests prev ON prev.id = d.request_id
+    FROM request_delta d JOIN locked prev ON prev.id = d.request_id
     WHERE r.id = d.request_id
-    RETURNING r.id, r.user_id, r.status, r.created_at, prev.status AS previous_status, r.event_seq, r.published_url, r.error
+    RETURNING r.id, r.user_id, r.status, r.created_at, prev.status AS previous_status, r.event_seq, r.replays, r.published_url, r.error
   ), results AS (
     INSERT INTO request_results (request_id, article, usage)
     SELECT d.request_id, d.article, d.usage FROM request_delta d JOIN requests u ON u.id = d.request_id WHERE d.article IS NOT NULL
@@ -71,7 +76,7 @@ export const APPLY_EVENTS_SQL = `WITH stage_delta AS (
     ON CONFLICT (user_id, day) DO UPDATE SET spent_usd = du.spent_usd + EXCLUDED.spent_usd
   ), timeline AS (
     INSERT INTO request_events (request_id, key, seq, event, data)
-    SELECT u.id, e.key, u.event_seq - d.entry_count - 1 + e.ord, e.event, e.data
+    SELECT u.id, CASE WHEN u.replays = 0 THEN e.key ELSE e.key || '.replay' || u.replays END, u.event_seq - d.entry_count - 1 + e.ord, e.event, e.data
       FROM requests u JOIN request_delta d ON d.request_id = u.id
      CROSS JOIN LATERAL jsonb_to_recordset(d.entries) AS e (key text, event text, ord int, data jsonb)
      WHERE u.previous_status NOT IN ${FINAL_REQUEST}
@@ -102,16 +107,31 @@ export async function applyStageEvents(db: DbClient, events: readonly StageEvent
   return rows;
 }
 
-/** A replayed task puts its failed request back in flight at that stage; its events move it on from there. */
-export async function reopenRequest(db: DbClient, requestId: string, stage: Stage): Promise<void> {
-  await db.query(
-    `WITH stage AS (
-       UPDATE request_stages SET status = 'pending', finished_at = NULL, duration_ms = NULL, error = NULL
-        WHERE request_id = $1 AND stage = $2 AND status <> 'completed'
+/**
+ * A replayed task puts its failed request back in flight at that stage; its events move it on from there. The
+ * stage starts over (no attempts, no start), the request counts one more replay (the key of the new run's events,
+ * APPLY_EVENTS_SQL) and its timeline records the move out of `failed` as a status event, so a stream shows the
+ * failure, the reopening and the new run in order. Returns whether the request was reopened (it was `failed`).
+ */
+export async function reopenRequest(db: DbClient, requestId: string, stage: Stage): Promise<boolean> {
+  const { rows } = await db.query<{ reopened: boolean }>(
+    `WITH request AS (
+       UPDATE content_requests SET status = $3, error = NULL, replays = replays + 1, event_seq = event_seq + 1, updated_at = now()
+        WHERE id = $1 AND status = 'failed'
+       RETURNING id, event_seq
+     ), stage AS (
+       UPDATE request_stages s SET status = 'pending', attempts = 0, started_at = NULL, finished_at = NULL, duration_ms = NULL, error = NULL
+         FROM request r WHERE s.request_id = r.id AND s.stage = $2 AND s.status <> 'completed'
+     ), timeline AS (
+       INSERT INTO request_events (request_id, key, seq, event, data)
+       SELECT id, 'status.' || event_seq, event_seq, 'request.status',
+              jsonb_build_object('request_id', id, 'status', $3::text, 'previous_status', 'failed', 'at', now())
+         FROM request
      )
-     UPDATE content_requests SET status = $3, error = NULL, updated_at = now() WHERE id = $1 AND status = 'failed'`,
+     SELECT EXISTS (SELECT 1 FROM request) AS reopened`,
     [requestId, stage, STATUS_WHILE[stage]],
   );
+  return rows[0]?.reopened ?? false;
 }
 
 export type CancelOutcome = { kind: 'accepted' } | { kind: 'final'; status: string } | { kind: 'not_found' };

@@ -8,6 +8,7 @@ import type { RunningWorker } from '@pressroom/runtime';
 import { BASE_URLS, clearPolicy, pollUntil, setQueuePolicy } from '@pressroom/test-support';
 import { startTestGateway } from '../support/gateway-harness.ts';
 import { startResearchWorker } from '../support/research-worker.ts';
+import { openEventStream } from '../support/sse-client.ts';
 
 const ADMIN = { email: 'admin@dead.test', password: 'admin password for tests' };
 
@@ -67,6 +68,29 @@ describe('dead letters and breakers in the admin API (real RabbitMQ, Redis, Post
     });
     assert.equal(reopened.status, 'researching');
     assert.equal(reopened.error, null);
+    assert.equal(reopened.stages[0].attempts, 1, 'the replay starts over from attempt 1');
+    // The stream tells both runs in order, and goes on past the first run's failure.
+    const stream = await openEventStream(`${h.url}/v1/requests/${created.body.id}/events`, { authorization: `Bearer ${user.access}` });
+    await stream.event((e) => e.event === 'request.research.completed', "the replay's research completion");
+    assert.equal(stream.isEnded, false, 'a reopened request is followed on');
+    await stream.close();
+    const story = stream.events.map((e) =>
+      e.event === 'request.status' ? `status ${e.data.previous_status}>${e.data.status}` : `${e.event} ${e.data.attempt}`,
+    );
+    assert.deepEqual(story, [
+      'request.research.started 1',
+      'request.research.failed 1',
+      'status queued>failed',
+      'status failed>researching',
+      'request.research.started 1',
+      'request.research.completed 1',
+    ]);
+    const ids = stream.events.map((e) => Number(e.id));
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+      'ids only grow',
+    );
     const after = await h.api.call('GET', `/v1/admin/dead-letters?request_id=${created.body.id}`, { token: admin });
     assert.deepEqual(after.body.items, [], 'a replayed letter leaves the default list');
     const all = await h.api.call('GET', `/v1/admin/dead-letters?request_id=${created.body.id}&include_replayed=true`, { token: admin });

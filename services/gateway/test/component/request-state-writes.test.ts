@@ -125,6 +125,43 @@ describe('request state writes (real PostgreSQL)', () => {
     for (const row of rows) assert.deepEqual(row, { status: 'published', stages: ['completed', 'completed', 'completed'], results: 1 });
   });
 
+  it('when two batches race to finish the same request, then its status change is recorded and reported once', async () => {
+    const [rid] = await newRequests(1);
+    const events = pipelineEvents(rid!, Date.now()).map((x) => x.e);
+    await applyStageEvents(db, events.slice(0, 5));
+    // A third connection holds the row, so both batches take their snapshot (status `publishing`) before either writes.
+    const racers = createPool(databaseUrl(id), 3, logger);
+    const holder = await racers.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM content_requests WHERE id = $1 FOR UPDATE', [rid]);
+      const published = events[5]!;
+      const both = Promise.all([applyStageEvents(racers, [published]), applyStageEvents(racers, [{ ...published, at: new Date().toISOString() }])]);
+      await pollUntil('both batches to wait for the row', async () => {
+        const { rows } = await db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH stage_delta%'",
+        );
+        return rows[0]!.n === 2 || undefined;
+      });
+      await holder.query('COMMIT');
+      const changes = (await both).flat();
+      assert.deepEqual(
+        changes.map((c) => c.status),
+        ['published'],
+        'reported once (the finished-requests metric counts each report)',
+      );
+      const { rows } = await db.query<{ status: string; previous: string }>(
+        "SELECT data->>'status' AS status, data->>'previous_status' AS previous FROM request_events WHERE request_id = $1 AND event = 'request.status' ORDER BY seq",
+        [rid],
+      );
+      assert.deepEqual(rows.at(-1), { status: 'published', previous: 'publishing' });
+      assert.equal(rows.filter((r) => r.status === 'published').length, 1, 'one status event for the change');
+    } finally {
+      holder.release();
+      await racers.end();
+    }
+  });
+
   it('when the load shedder asks, then the oldest waiting task is the oldest queued request or the oldest finished stage whose next stage has not started', async () => {
     await db.query("UPDATE content_requests SET status = 'published'"); // earlier tests' requests are done
     const [queued, running, handedOn] = await newRequests(3);
