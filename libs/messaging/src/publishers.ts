@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Envelope, Stage, StageEvent, TaskPayloads } from '@pressroom/contracts';
 import { REQUEST_ID_HEADER, USER_ID_HEADER, injectTraceHeaders } from '@pressroom/telemetry';
-import type { Broker } from './broker.ts';
+import type { Broker, Delivery } from './broker.ts';
 import { validateEnvelope, validateEvent } from './envelope.ts';
 
 /** How often a task was put back without spending an attempt (its dependency's breaker was open). */
@@ -80,5 +80,20 @@ function safeJson(body: Buffer): string {
     return text;
   } catch {
     return JSON.stringify({ unparsable_body: text.slice(0, 10000) });
+  }
+}
+
+/**
+ * Moves a delivery to the back of `queue` as a new message (same body, headers and id), then acks it; if the
+ * copy is not confirmed, the delivery is requeued after all. Unlike a requeue, it spends nothing of a quorum
+ * queue's delivery limit, and unlike a reject it can go somewhere other than the queue's dead-letter route.
+ */
+export async function moveDelivery(broker: Broker, queue: string, delivery: Delivery): Promise<void> {
+  const { headers, contentType, messageId, timestamp } = delivery.message.properties;
+  try {
+    await broker.publish('', queue, delivery.message.content, { headers, contentType, messageId, timestamp, persistent: true });
+    delivery.ack();
+  } catch {
+    delivery.requeue();
   }
 }

@@ -12,6 +12,7 @@ export function topologyNames(prefix = '') {
     dead: (stage: Stage) => `${prefix}${stage}.dead`,
     eventsQueue: `${prefix}gateway.events`,
     eventsDead: `${prefix}events.dead`,
+    eventsRetry: `${prefix}events.retry`,
   };
 }
 export type TopologyNames = ReturnType<typeof topologyNames>;
@@ -43,8 +44,23 @@ export async function declareTopology(ch: Channel, names: TopologyNames, delaysM
       });
     }
   }
+  // A stage event the tracker could not record in `x-delivery-limit` deliveries (a long PostgreSQL outage, a
+  // gateway crashing mid-batch) waits out the longest backoff in `events.retry`, then goes back to the tracker
+  // with a fresh delivery count: the tracker is idempotent, and an event parked where nothing reads it would
+  // leave its request in flight for good. Only events that cannot be parsed go to `events.dead` (the tracker
+  // puts them there), which once also took these (hence the unbind, a no-op on a new vhost).
   await ch.assertQueue(names.eventsDead, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-  await ch.bindQueue(names.eventsDead, names.dlx, 'events');
+  await ch.unbindQueue(names.eventsDead, names.dlx, 'events');
+  await ch.assertQueue(names.eventsRetry, {
+    durable: true,
+    arguments: {
+      ...quorum,
+      'x-message-ttl': delaysMs.at(-1) ?? 60_000,
+      'x-dead-letter-exchange': names.events,
+      'x-dead-letter-routing-key': 'request.retried',
+    },
+  });
+  await ch.bindQueue(names.eventsRetry, names.dlx, 'events');
   // Every service declares the tracker's queue, not only the gateway: a stage event published before the gateway
   // first started on a fresh vhost (or while it is down) would otherwise be unroutable, and silently dropped.
   await declareEventsQueue(ch, names);

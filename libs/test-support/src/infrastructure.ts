@@ -51,7 +51,7 @@ export async function dropDatabase(id: string): Promise<void> {
 export async function cleanupBroker(id: string, maxDelayLevels = 8): Promise<void> {
   const conn = await amqplib.connect(BASE_URLS.rabbitmq);
   const prefix = `${id}.`;
-  const queues = [`${prefix}gateway.events`, `${prefix}events.dead`];
+  const queues = [`${prefix}gateway.events`, `${prefix}events.dead`, `${prefix}events.retry`];
   for (const s of STAGES) {
     queues.push(`${prefix}${s}.tasks`, `${prefix}${s}.dead`);
     for (let i = 0; i < maxDelayLevels; i++) queues.push(`${prefix}${s}.delay.${i}`);

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { STAGES, publicStageError, type Stage } from '@pressroom/contracts';
 import { withLogContext, type Logger } from '@pressroom/logger';
-import type { Broker, Delivery } from '@pressroom/messaging';
+import { moveDelivery, type Broker, type Delivery } from '@pressroom/messaging';
 import { inTransaction, retryWhileDatabaseUnavailable, type Db } from '../db/pool.ts';
 import { applyStageEvents } from '../tracker/request-state-writer.ts';
 import { insertDeadLetter } from './dead-letter-repository.ts';
@@ -21,22 +21,6 @@ interface XDeath {
  */
 export async function startDeadLetterConsumers(deps: { db: Db; broker: Broker; logger: Logger }): Promise<void> {
   for (const stage of STAGES) await deps.broker.consume(deps.broker.names.dead(stage), (delivery) => storeDeadLetter(deps, stage, delivery));
-}
-
-/**
- * A letter that could not be stored goes to the back of its queue as a new message, then the delivery is acked:
- * requeueing the delivery would count against the queue's delivery limit (RabbitMQ 4 gives quorum queues one of
- * 20 by default, and a dead queue has nowhere further to dead-letter to), after which the letter would be dropped.
- * Should the copy not be confirmed, the delivery is requeued after all.
- */
-async function putBack(broker: Broker, queue: string, delivery: Delivery): Promise<void> {
-  const { headers, contentType, messageId, timestamp } = delivery.message.properties;
-  try {
-    await broker.publish('', queue, delivery.message.content, { headers, contentType, messageId, timestamp, persistent: true });
-    delivery.ack();
-  } catch {
-    delivery.requeue();
-  }
 }
 
 async function storeDeadLetter(deps: { db: Db; broker: Broker; logger: Logger }, stage: Stage, delivery: Delivery): Promise<void> {
@@ -98,7 +82,10 @@ async function storeDeadLetter(deps: { db: Db; broker: Broker; logger: Logger },
     } catch (err) {
       deps.logger.warn({ err }, 'could not store a dead letter; it goes back to its queue');
       await new Promise((r) => setTimeout(r, 1000));
-      await putBack(deps.broker, deps.broker.names.dead(stage), delivery);
+      // A letter that could not be stored goes to the back of its queue as a new message: requeueing the delivery
+      // would count against the queue's delivery limit (RabbitMQ 4 gives quorum queues one of 20 by default, and a
+      // dead queue has nowhere further to dead-letter to), after which the letter would be dropped.
+      await moveDelivery(deps.broker, deps.broker.names.dead(stage), delivery);
     }
   });
 }

@@ -1,13 +1,15 @@
 import type { Logger } from '@pressroom/logger';
-import { declareEventsQueue, parseEvent, type Broker } from '@pressroom/messaging';
+import { declareEventsQueue, moveDelivery, parseEvent, type Broker } from '@pressroom/messaging';
 import type { Metrics } from '@pressroom/telemetry';
 import type { Db } from '../db/pool.ts';
 import type { Alerts } from '../alerts/alerts.ts';
 import { createEventBatcher } from './event-batcher.ts';
 
 /**
- * Queue entry point for `pressroom.events`: parse, record (in small batches), ack. An invalid event is
- * dead-lettered at once (nack without requeue routes it to `events.dead`).
+ * Queue entry point for `pressroom.events`: parse, record (in small batches), ack. An invalid event can never be
+ * recorded: it is moved to `events.dead` (kept for inspection, read by nothing) rather than rejected, since the
+ * queue's dead-letter route (`events.retry`) would bring it back. One that fails past the delivery limit takes
+ * that route and is tried again later (topology.ts).
  */
 export async function startEventTracker(deps: {
   db: Db;
@@ -39,8 +41,8 @@ export async function startEventTracker(deps: {
     async (delivery) => {
       const parsed = parseEvent(delivery.message.content);
       if (!parsed.ok) {
-        logger.warn({ errors: parsed.errors }, 'invalid stage event dead-lettered');
-        delivery.reject();
+        logger.warn({ errors: parsed.errors }, 'invalid stage event moved to events.dead');
+        await moveDelivery(broker, broker.names.eventsDead, delivery);
         return;
       }
       await batcher.add(parsed.event, delivery);
