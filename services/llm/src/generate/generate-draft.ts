@@ -59,7 +59,7 @@ export function createDraftGenerator(deps: {
   }
 
   return async function generate(input: WriteInput, signal?: AbortSignal): Promise<{ completion: Completion; cached: boolean; usage: LlmUsage }> {
-    const key = promptHash(input.messages, provider.model);
+    const key = promptHash(input.messages, provider.model, provider.cacheScope);
     // The call runs under the cache's signal: identical prompts share it, and it is abandoned only when every
     // request waiting on it was cancelled.
     const { value, cached } = await cache.getOrCompute(key, (shared) => call(input, shared), signal);

@@ -66,8 +66,8 @@ export function buildPrompt(brief: Brief, sources: readonly Source[]): ChatMessa
   ];
 }
 
-/** The cache key of a completion: what was asked and of which model (key order fixed by construction). */
-export function promptHash(messages: readonly ChatMessage[], model: string): string {
-  const canonical = JSON.stringify({ model, messages: messages.map((m) => ({ role: m.role, content: m.content })) });
+/** The cache key of a completion: what was asked, of which model, and where (key order fixed by construction). */
+export function promptHash(messages: readonly ChatMessage[], model: string, scope = ''): string {
+  const canonical = JSON.stringify({ model, ...(scope ? { scope } : {}), messages: messages.map((m) => ({ role: m.role, content: m.content })) });
   return createHash('sha256').update(canonical).digest('hex');
 }

@@ -67,5 +67,5 @@ export function writeExtractive({ brief, sources }: Pick<WriteInput, 'brief' | '
 }
 
 export function createLocalWriter(): WriterProvider {
-  return { name: 'local', system: 'pressroom.local', model: LOCAL_MODEL, complete: async (input) => writeExtractive(input) };
+  return { name: 'local', system: 'pressroom.local', model: LOCAL_MODEL, cacheScope: '', complete: async (input) => writeExtractive(input) };
 }

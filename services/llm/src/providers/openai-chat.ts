@@ -39,6 +39,11 @@ function responseFormat(format: ResponseFormat) {
 }
 
 /** The request, as a pure value: the one shape OpenAI, Ollama, vLLM and llama.cpp all accept. */
+/** The endpoint and the token cap: with the model and the prompt, what decides an answer. */
+export function openAiCacheScope(config: LlmConfig): string {
+  return `${config.LLM_BASE_URL.replace(/\/+$/, '')} max_tokens=${config.LLM_MAX_TOKENS}`;
+}
+
 export function buildChatRequest(config: LlmConfig, messages: readonly ChatMessage[], format: ResponseFormat = 'json_schema') {
   return {
     url: `${config.LLM_BASE_URL.replace(/\/+$/, '')}/chat/completions`,
@@ -95,6 +100,7 @@ export function createOpenAiChat(deps: { config: LlmConfig; breakers: Breakers; 
     name: 'openai',
     system: 'openai',
     model: config.LLM_MODEL,
+    cacheScope: openAiCacheScope(config),
     async complete({ messages, sources }, signal) {
       const raw = await breakers.call('llm:openai', async () => {
         for (;;) {

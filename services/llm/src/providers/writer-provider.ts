@@ -26,6 +26,11 @@ export interface WriterProvider {
   /** OpenTelemetry `gen_ai.system`. */
   system: string;
   model: string;
+  /**
+   * What else decides its answers (the endpoint, the token cap): part of the response cache key, so an article
+   * written by another server or under another cap is not served after the settings change.
+   */
+  cacheScope: string;
   /** `signal` aborts when the request is cancelled mid-call: the call is abandoned, not awaited. */
   complete(input: WriteInput, signal?: AbortSignal): Promise<Completion>;
 }

@@ -53,6 +53,7 @@ describe('prompt builder', () => {
     assert.match(hash, /^[0-9a-f]{64}$/);
     assert.equal(promptHash(buildPrompt(aBrief(), someSources()), 'gpt-4o-mini'), hash);
     assert.notEqual(promptHash(messages, 'llama3.1'), hash);
+    assert.notEqual(promptHash(messages, 'gpt-4o-mini', 'https://api.openai.com/v1 max_tokens=1800'), hash, 'a different scope changes it');
     assert.notEqual(promptHash(buildPrompt(aBrief({ tone: 'formal' }), someSources()), 'gpt-4o-mini'), hash);
   });
 });

@@ -6,7 +6,7 @@ import { transientError } from '@pressroom/contracts';
 import { inGenAiSpan } from '../../src/generate/genai-span.ts';
 import type { WriterProvider } from '../../src/providers/writer-provider.ts';
 
-const openai: WriterProvider = { name: 'openai', system: 'openai', model: 'gpt-4o-mini', complete: () => Promise.reject(new Error('unused')) };
+const openai: WriterProvider = { name: 'openai', system: 'openai', model: 'gpt-4o-mini', cacheScope: '', complete: () => Promise.reject(new Error('unused')) };
 const draft = { title: 'T', summary: 'S', body_markdown: 'B' };
 
 describe('GenAI span', () => {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TaskError } from '@pressroom/contracts';
-import { buildChatRequest, readCompletion, rejectsResponseFormat } from '../../src/providers/openai-chat.ts';
+import { buildChatRequest, openAiCacheScope, readCompletion, rejectsResponseFormat } from '../../src/providers/openai-chat.ts';
 
 const config = { LLM_BASE_URL: 'http://localhost:11434/v1/', LLM_MODEL: 'llama3.1', LLM_MAX_TOKENS: 900, LLM_TIMEOUT_MS: 60_000 };
 const messages = [{ role: 'user' as const, content: 'hi' }];
@@ -11,6 +11,13 @@ describe('OpenAI-compatible request and response', () => {
     const req = buildChatRequest(config, messages);
     assert.equal(req.url, 'http://localhost:11434/v1/chat/completions');
     assert.deepEqual(req.headers, {});
+  });
+
+  it('when the endpoint or the token cap differs, then so does the cache scope (another server, another cap, another answer)', () => {
+    const scope = openAiCacheScope;
+    assert.equal(scope(config), scope({ ...config, LLM_BASE_URL: 'http://localhost:11434/v1' }), 'a trailing slash is the same endpoint');
+    assert.notEqual(scope({ ...config, LLM_BASE_URL: 'https://api.openai.com/v1' }), scope(config));
+    assert.notEqual(scope({ ...config, LLM_MAX_TOKENS: 1800 }), scope(config));
   });
 
   it('when an API key is set, then it is sent as a Bearer token', () => {

@@ -22,6 +22,7 @@ export function createBraveProvider(deps: ProviderDeps): SearchProvider {
   const { config } = deps;
   return {
     name: 'brave',
+    cacheScope: config.BRAVE_URL,
     async search(query, limit) {
       const body = await requestJson(deps, 'brave', {
         url: config.BRAVE_URL,

@@ -18,6 +18,7 @@ export function createGoogleProvider(deps: ProviderDeps): SearchProvider {
   const { config } = deps;
   return {
     name: 'google',
+    cacheScope: `${config.GOOGLE_CSE_URL} cx=${config.GOOGLE_CSE_ID ?? ''}`,
     async search(query, limit) {
       const body = await requestJson(deps, 'google', {
         url: config.GOOGLE_CSE_URL,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { isAbout, parseTopic, profileText } from '@pressroom/text';
 import { createBm25Index } from '../search/bm25.ts';
@@ -25,6 +26,8 @@ export async function createLocalProvider(dir = DEFAULT_CORPUS_DIR): Promise<Sea
   const memo = new Map<string, SearchResult>();
   return {
     name: 'local',
+    // The corpus's content, not its path: an edited corpus answers differently, the same one moved does not.
+    cacheScope: docs.reduce((h, doc) => h.update(doc.url).update('\0').update(doc.text).update('\0'), createHash('sha256')).digest('hex').slice(0, 16),
     async search(query, limit) {
       const key = `${limit}:${query.toLowerCase()}`;
       const known = memo.get(key);

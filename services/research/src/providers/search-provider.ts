@@ -15,6 +15,11 @@ export type SearchResult = { hits: SearchHit[]; offTopic: number };
 
 export interface SearchProvider {
   name: string;
+  /**
+   * What else decides its answers (the endpoint, the engine, the corpus): part of the search cache key, so a
+   * result of another engine or corpus is not served after the settings change.
+   */
+  cacheScope: string;
   search(query: string, limit: number): Promise<SearchResult>;
 }
 

@@ -15,6 +15,7 @@ export function createSearxngProvider(deps: ProviderDeps): SearchProvider {
   const endpoint = `${(deps.config.SEARXNG_URL ?? '').replace(/\/+$/, '')}/search`;
   return {
     name: 'searxng',
+    cacheScope: endpoint,
     async search(query, limit) {
       const body = await requestJson(deps, 'searxng', { url: endpoint, searchParams: { q: query, format: 'json' } });
       return { hits: parseSearxngResponse(body).slice(0, limit), offTopic: 0 };

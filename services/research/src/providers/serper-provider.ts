@@ -11,6 +11,7 @@ export function createSerperProvider(deps: ProviderDeps): SearchProvider {
   const { config } = deps;
   return {
     name: 'serper',
+    cacheScope: config.SERPER_URL,
     async search(query, limit) {
       const body = await requestJson(deps, 'serper', {
         url: config.SERPER_URL,

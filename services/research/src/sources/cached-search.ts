@@ -6,10 +6,11 @@ import type { SearchProvider, SearchResult } from '../providers/search-provider.
 
 const hash = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 32);
 // Bumped when the cached shape changes (v2: a SearchResult object instead of a bare list of hits).
-const KEY_VERSION = 'v2';
+// v3: the provider's scope (its endpoint, engine or corpus) is in the key.
+const KEY_VERSION = 'v3';
 
 /**
- * Search through a Redis cache keyed by provider, limit and query (case-folded: engines ignore case).
+ * Search through a Redis cache keyed by provider and its scope, limit and query (case-folded: engines ignore case).
  * An empty result is thrown, not returned, so it is never cached: the next request asks again.
  */
 export function createCachedSearch(provider: SearchProvider, cache: JsonCache<SearchResult> | undefined, logger?: Logger) {
@@ -21,7 +22,7 @@ export function createCachedSearch(provider: SearchProvider, cache: JsonCache<Se
       return result;
     };
     if (!cache) return run();
-    const key = `${KEY_VERSION}:${provider.name}:${limit}:${hash(query.toLowerCase())}`;
+    const key = `${KEY_VERSION}:${provider.name}:${limit}:${hash(`${provider.cacheScope}\n${query.toLowerCase()}`)}`;
     try {
       const { value } = await cache.getOrCompute(key, run);
       return value;

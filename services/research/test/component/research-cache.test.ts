@@ -36,4 +36,23 @@ describe('research worker caches (real Redis, stub Brave)', () => {
     assert.equal(await cacheCount('search', 'hit'), 1);
     assert.equal(await cacheCount('search', 'miss'), 1);
   });
+
+  it('when a worker on the same cache searches another endpoint, then it asks that endpoint: results are cached per endpoint', async () => {
+    const other = await startHttpStub(() => ({ body: { web: { results: [{ title: 'Other', url: `${pages.url}/guide`, description: 'Elsewhere.' }] } } }));
+    const moved = await startResearchWorker({
+      SEARCH_PROVIDER: 'brave',
+      BRAVE_URL: other.url,
+      BRAVE_API_KEY: 'test-brave-key',
+      REDIS_KEY_PREFIX: worker.config.REDIS_KEY_PREFIX,
+    });
+    try {
+      const id = await moved.submit(researchTask('Sourdough Starter'));
+      await moved.events.waitFor((e) => e.request_id === id && e.type === 'completed');
+      assert.equal(other.requests.length, 1, 'not served the first endpoint\'s cached result');
+      assert.equal((await moved.writeTask(id)).payload.sources[0]?.title, 'Other');
+    } finally {
+      await moved.close();
+      await other.close();
+    }
+  });
 });
