@@ -5,7 +5,13 @@ import { costOf, createUsageEstimator } from '../../src/cost/llm-usage.ts';
 import type { Completion, WriterProvider } from '../../src/providers/writer-provider.ts';
 
 const openai: WriterProvider = { name: 'openai', system: 'openai', model: 'gpt-4o-mini', cacheScope: '', complete: () => Promise.reject(new Error('unused')) };
-const local: WriterProvider = { name: 'local', system: 'pressroom.local', model: 'extractive-v2', cacheScope: '', complete: () => Promise.reject(new Error('unused')) };
+const local: WriterProvider = {
+  name: 'local',
+  system: 'pressroom.local',
+  model: 'extractive-v2',
+  cacheScope: '',
+  complete: () => Promise.reject(new Error('unused')),
+};
 const draft = { title: 'T', summary: 'S', body_markdown: 'B' };
 const answered = (responseModel: string, usage?: { input: number; output: number }): Completion => ({ draft, responseModel, ...(usage ? { usage } : {}) });
 const PRICES = { 'gpt-4o-mini': { input: 0.15, output: 0.6 }, 'gpt-4o-2024-08-06': { input: 2.5, output: 10 } };

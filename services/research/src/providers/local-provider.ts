@@ -27,7 +27,10 @@ export async function createLocalProvider(dir = DEFAULT_CORPUS_DIR): Promise<Sea
   return {
     name: 'local',
     // The corpus's content, not its path: an edited corpus answers differently, the same one moved does not.
-    cacheScope: docs.reduce((h, doc) => h.update(doc.url).update('\0').update(doc.text).update('\0'), createHash('sha256')).digest('hex').slice(0, 16),
+    cacheScope: docs
+      .reduce((h, doc) => h.update(doc.url).update('\0').update(doc.text).update('\0'), createHash('sha256'))
+      .digest('hex')
+      .slice(0, 16),
     async search(query, limit) {
       const key = `${limit}:${query.toLowerCase()}`;
       const known = memo.get(key);

@@ -48,7 +48,7 @@ describe('research worker caches (real Redis, stub Brave)', () => {
     try {
       const id = await moved.submit(researchTask('Sourdough Starter'));
       await moved.events.waitFor((e) => e.request_id === id && e.type === 'completed');
-      assert.equal(other.requests.length, 1, 'not served the first endpoint\'s cached result');
+      assert.equal(other.requests.length, 1, "not served the first endpoint's cached result");
       assert.equal((await moved.writeTask(id)).payload.sources[0]?.title, 'Other');
     } finally {
       await moved.close();
