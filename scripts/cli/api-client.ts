@@ -78,13 +78,18 @@ export interface Credentials {
   password?: string | undefined;
 }
 
-/** PRESSROOM_TOKEN (an access token or API key) first, then PRESSROOM_EMAIL/PASSWORD, then `.env`'s bootstrap admin. */
+/**
+ * PRESSROOM_TOKEN (an access token or API key) first, then PRESSROOM_EMAIL/PASSWORD, then `.env`'s bootstrap
+ * admin. The pairs are never mixed: an account named by PRESSROOM_EMAIL is never sent the admin's password.
+ */
 export function credentialsFrom(env: NodeJS.ProcessEnv): Credentials {
-  return {
-    token: env['PRESSROOM_TOKEN'] || undefined,
-    email: env['PRESSROOM_EMAIL'] ?? env['BOOTSTRAP_ADMIN_EMAIL'],
-    password: env['PRESSROOM_PASSWORD'] ?? env['BOOTSTRAP_ADMIN_PASSWORD'],
-  };
+  const token = env['PRESSROOM_TOKEN'] || undefined;
+  const email = env['PRESSROOM_EMAIL'] || undefined;
+  if (!token && email && !env['PRESSROOM_PASSWORD'])
+    throw new CliError(`PRESSROOM_EMAIL is set (${email}) but PRESSROOM_PASSWORD is not: set both, or PRESSROOM_TOKEN`);
+  return email
+    ? { token, email, password: env['PRESSROOM_PASSWORD'] }
+    : { token, email: env['BOOTSTRAP_ADMIN_EMAIL'], password: env['BOOTSTRAP_ADMIN_PASSWORD'] };
 }
 
 /** A client holding a bearer token: the given one, or one from logging in. */

@@ -9,39 +9,54 @@ export interface StreamEvent {
   data: Record<string, unknown>;
 }
 
-/** Yields the request's events until the server ends the stream after a final status; reconnects up to 5 times in a row. */
+const FINAL = new Set(['published', 'failed', 'cancelled']);
+// What a gateway restarting (or a proxy in front of one) answers for a moment: wait and reconnect, as a deploy passes.
+const PASSING = new Set([502, 503, 504]);
+const MAX_FAILURES_IN_A_ROW = 5;
+
+/**
+ * Yields the request's events until one is a final status; reconnects with Last-Event-ID when the connection
+ * drops or the gateway ends the stream early (a replica shutting down ends its streams), and waits out a 502,
+ * 503 or 504 (its Retry-After, at most 10 s). Gives up after 5 failures in a row.
+ */
 export async function* followEvents(baseUrl: string, token: string | undefined, requestId: string, signal: AbortSignal): AsyncGenerator<StreamEvent> {
   const path = `/v1/requests/${encodeURIComponent(requestId)}/events`;
   let lastId: string | undefined;
+  let reached = false;
   for (let failures = 0; ;) {
-    let res: Response;
+    let wait = 500 * (failures + 1);
     try {
-      res = await fetch(`${baseUrl}${path}`, {
+      const res = await fetch(`${baseUrl}${path}`, {
         headers: { accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(lastId ? { 'last-event-id': lastId } : {}) },
         signal,
       });
+      reached = true;
+      const problem = res.ok ? undefined : ((await res.json().catch(() => undefined)) as ConstructorParameters<typeof ApiError>[3]);
+      if (!res.ok && !PASSING.has(res.status)) throw new ApiError('GET', path, res.status, problem);
+      if (!res.ok) {
+        wait = Math.min(10_000, Math.max(wait, Number(res.headers.get('retry-after')) * 1000 || 0));
+        if (failures + 1 > MAX_FAILURES_IN_A_ROW) throw new ApiError('GET', path, res.status, problem);
+      } else {
+        for await (const e of parse(res.body!)) {
+          failures = 0;
+          lastId = e.id ?? lastId;
+          yield e;
+          if (e.event === 'request.status' && FINAL.has(String(e.data['status']))) return;
+        }
+      }
     } catch (err) {
       if (signal.aborted) return;
-      if (++failures > 5) throw new CliError(`cannot reach the gateway at ${baseUrl} (${(err as Error).message})`);
-      await sleep(500 * failures);
-      continue;
+      if (err instanceof ApiError) throw err;
+      if (failures + 1 > MAX_FAILURES_IN_A_ROW)
+        throw new CliError(
+          reached
+            ? 'the event stream keeps dropping; follow the request with `pressroom status`'
+            : `cannot reach the gateway at ${baseUrl} (${(err as Error).message})`,
+        );
     }
-    if (!res.ok) throw new ApiError('GET', path, res.status, (await res.json().catch(() => undefined)) as ConstructorParameters<typeof ApiError>[3]);
-    let ended = true;
-    try {
-      for await (const e of parse(res.body!)) {
-        failures = 0;
-        lastId = e.id ?? lastId;
-        yield e;
-      }
-    } catch {
-      if (signal.aborted) return;
-      ended = false;
-    }
-    // The server ends the stream only after a final status; any other end is a dropped connection.
-    if (ended) return;
-    if (++failures > 5) throw new CliError('the event stream keeps dropping; follow the request with `pressroom status`');
-    await sleep(500 * failures);
+    failures++;
+    await sleep(wait, undefined, { signal }).catch(() => undefined);
+    if (signal.aborted) return;
   }
 }
 

@@ -1,12 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publishEvent } from '@pressroom/messaging';
-import { freePort, pollUntil } from '@pressroom/test-support';
+import { freePort, pollUntil, startHttpStub } from '@pressroom/test-support';
 import { startTestGateway } from '../../services/gateway/test/support/gateway-harness.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -122,6 +124,63 @@ describe('pressroom CLI: usage (no services needed)', () => {
     const r = await runCli(['list'], { PRESSROOM_URL: `http://127.0.0.1:${await freePort()}` });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no credentials: set PRESSROOM_TOKEN .* PRESSROOM_EMAIL and PRESSROOM_PASSWORD/);
+  });
+
+  it('when the gateway ends a watched stream early or answers 503 for a moment (a deploy), then watch resumes after the last event it saw', async () => {
+    const id = randomUUID();
+    const seen: Array<string | undefined> = [];
+    const sse = (res: ServerResponse, ...events: string[]) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(events.join(''));
+    };
+    const gateway = createServer((req, res) => {
+      seen.push(req.headers['last-event-id'] as string | undefined);
+      if (seen.length === 1)
+        return sse(
+          res,
+          `id: 1\nevent: request.research.started\ndata: {"request_id":"${id}","stage":"research","type":"started","attempt":1,"at":"2026-12-03T10:00:00.000Z"}\n\n`,
+        );
+      if (seen.length === 2) {
+        res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' });
+        return res.end('{"code":"unavailable","detail":"starting"}');
+      }
+      sse(
+        res,
+        `id: 2\nevent: request.status\ndata: {"request_id":"${id}","status":"published","previous_status":"publishing","at":"2026-12-03T10:00:01.000Z"}\n\n`,
+      );
+    });
+    gateway.listen(0, '127.0.0.1');
+    await once(gateway, 'listening');
+    try {
+      const r = await runCli(['watch', id], { PRESSROOM_URL: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`, PRESSROOM_TOKEN: 'prs_unused' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /research started\n.*status published/s);
+      assert.deepEqual(seen, [undefined, '1', '1'], 'resumed with Last-Event-ID after the early end and after the 503');
+    } finally {
+      gateway.close();
+    }
+  });
+
+  it("when PRESSROOM_EMAIL is set without PRESSROOM_PASSWORD, then it says so and exits 1, sending nobody the bootstrap admin's password", async () => {
+    let logins = 0;
+    const gateway = await startHttpStub(() => {
+      logins++;
+      return { status: 401, body: { code: 'invalid_credentials' } };
+    });
+    try {
+      const r = await runCli(['list'], {
+        PRESSROOM_URL: gateway.url,
+        PRESSROOM_EMAIL: 'someone@example.com',
+        BOOTSTRAP_ADMIN_EMAIL: 'admin@example.com',
+        BOOTSTRAP_ADMIN_PASSWORD: 'the admin password',
+      });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /PRESSROOM_EMAIL is set \(someone@example.com\) but PRESSROOM_PASSWORD is not/);
+      assert.doesNotMatch(r.stderr, NO_STACK);
+      assert.equal(logins, 0, 'no login attempted');
+    } finally {
+      await gateway.close();
+    }
   });
 
   it('when run through the installed `pressroom` bin from a folder outside the repository, then it works', async () => {
