@@ -1,5 +1,4 @@
 // The three commands. Each returns the process exit code; what it prints goes through `io`.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError, type ApiClient } from './api-client.ts';
 import { followEvents } from './event-stream.ts';
 import { COMMANDS, type CommandName } from './usage.ts';
@@ -44,21 +43,19 @@ export function checkUsage(command: CommandName, values: Values): void {
 }
 
 /**
- * Polls with a growing pause (250 ms up to 2 s): a request usually finishes within a few seconds, and a slow
- * one must not spend the user's hourly read allowance (RATE_LIMIT_USER_READS_PER_HOUR).
+ * Follows the request over its event stream, printing each event as it happens (no polling, so none of the hourly
+ * read allowance is spent while it runs), then reads the finished request once for its stages and article.
  */
 async function follow(api: ApiClient, id: string, timeoutS: number, io: Io): Promise<Request | undefined> {
-  const deadline = Date.now() + timeoutS * 1000;
-  let last = '';
-  for (let pause = 250; ; pause = Math.min(2000, Math.round(pause * 1.5))) {
-    const r = await api.call<Request>('GET', `/v1/requests/${id}`);
-    const line = stagesLine(r);
-    if (line !== last) io.out(`${line}\n`);
-    last = line;
-    if (FINAL_STATUSES.includes(r.status)) return r;
-    if (Date.now() + pause > deadline) return undefined;
-    await sleep(pause);
+  let final = false;
+  for await (const e of followEvents(api.baseUrl, api.token, id, AbortSignal.timeout(timeoutS * 1000))) {
+    io.out(`${eventLine(e.event, e.data)}\n`);
+    if (e.event === 'request.status' && FINAL_STATUSES.includes(String(e.data['status']))) final = true;
   }
+  if (!final) return undefined;
+  const r = await api.call<Request>('GET', `/v1/requests/${id}`);
+  io.out(`${stagesLine(r)}\n`);
+  return r;
 }
 
 export async function submit(api: ApiClient, topic: string, values: Values, io: Io): Promise<number> {
