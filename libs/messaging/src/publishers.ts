@@ -87,9 +87,10 @@ function safeJson(body: Buffer): string {
  * Moves a delivery to the back of `queue` as a new message (same body, headers and id), then acks it; if the
  * copy is not confirmed, the delivery is requeued after all. Unlike a requeue, it spends nothing of a quorum
  * queue's delivery limit, and unlike a reject it can go somewhere other than the queue's dead-letter route.
+ * `headers` replaces the delivery's own.
  */
-export async function moveDelivery(broker: Broker, queue: string, delivery: Delivery): Promise<void> {
-  const { headers, contentType, messageId, timestamp } = delivery.message.properties;
+export async function moveDelivery(broker: Broker, queue: string, delivery: Delivery, headers = delivery.message.properties.headers): Promise<void> {
+  const { contentType, messageId, timestamp } = delivery.message.properties;
   try {
     await broker.publish('', queue, delivery.message.content, { headers, contentType, messageId, timestamp, persistent: true });
     delivery.ack();

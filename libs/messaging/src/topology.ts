@@ -44,13 +44,14 @@ export async function declareTopology(ch: Channel, names: TopologyNames, delaysM
       });
     }
   }
-  // A stage event the tracker could not record in `x-delivery-limit` deliveries (a long PostgreSQL outage, a
-  // gateway crashing mid-batch) waits out the longest backoff in `events.retry`, then goes back to the tracker
-  // with a fresh delivery count: the tracker is idempotent, and an event parked where nothing reads it would
-  // leave its request in flight for good. Only events that cannot be parsed go to `events.dead` (the tracker
-  // puts them there), which once also took these (hence the unbind, a no-op on a new vhost).
+  // `events.dead` parks what the tracker can never record: events it cannot parse (it moves them there) and, by
+  // the delivery limit, one that keeps crashing it. A stage event it could not record because PostgreSQL stayed
+  // away longer than it holds a batch is moved (as a new message) to `events.retry` instead, which hands it back
+  // through `pressroom.events` after the longest backoff: the tracker's writes are idempotent, and a parked event
+  // would leave its request in flight for good. The tracker moves it, not the broker: RabbitMQ drops a message
+  // that its own dead-lettering brings back to a queue it died in.
   await ch.assertQueue(names.eventsDead, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-  await ch.unbindQueue(names.eventsDead, names.dlx, 'events');
+  await ch.bindQueue(names.eventsDead, names.dlx, 'events');
   await ch.assertQueue(names.eventsRetry, {
     durable: true,
     arguments: {
@@ -60,7 +61,6 @@ export async function declareTopology(ch: Channel, names: TopologyNames, delaysM
       'x-dead-letter-routing-key': 'request.retried',
     },
   });
-  await ch.bindQueue(names.eventsRetry, names.dlx, 'events');
   // Every service declares the tracker's queue, not only the gateway: a stage event published before the gateway
   // first started on a fresh vhost (or while it is down) would otherwise be unroutable, and silently dropped.
   await declareEventsQueue(ch, names);

@@ -38,7 +38,9 @@ export async function replayDeadLetter(db: Db, id: string): Promise<ReplayOutcom
 async function requeue(tx: DbClient, letters: DeadLetterRow[]): Promise<Omit<ReplayOutcome, 'stage'>> {
   const replayed: string[] = [];
   const reopened: string[] = [];
-  for (const letter of letters) {
+  // In request id order, the order in which the tracker's statement locks request rows: no deadlock between them.
+  const byRequest = [...letters].sort((a, b) => ((a.request_id ?? '') < (b.request_id ?? '') ? -1 : (a.request_id ?? '') > (b.request_id ?? '') ? 1 : 0));
+  for (const letter of byRequest) {
     const parsed = parseEnvelope(letter.stage, Buffer.from(JSON.stringify(letter.message)));
     if (!parsed.ok) continue;
     const task = { ...parsed.envelope, message_id: randomUUID(), attempt: 1, enqueued_at: new Date().toISOString() };

@@ -70,7 +70,8 @@ export async function streamRequestEvents(deps: EventStreamDeps, res: Response, 
   let closed = false;
   let reading: Promise<void> | undefined;
   let again = false;
-  const finalAtStart = isFinalStatus(request.status);
+  // Whether the log, as far as this stream has read it, ends in a final status (before any read: the row's status).
+  let atFinal = isFinalStatus(request.status);
   // Set once the stream is registered for shutdown (below, when everything close() touches exists).
   let forget = () => {};
 
@@ -110,12 +111,12 @@ export async function streamRequestEvents(deps: EventStreamDeps, res: Response, 
 
   const readOnce = async () => {
     const events = await eventsAfter(deps.db, requestId, last);
-    for (const [i, e] of events.entries()) {
+    for (const e of events) {
       if (closed || !(await send(e))) return;
-      // A final status ends the stream, unless the log goes on: a replayed dead letter reopened the request.
-      if (e.event === 'request.status' && isFinalStatus(String(e.data['status'])) && i === events.length - 1) return finish();
+      if (e.event === 'request.status') atFinal = isFinalStatus(String(e.data['status']));
     }
-    if (events.length === 0 && finalAtStart) finish();
+    // A final status ends the stream once nothing follows it: a replayed dead letter may have reopened the request.
+    if (atFinal) finish();
   };
 
   // One read at a time; a change reported meanwhile is read right after, so none is missed and none doubled.

@@ -2,7 +2,7 @@ import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import type { StageEvent } from '@pressroom/contracts';
 import type { Logger } from '@pressroom/logger';
 import type { Delivery } from '@pressroom/messaging';
-import { retryWhileDatabaseUnavailable, type Db } from '../db/pool.ts';
+import { isDatabaseUnavailable, retryWhileDatabaseUnavailable, type Db } from '../db/pool.ts';
 import { applyStageEvents, type StatusChange } from './request-state-writer.ts';
 
 interface Item {
@@ -15,7 +15,9 @@ interface Item {
  * Collects stage events for a few milliseconds, or for as long as the previous batch takes to write, and records
  * them in one statement (see applyStageEvents): a request's events in one batch cost one update of its row, and
  * six events per request no longer six commits. While PostgreSQL is away a batch is held and retried, not
- * requeued; any other failure falls back to one event at a time, so one bad event cannot hold up the rest.
+ * requeued; any other failure falls back to one event at a time, so one bad event cannot hold up the rest. An
+ * event that still finds PostgreSQL away (past `holdMs`) is handed to `retryLater`, not requeued: a requeue
+ * spends the queue's delivery limit, past which the event would be parked for good. Other failures are requeued.
  */
 export function createEventBatcher(deps: {
   db: Db;
@@ -24,6 +26,10 @@ export function createEventBatcher(deps: {
   onChange: (c: StatusChange) => void;
   /** After each commit, with the requests whose events it recorded (SSE streams on every replica re-read them). */
   onRecorded?: (requestIds: string[]) => void;
+  /** Takes a delivery that could not be recorded because PostgreSQL is away (the tracker moves it to `events.retry`). */
+  retryLater?: (delivery: Delivery) => Promise<void>;
+  /** How long a batch is held while PostgreSQL is away (default 10 minutes). */
+  holdMs?: number;
   maxBatch?: number;
   maxWaitMs?: number;
   lanes?: number;
@@ -76,6 +82,7 @@ export function createEventBatcher(deps: {
           logger: deps.logger,
           what: `${batch.length} stage events`,
           keepHolding: deps.isBrokerConnected,
+          ...(deps.holdMs !== undefined ? { holdMs: deps.holdMs } : {}),
         },
       );
     } catch {
@@ -87,8 +94,13 @@ export function createEventBatcher(deps: {
       try {
         recorded = await applyStageEvents(deps.db, [item.event]);
       } catch (err) {
-        deps.logger.warn({ err, request_id: item.event.request_id, event: item.event.type }, 'could not record stage event; requeueing');
-        item.delivery.requeue();
+        const later = isDatabaseUnavailable(err) ? deps.retryLater : undefined;
+        deps.logger.warn(
+          { err, request_id: item.event.request_id, event: item.event.type },
+          later ? 'could not record stage event; retrying it later' : 'could not record stage event; requeueing',
+        );
+        if (later) await later(item.delivery);
+        else item.delivery.requeue();
         item.done();
         continue;
       }

@@ -7,9 +7,8 @@ import { createEventBatcher } from './event-batcher.ts';
 
 /**
  * Queue entry point for `pressroom.events`: parse, record (in small batches), ack. An invalid event can never be
- * recorded: it is moved to `events.dead` (kept for inspection, read by nothing) rather than rejected, since the
- * queue's dead-letter route (`events.retry`) would bring it back. One that fails past the delivery limit takes
- * that route and is tried again later (topology.ts).
+ * recorded: it is moved to `events.dead` (kept for inspection). One that cannot be recorded while PostgreSQL stays
+ * away is moved to `events.retry`, which brings it back after the longest backoff (topology.ts).
  */
 export async function startEventTracker(deps: {
   db: Db;
@@ -25,6 +24,8 @@ export async function startEventTracker(deps: {
     db: deps.db,
     logger,
     isBrokerConnected: () => broker.isConnected(),
+    // A fresh message: the broker's death records stay behind, so no round of the loop looks like a cycle to it.
+    retryLater: (delivery) => moveDelivery(broker, broker.names.eventsRetry, delivery, withoutDeathHeaders(delivery.message.properties.headers)),
     ...(deps.onRecorded ? { onRecorded: deps.onRecorded } : {}),
     onChange: (change) => {
       if (change.status === 'published' || change.status === 'failed' || change.status === 'cancelled')
@@ -49,4 +50,8 @@ export async function startEventTracker(deps: {
     },
     (ch) => declareEventsQueue(ch, broker.names),
   );
+}
+
+function withoutDeathHeaders(headers: Record<string, unknown> | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => !/^x-(death|first-death-|last-death-|delivery-count)/.test(name)));
 }

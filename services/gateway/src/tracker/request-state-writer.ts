@@ -13,7 +13,8 @@ import { foldEvents, type StageEventInput } from './event-fold.ts';
  *
  * The guards read the row as it is when locked (PostgreSQL re-evaluates SET against the latest version under
  * READ COMMITTED), so concurrent batches from other replicas compose: a stage keeps its first final state,
- * attempts only grow, a status only moves forward and never leaves `published`/`failed`/`cancelled`.
+ * attempts only grow, a status only moves forward and never leaves `published`/`failed`/`cancelled` (only an
+ * operator's replay takes a request out of `failed`: reopenRequest).
  *
  * The article's LLM usage goes into `request_results` beside it, and its cost onto the owner's `daily_usage` row of
  * the day ($5) the article was stored, only when that insert happened: a redelivered event spends nothing twice.

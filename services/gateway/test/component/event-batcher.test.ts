@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { StageEvent } from '@pressroom/contracts';
 import { createLogger } from '@pressroom/logger';
 import type { Delivery } from '@pressroom/messaging';
-import { createDatabase, dropDatabase, databaseUrl, testId } from '@pressroom/test-support';
+import { createDatabase, dropDatabase, databaseUrl, freePort, testId } from '@pressroom/test-support';
 import { migrate } from '../../src/db/migrate.ts';
 import { createPool, type Db } from '../../src/db/pool.ts';
 import { createEventBatcher } from '../../src/tracker/event-batcher.ts';
@@ -99,5 +99,34 @@ describe('event batcher (real PostgreSQL)', () => {
     locker.release();
     await Promise.all([first, ...others]);
     assert.equal(counted.statements(), 4, 'one held, then 24 waiting as 10 + 10 + 4');
+  });
+
+  it('when PostgreSQL stays away longer than a batch is held, then each event is handed on to be retried later, not requeued; other failures are requeued', async () => {
+    const away = createPool(`postgres://postgres@127.0.0.1:${await freePort()}/gone`, 2, logger);
+    const later: Delivery[] = [];
+    const batcher = createEventBatcher({
+      db: away,
+      logger,
+      isBrokerConnected: () => true,
+      onChange: () => undefined,
+      holdMs: 100,
+      retryLater: async (d) => void later.push(d),
+    });
+    const a = recordedDelivery();
+    const b = recordedDelivery();
+    await Promise.all([batcher.add(researched(randomUUID()), a.delivery), batcher.add(researched(randomUUID()), b.delivery)]);
+    assert.deepEqual([a.seen, b.seen], [[], []], 'neither acked nor requeued');
+    assert.deepEqual(later, [a.delivery, b.delivery]);
+    await away.end();
+
+    // A failure that is not an outage (here an attempt past the column's range) is requeued: the delivery limit parks it.
+    const broken = recordedDelivery();
+    const [rid] = await newRequests(1);
+    await createEventBatcher({ db, logger, isBrokerConnected: () => true, onChange: () => undefined, retryLater: async (d) => void later.push(d) }).add(
+      { ...researched(rid!), attempt: 2 ** 40 },
+      broken.delivery,
+    );
+    assert.deepEqual(broken.seen, ['requeue']);
+    assert.equal(later.length, 2);
   });
 });
