@@ -27,7 +27,7 @@ export function toApiKeyView(k: ApiKeyRow): Static<typeof ApiKeyView> {
 
 export async function createApiKey(db: Db, userId: string, body: CreateApiKeyBody): Promise<Static<typeof ApiKeyCreated>> {
   if (body.expires_at && Date.parse(body.expires_at) <= Date.now())
-    throw new AppError('validation_failed', 'expires_at must be in the future', { errors: [{ field: '/expires_at', message: 'must be in the future' }] });
+    throw new AppError('validation_failed', 'expires_at must be in the future', { errors: [{ field: 'expires_at', message: 'must be in the future' }] });
   if ((await countLiveApiKeys(db, userId)) >= MAX_LIVE_KEYS_PER_USER)
     throw new AppError('conflict', `a user may hold at most ${MAX_LIVE_KEYS_PER_USER} live API keys; revoke one first`);
   const key = `prs_${randomBytes(32).toString('base64url')}`;

@@ -206,3 +206,20 @@ export function isIdempotencyKeyTaken(err: unknown): boolean {
   const e = err as { code?: string; constraint?: string };
   return e?.code === '23505' && e.constraint === 'idempotency_keys_pkey';
 }
+
+/**
+ * The request a live Idempotency-Key already stands for, with the body hash it was first sent with. Read before a
+ * keyed submit is checked at all, so that a retry is answered with the first request even when the checks would now
+ * refuse it (the pipeline behind, the webhook endpoint disabled); SUBMIT_SQL still settles a race for the key.
+ */
+export async function findKeyedSubmission(db: DbClient, userId: string, key: string): Promise<{ request: RequestRow; bodyHash: string } | undefined> {
+  const { rows } = await db.query<RequestRow & { prior_body_hash: string }>(
+    `SELECT k.body_hash AS prior_body_hash, ${C_COLUMNS} FROM idempotency_keys k JOIN content_requests c ON c.id = k.request_id
+      WHERE k.user_id = $1 AND k.key = $2 AND k.created_at > now() - interval '${IDEMPOTENCY_KEY_TTL}'`,
+    [userId, key],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  const { prior_body_hash: bodyHash, ...request } = row;
+  return { request, bodyHash };
+}

@@ -9,9 +9,9 @@ import { deleteExpiredIdempotencyKey } from './idempotency-repository.ts';
 import type { LoadShedder } from './load-shedder.ts';
 import { quotaWindow } from './quota.ts';
 import type { RequestRow } from './request-repository.ts';
-import { insertSubmission, isIdempotencyKeyTaken, type Submission, type SubmissionResult } from './submission-repository.ts';
+import { findKeyedSubmission, insertSubmission, isIdempotencyKeyTaken, type Submission, type SubmissionResult } from './submission-repository.ts';
 import type { SubmissionBatches } from './submission-batches.ts';
-import { resolveTaskChannel } from '../webhooks/task-channel.ts';
+import { checkWebhookTarget, resolveTaskChannel } from '../webhooks/task-channel.ts';
 
 function defaultChannel(config: Config): Channel {
   if (config.DEFAULT_CHANNEL === 'webhook') return { type: 'webhook', url: config.DEFAULT_WEBHOOK_URL! };
@@ -25,14 +25,20 @@ function defaultChannel(config: Config): Channel {
  * load shedder refuses before any of it.
  */
 export async function submitRequest(
-  deps: Pick<GatewayDeps, 'db' | 'config' | 'metrics' | 'alerts' | 'outbox'> & { loadShedder?: LoadShedder; submissions?: SubmissionBatches },
+  deps: Pick<GatewayDeps, 'db' | 'config' | 'metrics' | 'alerts' | 'outbox' | 'deliveries'> & { loadShedder?: LoadShedder; submissions?: SubmissionBatches },
   userId: string,
   body: CreateRequestBody,
   idempotencyKey: string | undefined,
 ): Promise<{ request: RequestRow; replayed: boolean; quota?: { limit: number; used: number; resetsAt: Date } }> {
-  await deps.loadShedder?.check();
-  const requestId = randomUUID();
   const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
+  // A retry of a keyed submit gets the first request, whatever the checks below would say now.
+  const prior = idempotencyKey ? await findKeyedSubmission(deps.db, userId, idempotencyKey) : undefined;
+  if (prior) return replay(prior, bodyHash);
+  await deps.loadShedder?.check();
+  // A client's ad-hoc webhook URL meets the same target rules as a registered endpoint's (the operator's
+  // DEFAULT_WEBHOOK_URL is theirs to choose).
+  if (body.channel?.type === 'webhook' && body.channel.url) checkWebhookTarget(deps.deliveries.targetPolicy, body.channel.url, 'channel.url');
+  const requestId = randomUUID();
   const window = quotaWindow();
   const channel = body.channel ?? defaultChannel(deps.config);
   const fields = {
@@ -89,13 +95,16 @@ export async function submitRequest(
       retryAfter,
     );
   }
-  if (result.kind === 'replayed') {
-    if (result.bodyHash !== bodyHash) throw new AppError('conflict', 'this Idempotency-Key was already used with a different request body');
-    return { request: result.request, replayed: true };
-  }
+  if (result.kind === 'replayed') return replay(result, bodyHash);
   deps.metrics.requestsSubmitted.inc();
   void deps.outbox.wake();
   return { request: result.request, replayed: false, quota: { ...result.quota, resetsAt: window.resetsAt } };
+}
+
+function replay(prior: { request: RequestRow; bodyHash: string }, bodyHash: string): { request: RequestRow; replayed: true } {
+  if (prior.bodyHash !== bodyHash) throw new AppError('conflict', 'this Idempotency-Key was already used with a different request body');
+  tagContentRequest(prior.request.id);
+  return { request: prior.request, replayed: true };
 }
 
 /**

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type CreateWebhookBody, type PatchWebhookBody } from '@pressroom/contracts';
-import { assertAllowedUrl } from '@pressroom/resilience';
 import type { GatewayDeps } from '../deps.ts';
 import { decodeCursor, toPage } from '../requests/cursor.ts';
 import {
@@ -16,20 +15,14 @@ import {
   type EndpointRow,
 } from './webhook-repository.ts';
 import { endpointSecret, masterSecret } from './webhook-secrets.ts';
+import { checkWebhookTarget } from './task-channel.ts';
 import { toDeliveryView, toWebhookView } from './webhook-views.ts';
 
 const MAX_ENDPOINTS_PER_USER = 20;
 type Deps = Pick<GatewayDeps, 'db' | 'config' | 'deliveries'>;
 
-/** The outbound guard's URL rules, checked when the URL is given; resolved addresses are checked again on every delivery. */
 function checkTarget(deps: Deps, url: string): void {
-  try {
-    assertAllowedUrl(new URL(url), deps.deliveries.targetPolicy);
-  } catch (err) {
-    throw new AppError('validation_failed', `the webhook url is not allowed: ${(err as Error).message}`, {
-      errors: [{ field: '/url', message: 'is not an allowed target' }],
-    });
-  }
+  checkWebhookTarget(deps.deliveries.targetPolicy, url, 'url');
 }
 
 export async function createEndpoint(deps: Deps, userId: string, body: CreateWebhookBody) {

@@ -15,7 +15,7 @@ describe('load shedding on the age of the oldest waiting task (real PostgreSQL, 
   it('when the oldest waiting task is older than SHED_TASK_AGE_S, then submissions get 503 with Retry-After while reads work, and they are accepted again once it starts', async () => {
     const u = await h.api.registerAndLogin();
     const submit = () => h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'a backlog' } });
-    const first = await submit();
+    const first = await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'a backlog' }, headers: { 'idempotency-key': 'shed-1' } });
     assert.equal(first.status, 202);
 
     const shed = await pollUntil(
@@ -30,6 +30,11 @@ describe('load shedding on the age of the oldest waiting task (real PostgreSQL, 
     assert.equal(shed.headers.get('content-type'), 'application/problem+json; charset=utf-8');
     assert.equal(shed.headers.get('retry-after'), '5');
     assert.equal((await h.api.call('GET', `/v1/requests/${first.body.id}`, { token: u.access })).status, 200, 'reads are not shed');
+    // A client retrying the accepted submit is told it was accepted, not asked to come back.
+    const retried = await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'a backlog' }, headers: { 'idempotency-key': 'shed-1' } });
+    assert.equal(retried.status, 202);
+    assert.equal(retried.body.id, first.body.id);
+    assert.equal(retried.headers.get('idempotent-replayed'), 'true');
     assert.equal((await h.api.call('GET', '/v1/requests', { token: u.access })).status, 200);
     assert.equal((await h.api.call('GET', '/v1/me', { token: u.access })).status, 200);
     assert.match((await h.ops.call('GET', '/metrics')).body, /pressroom_rate_limited_total\{[^}]*limiter="load_shed"[^}]*\} [1-9]/);

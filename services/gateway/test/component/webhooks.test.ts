@@ -165,6 +165,16 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
     });
     assert.equal(literal.status, 400);
     assert.equal(literal.body.code, 'validation_failed');
+    assert.deepEqual(literal.body.errors, [{ field: 'url', message: 'is not an allowed target' }]);
+    // The same rules for a submission's ad-hoc webhook: refused before it is accepted, with nothing spent.
+    const before = (await h.api.call('GET', '/v1/me', { token: u.access })).body;
+    const adHoc = await h.api.call('POST', '/v1/requests', {
+      token: u.access,
+      body: { topic: 'steal the metadata', channel: { type: 'webhook', url: 'http://169.254.169.254/latest' } },
+    });
+    assert.equal(adHoc.status, 400);
+    assert.deepEqual(adHoc.body.errors, [{ field: 'channel.url', message: 'is not an allowed target' }]);
+    assert.equal((await h.api.call('GET', '/v1/me', { token: u.access })).body.quota.used_today, before.quota.used_today, 'no quota spent');
     const redirector = await startHttpStub(() => ({ status: 307, headers: { location: 'http://10.0.0.7/steal' } }));
     try {
       const endpoint = await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url: redirector.url, events: ['request.published'] } });
