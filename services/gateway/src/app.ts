@@ -5,6 +5,7 @@ import { spendRoutes } from './admin/spend-routes.ts';
 import { authRoutes } from './auth/auth-routes.ts';
 import type { GatewayDeps } from './deps.ts';
 import { consoleRoutes } from './http/console.ts';
+import { answerOptions, refuseOtherMethods } from './http/allowed-methods.ts';
 import { corsPolicy } from './http/cors.ts';
 import { createGuards } from './http/guards.ts';
 import { errorHandler } from './http/problem.ts';
@@ -39,12 +40,14 @@ export function createApp(deps: GatewayDeps, opts: { budgets?: GatewayBudgets } 
   app.use(securityHeaders());
   app.use(httpRequestId());
   app.use(httpObservability({ metrics: deps.metrics, logger: deps.logger, alerts: deps.alerts, slowMs: deps.config.ALERT_HTTP_LATENCY_MS }));
+  // Before the spec: a browser tool on an allowed origin (Swagger UI) reads /openapi.json too.
+  app.use(corsPolicy(deps.config.CORS_ORIGINS));
   const spec = openApiDocument();
   app.get('/openapi.json', (_req, res) => {
     res.json(spec);
   });
   app.use(consoleRoutes());
-  app.use(corsPolicy(deps.config.CORS_ORIGINS));
+  app.use(answerOptions());
   const limits = createRateLimits(deps, opts.budgets);
   app.use(limits.ip);
   app.use('/v1/auth', limits.auth);
@@ -58,6 +61,7 @@ export function createApp(deps: GatewayDeps, opts: { budgets?: GatewayBudgets } 
   app.use(apiKeyRoutes(deps, guards));
   app.use(spendRoutes(deps, guards));
   app.use(adminRoutes(deps, guards));
+  app.use(refuseOtherMethods());
   app.use(() => {
     throw new AppError('not_found', 'no such route');
   });

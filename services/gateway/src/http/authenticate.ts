@@ -6,7 +6,7 @@ import { withSpan } from '@pressroom/telemetry';
 import type { GatewayDeps } from '../deps.ts';
 import { assertKeyAllows, authenticateApiKey } from '../api-keys/api-keys.ts';
 import { sessionHolds } from '../auth/session-checks.ts';
-import { API_KEY_PREFIX, BEARER_JWT } from './credential-shapes.ts';
+import { BEARER_JWT, apiKeyOf } from './credential-shapes.ts';
 
 export interface Principal {
   userId: string;
@@ -27,9 +27,11 @@ export interface Principal {
 export function authenticate(deps: Pick<GatewayDeps, 'db' | 'tokens' | 'sessions'>): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('authorization') ?? '';
-    if (header.startsWith(API_KEY_PREFIX)) {
-      const keyed = await withSpan('api key check', {}, () => authenticateApiKey(deps.db, header.slice(7)));
-      assertKeyAllows(keyed, req.method, req.originalUrl.split('?')[0] ?? '');
+    const apiKey = apiKeyOf(header);
+    if (apiKey !== undefined) {
+      const keyed = await withSpan('api key check', {}, () => authenticateApiKey(deps.db, apiKey));
+      // The path as routed (normalised: no doubled slashes, decoded), so that no spelling of a route escapes its scope.
+      assertKeyAllows(keyed, req.method, req.baseUrl + req.path);
       return admit({ userId: keyed.userId, sessionId: '', role: keyed.role, apiKey: keyed.apiKey });
     }
     const match = BEARER_JWT.exec(header);

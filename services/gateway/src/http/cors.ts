@@ -3,7 +3,8 @@ import type { RequestHandler } from 'express';
 // Every method a route answers (DELETE revokes keys and sessions, removes webhooks); Last-Event-ID resumes a stream.
 const ALLOW_METHODS = 'GET, POST, PATCH, DELETE';
 const ALLOW_HEADERS = 'Authorization, Content-Type, Idempotency-Key, X-Request-Id, Last-Event-ID';
-const EXPOSE_HEADERS = 'Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-Id, Idempotent-Replayed';
+// WWW-Authenticate: a browser client reads why a token or key was refused (invalid_token, insufficient_scope).
+const EXPOSE_HEADERS = 'Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-Id, Idempotent-Replayed, WWW-Authenticate';
 
 function parseOrigins(setting: string): string[] {
   return setting

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { PrecheckedToken } from '../auth/access-tokens.ts';
 import type { SpentKeys } from './counted-budget.ts';
-import { API_KEY_PREFIX, BEARER_JWT } from './credential-shapes.ts';
+import { BEARER_JWT, apiKeyOf } from './credential-shapes.ts';
 import { normalizeUrlPath } from './normalize-path.ts';
 
 // The routes behind the guards (guards.ts), by method, as the routers declare them: these answer 401 to a call
@@ -56,7 +56,7 @@ export function createRefusals(deps: { precheck: (jws: string) => PrecheckedToke
     const route = guardedRoute(method, path);
     if (route === undefined) return undefined;
     const auth = req.headers.authorization;
-    if (auth?.startsWith(API_KEY_PREFIX)) return undefined;
+    if (apiKeyOf(auth) !== undefined) return undefined;
     const jws = auth === undefined ? undefined : BEARER_JWT.exec(auth)?.[1];
     if (jws === undefined) return { route, reason: 'missing' };
     const token = deps.precheck(jws);

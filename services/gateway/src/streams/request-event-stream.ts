@@ -40,6 +40,14 @@ export interface EventStreamDeps {
   maxBufferBytes: number;
 }
 
+const STREAM_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  Connection: 'keep-alive',
+  // nginx and similar proxies buffer responses unless told not to.
+  'X-Accel-Buffering': 'no',
+};
+
 /**
  * One SSE connection following one request (https://html.spec.whatwg.org/multipage/server-sent-events.html).
  * The stream is a cursor over the request's event log: it sends what follows `Last-Event-ID` from PostgreSQL,
@@ -50,20 +58,23 @@ export interface EventStreamDeps {
  * client that has not drained within DRAIN_WAIT_MS is not reading, and is dropped (it may reconnect with
  * Last-Event-ID). A burst of events to a slow but reading client is paced, not dropped; the others never wait.
  */
-export async function streamRequestEvents(deps: EventStreamDeps, res: Response, principal: Principal, requestId: string, lastEventId: number): Promise<void> {
+export async function streamRequestEvents(
+  deps: EventStreamDeps,
+  res: Response,
+  principal: Principal,
+  requestId: string,
+  lastEventId: number,
+  // HEAD: the answer's headers, as GET would send them, and no stream (nor a stream slot).
+  headOnly = false,
+): Promise<void> {
   const request = await findRequest(deps.db, requestId, requestOwnerScope(principal));
   if (!request) throw new AppError('not_found', `no content request ${requestId}`);
+  if (headOnly) return void res.writeHead(200, STREAM_HEADERS).end();
   const slot = await deps.slots.acquire(principal.userId);
   // The client may have left during those two awaits: its 'close' has passed, so nothing else would free the slot.
   if (res.destroyed) return void slot.release();
 
-  res.writeHead(200, {
-    'Content-Type': 'text/event-stream; charset=utf-8',
-    'Cache-Control': 'no-cache, no-transform',
-    Connection: 'keep-alive',
-    // nginx and similar proxies buffer responses unless told not to.
-    'X-Accel-Buffering': 'no',
-  });
+  res.writeHead(200, STREAM_HEADERS);
   res.write(`retry: 2000\n\n`);
 
   let last = lastEventId;

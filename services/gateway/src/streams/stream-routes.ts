@@ -45,7 +45,7 @@ export function streamRoutes(deps: GatewayDeps, guards: Guards): Router {
       throw new AppError('validation_failed', 'Last-Event-ID must be an event id this stream sent', {
         errors: [{ field: 'Last-Event-ID', message: 'is not an event id' }],
       });
-    await streamRequestEvents(streamDeps, res, principalOf(req), id, Number(lastEventId ?? 0));
+    await streamRequestEvents(streamDeps, res, principalOf(req), id, Number(lastEventId ?? 0), req.method === 'HEAD');
   };
   // `?ticket=` (EventSource cannot send headers) is spent here; without one, the Authorization header is checked
   // like on any call. Either way the stream counts against MAX_STREAMS_PER_USER, not the hourly budgets.

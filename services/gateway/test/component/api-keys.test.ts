@@ -56,6 +56,21 @@ describe('API keys (real PostgreSQL, Redis, RabbitMQ)', () => {
     assert.equal((await h.api.call('GET', '/v1/admin/users', { token: adminKey.key })).status, 403, "an admin's key is not an admin session");
   });
 
+  it('when the scheme is spelt in another case or the path another way, then tokens and keys work as on the canonical spelling', async () => {
+    const u = await h.api.registerAndLogin();
+    const key = (await createKey(u.access, { name: 'spellings', scopes: ['requests:read'] })).key;
+    const get = (path: string, authorization: string) => fetch(`${h.url}${path}`, { headers: { authorization } });
+    for (const scheme of ['bearer', 'BEARER', 'Bearer ']) {
+      assert.equal((await get('/v1/me', `${scheme} ${u.access}`)).status, 200, `${scheme} with an access token`);
+      assert.equal((await get('/v1/me', `${scheme} ${key}`)).status, 200, `${scheme} with an API key`);
+    }
+    assert.equal((await get('/v1//me', `Bearer ${key}`)).status, 200, 'a doubled slash is the same route, in scope');
+    const encoded = await get('/v1/%72equests', `Bearer ${key}`);
+    assert.equal(encoded.status, 200, `an encoded letter too: ${await encoded.text()}`);
+    assert.equal((await get('/v1//api-keys', `Bearer ${key}`)).status, 403, 'and a session-only route stays one');
+    assert.equal((await get('/v1/me', `Basic ${key}`)).status, 401, 'another scheme is not a bearer');
+  });
+
   it('when a key is revoked, expires, or its owner is disabled, then the next call is 401', async () => {
     const u = await h.api.registerAndLogin();
     const revoked = await createKey(u.access);

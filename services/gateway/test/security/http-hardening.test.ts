@@ -68,10 +68,46 @@ describe('API8:2023 Security Misconfiguration: HTTP hardening', () => {
     const documented = Object.values(openApiDocument().paths).flatMap((ops) => Object.keys(ops).map((m) => m.toUpperCase()));
     for (const method of new Set(documented)) assert.ok(allowed.has(method), `${method} is allowed to browsers`);
     assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Last-Event-ID/);
+    // A browser client reads why it was refused, and a browser tool on the origin reads the spec.
+    assert.match(ok.headers.get('access-control-expose-headers') ?? '', /WWW-Authenticate/);
+    const spec = await cors.call('GET', '/openapi.json', { headers: { origin: 'https://app.example.com' } });
+    assert.equal(spec.headers.get('access-control-allow-origin'), 'https://app.example.com');
     for (const origin of ['https://evil.example.com', 'https://app.example.com.evil.com', 'null', 'http://app.example.com']) {
       const res = await cors.call('GET', '/v1/me', { headers: { origin } });
       assert.equal(res.headers.get('access-control-allow-origin'), null, origin);
     }
+  });
+
+  it('when a served path is asked with a method it does not serve, then 405 with Allow; OPTIONS there is 204 with Allow, no credential needed', async () => {
+    const u = await h.api.registerAndLogin();
+    const created = await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'methods' } });
+    const put = await h.api.call('PUT', `/v1/requests/${created.body.id}`, { token: u.access, body: { topic: 'x' } });
+    assert.equal(put.status, 405);
+    assert.equal(put.body.code, 'method_not_allowed');
+    assert.equal(put.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+    assert.equal(put.headers.get('allow'), 'GET, HEAD, OPTIONS');
+    const del = await h.api.call('DELETE', '/v1/Requests/', { token: u.access });
+    assert.equal(del.status, 405, 'the same on another spelling of the path');
+    assert.equal(del.headers.get('allow'), 'GET, HEAD, POST, OPTIONS');
+    const options = await h.api.call('OPTIONS', '/v1/webhooks/00000000-0000-4000-8000-000000000000');
+    assert.equal(options.status, 204);
+    assert.equal(options.headers.get('allow'), 'GET, HEAD, PATCH, DELETE, OPTIONS');
+    assert.equal((await h.api.call('PUT', '/v1/nope', { token: u.access })).status, 404, 'a path the API does not serve is still 404');
+    // HEAD on the event stream answers the stream's headers and ends: it neither hangs nor holds a stream slot.
+    for (let i = 0; i < 6; i++) {
+      const head = await fetch(`${h.url}/v1/requests/${created.body.id}/events`, {
+        method: 'HEAD',
+        headers: { authorization: `Bearer ${u.access}` },
+        signal: AbortSignal.timeout(5000),
+      });
+      assert.equal(head.status, 200);
+      assert.match(head.headers.get('content-type') ?? '', /^text\/event-stream/);
+    }
+    const missing = await fetch(`${h.url}/v1/requests/00000000-0000-4000-8000-000000000000/events`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${u.access}` },
+    });
+    assert.equal(missing.status, 404);
   });
 
   it('when CORS_ORIGINS holds a wildcard or a non-origin, then the gateway refuses to start naming CORS_ORIGINS', () => {
