@@ -109,7 +109,7 @@ function withRefs(node: unknown, refFor: Map<string, string>): unknown {
 const header = (description: string, schema: Json) => ({ description, schema });
 const HEADERS = {
   'X-Request-Id': header("This HTTP call's id (echoed from the request when it is a sane token).", { type: 'string', maxLength: 128 }),
-  RateLimit: header('IETF draft-8 RateLimit: the remaining quota of the policy closest to its limit.', { type: 'string', maxLength: 200 }),
+  RateLimit: header('IETF draft-8 RateLimit: the remaining quota of each budget this call counts against.', { type: 'string', maxLength: 500 }),
   'RateLimit-Policy': header('IETF draft-8 RateLimit-Policy: every budget this call counts against.', { type: 'string', maxLength: 500 }),
   'Retry-After': header('Seconds to wait before retrying.', { type: 'integer', format: 'int32', minimum: 0, maximum: 86_400 }),
   Location: header('The URL of the created resource.', { type: 'string', maxLength: 300 }),
@@ -130,7 +130,11 @@ const PROBLEMS: Record<number, { name: string; description: string; extra?: Json
   415: { name: 'UnsupportedMediaType', description: 'unsupported_media_type: the body is not JSON' },
   429: { name: 'TooManyRequests', description: 'rate_limited or quota_exceeded', extra: h('Retry-After') },
   500: { name: 'Internal', description: 'internal: an unexpected failure (no internals leak)' },
-  503: { name: 'Unavailable', description: 'unavailable: the service is shedding load or a feature is not configured', extra: h('Retry-After') },
+  503: {
+    name: 'Unavailable',
+    description: 'unavailable: PostgreSQL, Redis or RabbitMQ did not answer, the service is shedding load, or a feature is not configured',
+    extra: h('Retry-After'),
+  },
 };
 
 /**
@@ -171,9 +175,11 @@ function parameters(schema: TSchema | undefined, where: 'query' | 'path', refFor
 }
 
 function errorStatuses(op: Operation): number[] {
-  const statuses = new Set([400, 429, 500, ...(op.errors ?? [])]);
+  // 503 anywhere: every operation reads PostgreSQL (or Redis), and one that does not answer is a 503.
+  const statuses = new Set([400, 429, 500, 503, ...(op.errors ?? [])]);
   if (op.access !== 'public') statuses.add(401);
-  if (op.access === 'admin' || op.apiKeyScope) statuses.add(403);
+  // An admin route refuses other roles; a user route refuses an API key (`any` scope aside) or one without its scope.
+  if (op.access !== 'public' && op.apiKeyScope !== 'any') statuses.add(403);
   if (op.body) [413, 415].forEach((s) => statuses.add(s));
   return [...statuses].sort();
 }
