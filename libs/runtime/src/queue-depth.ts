@@ -5,7 +5,7 @@ import type { Metrics } from '@pressroom/telemetry';
 
 /**
  * `pressroom_queue_depth{stage, queue}`: ready messages in this worker's work, delay and dead-letter queues,
- * read from the broker at scrape time (KEDA and the DLQ alert use the same numbers).
+ * read from the broker at scrape time (KEDA and PressroomStageNotConsuming read the same numbers).
  */
 export function registerQueueDepth(metrics: Metrics, broker: Broker, stage: Stage, delayLevels: number): void {
   const queues: Array<{ kind: string; name: string }> = [

@@ -1,5 +1,5 @@
 // The routing of deploy/alertmanager/alertmanager.yml, through a real Alertmanager: what reaches Slack, e-mail
-// and the webhook, grouped by alert name and service, and a down service holding back its latency alerts.
+// and the webhook, grouped by alert name and service, and an unavailable service holding back its latency alerts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -81,7 +81,10 @@ describe('alertmanager.yml, routing through a real Alertmanager', () => {
   let smtp: SmtpStandIn;
   let am: RunningAlertmanager;
   const token = 'test-token-8c1f';
-  const down = { alertname: 'PressroomServiceDown', severity: 'critical', service: 'llm', job: 'llm', instance: 'llm:8082' };
+  const down = { alertname: 'PressroomServiceUnavailable', severity: 'critical', service: 'llm', job: 'llm' };
+  const llmReplicaDown = { alertname: 'PressroomServiceDown', severity: 'critical', service: 'llm', job: 'llm', instance: 'llm:8082' };
+  // One research replica down of several: it holds nothing back (the others still report their latency).
+  const researchReplicaDown = { alertname: 'PressroomServiceDown', severity: 'critical', service: 'research', job: 'research', instance: 'research-0:8081' };
   const llmSlow = { alertname: 'PressroomHighStageLatency', severity: 'warning', service: 'llm', stage: 'write' };
   const researchWaits = (instance: string) => ({ alertname: 'PressroomTaskAgeHigh', severity: 'warning', service: 'research', stage: 'research', instance });
   const info = { alertname: 'PressroomRoutingProbe', severity: 'info', service: 'gateway' };
@@ -97,7 +100,9 @@ describe('alertmanager.yml, routing through a real Alertmanager', () => {
     assert.ok(amtool(['check-config', config]).ok, 'the local copy of the config is valid too');
     am = await startAlertmanager(config, dir);
     await am.postAlerts([
-      { labels: down, annotations: { summary: 'llm is down (llm:8082)' } },
+      { labels: down, annotations: { summary: 'no replica of llm is up' } },
+      { labels: llmReplicaDown, annotations: { summary: 'llm is down (llm:8082)' } },
+      { labels: researchReplicaDown, annotations: { summary: 'research is down (research-0:8081)' } },
       { labels: llmSlow, annotations: { summary: 'p95 of the write stage is 1m' } },
       { labels: researchWaits('research-0'), annotations: { summary: 'research tasks wait (replica 0)' } },
       { labels: researchWaits('research-1'), annotations: { summary: 'research tasks wait (replica 1)' } },
@@ -132,10 +137,14 @@ describe('alertmanager.yml, routing through a real Alertmanager', () => {
       webhook.requests.find((r) => (r.json() as Notification).groupLabels['alertname'] === down.alertname)!.headers['authorization'],
       `Bearer ${token}`,
     );
-    await pollUntil('the Slack message of the down alert', () => (slack.requests.some((r) => r.body.includes('PressroomServiceDown llm')) ? true : undefined), {
-      lastSeen: () => slack.requests.map((r) => r.body).join('\n'),
-    });
-    await pollUntil('the e-mail of the down alert', () => (smtp.messages.some((m) => /PressroomServiceDown/.test(m)) ? true : undefined));
+    await pollUntil(
+      'the Slack message of the down alert',
+      () => (slack.requests.some((r) => r.body.includes('PressroomServiceUnavailable llm')) ? true : undefined),
+      {
+        lastSeen: () => slack.requests.map((r) => r.body).join('\n'),
+      },
+    );
+    await pollUntil('the e-mail of the down alert', () => (smtp.messages.some((m) => /PressroomServiceUnavailable/.test(m)) ? true : undefined));
   });
 
   it('when two replicas raise the same alert for one service, then each receiver gets them as one notification', async () => {
@@ -156,8 +165,13 @@ describe('alertmanager.yml, routing through a real Alertmanager', () => {
     assert.ok(!slack.requests.some((r) => r.body.includes(info.alertname)), 'no Slack message for info');
   });
 
-  it('when a service is down, then its latency alert is inhibited, and it is sent once the service is back', async () => {
+  it('when no replica of a service is up, then its latency and per-replica down alerts are inhibited, and sent once it is back; one replica down holds nothing back', async () => {
     assert.ok(!webhookNotes().some((n) => firing(n, llmSlow.alertname, 'llm')), 'the llm latency alert was not sent while llm is down');
+    assert.ok(!webhookNotes().some((n) => firing(n, llmReplicaDown.alertname, 'llm')), 'nor its per-replica down alert');
+    // Sent, and research's TaskAgeHigh went out beside it (the before hook waited for that one).
+    await pollUntil('the down alert of one research replica', () =>
+      webhookNotes().some((n) => firing(n, researchReplicaDown.alertname, 'research')) ? true : undefined,
+    );
     assert.ok(!slack.requests.some((r) => r.body.includes('PressroomHighStageLatency')), 'nor to Slack');
     const slow = (await am.alerts()).find((a) => a.labels['alertname'] === llmSlow.alertname)!;
     const downAlert = (await am.alerts()).find((a) => a.labels['alertname'] === down.alertname)!;
