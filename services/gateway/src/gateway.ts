@@ -182,7 +182,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       slowRequestMs: config.ALERT_REQUEST_LATENCY_MS,
       onRecorded: (ids) => void changes.publish(ids),
     });
-    await startDeadLetterConsumers({ db, broker, logger });
+    await startDeadLetterConsumers({ db, broker, logger, metrics, alerts });
     shutdown.register('event tracker', () => broker.stopConsuming(Math.max(100, config.SHUTDOWN_TIMEOUT_MS / 2)));
     await relay.start();
     deliveries.start();

@@ -6,7 +6,9 @@ export type AlertEvent =
   | { kind: 'quota_exceeded'; user_id: string; daily_quota: number }
   | { kind: 'spend_budget_exceeded'; user_id: string; daily_budget_usd: number; spent_today_usd: number }
   | { kind: 'slow_http'; route: string; method: string; duration_ms: number; threshold_ms: number }
-  | { kind: 'slow_request'; request_id: string; duration_ms: number; threshold_ms: number };
+  | { kind: 'slow_request'; request_id: string; duration_ms: number; threshold_ms: number }
+  /** RabbitMQ dead-lettered a task itself (a worker crashing on it past the delivery limit): no worker said so. */
+  | { kind: 'broker_dead_letter'; stage: string; request_id: string | null; reason: string; attempts: number };
 
 /** The gateway's alerts port; delivery, de-duplication across replicas and cooldowns are the alerter's. */
 export interface Alerts {
@@ -44,6 +46,17 @@ export function createGatewayAlerts(alerter: Alerter): Alerts {
           summary: `gateway ${event.method} ${event.route} took ${event.duration_ms} ms (threshold ${event.threshold_ms} ms)`,
           details: { route: event.route, method: event.method, duration_ms: event.duration_ms, threshold_ms: event.threshold_ms },
           dedupe_key: `http:${event.method}:${event.route}`,
+          ...traceField,
+        });
+      } else if (event.kind === 'broker_dead_letter') {
+        void alerter.raise({
+          kind: 'dead_letter',
+          severity: 'critical',
+          summary: `RabbitMQ dead-lettered a ${event.stage} task (${event.reason})`,
+          stage: event.stage,
+          ...(event.request_id ? { request_id: event.request_id } : {}),
+          details: { reason: event.reason, attempts: event.attempts },
+          dedupe_key: `${event.stage}:${event.reason}`,
           ...traceField,
         });
       } else {

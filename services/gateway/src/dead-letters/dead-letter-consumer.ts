@@ -2,8 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { STAGES, publicStageError, type Stage } from '@pressroom/contracts';
 import { withLogContext, type Logger } from '@pressroom/logger';
 import { moveDelivery, type Broker, type Delivery } from '@pressroom/messaging';
+import type { Metrics } from '@pressroom/telemetry';
 import { inTransaction, retryWhileDatabaseUnavailable, type Db } from '../db/pool.ts';
 import { applyStageEvents } from '../tracker/request-state-writer.ts';
+import type { Alerts } from '../alerts/alerts.ts';
 import { insertDeadLetter } from './dead-letter-repository.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -14,16 +16,18 @@ interface XDeath {
   count?: number;
 }
 
+type DeadLetterDeps = { db: Db; broker: Broker; logger: Logger; metrics: Metrics; alerts: Alerts };
+
 /**
  * Moves `<stage>.dead` into the `dead_letters` table, where it can be listed and replayed: a queue cannot be
  * browsed without disturbing it. Workers add the reason in `x-pressroom-*` headers; messages RabbitMQ itself
  * dead-lettered (a crash loop past the delivery limit) carry `x-death` instead.
  */
-export async function startDeadLetterConsumers(deps: { db: Db; broker: Broker; logger: Logger }): Promise<void> {
+export async function startDeadLetterConsumers(deps: DeadLetterDeps): Promise<void> {
   for (const stage of STAGES) await deps.broker.consume(deps.broker.names.dead(stage), (delivery) => storeDeadLetter(deps, stage, delivery));
 }
 
-async function storeDeadLetter(deps: { db: Db; broker: Broker; logger: Logger }, stage: Stage, delivery: Delivery): Promise<void> {
+async function storeDeadLetter(deps: DeadLetterDeps, stage: Stage, delivery: Delivery): Promise<void> {
   const headers = (delivery.message.properties.headers ?? {}) as Record<string, unknown>;
   const raw = delivery.message.content.toString('utf8');
   let message: unknown;
@@ -78,6 +82,12 @@ async function storeDeadLetter(deps: { db: Db; broker: Broker; logger: Logger },
         { logger: deps.logger, what: 'a dead letter' },
       );
       if (stored) deps.logger.warn({ reason, attempts }, `dead letter from ${stage} stored`);
+      // A worker counts and alerts its own dead letters; one RabbitMQ made (a task crashing its worker past the
+      // delivery limit) has nobody else to tell.
+      if (stored && death && !headers['x-pressroom-reason']) {
+        deps.metrics.deadLetters.inc({ stage, reason });
+        deps.alerts.raiseAlert({ kind: 'broker_dead_letter', stage, request_id: requestId, reason, attempts });
+      }
       delivery.ack();
     } catch (err) {
       deps.logger.warn({ err }, 'could not store a dead letter; it goes back to its queue');

@@ -6,6 +6,7 @@ import { permanentError, transientError } from '@pressroom/contracts';
 import { createEnvelope, publishDeadLetter } from '@pressroom/messaging';
 import type { RunningWorker } from '@pressroom/runtime';
 import { BASE_URLS, clearPolicy, pollUntil, setQueuePolicy } from '@pressroom/test-support';
+import type { AlertEvent } from '../../src/alerts/alerts.ts';
 import { startTestGateway } from '../support/gateway-harness.ts';
 import { startResearchWorker } from '../support/research-worker.ts';
 import { openEventStream } from '../support/sse-client.ts';
@@ -17,9 +18,12 @@ describe('dead letters and breakers in the admin API (real RabbitMQ, Redis, Post
   let worker: RunningWorker;
   let admin: string;
   let failing = true;
+  const raised: AlertEvent[] = [];
 
   before(async () => {
-    h = await startTestGateway({ BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password }, 'dead');
+    h = await startTestGateway({ BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password }, 'dead', {
+      alerts: { raiseAlert: (event) => void raised.push(event) },
+    });
     // A research worker on the same prefixes whose "provider" is down for one topic until the test fixes it.
     worker = await startResearchWorker(
       h,
@@ -188,6 +192,12 @@ describe('dead letters and breakers in the admin API (real RabbitMQ, Redis, Post
     assert.ok(list.body.items.some((d: any) => d.request_id === created.body.id && d.reason === 'broker_delivery_limit'));
     const replay = await h.api.call('POST', '/v1/admin/dead-letters/write/replay', { token: admin });
     assert.deepEqual(replay.body, { replayed: 0, skipped: 1 }, 'a letter that is not a valid task is not sent back');
+    // No worker counted or alerted this one: the gateway does.
+    assert.match((await h.ops.call('GET', '/metrics')).body, /pressroom_dead_letters_total\{[^}]*stage="write"[^}]*reason="broker_delivery_limit"[^}]*\} 1/);
+    assert.deepEqual(
+      raised.filter((a) => a.kind === 'broker_dead_letter'),
+      [{ kind: 'broker_dead_letter', stage: 'write', request_id: created.body.id, reason: 'broker_delivery_limit', attempts: 1 }],
+    );
   });
 
   it('when a worker breaker opens, then /v1/admin/breakers lists it as open with its service and instance', async () => {
