@@ -7,7 +7,8 @@ import { promptHash } from '../prompt/build-prompt.ts';
 import { spendOf, type Completion, type WriteInput, type WriterProvider } from '../providers/writer-provider.ts';
 import { inGenAiSpan } from './genai-span.ts';
 
-const OUTCOME_BY_CODE: Record<string, string> = { upstream_timeout: 'timeout', upstream_rate_limited: 'rate_limited' };
+// breaker_open: refused by the open breaker, so never sent (the task is deferred and comes back every few seconds).
+const OUTCOME_BY_CODE: Record<string, string> = { upstream_timeout: 'timeout', upstream_rate_limited: 'rate_limited', breaker_open: 'breaker_open' };
 
 /**
  * Writes a draft through the response cache: keyed by prompt hash, so a repeated brief with the same sources
