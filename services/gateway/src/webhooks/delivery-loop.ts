@@ -1,5 +1,5 @@
 import type { Config } from '@pressroom/config';
-import type { Logger } from '@pressroom/logger';
+import { withLogContext, type Logger } from '@pressroom/logger';
 import { standardWebhookHeaders, type AddressPolicy, type HttpClient } from '@pressroom/resilience';
 import type { Db } from '../db/pool.ts';
 import { claimDueDeliveries, loadRequestOutcomes, recordDelivered, recordFailedAttempt, type ClaimedDelivery, type RequestOutcome } from './delivery-store.ts';
@@ -110,7 +110,12 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
         db,
         due.flatMap((d) => (d.request_id ? [d.request_id] : [])),
       );
-      await Promise.all(due.map((d) => attempt(d, d.request_id ? requests.get(d.request_id) : undefined, master)));
+      // Each attempt's log lines name its request, like the rest of the request's work.
+      await Promise.all(
+        due.map((d) =>
+          d.request_id ? withLogContext({ request_id: d.request_id }, () => attempt(d, requests.get(d.request_id!), master)) : attempt(d, undefined, master),
+        ),
+      );
       if (stopped || due.length < BATCH) return;
     }
   }

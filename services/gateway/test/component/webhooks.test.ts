@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { publishEvent } from '@pressroom/messaging';
 import { pollUntil, startHttpStub } from '@pressroom/test-support';
 import { isAllowedAddress } from '@pressroom/resilience';
-import { startTestGateway } from '../support/gateway-harness.ts';
+import { captureLogs, startTestGateway } from '../support/gateway-harness.ts';
 
 const article = {
   title: 'How bees talk',
@@ -15,6 +15,7 @@ const article = {
 
 describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, RabbitMQ, stub receivers)', () => {
   let h: Awaited<ReturnType<typeof startTestGateway>>;
+  const logs = captureLogs('warn');
   before(async () => {
     h = await startTestGateway(
       {
@@ -28,7 +29,7 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
       },
       'hooks',
       // Loopback stands in for the public internet here; every other private range stays refused.
-      { callbackAddressPolicy: (ip) => ip === '127.0.0.1' || isAllowedAddress(ip, false) },
+      { callbackAddressPolicy: (ip) => ip === '127.0.0.1' || isAllowedAddress(ip, false), logger: logs.logger },
     );
   });
   after(() => h.close());
@@ -127,7 +128,7 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
     try {
       const u = await h.api.registerAndLogin();
       const endpoint = await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url: receiver.url, events: ['request.published'] } });
-      await publishRequest(u.access, u.userId);
+      const requestId = await publishRequest(u.access, u.userId);
       const failed = await pollUntil('the first delivery to fail for good', async () => {
         const res = await deliveries(u.access, endpoint.body.id);
         return res.body.items[0]?.status === 'failed' ? res.body.items[0] : undefined;
@@ -139,6 +140,12 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
       const times = receiver.requests.map((r) => Number(r.headers['webhook-timestamp']));
       assert.ok(times.every((t, i) => i === 0 || t >= times[i - 1]!));
       assert.match(failed.last_error, /answered 503|timeout|Timeout/);
+      const attemptLines = logs.records().filter((r) => r['msg'] === 'webhook delivery attempt failed' && r['delivery_id'] === failed.id);
+      assert.equal(attemptLines.length, 3);
+      assert.ok(
+        attemptLines.every((r) => r['request_id'] === requestId),
+        'each attempt is logged with its request id',
+      );
 
       await publishRequest(u.access, u.userId);
       const disabled = await pollUntil('the endpoint to be disabled', async () => {
