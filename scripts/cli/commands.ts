@@ -50,7 +50,8 @@ async function follow(api: ApiClient, id: string, timeoutS: number, io: Io): Pro
   let final = false;
   for await (const e of followEvents(api.baseUrl, api.token, id, AbortSignal.timeout(timeoutS * 1000))) {
     io.out(`${eventLine(e.event, e.data)}\n`);
-    if (e.event === 'request.status' && FINAL_STATUSES.includes(String(e.data['status']))) final = true;
+    // The last status counts: a replayed dead letter reopens a failed request.
+    if (e.event === 'request.status') final = FINAL_STATUSES.includes(String(e.data['status']));
   }
   if (!final) return undefined;
   const r = await api.call<Request>('GET', `/v1/requests/${id}`);
@@ -121,7 +122,8 @@ export async function watch(api: ApiClient, id: string, values: Values, io: Io):
   for await (const e of followEvents(api.baseUrl, api.token, id, signal)) {
     if (values['json']) io.out(`${JSON.stringify({ id: e.id, event: e.event, data: e.data })}\n`);
     else io.out(`${eventLine(e.event, e.data)}\n`);
-    if (e.event === 'request.status' && FINAL_STATUSES.includes(String(e.data['status']))) final = String(e.data['status']);
+    // The last status counts: a replayed dead letter reopens a failed request.
+    if (e.event === 'request.status') final = FINAL_STATUSES.includes(String(e.data['status'])) ? String(e.data['status']) : undefined;
   }
   if (!final) throw new CliError(`request ${id} is not finished after ${timeoutS} s; watch it again to resume`);
   return final === 'published' ? 0 : 1;

@@ -161,6 +161,35 @@ describe('pressroom CLI: usage (no services needed)', () => {
     }
   });
 
+  it('when a watched request fails and is reopened by a replay, then watch follows the new run to its end; a stream that keeps ending with nothing is given up after 5 tries', async () => {
+    const id = randomUUID();
+    const status = (seq: number, previous: string, next: string) =>
+      `id: ${seq}\nevent: request.status\ndata: {"request_id":"${id}","status":"${next}","previous_status":"${previous}","at":"2026-12-03T10:00:0${seq}.000Z"}\n\n`;
+    let empty = 0;
+    const gateway = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      if (req.url?.includes('empty')) {
+        empty++;
+        return res.end();
+      }
+      res.end(status(1, 'queued', 'failed') + status(2, 'failed', 'researching') + status(3, 'researching', 'published'));
+    });
+    gateway.listen(0, '127.0.0.1');
+    await once(gateway, 'listening');
+    const env = { PRESSROOM_URL: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`, PRESSROOM_TOKEN: 'prs_unused' };
+    try {
+      const replayed = await runCli(['watch', id], env);
+      assert.equal(replayed.code, 0, replayed.stderr);
+      assert.match(replayed.stdout, /status failed\n.*status researching\n.*status published/s);
+      const nothing = await runCli(['watch', 'empty'], env);
+      assert.equal(nothing.code, 1);
+      assert.match(nothing.stderr, /the event stream keeps dropping/);
+      assert.equal(empty, 6, 'the first connection and 5 more');
+    } finally {
+      gateway.close();
+    }
+  });
+
   it("when PRESSROOM_EMAIL is set without PRESSROOM_PASSWORD, then it says so and exits 1, sending nobody the bootstrap admin's password", async () => {
     let logins = 0;
     const gateway = await startHttpStub(() => {
