@@ -168,11 +168,8 @@ describe('pressroom CLI: usage (no services needed)', () => {
     let empty = 0;
     const gateway = createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      if (req.url?.includes('empty')) {
-        empty++;
-        return res.end();
-      }
-      res.end(status(1, 'queued', 'failed') + status(2, 'failed', 'researching') + status(3, 'researching', 'published'));
+      if (req.url?.includes('empty')) empty++;
+      res.end(req.url?.includes('empty') ? '' : status(1, 'queued', 'failed') + status(2, 'failed', 'researching') + status(3, 'researching', 'published'));
     });
     gateway.listen(0, '127.0.0.1');
     await once(gateway, 'listening');

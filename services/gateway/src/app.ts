@@ -47,9 +47,9 @@ export function createApp(deps: GatewayDeps, opts: { budgets?: GatewayBudgets } 
     res.json(spec);
   });
   app.use(consoleRoutes());
-  app.use(answerOptions());
   const limits = createRateLimits(deps, opts.budgets);
   app.use(limits.ip);
+  app.use(answerOptions());
   app.use('/v1/auth', limits.auth);
   app.use(jsonBody(deps.config.BODY_LIMIT_BYTES));
   const guards = createGuards(deps, limits);

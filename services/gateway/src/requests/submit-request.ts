@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { AppError, type Channel, type CreateRequestBody } from '@pressroom/contracts';
+import { AppError, type Channel, type CreateRequestBody, type TaskChannel } from '@pressroom/contracts';
 import { createEnvelope } from '@pressroom/messaging';
 import { currentTraceId, injectTraceHeaders, tagContentRequest, withSpan } from '@pressroom/telemetry';
 import type { Config } from '@pressroom/config';
@@ -31,16 +31,23 @@ export async function submitRequest(
   idempotencyKey: string | undefined,
 ): Promise<{ request: RequestRow; replayed: boolean; quota?: { limit: number; used: number; resetsAt: Date } }> {
   const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
-  // A retry of a keyed submit gets the first request, whatever the checks below would say now.
-  const prior = idempotencyKey ? await findKeyedSubmission(deps.db, userId, idempotencyKey) : undefined;
-  if (prior) return replay(prior, bodyHash);
-  await deps.loadShedder?.check();
-  // A client's ad-hoc webhook URL meets the same target rules as a registered endpoint's (the operator's
-  // DEFAULT_WEBHOOK_URL is theirs to choose).
-  if (body.channel?.type === 'webhook' && body.channel.url) checkWebhookTarget(deps.deliveries.targetPolicy, body.channel.url, 'channel.url');
+  const channel = body.channel ?? defaultChannel(deps.config);
+  let taskChannel: TaskChannel;
+  try {
+    await deps.loadShedder?.check();
+    // A client's ad-hoc webhook URL meets the same target rules as a registered endpoint's (the operator's
+    // DEFAULT_WEBHOOK_URL is theirs to choose).
+    if (body.channel?.type === 'webhook' && body.channel.url) checkWebhookTarget(deps.deliveries.targetPolicy, body.channel.url, 'channel.url');
+    taskChannel = await resolveTaskChannel(deps, userId, channel);
+  } catch (err) {
+    // A retry of a keyed submit gets the first request, whatever these checks say now (shed, endpoint disabled
+    // since); only a refused submit pays for the lookup, the statement below replays the others.
+    const prior = idempotencyKey && err instanceof AppError ? await findKeyedSubmission(deps.db, userId, idempotencyKey) : undefined;
+    if (prior) return replay(prior, bodyHash);
+    throw err;
+  }
   const requestId = randomUUID();
   const window = quotaWindow();
-  const channel = body.channel ?? defaultChannel(deps.config);
   const fields = {
     id: requestId,
     user_id: userId,
@@ -57,7 +64,7 @@ export async function submitRequest(
     stage: 'research',
     payload: {
       brief: { topic: fields.topic, ...(fields.audience ? { audience: fields.audience } : {}), tone: fields.tone, length: fields.length },
-      channel: await resolveTaskChannel(deps, userId, channel),
+      channel: taskChannel,
     },
   });
   const submission: Submission = {
