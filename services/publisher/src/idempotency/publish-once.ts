@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { transientError } from '@pressroom/contracts';
+import { TaskError, transientError } from '@pressroom/contracts';
 import type { Logger } from '@pressroom/logger';
 
 /** Long enough to cover any retry schedule and a late dead-letter replay; the ioredis keyPrefix is added for us. */
@@ -8,6 +8,7 @@ const MARKER_TTL_S = 30 * 24 * 3600;
 // How long a task waits for Redis to come back before it tries again.
 const REDIS_RETRY_AFTER_MS = 5000;
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+const EXTEND = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0";
 
 /**
  * Makes posting idempotent per request (DESIGN: a request is never posted twice). `published:<request_id>`
@@ -19,6 +20,11 @@ const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  *
  * If Redis cannot answer the check, the task is put back instead of posting blind: without the marker we
  * cannot tell a first attempt from a redelivery, and a late publish costs less than a duplicate one.
+ *
+ * A post that failed in a way the target may still act on (a timeout, a dropped connection, a 5xx: WordPress's
+ * PHP goes on creating the post after we stopped waiting) keeps the lock for another `lockMs` instead of
+ * releasing it: the retry waits (without spending an attempt) until the target has had the time to finish, so
+ * its look-up finds the post rather than racing it and creating a second one.
  */
 export function createPublishOnce(deps: { redis: Redis; logger: Logger; lockMs: number }) {
   const { redis, logger, lockMs } = deps;
@@ -58,7 +64,8 @@ export function createPublishOnce(deps: { redis: Redis; logger: Logger; lockMs: 
     try {
       url = await post();
     } catch (err) {
-      await release();
+      if (mayHaveActed(err)) await redis.eval(EXTEND, 1, lock, token, String(lockMs)).catch(() => undefined);
+      else await release();
       throw err;
     }
     // The article is out: a failed marker write is logged, never thrown, since throwing would retry the post.
@@ -70,4 +77,9 @@ export function createPublishOnce(deps: { redis: Redis; logger: Logger; lockMs: 
     await release();
     return { url, replayed: false };
   };
+}
+
+/** A transient failure after which the target may have done the work: all but a call refused before it was sent, or refused (429). */
+function mayHaveActed(err: unknown): boolean {
+  return err instanceof TaskError && err.transient && err.code !== 'breaker_open' && err.code !== 'upstream_rate_limited';
 }

@@ -138,6 +138,36 @@ describe('publisher, wordpress channel (real RabbitMQ and Redis, stub WordPress)
     }
   });
 
+  it('when the create times out but WordPress goes on creating the post, then the retry waits for it and finds it instead of posting again', async () => {
+    // WordPress's PHP keeps running after the client gave up: the post appears 900 ms after its create arrived.
+    const timeoutMs = 300;
+    const created: Array<{ at: number; slug: string }> = [];
+    const site = await startHttpStub(async (req) => {
+      if (req.method === 'GET') {
+        const slug = req.query.get('slug');
+        const done = created.filter((c) => c.slug === slug && Date.now() - c.at >= 900);
+        return { body: done.map((_, i) => ({ id: 300 + i, link: `https://blog.example.test/?p=${300 + i}` })) };
+      }
+      created.push({ at: Date.now(), slug: (req.json() as { slug: string }).slug });
+      return { status: 201, body: { id: 300, link: 'https://blog.example.test/?p=300' }, delayMs: 900 };
+    });
+    const late = await startPublisher('pubwplate', {
+      WORDPRESS_URL: site.url,
+      WORDPRESS_USER: USER,
+      WORDPRESS_APP_PASSWORD: APP_PASSWORD,
+      HTTP_TIMEOUT_MS: String(timeoutMs),
+    });
+    try {
+      const env = await late.submit(publishPayload({ type: 'wordpress' }));
+      const done = await late.completed(env);
+      assert.equal(site.requests.filter((r) => r.method === 'POST').length, 1, 'one create: the retry found the post');
+      assert.equal(done.result?.published_url, 'https://blog.example.test/?p=300');
+    } finally {
+      await late.close();
+      await site.close();
+    }
+  });
+
   it('when WordPress is not configured, then the task fails permanently as channel_not_configured', async () => {
     const env = await unconfigured.submit(publishPayload({ type: 'wordpress' }));
     const failed = await unconfigured.events.waitFor((e) => e.request_id === env.request_id && e.type === 'failed');
