@@ -25,10 +25,10 @@ export interface DeliveryLoop {
 
 const BATCH = 20;
 
-/** Exponential backoff with ±20 % jitter: base·4^(n−1), capped (`n` is the attempt that just failed). */
-function retryDelayMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
+/** Exponential backoff with ±20 % jitter: base·4^(n−1), never over `maxMs` (`n` is the attempt that just failed). */
+export function retryDelayMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
   const raw = Math.min(maxMs, baseMs * 4 ** Math.max(0, attempt - 1));
-  return Math.round(raw * (0.8 + 0.4 * random()));
+  return Math.min(maxMs, Math.round(raw * (0.8 + 0.4 * random())));
 }
 
 /** The Standard Webhooks payload: `type`, `timestamp` (when the event happened) and `data`. */
