@@ -11,6 +11,7 @@ const WHO: Record<Stage, string> = { research: 'the search service', write: 'the
 // A Map, so a code such as `constructor` cannot reach Object.prototype.
 const MESSAGES = new Map<string, (stage: Stage) => string>(
   Object.entries({
+    target_redirected: (stage) => `${WHO[stage]} answered with a redirect, which is not followed: use the URL it redirects to`,
     target_forbidden: (stage) => (stage === 'publish' ? 'the webhook target is not allowed' : 'the target address is not allowed'),
     response_too_large: (stage) => `${WHO[stage]} answered more than the size limit`,
     upstream_timeout: (stage) => `${WHO[stage]} did not answer in time`,

@@ -20,6 +20,16 @@ export function classifyHttpError(err: unknown, what: string): TaskError {
   return classify(err, what);
 }
 
+/** Where a redirect points, as scheme and host only (a webhook URL's path may hold a secret). */
+function redirectTarget(location: string | undefined): string {
+  if (!location) return '';
+  try {
+    return ` to ${new URL(location).origin}`;
+  } catch {
+    return '';
+  }
+}
+
 /** got's own error text carries the full URL, which for webhooks may embed a secret; only the host is kept. */
 function where(err: { options?: { url?: URL | string } }): string {
   try {
@@ -45,4 +55,26 @@ function classify(err: unknown, what: string): TaskError {
   if (err instanceof TimeoutError) return transientError('upstream_timeout', `${what}${where(err)} timed out (${err.event})`);
   if (err instanceof RequestError) return transientError('upstream_unreachable', `${what}${where(err)} unreachable: ${err.code ?? 'connection failed'}`);
   return transientError('upstream_error', `${what} failed: ${(err as Error)?.name ?? 'error'}`);
+}
+
+/**
+ * For a call made with `followRedirect: false` (a POST, whose body a redirect to another origin would drop, turning
+ * it into a GET whose 200 would read as delivered): got answers the 3xx as a success, so it is refused here.
+ */
+export function refuseRedirect<R extends { statusCode: number; headers: Record<string, string | string[] | undefined>; url: string }>(
+  response: R,
+  what: string,
+): R {
+  if (response.statusCode < 300 || response.statusCode >= 400) return response;
+  const location = response.headers['location'];
+  let host = '';
+  try {
+    host = ` (${new URL(response.url).host})`;
+  } catch {
+    // no URL to name
+  }
+  throw permanentError(
+    'target_redirected',
+    `${what}${host} answered HTTP ${response.statusCode}${redirectTarget(typeof location === 'string' ? location : undefined)}: use the URL it redirects to`,
+  );
 }

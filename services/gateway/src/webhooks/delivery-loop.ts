@@ -70,13 +70,25 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
     let statusCode: number | null = null;
     let error: string;
     try {
-      const res = await http.post(d.url, { body, headers, throwHttpErrors: false, responseType: 'text', timeout: { request: config.WEBHOOK_TIMEOUT_MS } });
+      // Redirects are not followed: a 301/302 to another origin (http to https) would turn the POST into a GET
+      // without the body, and a 200 to that GET would read as delivered.
+      const res = await http.post(d.url, {
+        body,
+        headers,
+        throwHttpErrors: false,
+        followRedirect: false,
+        responseType: 'text',
+        timeout: { request: config.WEBHOOK_TIMEOUT_MS },
+      });
       statusCode = res.statusCode;
       if (statusCode >= 200 && statusCode < 300) {
         await recordDelivered(db, { id: d.id, endpointId: d.endpoint_id, statusCode });
         return;
       }
-      error = `the endpoint answered ${statusCode}`;
+      error =
+        statusCode >= 300 && statusCode < 400
+          ? `the endpoint answered ${statusCode}, a redirect, which is not followed: register the URL it redirects to`
+          : `the endpoint answered ${statusCode}`;
     } catch (err) {
       error =
         (err as { code?: string }).code === 'target_forbidden' || (err as Error).message.includes('forbidden')

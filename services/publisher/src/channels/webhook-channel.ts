@@ -2,6 +2,7 @@ import type { Config } from '@pressroom/config';
 import { permanentError } from '@pressroom/contracts';
 import {
   classifyHttpError,
+  refuseRedirect,
   deriveWebhookSecret,
   endpointSecretContext,
   requestSecretContext,
@@ -60,9 +61,14 @@ export function createWebhookChannel(deps: { config: WebhookSettings; http: Http
       const response = await breakers.call(
         `webhook:${new URL(url).host}`,
         () =>
-          http.post(url, { body, headers, responseType: 'text' }).catch((err: unknown) => {
-            throw classifyHttpError(err, 'webhook');
-          }),
+          // Not followed: a 301/302 to another origin (http to https) would turn the POST into a GET without the
+          // article, and a 200 to that GET would read as delivered.
+          http
+            .post(url, { body, headers, responseType: 'text', followRedirect: false })
+            .then((res) => refuseRedirect(res, 'webhook'))
+            .catch((err: unknown) => {
+              throw classifyHttpError(err, 'webhook');
+            }),
         { scope: 'target' },
       );
       return reportedUrl(response.headers.location, url) ?? reportedUrl(parseJsonSafely(response.body).url, url) ?? url;

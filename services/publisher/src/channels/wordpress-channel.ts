@@ -1,6 +1,6 @@
 import type { Config } from '@pressroom/config';
 import { permanentError } from '@pressroom/contracts';
-import { classifyHttpError, type Breakers, type HttpClient } from '@pressroom/resilience';
+import { classifyHttpError, refuseRedirect, type Breakers, type HttpClient } from '@pressroom/resilience';
 import { escapeHtml, markdownToHtml } from '../render/markdown-to-html.ts';
 import { parseJsonSafely, reportedUrl, type PublishChannel } from './channel.ts';
 import { postSlug } from './post-slug.ts';
@@ -42,8 +42,11 @@ export function createWordpressChannel(deps: { config: WordpressSettings; http: 
           }),
         );
 
+      // Redirects are not followed: one to another origin drops the Authorization header, and turns the create into a GET.
       const found = await call('post lookup', () =>
-        http.get(endpoint, { searchParams: { slug, status: LIVE_STATUSES, _fields: 'id,link' }, headers, responseType: 'text' }),
+        http
+          .get(endpoint, { searchParams: { slug, status: LIVE_STATUSES, _fields: 'id,link' }, headers, responseType: 'text', followRedirect: false })
+          .then((res) => refuseRedirect(res, 'wordpress post lookup')),
       );
       const existing = existingPost(found.body, base);
       if (existing) return existing;
@@ -55,7 +58,9 @@ export function createWordpressChannel(deps: { config: WordpressSettings; http: 
         status: config.WORDPRESS_POST_STATUS,
         slug,
       };
-      const created = await call('post', () => http.post(endpoint, { json, headers, responseType: 'text' }));
+      const created = await call('post', () =>
+        http.post(endpoint, { json, headers, responseType: 'text', followRedirect: false }).then((res) => refuseRedirect(res, 'wordpress post')),
+      );
       // The post exists now; fall back rather than throw (a retry would look the post up, but need not).
       const reply = parseJsonSafely(created.body);
       const id = typeof reply.id === 'number' ? reply.id : undefined;

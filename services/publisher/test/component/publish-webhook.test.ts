@@ -131,6 +131,20 @@ describe('publisher, webhook channel (real RabbitMQ and Redis, stub receiver)', 
     assert.ok(!p.events.events.some((e) => e.request_id === env.request_id && e.type === 'retrying'));
   });
 
+  it('when the receiver redirects to another origin (http to https), then the task fails permanently as target_redirected and nothing is sent there', async () => {
+    const moved = await startHttpStub(() => ({ status: 200, body: { ok: true } }));
+    const redirector = await startHttpStub(() => ({ status: 301, headers: { location: `${moved.url}/hook?token=secret` } }));
+    try {
+      const env = await p.submit(publishPayload({ type: 'webhook', url: `${redirector.url}/hook` }));
+      const failed = await p.events.waitFor((e) => e.request_id === env.request_id && e.type === 'failed');
+      assert.equal(failed.error?.code, 'target_redirected');
+      assert.equal(failed.error?.message, 'the publishing target answered with a redirect, which is not followed: use the URL it redirects to');
+      assert.equal(moved.requests.length, 0, 'no body-less GET was sent to the new origin and taken for a delivery');
+    } finally {
+      await Promise.all([moved.close(), redirector.close()]);
+    }
+  });
+
   it('when private targets are not allowed, then a webhook to a loopback address fails permanently without a request', async () => {
     const env = await guarded.submit(publishPayload({ type: 'webhook', url: `${gone.url}/ssrf` }));
     const failed = await guarded.events.waitFor((e) => e.request_id === env.request_id && e.type === 'failed');
