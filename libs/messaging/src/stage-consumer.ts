@@ -6,7 +6,7 @@ import { extractTraceContext, type Metrics } from '@pressroom/telemetry';
 import type { Broker, Delivery } from './broker.ts';
 import { createEnvelope, derivedMessageId, parseEnvelope } from './envelope.ts';
 import { DEFERRALS_HEADER, publishDeadLetter, publishDelayed, publishEvent, publishTask } from './publishers.ts';
-import { scheduleRetry, type RetryPolicy } from './retry-policy.ts';
+import { delayLevels, scheduleRetry, type RetryPolicy } from './retry-policy.ts';
 
 export interface StageOutcome<S extends Stage> {
   /** Payload of the next stage's task; absent for the last stage. */
@@ -230,6 +230,10 @@ async function settleFailure<S extends Stage>(
 ): Promise<void> {
   const { broker, stage, logger, metrics, retry } = deps;
   const failure = describeFailure(err);
+  // The dependency asked for a longer wait (Retry-After) than the longest backoff can give: the retry comes early
+  // through no fault of the task, so it is a deferral, not a spent attempt (an API's "come back in 10 minutes"
+  // would otherwise spend every attempt inside a few minutes and dead-letter the task).
+  if (failure.transient && failure.retryAfterMs !== undefined && failure.retryAfterMs > Math.max(...delayLevels(retry))) failure.consumeAttempt = false;
   if (!failure.consumeAttempt && deferrals >= (deps.maxDeferrals ?? 30)) failure.consumeAttempt = true;
   const ids = { message_id: task.message_id, request_id: task.request_id, user_id: task.user_id, stage, attempt: task.attempt };
   const attemptsLeft = task.attempt < retry.maxAttempts || !failure.consumeAttempt;

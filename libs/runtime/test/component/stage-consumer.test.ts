@@ -31,6 +31,7 @@ describe('stage consumer (real RabbitMQ and Redis)', () => {
         if (topic === 'always transient') throw transientError('upstream_timeout', 'slow');
         if (topic === 'permanent') throw permanentError('upstream_404', 'gone');
         if (topic === 'flaky' && n === 1) throw transientError('upstream_503', 'blip');
+        if (topic === 'come back much later' && n <= 4) throw transientError('upstream_rate_limited', 'slow down', { retryAfterMs: 600_000 });
         if ((topic === 'breaker briefly open' && n <= 4) || topic === 'breaker stays open')
           throw transientError('breaker_open', 'open', { consumeAttempt: false });
         return { next: { ...task.payload, sources: [SOURCE] }, result: { sources: [{ title: 'T', url: 'file:///t' }] } };
@@ -84,6 +85,13 @@ describe('stage consumer (real RabbitMQ and Redis)', () => {
     const env = await submit('breaker briefly open');
     const done = await events.waitFor((e) => e.request_id === env.request_id && e.type === 'completed');
     assert.equal(done.attempt, 1, 'four deferrals spent no attempt although only three are allowed');
+    assert.equal(calls.get(env.request_id), 5);
+  });
+
+  it('when a dependency asks to wait longer than the longest backoff (Retry-After), then the early retries spend no attempt', async () => {
+    const env = await submit('come back much later');
+    const done = await events.waitFor((e) => e.request_id === env.request_id && e.type === 'completed', 15_000);
+    assert.equal(done.attempt, 1, 'four early retries within the deferral budget spent no attempt although only three are allowed');
     assert.equal(calls.get(env.request_id), 5);
   });
 
