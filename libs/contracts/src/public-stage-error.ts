@@ -11,6 +11,9 @@ const WHO: Record<Stage, string> = { research: 'the search service', write: 'the
 // A Map, so a code such as `constructor` cannot reach Object.prototype.
 const MESSAGES = new Map<string, (stage: Stage) => string>(
   Object.entries({
+    target_not_found: (stage) => `${WHO[stage]} has a host name that does not exist`,
+    target_tls_invalid: (stage) => `${WHO[stage]} presented a TLS certificate that is not valid`,
+    target_redirect_loop: (stage) => `${WHO[stage]} redirected too many times`,
     target_redirected: (stage) => `${WHO[stage]} answered with a redirect, which is not followed: use the URL it redirects to`,
     target_forbidden: (stage) => (stage === 'publish' ? 'the webhook target is not allowed' : 'the target address is not allowed'),
     response_too_large: (stage) => `${WHO[stage]} answered more than the size limit`,

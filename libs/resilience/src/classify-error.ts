@@ -20,6 +20,20 @@ export function classifyHttpError(err: unknown, what: string): TaskError {
   return classify(err, what);
 }
 
+// Node's (OpenSSL's) codes for a certificate that does not verify; a handshake cut short (ECONNRESET) stays transient.
+const TLS_CERT_CODES = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 /** Where a redirect points, as scheme and host only (a webhook URL's path may hold a secret). */
 function redirectTarget(location: string | undefined): string {
   if (!location) return '';
@@ -53,6 +67,12 @@ function classify(err: unknown, what: string): TaskError {
   // ParseError extends RequestError, but a body that does not parse will not parse on a retry either.
   if (err instanceof ParseError) return permanentError('bad_provider_response', `${what}${where(err)} answered with a body that is not valid JSON`);
   if (err instanceof TimeoutError) return transientError('upstream_timeout', `${what}${where(err)} timed out (${err.event})`);
+  // What a retry cannot change: the name does not exist, the certificate is not valid for it, the redirects loop.
+  if (err instanceof RequestError && err.code === 'ENOTFOUND') return permanentError('target_not_found', `${what}${where(err)}: no such host (ENOTFOUND)`);
+  if (err instanceof RequestError && TLS_CERT_CODES.has(err.code))
+    return permanentError('target_tls_invalid', `${what}${where(err)}: its TLS certificate is not valid (${err.code})`);
+  if (err instanceof RequestError && err.code === 'ERR_TOO_MANY_REDIRECTS')
+    return permanentError('target_redirect_loop', `${what}${where(err)}: too many redirects`);
   if (err instanceof RequestError) return transientError('upstream_unreachable', `${what}${where(err)} unreachable: ${err.code ?? 'connection failed'}`);
   return transientError('upstream_error', `${what} failed: ${(err as Error)?.name ?? 'error'}`);
 }
