@@ -32,7 +32,8 @@ export function answerOptions(): RequestHandler {
 export function refuseOtherMethods(): RequestHandler {
   return (req, _res, next) => {
     const allow = allowedMethods(req.path);
-    if (!allow) return next();
+    // A served method that still reached here (no route took it after all) is a plain 404, never "not allowed".
+    if (!allow || allow.includes(req.method)) return next();
     throw new AppError('method_not_allowed', `${req.method} is not served on this path; it serves ${allow.join(', ')}`, {
       headers: { Allow: allow.join(', ') },
     });
