@@ -155,6 +155,15 @@ async function runTask<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelo
   }
   const duration_ms = Math.round(performance.now() - started);
   const next = nextStage(stage);
+  // Cancelled while a handler that does not listen for the signal ran (research): its work goes no further, so the
+  // next stage is never queued (its own boundary check lets work through while Redis is away). The last stage's
+  // work is done (the article is out), so it completes as it is.
+  if (cancel?.signal.aborted && next && outcome.next) {
+    await startedEvent.settle();
+    await stopCancelled(deps, ids, duration_ms);
+    delivery.ack();
+    return;
+  }
   const handOn =
     next && outcome.next
       ? publishTask(

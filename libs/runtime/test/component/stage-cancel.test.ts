@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import * as amqplib from 'amqplib';
 import { createRedis, markCancelled, type Redis } from '@pressroom/cache';
 import { createLogger } from '@pressroom/logger';
 import { createEnvelope, publishTask } from '@pressroom/messaging';
@@ -31,6 +32,11 @@ describe('cancel at the stage boundary and in flight (real RabbitMQ and Redis)',
             running.get(task.request_id)?.();
             context?.signal.addEventListener('abort', () => reject(context.signal.reason as Error), { once: true });
           });
+        if (task.payload.brief.topic === 'work that ignores the signal') {
+          // Like the research handler: it does not listen for the signal, and finishes its work regardless.
+          running.get(task.request_id)?.();
+          await new Promise((resolve) => setTimeout(resolve, 700));
+        }
         return { next: { ...task.payload, sources: [] } };
       },
     });
@@ -64,5 +70,28 @@ describe('cancel at the stage boundary and in flight (real RabbitMQ and Redis)',
     const cancelled = await events.waitFor((e) => e.request_id === env.request_id && e.type === 'cancelled');
     assert.equal(typeof cancelled.duration_ms, 'number', 'it had started: its duration says when');
     assert.ok(!events.events.some((e) => e.request_id === env.request_id && (e.type === 'completed' || e.type === 'failed' || e.type === 'retrying')));
+  });
+
+  it('when a request is cancelled while a stage that ignores the signal runs, then its work is not handed on: a cancelled event, no completed event, no next task', async () => {
+    const env = createEnvelope({
+      request_id: randomUUID(),
+      user_id: randomUUID(),
+      stage: 'research',
+      payload: researchPayload('work that ignores the signal'),
+    });
+    const started = new Promise<void>((resolve) => running.set(env.request_id, resolve));
+    await publishTask(worker.broker, env);
+    await started;
+    await markCancelled(redis, config.REDIS_KEY_PREFIX, env.request_id);
+    const cancelled = await events.waitFor((e) => e.request_id === env.request_id && e.type === 'cancelled');
+    assert.equal(cancelled.stage, 'research');
+    assert.ok(!events.events.some((e) => e.request_id === env.request_id && e.type === 'completed'), 'no completed event');
+    const conn = await amqplib.connect(BASE_URLS.rabbitmq);
+    try {
+      const ch = await conn.createChannel();
+      assert.equal(await ch.get(`${config.AMQP_PREFIX}write.tasks`, { noAck: true }), false, 'no write task');
+    } finally {
+      await conn.close();
+    }
   });
 });
