@@ -23,7 +23,8 @@ function productToken(userAgent: string): string {
  * Honours robots.txt (RFC 9309) for the pages the research worker fetches, with one cached verdict per
  * origin for an hour (within the RFC's 24 h; in memory, at most MAX_HOSTS origins). A 4xx means no rules
  * (§2.3.1.3). A 5xx or an unreachable server means "disallow everything" (§2.3.1.4) for this attempt only:
- * the page fails as `robots_unavailable`, transient, and the failure is not cached, so a retry asks again.
+ * the page fails as `robots_unavailable`, transient, and the failure is not cached, so a retry asks again. A
+ * failure no retry can change fails the page with its own permanent code.
  * Concurrent pages of one origin share one robots.txt request.
  */
 export function createRobotsPolicy(deps: { client: HttpClient; userAgent: string; now?: () => number }) {
@@ -40,7 +41,9 @@ export function createRobotsPolicy(deps: { client: HttpClient; userAgent: string
     } catch (err) {
       const failure = classifyHttpError(err, 'robots.txt');
       if (/^upstream_4\d\d$/.test(failure.code)) return allowAll;
-      if (failure.code === 'target_forbidden') throw failure;
+      // What a retry cannot change (a forbidden address, no such host, an invalid certificate, a redirect loop, an
+      // oversized file): the page fails for good, rather than as robots_unavailable, which would rerun the stage.
+      if (!failure.transient) throw failure;
       throw transientError('robots_unavailable', `robots.txt of ${new URL(origin).host} could not be read, so no page there is fetched (${failure.message})`);
     }
   }

@@ -7,11 +7,14 @@ describe('research worker when the search provider fails (real RabbitMQ and Redi
   let reply: StubReply = {};
   let search: HttpStub;
   let pages: HttpStub;
+  let looping: HttpStub;
   let worker: ResearchWorker;
   before(async () => {
     search = await startHttpStub(() => reply);
     // robots.txt is absent (404: no rules), so the pages themselves are asked for and answer 503.
     pages = await startHttpStub((req) => (req.path === '/robots.txt' ? { status: 404, body: 'none' } : { status: 503, body: 'down' }));
+    // A host whose robots.txt redirects to itself: a loop no retry ends.
+    looping = await startHttpStub((req) => (req.path === '/robots.txt' ? { status: 302, headers: { location: '/robots.txt' } } : { body: 'never asked' }));
     worker = await startResearchWorker({
       SEARCH_PROVIDER: 'serper',
       SERPER_URL: `${search.url}/search`,
@@ -24,6 +27,7 @@ describe('research worker when the search provider fails (real RabbitMQ and Redi
     await worker.close();
     await search.close();
     await pages.close();
+    await looping.close();
   });
 
   const events = (rid: string) => worker.events.events.filter((e) => e.request_id === rid);
@@ -81,5 +85,16 @@ describe('research worker when the search provider fails (real RabbitMQ and Redi
       failed.error?.message ?? '',
       /^found 0 relevant sources for "all pages down" in the serper search, at least 2 needed; dropped 2: 2 upstream_503;/,
     );
+  });
+
+  it('when the only pages are on a host whose robots.txt cannot be read for good (a redirect loop), then no_sources fails at once rather than retrying', async () => {
+    const organic = [1, 2].map((n) => ({ title: `Looping ${n}`, link: `${looping.url}/p${n}`, snippet: `Snippet ${n} about loops.` }));
+    reply = { body: { organic } };
+    const rid = await worker.submit(researchTask('robots loop'));
+    const failed = await worker.events.waitFor((e) => e.request_id === rid && e.type === 'failed');
+    assert.equal(failed.error?.code, 'no_sources');
+    assert.equal(failed.attempt, 1, 'not retried: a retry meets the same loop');
+    assert.match(failed.error?.message ?? '', /dropped 2: 2 target_redirect_loop/);
+    assert.ok(!looping.requests.some((r) => r.path !== '/robots.txt'), 'no page was fetched');
   });
 });
