@@ -46,6 +46,9 @@ describe('llm worker: a cancel during a call shared by identical prompts (real R
     const task = aWriteTask({ brief: aBrief({ topic: 'shared tide call' }) });
     const [a, b] = [await llm.submit(task), await llm.submit(task)];
     await inFlight('shared tide call');
+    // Both must be waiting on the call before one is cancelled: under load b's delivery can come late, and a call
+    // whose only waiter was cancelled is abandoned, so b would rightly make a second one.
+    for (const id of [a, b]) await llm.events.waitFor((e) => e.request_id === id && e.type === 'started');
     await markCancelled(redis, llm.config.REDIS_KEY_PREFIX, a);
     const cancelled = await llm.events.waitFor((e) => e.request_id === a && e.type === 'cancelled');
     assert.equal(cancelled.stage, 'write');
@@ -61,6 +64,7 @@ describe('llm worker: a cancel during a call shared by identical prompts (real R
     const task = aWriteTask({ brief: aBrief({ topic: 'abandoned tide call' }) });
     const [a, b] = [await llm.submit(task), await llm.submit(task)];
     await inFlight('abandoned tide call');
+    for (const id of [a, b]) await llm.events.waitFor((e) => e.request_id === id && e.type === 'started');
     await Promise.all([markCancelled(redis, llm.config.REDIS_KEY_PREFIX, a), markCancelled(redis, llm.config.REDIS_KEY_PREFIX, b)]);
     for (const id of [a, b]) await llm.events.waitFor((e) => e.request_id === id && e.type === 'cancelled');
     await pollUntil('the abandoned call to be counted', async () => (await calls('cancelled')) > cancelledBefore || undefined);
