@@ -87,14 +87,8 @@ export function refuseRedirect<R extends { statusCode: number; headers: Record<s
 ): R {
   if (response.statusCode < 300 || response.statusCode >= 400) return response;
   const location = response.headers['location'];
-  let host = '';
-  try {
-    host = ` (${new URL(response.url).host})`;
-  } catch {
-    // no URL to name
-  }
   throw permanentError(
     'target_redirected',
-    `${what}${host} answered HTTP ${response.statusCode}${redirectTarget(typeof location === 'string' ? location : undefined)}: use the URL it redirects to`,
+    `${what}${where({ options: { url: response.url } })} answered HTTP ${response.statusCode}${redirectTarget(typeof location === 'string' ? location : undefined)}: use the URL it redirects to`,
   );
 }

@@ -4,6 +4,7 @@ import { parseEnvelope } from '@pressroom/messaging';
 import { injectTraceHeaders } from '@pressroom/telemetry';
 import { inTransaction, type Db, type DbClient } from '../db/pool.ts';
 import { insertOutboxMessage } from '../outbox/outbox-repository.ts';
+import { byRequestId } from '../tracker/event-fold.ts';
 import { reopenRequest } from '../tracker/request-state-writer.ts';
 import { claimDeadLetter, claimReplayable, markReplayed, type DeadLetterRow } from './dead-letter-repository.ts';
 
@@ -39,8 +40,7 @@ async function requeue(tx: DbClient, letters: DeadLetterRow[]): Promise<Omit<Rep
   const replayed: string[] = [];
   const reopened: string[] = [];
   // In request id order, the order in which the tracker's statement locks request rows: no deadlock between them.
-  const byRequest = [...letters].sort((a, b) => ((a.request_id ?? '') < (b.request_id ?? '') ? -1 : (a.request_id ?? '') > (b.request_id ?? '') ? 1 : 0));
-  for (const letter of byRequest) {
+  for (const letter of [...letters].sort(byRequestId)) {
     const parsed = parseEnvelope(letter.stage, Buffer.from(JSON.stringify(letter.message)));
     if (!parsed.ok) continue;
     const task = { ...parsed.envelope, message_id: randomUUID(), attempt: 1, enqueued_at: new Date().toISOString() };

@@ -110,8 +110,7 @@ export function foldEvents(events: readonly StageEventInput[]): { stages: StageD
     }
   }
   // In request order, so that concurrent batches (other replicas) tend to lock rows in the same order.
-  const byRequest = (a: { request_id: string }, b: { request_id: string }) => (a.request_id < b.request_id ? -1 : a.request_id > b.request_id ? 1 : 0);
-  return { stages: [...stages.values()].sort(byRequest), requests: [...requests.values()].sort(byRequest) };
+  return { stages: [...stages.values()].sort(byRequestId), requests: [...requests.values()].sort(byRequestId) };
 }
 
 function newStageDelta(e: StageEventInput): StageDelta {
@@ -172,4 +171,14 @@ function newRequestDelta(requestId: string): RequestDelta {
 
 function earliest(a: string | null, b: string): string {
   return a === null || Date.parse(b) < Date.parse(a) ? b : a;
+}
+
+/**
+ * Request id order, as PostgreSQL orders uuids (lower-case hex compares the same): the order in which the writer's
+ * statements lock request rows, so that anything else locking several of them in one transaction cannot deadlock.
+ */
+export function byRequestId(a: { request_id: string | null }, b: { request_id: string | null }): number {
+  const x = a.request_id ?? '';
+  const y = b.request_id ?? '';
+  return x < y ? -1 : x > y ? 1 : 0;
 }

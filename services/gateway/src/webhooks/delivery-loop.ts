@@ -125,7 +125,7 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
       // Each attempt's log lines name its request, like the rest of the request's work.
       await Promise.all(
         due.map((d) =>
-          d.request_id ? withLogContext({ request_id: d.request_id }, () => attempt(d, requests.get(d.request_id!), master)) : attempt(d, undefined, master),
+          withLogContext(d.request_id ? { request_id: d.request_id } : {}, () => attempt(d, d.request_id ? requests.get(d.request_id) : undefined, master)),
         ),
       );
       if (stopped || due.length < BATCH) return;
