@@ -68,9 +68,17 @@ export async function cleanupBroker(id: string, maxDelayLevels = 8): Promise<voi
   await conn.close().catch(() => undefined);
 }
 
+/**
+ * Deletes a run's Redis keys. A bench run leaves tens of thousands (one per cached search, article and
+ * session), too many for one DEL's arguments, so they are scanned and unlinked a page at a time.
+ */
 export async function cleanupRedis(id: string): Promise<void> {
   const redis = new Redis(BASE_URLS.redis);
-  const keys = await redis.keys(`test:${id}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
+  try {
+    for await (const keys of redis.scanStream({ match: `test:${id}:*`, count: 1000 }) as AsyncIterable<string[]>) {
+      if (keys.length > 0) await redis.unlink(...keys);
+    }
+  } finally {
+    redis.disconnect();
+  }
 }
