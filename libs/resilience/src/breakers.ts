@@ -24,7 +24,7 @@ const IDLE_MS = 10 * 60_000;
 const GAUGE: Record<State, number> = { closed: 0, half_open: 0.5, open: 1 };
 
 /**
- * Circuit breakers by name (one per external dependency, or per host for page fetches and webhooks).
+ * Circuit breakers by name (one per external dependency, per host for page fetches, per receiver for webhooks).
  * Only transient failures count against a breaker: a 404 says nothing about the dependency's health.
  * While open, calls fail with a `breaker_open` error that delays the task without spending an attempt.
  */
@@ -75,7 +75,7 @@ export function createBreakers(deps: {
     await deps.redis.set(key, value, 'EX', 60).catch(() => undefined);
   }
 
-  // Per-host breakers (page fetches, webhooks) would otherwise accumulate for every host ever called:
+  // Per-target breakers (page hosts, webhook receivers) would otherwise accumulate for every host ever called:
   // a closed breaker idle for 10 minutes is dropped with its metric series.
   const heartbeat = setInterval(() => {
     for (const [name, e] of breakers) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Config } from '@pressroom/config';
 import { permanentError } from '@pressroom/contracts';
 import {
@@ -57,9 +58,9 @@ export function createWebhookChannel(deps: { config: WebhookSettings; http: Http
         'idempotency-key': input.request_id,
         'x-pressroom-request-id': input.request_id,
       };
-      // Classified inside the breaker so that only transient failures count against the host's health.
+      // Classified inside the breaker so that only transient failures count against the receiver's health.
       const response = await breakers.call(
-        `webhook:${new URL(url).host}`,
+        webhookBreakerName(url, endpointId),
         () =>
           // Not followed: a 301/302 to another origin (http to https) would turn the POST into a GET without the
           // article, and a 200 to that GET would read as delivered.
@@ -74,4 +75,14 @@ export function createWebhookChannel(deps: { config: WebhookSettings; http: Http
       return reportedUrl(response.headers.location, url) ?? reportedUrl(parseJsonSafely(response.body).url, url) ?? url;
     },
   };
+}
+
+/**
+ * One breaker per receiver, not per host: many users' endpoints share a host (a hooks service, an automation
+ * platform), and one user's broken endpoint must not stop the others' deliveries. A registered endpoint is named
+ * by its id; an ad-hoc URL by a digest of it, because its path may hold a token that must reach no log or metric.
+ */
+function webhookBreakerName(url: string, endpointId: string | undefined): string {
+  const receiver = endpointId ?? createHash('sha256').update(url).digest('hex').slice(0, 12);
+  return `webhook:${new URL(url).host}:${receiver}`;
 }

@@ -9,7 +9,7 @@ describe('publisher, webhook channel (real RabbitMQ and Redis, stub receiver)', 
   let p: Awaited<ReturnType<typeof startPublisher>>;
   let guarded: Awaited<ReturnType<typeof startPublisher>>;
   let receiver: HttpStub;
-  // Failing receivers get their own stubs (their own hosts), so their breakers cannot trip the healthy one's.
+  // Failing receivers get their own stubs, so the healthy one's requests are easy to count apart.
   let flaky: HttpStub;
   let gone: HttpStub;
 
