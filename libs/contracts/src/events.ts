@@ -51,6 +51,8 @@ export const StageEvent = Type.Object(
     stage: StringEnum(STAGES),
     type: StringEnum(STAGE_EVENT_TYPES),
     attempt: Type.Integer({ minimum: 1 }),
+    /** The task's run (Envelope.run): absent for the request's first run. */
+    run: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     at: Type.String({ format: 'date-time' }),
     duration_ms: Type.Optional(Type.Integer({ minimum: 0 })),
     retry_in_ms: Type.Optional(Type.Integer({ minimum: 0 })),

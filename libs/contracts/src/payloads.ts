@@ -100,6 +100,12 @@ export const Envelope = Type.Object(
     user_id: Type.String({ format: 'uuid' }),
     stage: StringEnum(STAGES),
     attempt: Type.Integer({ minimum: 1, maximum: 1000 }),
+    /**
+     * Which run of its request this task belongs to: absent for the first, n for the run an operator's n-th replay
+     * of a dead letter started. Stages copy it onto their events and the task they hand on, so the tracker can
+     * tell a late event of an earlier run from the current run's.
+     */
+    run: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     enqueued_at: Type.String({ format: 'date-time' }),
     payload: Type.Object({}, { additionalProperties: true }),
   },

@@ -10,6 +10,8 @@ export function createEnvelope<S extends Stage>(input: {
   payload: TaskPayloads[S];
   attempt?: number;
   message_id?: string;
+  /** The request's run (Envelope.run); absent or undefined for its first. */
+  run?: number | undefined;
 }): Envelope<TaskPayloads[S]> {
   return {
     message_id: input.message_id ?? randomUUID(),
@@ -17,6 +19,7 @@ export function createEnvelope<S extends Stage>(input: {
     user_id: input.user_id,
     stage: input.stage,
     attempt: input.attempt ?? 1,
+    ...(input.run ? { run: input.run } : {}),
     enqueued_at: new Date().toISOString(),
     payload: input.payload,
   };

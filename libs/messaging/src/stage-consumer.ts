@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import type { Envelope, Stage, StageError, StageResult, TaskPayloads } from '@pressroom/contracts';
+import type { Envelope, Stage, StageError, StageEvent, StageResult, TaskPayloads } from '@pressroom/contracts';
 import { nextStage, publicStageError } from '@pressroom/contracts';
 import { withLogContext, type Logger } from '@pressroom/logger';
 import { extractTraceContext, type Metrics } from '@pressroom/telemetry';
@@ -121,7 +121,7 @@ async function runTask<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelo
     delivery.ack();
     return;
   }
-  const ids = { message_id: task.message_id, request_id: task.request_id, user_id: task.user_id, stage, attempt: task.attempt };
+  const ids = eventIds(task, stage);
   // The stage boundary: a cancelled request goes no further, and says where it stopped.
   if (gate.cancelled) {
     await stopCancelled(deps, ids);
@@ -174,6 +174,7 @@ async function runTask<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelo
             stage: next,
             payload: outcome.next,
             message_id: derivedMessageId(task.message_id, next),
+            run: task.run,
           }),
         )
       : undefined;
@@ -192,12 +193,22 @@ async function runTask<S extends Stage>(deps: StageConsumerDeps<S>, task: Envelo
 
 const NEVER = new AbortController().signal;
 
+type EventIds<S extends Stage> = Pick<StageEvent, 'message_id' | 'request_id' | 'user_id' | 'attempt' | 'run'> & { stage: S };
+
+/** What every event of a task says about it; `run` only when the task is a replay's (Envelope.run). */
+function eventIds<S extends Stage>(task: Envelope<TaskPayloads[S]>, stage: S): EventIds<S> {
+  return {
+    message_id: task.message_id,
+    request_id: task.request_id,
+    user_id: task.user_id,
+    stage,
+    attempt: task.attempt,
+    ...(task.run ? { run: task.run } : {}),
+  };
+}
+
 /** The task is acknowledged without a next task; the `cancelled` event ends the request (the tracker records it). */
-async function stopCancelled<S extends Stage>(
-  deps: StageConsumerDeps<S>,
-  ids: { message_id: string; request_id: string; user_id: string; stage: S; attempt: number },
-  duration_ms?: number,
-): Promise<void> {
+async function stopCancelled<S extends Stage>(deps: StageConsumerDeps<S>, ids: EventIds<S>, duration_ms?: number): Promise<void> {
   await publishEvent(deps.broker, { ...ids, type: 'cancelled', ...(duration_ms !== undefined ? { duration_ms } : {}) });
   deps.metrics.tasks.inc({ stage: ids.stage, outcome: 'cancelled' });
   deps.logger.info(
@@ -244,7 +255,7 @@ async function settleFailure<S extends Stage>(
   // would otherwise spend every attempt inside a few minutes and dead-letter the task).
   if (failure.transient && failure.retryAfterMs !== undefined && failure.retryAfterMs > Math.max(...delayLevels(retry))) failure.consumeAttempt = false;
   if (!failure.consumeAttempt && deferrals >= (deps.maxDeferrals ?? 30)) failure.consumeAttempt = true;
-  const ids = { message_id: task.message_id, request_id: task.request_id, user_id: task.user_id, stage, attempt: task.attempt };
+  const ids = eventIds(task, stage);
   const attemptsLeft = task.attempt < retry.maxAttempts || !failure.consumeAttempt;
   // Users read the event (stages[].error); the thrown message (an address, a path, an upstream body) stays
   // in this log line and on the stage's span, where only operators look.

@@ -63,6 +63,28 @@ describe('stage consumer (real RabbitMQ and Redis)', () => {
     assert.equal(next.attempt, 1);
   });
 
+  it("when a replay's task (run 2) is retried and completes, then every event and the next stage's task carry its run", async () => {
+    const env = await w.submit(researchPayload('flaky'), 2);
+    const done = await events.waitFor((e) => e.request_id === env.request_id && e.type === 'completed');
+    const mine = events.events.filter((e) => e.request_id === env.request_id);
+    assert.deepEqual(
+      mine.map((e) => `${e.type} ${e.attempt} run ${e.run}`),
+      ['started 1 run 2', 'retrying 1 run 2', 'started 2 run 2', 'completed 2 run 2'],
+    );
+    assert.equal(done.run, 2);
+    const conn = await amqplib.connect(BASE_URLS.rabbitmq);
+    const ch = await conn.createChannel();
+    let next: { request_id: string; run?: number } | undefined;
+    for (let i = 0; i < 100 && !next; i++) {
+      const m = await ch.get(`${config.AMQP_PREFIX}write.tasks`, { noAck: true });
+      const body = m ? JSON.parse(m.content.toString()) : undefined;
+      if (body?.request_id === env.request_id) next = body;
+      else if (!m) await new Promise((r) => setTimeout(r, 20));
+    }
+    await conn.close();
+    assert.equal(next?.run, 2, 'the write task belongs to the same run');
+  });
+
   it('when a transient failure happens once, then the task is retried through a delay queue and completes on attempt 2', async () => {
     const env = await submit('flaky');
     const retrying = await events.waitFor((e) => e.request_id === env.request_id && e.type === 'retrying');

@@ -64,8 +64,9 @@ export async function startStageWorker<S extends Stage>(opts: {
     worker,
     events,
     /** Publishes a task of the stage, as the previous stage (or the gateway's relay) would. */
-    async submit(payload: TaskPayloads[S]): Promise<Envelope<TaskPayloads[S]>> {
-      const envelope = createEnvelope({ request_id: randomUUID(), user_id: randomUUID(), stage: opts.stage, payload });
+    /** `run`: the task of a replay's run (Envelope.run). */
+    async submit(payload: TaskPayloads[S], run?: number): Promise<Envelope<TaskPayloads[S]>> {
+      const envelope = createEnvelope({ request_id: randomUUID(), user_id: randomUUID(), stage: opts.stage, payload, run });
       await publishTask(worker.broker, envelope);
       return envelope;
     },

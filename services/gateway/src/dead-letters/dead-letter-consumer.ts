@@ -36,7 +36,7 @@ async function storeDeadLetter(deps: DeadLetterDeps, stage: Stage, delivery: Del
   } catch {
     message = { unparsable_body: raw.slice(0, 10_000) };
   }
-  const body = (message ?? {}) as { request_id?: unknown; attempt?: unknown };
+  const body = (message ?? {}) as { request_id?: unknown; attempt?: unknown; run?: unknown };
   const death = (Array.isArray(headers['x-death']) ? headers['x-death'][0] : undefined) as XDeath | undefined;
   const reason = str(headers['x-pressroom-reason']) ?? (death?.reason ? `broker_${death.reason}` : 'unknown');
   const detail =
@@ -44,6 +44,8 @@ async function storeDeadLetter(deps: DeadLetterDeps, stage: Stage, delivery: Del
     (death ? `dead-lettered by RabbitMQ from ${death.queue ?? '?'} (${death.reason ?? '?'}, ${death.count ?? 1} times)` : null);
   const requestId = typeof body.request_id === 'string' && UUID.test(body.request_id) ? body.request_id : null;
   const attempts = Number(headers['x-pressroom-attempts'] ?? body.attempt ?? death?.count ?? 0) || 0;
+  // The run the task belonged to (Envelope.run): a letter of a run a replay has since superseded fails nothing.
+  const run = Number.isInteger(body.run) && (body.run as number) > 0 ? (body.run as number) : undefined;
   const deadAt = str(headers['x-pressroom-dead-at']) ?? new Date().toISOString();
   // Headers and body do not change between deliveries of one dead letter, so neither does its key.
   const dedupeKey = createHash('sha256').update(stage).update(JSON.stringify(headers)).update(raw).digest('hex');
@@ -64,6 +66,7 @@ async function storeDeadLetter(deps: DeadLetterDeps, stage: Stage, delivery: Del
               message,
               dead_at: deadAt,
               dedupe_key: dedupeKey,
+              trace_headers: traceHeadersOf(headers),
             });
             // A dead-lettered task means its request cannot finish: through the tracker's writer, as a `failed` event.
             if (inserted && requestId)
@@ -73,6 +76,7 @@ async function storeDeadLetter(deps: DeadLetterDeps, stage: Stage, delivery: Del
                   stage,
                   type: 'failed',
                   attempt: attempts,
+                  ...(run ? { run } : {}),
                   at: deadAt,
                   error: publicStageError(stage, { code: reason.slice(0, 100), message: workerMessage(reason, detail) }),
                 },
@@ -108,6 +112,14 @@ async function storeDeadLetter(deps: DeadLetterDeps, stage: Stage, delivery: Del
  */
 function workerMessage(reason: string, detail: string | null): string {
   return detail?.startsWith(`${reason}: `) ? detail.slice(reason.length + 2, reason.length + 2 + 500) : reason;
+}
+
+/** The W3C trace context the letter carried (a worker's dead-lettering or the broker's keeps it), if any. */
+function traceHeadersOf(headers: Record<string, unknown>): Record<string, string> | null {
+  const traceparent = str(headers['traceparent']);
+  if (!traceparent) return null;
+  const tracestate = str(headers['tracestate']);
+  return { traceparent, ...(tracestate ? { tracestate } : {}) };
 }
 
 function str(value: unknown): string | undefined {

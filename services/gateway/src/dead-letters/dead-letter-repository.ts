@@ -13,11 +13,27 @@ export interface DeadLetterRow {
   replayed_at: string | null;
 }
 
-export async function insertDeadLetter(db: DbClient, d: Omit<DeadLetterRow, 'replayed_at'> & { dedupe_key: string }): Promise<boolean> {
+/** A letter as a replay reads it: with the trace context it carried, to continue its request's trace. */
+export interface ReplayableLetter extends DeadLetterRow {
+  trace_headers: Record<string, string> | null;
+}
+
+export async function insertDeadLetter(db: DbClient, d: Omit<ReplayableLetter, 'replayed_at'> & { dedupe_key: string }): Promise<boolean> {
   const { rowCount } = await db.query(
-    `INSERT INTO dead_letters (id, stage, request_id, reason, detail, attempts, message, dead_at, dedupe_key)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (dedupe_key) DO NOTHING`,
-    [d.id, d.stage, d.request_id, d.reason, d.detail, d.attempts, JSON.stringify(d.message), d.dead_at, d.dedupe_key],
+    `INSERT INTO dead_letters (id, stage, request_id, reason, detail, attempts, message, dead_at, dedupe_key, trace_headers)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (dedupe_key) DO NOTHING`,
+    [
+      d.id,
+      d.stage,
+      d.request_id,
+      d.reason,
+      d.detail,
+      d.attempts,
+      JSON.stringify(d.message),
+      d.dead_at,
+      d.dedupe_key,
+      d.trace_headers && JSON.stringify(d.trace_headers),
+    ],
   );
   return (rowCount ?? 0) > 0;
 }
@@ -36,9 +52,9 @@ export async function listDeadLetters(
 }
 
 /** Locks the stage's waiting dead letters so two admins replaying at once cannot send one twice. */
-export async function claimReplayable(db: DbClient, stage: Stage): Promise<DeadLetterRow[]> {
-  const { rows } = await db.query<DeadLetterRow>(
-    `SELECT id, stage, request_id, reason, detail, attempts, message, dead_at, replayed_at FROM dead_letters
+export async function claimReplayable(db: DbClient, stage: Stage): Promise<ReplayableLetter[]> {
+  const { rows } = await db.query<ReplayableLetter>(
+    `SELECT id, stage, request_id, reason, detail, attempts, message, dead_at, replayed_at, trace_headers FROM dead_letters
       WHERE stage = $1 AND replayed_at IS NULL ORDER BY dead_at FOR UPDATE SKIP LOCKED`,
     [stage],
   );
@@ -50,9 +66,9 @@ export async function markReplayed(db: DbClient, ids: string[]): Promise<void> {
 }
 
 /** One dead letter, locked for its replay; `undefined` if there is none with that id. */
-export async function claimDeadLetter(db: DbClient, id: string): Promise<DeadLetterRow | undefined> {
-  const { rows } = await db.query<DeadLetterRow>(
-    'SELECT id, stage, request_id, reason, detail, attempts, message, dead_at, replayed_at FROM dead_letters WHERE id = $1 FOR UPDATE',
+export async function claimDeadLetter(db: DbClient, id: string): Promise<ReplayableLetter | undefined> {
+  const { rows } = await db.query<ReplayableLetter>(
+    'SELECT id, stage, request_id, reason, detail, attempts, message, dead_at, replayed_at, trace_headers FROM dead_letters WHERE id = $1 FOR UPDATE',
     [id],
   );
   return rows[0];

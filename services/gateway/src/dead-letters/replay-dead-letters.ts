@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type Stage } from '@pressroom/contracts';
 import { parseEnvelope } from '@pressroom/messaging';
-import { injectTraceHeaders } from '@pressroom/telemetry';
+import { continueStoredTrace } from '@pressroom/telemetry';
 import { inTransaction, type Db, type DbClient } from '../db/pool.ts';
 import { insertOutboxMessage } from '../outbox/outbox-repository.ts';
 import { byRequestId } from '../tracker/event-fold.ts';
 import { reopenRequest } from '../tracker/request-state-writer.ts';
-import { claimDeadLetter, claimReplayable, markReplayed, type DeadLetterRow } from './dead-letter-repository.ts';
+import { claimDeadLetter, claimReplayable, markReplayed, type ReplayableLetter } from './dead-letter-repository.ts';
 
 export interface ReplayOutcome {
   replayed: number;
@@ -19,8 +19,8 @@ export interface ReplayOutcome {
 
 /**
  * Re-queues a stage's dead letters through the outbox, in one transaction with marking them replayed. Each goes
- * back as a fresh task (new message id, attempt 1): the old id is remembered as done by the consumers'
- * de-duplication and would be skipped. Letters that are not valid tasks (malformed messages) are left listed.
+ * back as a fresh task (new message id, attempt 1, the request's new run): the old id is remembered as done by the
+ * consumers' de-duplication and would be skipped. Letters that are not valid tasks (malformed messages) are left listed.
  */
 export async function replayDeadLetters(db: Db, stage: Stage): Promise<ReplayOutcome> {
   return inTransaction(db, async (tx) => ({ ...(await requeue(tx, await claimReplayable(tx, stage))), stage }));
@@ -36,22 +36,29 @@ export async function replayDeadLetter(db: Db, id: string): Promise<ReplayOutcom
   });
 }
 
-async function requeue(tx: DbClient, letters: DeadLetterRow[]): Promise<Omit<ReplayOutcome, 'stage'>> {
+async function requeue(tx: DbClient, letters: ReplayableLetter[]): Promise<Omit<ReplayOutcome, 'stage'>> {
   const replayed: string[] = [];
   const reopened: string[] = [];
   // In request id order, the order in which the tracker's statement locks request rows: no deadlock between them.
   for (const letter of [...letters].sort(byRequestId)) {
     const parsed = parseEnvelope(letter.stage, Buffer.from(JSON.stringify(letter.message)));
     if (!parsed.ok) continue;
-    const task = { ...parsed.envelope, message_id: randomUUID(), attempt: 1, enqueued_at: new Date().toISOString() };
+    const { reopened: wasFailed, run } = await reopenRequest(tx, parsed.envelope.request_id, letter.stage);
+    if (wasFailed) reopened.push(parsed.envelope.request_id);
+    const { run: _oldRun, ...envelope } = parsed.envelope;
+    const task = { ...envelope, ...(run > 0 ? { run } : {}), message_id: randomUUID(), attempt: 1, enqueued_at: new Date().toISOString() };
     await insertOutboxMessage(tx, {
       request_id: task.request_id,
       exchange_key: 'tasks',
       routing_key: letter.stage,
       message: task,
-      headers: injectTraceHeaders(),
+      // The replay continues its request's trace (one trace per request), linked to the operator's call.
+      headers: continueStoredTrace('dead letter replay', letter.trace_headers, {
+        request_id: task.request_id,
+        'pressroom.stage': letter.stage,
+        'pressroom.dead_letter.id': letter.id,
+      }),
     });
-    if (await reopenRequest(tx, task.request_id, letter.stage)) reopened.push(task.request_id);
     replayed.push(letter.id);
   }
   await markReplayed(tx, replayed);

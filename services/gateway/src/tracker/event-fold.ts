@@ -12,11 +12,13 @@ import {
 
 /** What the writer needs of a stage event; a dead letter becomes one too (a `failed` event). */
 export type StageEventInput = Pick<StageEvent, 'request_id' | 'stage' | 'type' | 'attempt' | 'at'> &
-  Partial<Pick<StageEvent, 'duration_ms' | 'retry_in_ms' | 'error' | 'result'>>;
+  Partial<Pick<StageEvent, 'run' | 'duration_ms' | 'retry_in_ms' | 'error' | 'result'>>;
 
 /** The net effect of a batch's events on one stage row, applied by one guarded UPDATE. */
 export interface StageDelta {
   request_id: string;
+  /** The run the events belong to (0 for the first); SQL applies only the request's current run's. */
+  run: number;
   stage: Stage;
   /** The first `completed`, `failed` or `cancelled`: a stage keeps the first of these for good. */
   terminal: 'completed' | 'failed' | 'cancelled' | null;
@@ -37,6 +39,8 @@ export interface StageDelta {
 /** The net effect of a batch's events on one request row. */
 export interface RequestDelta {
   request_id: string;
+  /** As StageDelta's: a late event of an earlier run (a replay reopened the request since) changes nothing. */
+  run: number;
   /** The furthest stage started (any event of a stage says it started), as a status, and its rank (a status only moves forward). */
   progress: InFlightStatus | null;
   progress_rank: number | null;
@@ -73,9 +77,11 @@ export function foldEvents(events: readonly StageEventInput[]): { stages: StageD
   const stages = new Map<string, StageDelta>();
   const requests = new Map<string, RequestDelta>();
   for (const e of events) {
-    const key = `${e.request_id}:${e.stage}`;
+    const run = e.run ?? 0;
+    const requestKey = `${e.request_id}:${run}`;
+    const key = `${requestKey}:${e.stage}`;
     const s = stages.get(key) ?? stages.set(key, newStageDelta(e)).get(key)!;
-    const r = requests.get(e.request_id) ?? requests.set(e.request_id, newRequestDelta(e.request_id)).get(e.request_id)!;
+    const r = requests.get(requestKey) ?? requests.set(requestKey, newRequestDelta(e.request_id, run)).get(requestKey)!;
     s.attempts = Math.max(s.attempts, e.attempt);
     addEntries(r, e);
     if (e.type === 'cancelled') {
@@ -116,6 +122,7 @@ export function foldEvents(events: readonly StageEventInput[]): { stages: StageD
 function newStageDelta(e: StageEventInput): StageDelta {
   return {
     request_id: e.request_id,
+    run: e.run ?? 0,
     stage: e.stage,
     terminal: null,
     progress: null,
@@ -154,9 +161,10 @@ function impliedStart(e: StageEventInput): string {
   return e.type !== 'started' && e.duration_ms ? new Date(Date.parse(e.at) - e.duration_ms).toISOString() : e.at;
 }
 
-function newRequestDelta(requestId: string): RequestDelta {
+function newRequestDelta(requestId: string, run: number): RequestDelta {
   return {
     request_id: requestId,
+    run,
     progress: null,
     progress_rank: null,
     terminal: null,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import * as amqplib from 'amqplib';
 import { permanentError, transientError } from '@pressroom/contracts';
-import { createEnvelope, publishDeadLetter } from '@pressroom/messaging';
+import { createEnvelope, publishDeadLetter, publishEvent } from '@pressroom/messaging';
 import type { RunningWorker } from '@pressroom/runtime';
 import { BASE_URLS, clearPolicy, pollUntil, setQueuePolicy } from '@pressroom/test-support';
 import type { AlertEvent } from '../../src/alerts/alerts.ts';
@@ -119,6 +119,58 @@ describe('dead letters and breakers in the admin API (real RabbitMQ, Redis, Post
       return r.status === 'failed' ? r : undefined;
     });
     assert.deepEqual(failed.stages[0].error, { code: 'no_sources', message });
+  });
+
+  it("when an event of the failed run arrives after a replay reopened the request, then it changes nothing: the replay's run goes on", async () => {
+    const user = await h.api.registerAndLogin();
+    const created = await h.api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'a late event' } });
+    const id = created.body.id as string;
+    const task = createEnvelope({
+      request_id: id,
+      user_id: user.userId,
+      stage: 'research',
+      payload: { brief: { topic: 'a late event', tone: 'neutral', length: 'medium' }, channel: { type: 'file' } },
+    });
+    const { broker } = h.gateway.deps;
+    // The worker's letter reaches the store first (it is sent first); its failed event is held up, in the tracker's
+    // backlog or the retry queue, until after the operator's replay.
+    await publishDeadLetter(broker, 'research', task, { reason: 'upstream_404', detail: 'upstream_404: gone', attempts: 1 });
+    const letter = await until('the dead letter to be listed', async () => {
+      const list = await h.api.call('GET', `/v1/admin/dead-letters?request_id=${id}`, { token: admin });
+      return list.body.items[0];
+    });
+    assert.equal((await h.api.call('POST', `/v1/admin/dead-letters/${letter.id}/replay`, { token: admin })).status, 200);
+    // The replayed research completes (run 1) and hands on to write, which no worker here takes.
+    await until('the replayed research to complete', async () => {
+      const r = (await h.api.call('GET', `/v1/requests/${id}`, { token: user.access })).body;
+      return r.stages[0].status === 'completed' ? r : undefined;
+    });
+    const ids = { message_id: task.message_id, request_id: id, user_id: user.userId, attempt: 1 };
+    await publishEvent(broker, { ...ids, stage: 'research', type: 'failed', error: { code: 'upstream_404', message: 'the search service answered HTTP 404' } });
+    // Sent after the late one on the same channel: once it shows, the late one has been through the tracker.
+    await publishEvent(broker, { ...ids, message_id: 'write-1', stage: 'write', type: 'started', run: 1 });
+    const now = await until("the current run's write to start", async () => {
+      const r = (await h.api.call('GET', `/v1/requests/${id}`, { token: user.access })).body;
+      return r.stages[1].status === 'running' ? r : undefined;
+    });
+    assert.equal(now.status, 'writing');
+    assert.equal(now.error, null);
+    assert.deepEqual(
+      now.stages.map((s: { status: string }) => s.status),
+      ['completed', 'running', 'pending'],
+    );
+    const stream = await openEventStream(`${h.url}/v1/requests/${id}/events`, { authorization: `Bearer ${user.access}` });
+    await stream.event((e) => e.event === 'request.write.started', "the current run's write start");
+    await stream.close();
+    const story = stream.events.map((e) => (e.event === 'request.status' ? `status ${e.data.previous_status}>${e.data.status}` : e.event));
+    assert.deepEqual(story.slice(story.indexOf('status failed>researching')), [
+      'status failed>researching',
+      'request.research.started',
+      'request.research.completed',
+      // A batch's status change comes after its stage events.
+      'request.write.started',
+      'status researching>writing',
+    ]);
   });
 
   it('when a letter cannot be stored for a while, then it is put back as a new message, so a delivery limit (RabbitMQ 4 has one by default) never drops it', async () => {

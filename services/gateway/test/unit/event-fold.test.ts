@@ -16,6 +16,27 @@ const event = (overrides: Partial<StageEventInput>): StageEventInput => ({
 const busy = { code: 'upstream_503', message: 'busy' };
 
 describe('folding a batch of stage events into one write per row', () => {
+  it("when a batch holds events of a request's failed run and of its replay, then each run gets its own deltas", () => {
+    const { stages, requests } = foldEvents([
+      event({ type: 'failed', at: t(100), error: busy }),
+      event({ type: 'completed', run: 1, at: t(300), duration_ms: 50 }),
+    ]);
+    assert.deepEqual(
+      requests.map((r) => [r.run, r.terminal, r.entries.map((e) => e.event)]),
+      [
+        [0, 'failed', ['request.research.started', 'request.research.failed']],
+        [1, null, ['request.research.started', 'request.research.completed']],
+      ],
+    );
+    assert.deepEqual(
+      stages.map((s) => [s.run, s.terminal]),
+      [
+        [0, 'failed'],
+        [1, 'completed'],
+      ],
+    );
+  });
+
   it('when a stage starts, retries and starts again in one batch, then one delta says running, attempt 2, first start, and the retry error', () => {
     const { stages, requests } = foldEvents([
       event({ stage: 'write', at: t(150) }),
@@ -23,7 +44,7 @@ describe('folding a batch of stage events into one write per row', () => {
       event({ stage: 'write', attempt: 2, at: t(260) }),
     ]);
     assert.deepEqual(stages, [
-      { request_id: A, stage: 'write', terminal: null, progress: 'running', attempts: 2, started_at: t(150), finished_at: null, error: busy },
+      { request_id: A, run: 0, stage: 'write', terminal: null, progress: 'running', attempts: 2, started_at: t(150), finished_at: null, error: busy },
     ]);
     assert.equal(requests.length, 1);
     assert.equal(requests[0]!.progress, 'writing');
