@@ -72,19 +72,72 @@ export interface LimitedBody {
   finalUrl: string;
 }
 
+/** Called before each redirect is followed, with the hop's URL; it throws to refuse the hop (a robots.txt rule). */
+export type RedirectCheck = (url: string) => Promise<void> | void;
+
 /**
  * Reads one body of at most `maxBytes` (after decompression) as bytes, for callers that decode it themselves
- * (a page in its own charset). A longer body is refused with `response_too_large`, never truncated.
+ * (a page in its own charset). A longer body is refused with `response_too_large`, never truncated. `onRedirect`
+ * checks each redirect hop before it is followed.
  */
-export async function fetchLimited(client: Got, url: string, maxBytes: number, headers: Record<string, string> = {}): Promise<LimitedBody> {
-  const stream = client.stream(url, { headers, context: responseLimit(maxBytes) });
+export async function fetchLimited(
+  client: Got,
+  url: string,
+  maxBytes: number,
+  headers: Record<string, string> = {},
+  onRedirect?: RedirectCheck,
+): Promise<LimitedBody> {
+  const { body, contentType, finalUrl } = await readBody(client, url, headers, maxBytes, Infinity, onRedirect);
+  return { body, contentType, finalUrl };
+}
+
+/**
+ * Reads only the first `maxBytes` of a body and stops there, for a format whose beginning stands on its own
+ * (robots.txt: RFC 9309 section 2.5 lets a crawler stop parsing after 500 KiB). `truncated` says whether
+ * more was sent.
+ */
+export async function fetchPrefix(
+  client: Got,
+  url: string,
+  maxBytes: number,
+  headers: Record<string, string> = {},
+): Promise<LimitedBody & { truncated: boolean }> {
+  return readBody(client, url, headers, DEFAULT_RESPONSE_MAX_BYTES, maxBytes);
+}
+
+async function readBody(
+  client: Got,
+  url: string,
+  headers: Record<string, string>,
+  capBytes: number,
+  stopAt: number,
+  onRedirect?: RedirectCheck,
+): Promise<LimitedBody & { truncated: boolean }> {
+  const stream = client.stream(url, {
+    headers,
+    context: responseLimit(Math.max(capBytes, Number.isFinite(stopAt) ? stopAt : 0)),
+    ...(onRedirect ? { hooks: { beforeRedirect: [async (options) => onRedirect(String(options.url))] } } : {}),
+  });
   const chunks: Buffer[] = [];
   let contentType = '';
   let finalUrl = url;
+  let length = 0;
+  let truncated = false;
   stream.on('response', (res: { headers: Record<string, string | undefined>; url: string }) => {
     contentType = res.headers['content-type'] ?? '';
     finalUrl = res.url;
   });
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return { body: Buffer.concat(chunks), contentType, finalUrl };
+  for await (const chunk of stream) {
+    const buffer = chunk as Buffer;
+    if (length + buffer.length >= stopAt) {
+      chunks.push(buffer.subarray(0, stopAt - length));
+      truncated = length + buffer.length > stopAt;
+      length = stopAt;
+      // Leaving the loop destroys the stream: the rest is never read.
+      break;
+    }
+    chunks.push(buffer);
+    length += buffer.length;
+  }
+  return { body: Buffer.concat(chunks), contentType, finalUrl, truncated };
 }

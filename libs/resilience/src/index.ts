@@ -3,6 +3,8 @@ export {
   createOperatorClient,
   createUserTargetClient,
   fetchLimited,
+  fetchPrefix,
+  type RedirectCheck,
   type HttpClient,
   type HttpClientOptions,
   type OperatorClientOptions,

@@ -138,6 +138,16 @@ describe('API7:2023 Server Side Request Forgery: outbound-call guard', () => {
       assert.deepEqual(internal.hits, []);
     });
 
+    it("when fetchLimited checks each hop itself (robots.txt), then the client's address guard still refuses a forbidden hop", async () => {
+      const client = createHttpClient({ timeoutMs: 2000, allowPrivateTargets: false, addressPolicy: publicStandIn });
+      const hops: string[] = [];
+      const check = (url: string) => void hops.push(new URL(url).pathname);
+      await assert.rejects(fetchLimited(client, `${edge.url}/to-literal`, 1000, {}, check), (err) => codeOf(err) === 'target_forbidden');
+      assert.deepEqual(internal.hits, []);
+      assert.equal((await fetchLimited(client, `${edge.url}/hop`, 1000, {}, check)).body.toString(), 'public page');
+      assert.ok(hops.includes('/final'), `the check saw the hop: ${hops.join(', ')}`);
+    });
+
     it('when a redirect stays on allowed targets, then it is followed, but only a bounded number of times', async () => {
       const client = createHttpClient({ timeoutMs: 2000, allowPrivateTargets: false, addressPolicy: publicStandIn, maxRedirects: 3 });
       assert.equal(await client.get(`${edge.url}/hop`).text(), 'public page');

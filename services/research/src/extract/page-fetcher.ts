@@ -38,7 +38,7 @@ export interface PageFetcherDeps {
 
 /**
  * Fetches one page's readable text, size-capped, under a breaker per host (one slow site opens its own
- * breaker without blocking pages from every other site), after robots.txt has allowed it. Each failure
+ * breaker without blocking pages from every other site), after robots.txt has allowed it and each redirect hop. Each failure
  * carries its reason as a code: robots_disallowed, response_too_large, unsupported_content_type,
  * page_undecodable, page_extract_timeout, or the HTTP failure (upstream_timeout, upstream_404, ...).
  */
@@ -55,7 +55,9 @@ export function createPageFetcher(deps: PageFetcherDeps): PageFetcher {
       `fetch:${host}`,
       async (): Promise<LimitedBody> => {
         try {
-          return await fetchLimited(deps.client, url, deps.maxBytes, headers);
+          // A redirect is followed only where robots.txt allows it: a page that moved to another host (or path)
+          // is fetched under that host's rules, not only under the rules of the host it was found on.
+          return await fetchLimited(deps.client, url, deps.maxBytes, headers, assertRobotsAllow);
         } catch (err) {
           throw classifyHttpError(err, `fetch ${host}`);
         }
