@@ -129,10 +129,9 @@ async function readBody(
   });
   for await (const chunk of stream) {
     const buffer = chunk as Buffer;
-    if (length + buffer.length >= stopAt) {
+    if (length + buffer.length > stopAt) {
       chunks.push(buffer.subarray(0, stopAt - length));
-      truncated = length + buffer.length > stopAt;
-      length = stopAt;
+      truncated = true;
       // Leaving the loop destroys the stream: the rest is never read.
       break;
     }
