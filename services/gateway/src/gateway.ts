@@ -29,6 +29,7 @@ import { createPool } from './db/pool.ts';
 import type { GatewayDeps } from './deps.ts';
 import { createOutboxRelay } from './outbox/outbox-relay.ts';
 import { startEventTracker } from './tracker/event-tracker.ts';
+import { registerEventQueueDepth } from './tracker/event-queue-depth.ts';
 import { startDeadLetterConsumers } from './dead-letters/dead-letter-consumer.ts';
 import { createStartingApp } from './http/starting-app.ts';
 import { createOpenStreams } from './streams/open-streams.ts';
@@ -182,6 +183,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       slowRequestMs: config.ALERT_REQUEST_LATENCY_MS,
       onRecorded: (ids) => void changes.publish(ids),
     });
+    registerEventQueueDepth(metrics, broker);
     await startDeadLetterConsumers({ db, broker, logger, metrics, alerts });
     shutdown.register('event tracker', () => broker.stopConsuming(Math.max(100, config.SHUTDOWN_TIMEOUT_MS / 2)));
     await relay.start();

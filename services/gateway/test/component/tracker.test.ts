@@ -132,5 +132,10 @@ describe('event tracker (real RabbitMQ and PostgreSQL)', () => {
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(await broker.messageCount(broker.names.eventsDead), before + 1, 'one copy');
     assert.equal(await broker.messageCount(broker.names.eventsRetry), 0, 'never retried');
+    // Operators see it: the gateway's metrics count the parked events (PressroomStageEventsParked alerts on them).
+    const scraped = await fetch(`http://127.0.0.1:${h.gateway.opsPort}/metrics`).then((r) => r.text());
+    assert.match(scraped, new RegExp(`^pressroom_event_queue_depth\\{[^}]*queue="dead"[^}]*\\} ${before + 1}$`, 'm'));
+    assert.match(scraped, /^pressroom_event_queue_depth\{[^}]*queue="retry"[^}]*\} 0$/m);
+    assert.match(scraped, /^pressroom_event_queue_depth\{[^}]*queue="work"[^}]*\} \d+$/m);
   });
 });
