@@ -54,7 +54,7 @@ export function createBreakers(deps: {
     const move = (state: State) => {
       created.state = state;
       created.since = new Date().toISOString();
-      deps.metrics.breakerState.set({ breaker: name }, GAUGE[state]);
+      exportState(name, scope, state);
       const level = state === 'open' ? 'warn' : 'info';
       deps.logger[level]({ breaker: name, state }, `circuit breaker ${name} is ${state}`);
       void report(name, created);
@@ -63,9 +63,19 @@ export function createBreakers(deps: {
     breaker.on('open', () => move('open'));
     breaker.on('halfOpen', () => move('half_open'));
     breaker.on('close', () => move('closed'));
-    deps.metrics.breakerState.set({ breaker: name }, 0);
+    exportState(name, scope, 'closed');
     breakers.set(name, created);
     return created;
+  }
+
+  /**
+   * A provider's breaker is a series from its first call on. A target's (a page host, a webhook receiver) is one
+   * only while it is not closed: the web has more hosts than a time series database wants label values, and a
+   * closed target breaker says nothing an absent series does not.
+   */
+  function exportState(name: string, scope: BreakerScope, state: State): void {
+    if (scope === 'target' && state === 'closed') deps.metrics.breakerState.remove({ breaker: name });
+    else deps.metrics.breakerState.set({ breaker: name }, GAUGE[state]);
   }
 
   async function report(name: string, e: { state: State; since: string }): Promise<void> {
