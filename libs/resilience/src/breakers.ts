@@ -17,7 +17,7 @@ type State = 'closed' | 'open' | 'half_open';
 /**
  * What a breaker guards, said by the caller that names it: a `provider` the operator configured (a search API,
  * the LLM, WordPress), whose outage stops a whole stage, or one `target` among many that users or the web
- * chose (a page's host, a user's webhook host), whose outage stops only the calls to it.
+ * chose (a page's host, a user's webhook receiver), whose outage stops only the calls to it.
  */
 export type BreakerScope = 'provider' | 'target';
 const IDLE_MS = 10 * 60_000;

@@ -45,7 +45,7 @@ async function storeDeadLetter(deps: DeadLetterDeps, stage: Stage, delivery: Del
   const requestId = typeof body.request_id === 'string' && UUID.test(body.request_id) ? body.request_id : null;
   const attempts = Number(headers['x-pressroom-attempts'] ?? body.attempt ?? death?.count ?? 0) || 0;
   // The run the task belonged to (Envelope.run): a letter of a run a replay has since superseded fails nothing.
-  const run = Number.isInteger(body.run) && (body.run as number) > 0 ? (body.run as number) : undefined;
+  const run = Number.isInteger(body.run) && (body.run as number) > 0 && (body.run as number) <= 1000 ? (body.run as number) : undefined;
   const deadAt = str(headers['x-pressroom-dead-at']) ?? new Date().toISOString();
   // Headers and body do not change between deliveries of one dead letter, so neither does its key.
   const dedupeKey = createHash('sha256').update(stage).update(JSON.stringify(headers)).update(raw).digest('hex');

@@ -27,9 +27,10 @@ import { foldEvents, type StageEventInput } from './event-fold.ts';
  * and then sees its committed status: a plain join would read the statement's snapshot, so two batches racing
  * on one request would both see the old status, and both record (and count) the same status change.
  *
- * Only the events of a request's current run change it: `locked` also reads its `replays`, and a delta of an
- * earlier run (an event of the failed run arriving after an operator's replay reopened the request) matches no
- * row, so it neither fails the new run nor enters its timeline.
+ * Only the events of a request's current run change it: `locked` also reads its run (`replays`; 0 for a request
+ * reopened before tasks carried their run, migration 013), and a delta of an earlier run (an event of the failed
+ * run arriving after an operator's replay reopened the request) matches no row, so it neither fails the new run
+ * nor enters its timeline.
  */
 const FINAL = sqlList(FINAL_STAGE_STATUSES);
 const FINAL_REQUEST = sqlList(FINAL_REQUEST_STATUSES);
@@ -46,7 +47,8 @@ export const APPLY_EVENTS_SQL = `WITH stage_delta AS (
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS d (request_id uuid, run int, progress text, progress_rank int, terminal text, error jsonb, published_url text, article jsonb,
       usage jsonb, entries jsonb, entry_count int) LIMIT $4
   ), locked AS (
-    SELECT c.id, c.status, c.replays FROM content_requests c WHERE c.id IN (SELECT request_id FROM request_delta) ORDER BY c.id FOR UPDATE
+    SELECT c.id, c.status, CASE WHEN c.legacy_run THEN 0 ELSE c.replays END AS run
+      FROM content_requests c WHERE c.id IN (SELECT request_id FROM request_delta) ORDER BY c.id FOR UPDATE
   ), stages AS (
     UPDATE request_stages s SET
       status = CASE WHEN s.status IN ${FINAL} THEN s.status ELSE COALESCE(d.terminal, d.progress, s.status) END,
@@ -55,7 +57,7 @@ export const APPLY_EVENTS_SQL = `WITH stage_delta AS (
       finished_at = ${STAGE_FINISHED},
       duration_ms = CASE WHEN ${STAGE_FINISHED} IS NULL THEN s.duration_ms ELSE (EXTRACT(EPOCH FROM ${STAGE_FINISHED} - ${STAGE_STARTED}) * 1000)::int END,
       error = CASE WHEN s.status IN ${FINAL} THEN s.error WHEN d.terminal = 'completed' THEN NULL ELSE COALESCE(d.error, s.error) END
-    FROM stage_delta d JOIN locked cur ON cur.id = d.request_id AND cur.replays = d.run
+    FROM stage_delta d JOIN locked cur ON cur.id = d.request_id AND cur.run = d.run
     WHERE s.request_id = d.request_id AND s.stage = d.stage
   ), requests AS (
     UPDATE content_requests r SET
@@ -64,12 +66,12 @@ export const APPLY_EVENTS_SQL = `WITH stage_delta AS (
       published_url = COALESCE(d.published_url, r.published_url),
       event_seq = r.event_seq + d.entry_count + 1,
       updated_at = now()
-    FROM request_delta d JOIN locked prev ON prev.id = d.request_id AND prev.replays = d.run
+    FROM request_delta d JOIN locked prev ON prev.id = d.request_id AND prev.run = d.run
     WHERE r.id = d.request_id
-    RETURNING r.id, r.user_id, r.status, r.created_at, prev.status AS previous_status, r.event_seq, r.replays, r.published_url, r.error
+    RETURNING r.id, r.user_id, r.status, r.created_at, prev.status AS previous_status, prev.run, r.event_seq, r.replays, r.published_url, r.error
   ), results AS (
     INSERT INTO request_results (request_id, article, usage)
-    SELECT d.request_id, d.article, d.usage FROM request_delta d JOIN requests u ON u.id = d.request_id AND u.replays = d.run WHERE d.article IS NOT NULL
+    SELECT d.request_id, d.article, d.usage FROM request_delta d JOIN requests u ON u.id = d.request_id AND u.run = d.run WHERE d.article IS NOT NULL
     ON CONFLICT (request_id) DO NOTHING
     RETURNING request_id, usage
   ), spend AS (
@@ -82,7 +84,7 @@ export const APPLY_EVENTS_SQL = `WITH stage_delta AS (
   ), timeline AS (
     INSERT INTO request_events (request_id, key, seq, event, data)
     SELECT u.id, CASE WHEN u.replays = 0 THEN e.key ELSE e.key || '.replay' || u.replays END, u.event_seq - d.entry_count - 1 + e.ord, e.event, e.data
-      FROM requests u JOIN request_delta d ON d.request_id = u.id AND d.run = u.replays
+      FROM requests u JOIN request_delta d ON d.request_id = u.id AND d.run = u.run
      CROSS JOIN LATERAL jsonb_to_recordset(d.entries) AS e (key text, event text, ord int, data jsonb)
      WHERE u.previous_status NOT IN ${FINAL_REQUEST}
     UNION ALL
@@ -116,15 +118,20 @@ export async function applyStageEvents(db: DbClient, events: readonly StageEvent
  * A replayed task puts its failed request back in flight at that stage; its events move it on from there. The
  * stage starts over (no attempts, no start), the request counts one more replay (the key of the new run's events,
  * APPLY_EVENTS_SQL) and its timeline records the move out of `failed` as a status event, so a stream shows the
- * failure, the reopening and the new run in order. Returns whether the request was reopened (it was `failed`), and
- * the run the replayed task belongs to (Envelope.run): the new one, or the current one of a request not reopened.
+ * failure, the reopening and the new run in order. Returns whether the request was reopened (it was `failed`), its
+ * run (Envelope.run) and the status it had (null: no such request).
  */
-export async function reopenRequest(db: DbClient, requestId: string, stage: Stage): Promise<{ reopened: boolean; run: number }> {
-  const { rows } = await db.query<{ reopened: boolean; run: number }>(
-    `WITH request AS (
-       UPDATE content_requests SET status = $3, error = NULL, replays = replays + 1, event_seq = event_seq + 1, updated_at = now()
-        WHERE id = $1 AND status = 'failed'
-       RETURNING id, event_seq, replays
+export async function reopenRequest(db: DbClient, requestId: string, stage: Stage): Promise<{ reopened: boolean; run: number; status: string | null }> {
+  // `current` locks the row first and reads it as committed then: a concurrent replay of another of the request's
+  // letters has either reopened it (so this one does not, and takes that run) or not yet begun.
+  const { rows } = await db.query<{ reopened: boolean; run: number; status: string | null }>(
+    `WITH current AS (
+       SELECT id, status, replays FROM content_requests WHERE id = $1 FOR UPDATE
+     ), request AS (
+       UPDATE content_requests c SET status = $3, error = NULL, replays = c.replays + 1, legacy_run = false,
+              event_seq = c.event_seq + 1, updated_at = now()
+         FROM current WHERE c.id = current.id AND current.status = 'failed'
+       RETURNING c.id, c.event_seq, c.replays
      ), stage AS (
        UPDATE request_stages s SET status = 'pending', attempts = 0, started_at = NULL, finished_at = NULL, duration_ms = NULL, error = NULL
          FROM request r WHERE s.request_id = r.id AND s.stage = $2 AND s.status <> 'completed'
@@ -134,11 +141,11 @@ export async function reopenRequest(db: DbClient, requestId: string, stage: Stag
               jsonb_build_object('request_id', id, 'status', $3::text, 'previous_status', 'failed', 'at', now())
          FROM request
      )
-     SELECT EXISTS (SELECT 1 FROM request) AS reopened,
-            COALESCE((SELECT replays FROM request), (SELECT replays FROM content_requests WHERE id = $1), 0) AS run`,
+     SELECT EXISTS (SELECT 1 FROM request) AS reopened, COALESCE((SELECT replays FROM request), (SELECT replays FROM current), 0) AS run,
+            (SELECT status FROM current) AS status`,
     [requestId, stage, STATUS_WHILE[stage]],
   );
-  return rows[0] ?? { reopened: false, run: 0 };
+  return rows[0] ?? { reopened: false, run: 0, status: null };
 }
 
 export type CancelOutcome = { kind: 'accepted' } | { kind: 'final'; status: string } | { kind: 'not_found' };

@@ -173,6 +173,62 @@ describe('dead letters and breakers in the admin API (real RabbitMQ, Redis, Post
     ]);
   });
 
+  it('when a request has two dead letters, then replaying one reopens it, and the other is refused (by id) or skipped (by stage), not run beside it', async () => {
+    const user = await h.api.registerAndLogin();
+    const created = await h.api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'twice dead' } });
+    const id = created.body.id as string;
+    const payload = { brief: { topic: 'twice dead', tone: 'neutral' as const, length: 'medium' as const }, channel: { type: 'file' as const } };
+    // Two deliveries of one run that both ended dead (a duplicate task after a crash), or a late letter of a run a replay superseded.
+    for (const detail of ['upstream_404: first', 'upstream_404: second'])
+      await publishDeadLetter(h.gateway.deps.broker, 'research', createEnvelope({ request_id: id, user_id: user.userId, stage: 'research', payload }), {
+        reason: 'upstream_404',
+        detail,
+        attempts: 1,
+      });
+    const letters = await until('both letters to be listed', async () => {
+      const list = await h.api.call('GET', `/v1/admin/dead-letters?request_id=${id}`, { token: admin });
+      return list.body.items.length === 2 ? list.body.items : undefined;
+    });
+    const first = await h.api.call('POST', `/v1/admin/dead-letters/${letters[0].id}/replay`, { token: admin });
+    assert.deepEqual(first.body, { replayed: 1, skipped: 0 });
+    const second = await h.api.call('POST', `/v1/admin/dead-letters/${letters[1].id}/replay`, { token: admin });
+    assert.equal(second.status, 409);
+    assert.match(second.body.detail, /is (queued|researching|writing), not failed/);
+    const all = await h.api.call('POST', '/v1/admin/dead-letters/research/replay', { token: admin });
+    assert.equal(all.status, 200);
+    const left = await h.api.call('GET', `/v1/admin/dead-letters?request_id=${id}`, { token: admin });
+    assert.deepEqual(
+      left.body.items.map((l: { id: string }) => l.id),
+      [letters[1].id],
+      'the other letter is left listed, not sent',
+    );
+    const tasks = (await h.gateway.deps.db.query('SELECT count(*)::int AS n FROM outbox WHERE request_id = $1', [id])).rows[0].n;
+    assert.ok(tasks <= 1, `at most the one replayed task is still waiting in the outbox (${tasks})`);
+  });
+
+  it('when a request was reopened before tasks carried their run, then its events (without one) still move it on', async () => {
+    const user = await h.api.registerAndLogin();
+    const created = await h.api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'an old replay' } });
+    const id = created.body.id as string;
+    // What migration 013 leaves of a request an older release reopened: one replay, its run's tasks unstamped.
+    await h.gateway.deps.db.query("UPDATE content_requests SET replays = 1, legacy_run = true, status = 'writing' WHERE id = $1", [id]);
+    const ids = { message_id: 'legacy-write', request_id: id, user_id: user.userId, attempt: 1 };
+    await publishEvent(h.gateway.deps.broker, { ...ids, stage: 'write', type: 'completed', duration_ms: 5 });
+    await publishEvent(h.gateway.deps.broker, {
+      ...ids,
+      message_id: 'legacy-publish',
+      stage: 'publish',
+      type: 'completed',
+      duration_ms: 5,
+      result: { published_url: 'file:///tmp/old.md' },
+    });
+    const done = await until('the legacy run to publish', async () => {
+      const r = (await h.api.call('GET', `/v1/requests/${id}`, { token: user.access })).body;
+      return r.status === 'published' ? r : undefined;
+    });
+    assert.deepEqual(done.stages.map((st: { status: string }) => st.status).slice(1), ['completed', 'completed'], 'both stages of the legacy run recorded');
+  });
+
   it('when a letter cannot be stored for a while, then it is put back as a new message, so a delivery limit (RabbitMQ 4 has one by default) never drops it', async () => {
     const queue = h.gateway.deps.broker.names.dead('research');
     const policy = `${h.id}-dead-limit`;

@@ -67,7 +67,7 @@ describe('publisher webhook breakers: one per receiver (real Redis, stub receive
     // A target's breaker is a series only while it is not closed: the two that opened, not the two healthy receivers.
     assert.equal(names.length, 2, `one series per open receiver: ${names.join(', ')}`);
     for (const name of names) {
-      assert.match(name, new RegExp(`^webhook:${new URL(host.url).host.replace('.', '\\.')}:[0-9a-f-]+$`));
+      assert.match(name, new RegExp(`^webhook:${new URL(host.url).host.replaceAll('.', '\\.')}:[0-9a-f-]+$`));
       assert.ok(!name.includes('secret-token'), `the path stays out of ${name}`);
     }
   });

@@ -51,19 +51,28 @@ export function createPageFetcher(deps: PageFetcherDeps): PageFetcher {
   return async (url) => {
     const host = new URL(url).host;
     await assertRobotsAllow(url);
+    // A redirect is followed only where robots.txt allows it: a page that moved to another host (or path) is
+    // fetched under that host's rules, not only under the rules of the host it was found on. What the hop's
+    // robots.txt says (or that it could not be read) is about that host, so it is kept out of this host's breaker.
+    let hopRefusal: unknown;
+    const checkHop = (hop: string) =>
+      assertRobotsAllow(hop).catch((err: unknown) => {
+        hopRefusal = err;
+        throw err;
+      });
     const page = await deps.breakers.call(
       `fetch:${host}`,
-      async (): Promise<LimitedBody> => {
+      async (): Promise<LimitedBody | undefined> => {
         try {
-          // A redirect is followed only where robots.txt allows it: a page that moved to another host (or path)
-          // is fetched under that host's rules, not only under the rules of the host it was found on.
-          return await fetchLimited(deps.client, url, deps.maxBytes, headers, assertRobotsAllow);
+          return await fetchLimited(deps.client, url, deps.maxBytes, headers, checkHop);
         } catch (err) {
+          if (hopRefusal) return undefined;
           throw classifyHttpError(err, `fetch ${host}`);
         }
       },
       { scope: 'target' },
     );
+    if (!page) throw hopRefusal;
     return oneAtATime(() => extractReadableText(page.body, page.contentType));
   };
 }

@@ -39,7 +39,7 @@ export function createRobotsPolicy(deps: { client: HttpClient; userAgent: string
       const { body, truncated } = await fetchPrefix(deps.client, robotsUrl, ROBOTS_MAX_BYTES, { accept: 'text/plain', 'user-agent': deps.userAgent });
       // A longer file is read up to the limit, less the line the limit cut through.
       const text = body.toString('utf8');
-      const robots = robotsParser(robotsUrl, truncated ? text.slice(0, text.lastIndexOf('\n') + 1) : text);
+      const robots = robotsParser(robotsUrl, truncated ? text.slice(0, Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r')) + 1) : text);
       return (url) => robots.isAllowed(url, agent) !== false;
     } catch (err) {
       const failure = classifyHttpError(err, 'robots.txt');

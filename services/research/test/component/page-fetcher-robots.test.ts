@@ -31,6 +31,8 @@ describe('page fetcher and robots.txt (stub sites on their own origins)', () => 
   let moved: HttpStub;
   let target: HttpStub;
   let large: HttpStub;
+  let largeCr: HttpStub;
+  let unreadable: HttpStub;
 
   before(async () => {
     target = await startHttpStub((req) => {
@@ -39,6 +41,7 @@ describe('page fetcher and robots.txt (stub sites on their own origins)', () => 
     });
     moved = await startHttpStub((req) => {
       if (req.path === '/robots.txt') return robots('User-agent: *\nAllow: /\n');
+      if (req.path === '/moved-away') return { status: 302, headers: { location: `${unreadable.url}/page` } };
       const to = { '/moved-secret': '/secret/page', '/moved-open': '/open/page' }[req.path];
       return to ? { status: 301, headers: { location: `${target.url}${to}` } } : { status: 404 };
     });
@@ -48,11 +51,19 @@ describe('page fetcher and robots.txt (stub sites on their own origins)', () => 
       if (req.path === '/robots.txt') return robots(`User-agent: *\nDisallow: /early/\n${padding}Disallow: /late/\n`);
       return page(`the page at ${req.path}`);
     });
+    // The same with old Mac line endings (CR only), which RFC 9309 allows.
+    const crPadding = '# padding to make the file long\r'.repeat(Math.ceil(ROBOTS_MAX_BYTES / 32) + 100);
+    largeCr = await startHttpStub((req) => {
+      if (req.path === '/robots.txt') return robots(`User-agent: *\rDisallow: /early/\r${crPadding}Disallow: /late/\r`);
+      return page(`the page at ${req.path}`);
+    });
+    // A site whose robots.txt cannot be read (503): no page there may be fetched, for now.
+    unreadable = await startHttpStub((req) => (req.path === '/robots.txt' ? { status: 503 } : page('never fetched')));
   });
 
   after(async () => {
     breakers.close();
-    await Promise.all([moved.close(), target.close(), large.close()]);
+    await Promise.all([moved.close(), target.close(), large.close(), largeCr.close(), unreadable.close()]);
   });
 
   it("when a page redirects to another host, then that host's robots.txt decides, and a disallowed target is never requested", async () => {
@@ -74,5 +85,16 @@ describe('page fetcher and robots.txt (stub sites on their own origins)', () => 
     assert.equal(await codeOf(fetchPage(`${large.url}/early/page`)), 'robots_disallowed', 'a rule within the limit holds');
     assert.match(await fetchPage(`${large.url}/late/page`), /the page at \/late\/page/, 'a rule past the limit is not read');
     assert.match(await fetchPage(`${large.url}/other`), /the page at \/other/);
+  });
+
+  it("when pages redirect to a host whose robots.txt cannot be read, then they fail robots_unavailable, and the first host's breaker stays closed", async () => {
+    for (let i = 0; i < 6; i++) assert.equal(await codeOf(fetchPage(`${moved.url}/moved-away`)), 'robots_unavailable');
+    assert.match(await fetchPage(`${moved.url}/moved-open`), /the page at \/open\/page/, "the redirecting host's own pages are still fetched");
+    assert.ok(!unreadable.requests.some((r) => r.path === '/page'));
+  });
+
+  it('when a long robots.txt uses CR line endings, then its first 500 KiB are parsed just the same', async () => {
+    assert.equal(await codeOf(fetchPage(`${largeCr.url}/early/page`)), 'robots_disallowed');
+    assert.match(await fetchPage(`${largeCr.url}/late/page`), /the page at \/late\/page/);
   });
 });
