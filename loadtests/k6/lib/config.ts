@@ -74,10 +74,27 @@ export const config = {
   pollTimeoutS: num('POLL_TIMEOUT_S', 180),
   e2eP95Ms: num('E2E_P95_MS', 60_000),
 
+  /**
+   * Staging's REFRESH_REUSE_GRACE_S (default 10): a spent refresh token presented again within it gets the same
+   * successor (two tabs refreshing at once); only after it is the reuse refused and the family revoked.
+   */
+  refreshReuseGraceS: num('REFRESH_REUSE_GRACE_S', 10),
+  /** Smoke: iterations of the mix (one submit and its reads each), one after another. */
+  smokeIterations: Math.max(1, Math.floor(num('SMOKE_ITERATIONS', 5))),
+  /** Told apart from earlier runs' topics, so a run the same day is not answered from the caches (24 h LLM, 1 h search). */
+  runId: str('RUN_ID', Date.now().toString(36)),
   authVus: Math.floor(num('AUTH_VUS', 1)),
   authIterations: Math.floor(num('AUTH_ITERATIONS', 1)),
   password: str('NEW_USER_PASSWORD', 'k6-load-test-password'),
 };
+
+/** A k6 duration (`90s`, `2m`, `1h30m`) in milliseconds. */
+export function durationMs(text: string): number {
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) throw new Error(`"${text}" is not a duration such as 90s, 2m or 1h30m`);
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2]!]!, 0);
+}
 
 /** Iterations per minute that give `rps` HTTP requests per second at the configured mix. */
 export function iterationsPerMinute(rps: number): number {
