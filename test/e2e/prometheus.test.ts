@@ -27,16 +27,26 @@ interface DashboardTarget {
   expr: string;
 }
 
-/** Every query of every panel (rows included), with Grafana's interval variables replaced by a fixed window. */
+/**
+ * Every query of every panel (rows included), with Grafana's interval variables replaced by a fixed window and the
+ * dashboard's own query variables by their *All* value (compose's series carry no namespace, as here).
+ */
 async function dashboardTargets(): Promise<DashboardTarget[]> {
   type Panel = { title: string; panels?: Panel[]; targets?: Array<{ expr?: string }> };
-  const dashboard = JSON.parse(await readFile(join(root, 'deploy', 'grafana', 'dashboards', 'pressroom.json'), 'utf8')) as { panels: Panel[] };
+  type Variable = { name: string; type: string; allValue?: string };
+  const dashboard = JSON.parse(await readFile(join(root, 'deploy', 'grafana', 'dashboards', 'pressroom.json'), 'utf8')) as {
+    panels: Panel[];
+    templating: { list: Variable[] };
+  };
+  const allValues = new Map(dashboard.templating.list.filter((v) => v.type === 'query' && v.allValue).map((v) => [v.name, v.allValue!]));
   const flat = (panels: Panel[]): Panel[] => panels.flatMap((p) => [p, ...flat(p.panels ?? [])]);
   return flat(dashboard.panels).flatMap((p) =>
     (p.targets ?? []).map((t) => ({
       panel: p.title,
-      expr: (t.expr ?? '').replace(/\$__(\w+)|\$\{__(\w+)\}/g, (v, a?: string, b?: string) => {
-        if (['rate_interval', 'interval'].includes(a ?? b ?? '')) return '1m';
+      expr: (t.expr ?? '').replace(/\$\{?(\w+)\}?/g, (v, name: string) => {
+        if (['__rate_interval', '__interval'].includes(name)) return '1m';
+        const all = allValues.get(name);
+        if (all !== undefined) return all;
         throw new Error(`panel ${p.title}: no test value for Grafana variable ${v}`);
       }),
     })),
