@@ -8,6 +8,8 @@ export interface RecordedRequest {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: string;
+  /** When it arrived (Date.now()), for tests of pacing and concurrency. */
+  receivedAt: number;
   json(): unknown;
 }
 
@@ -37,6 +39,7 @@ export async function startHttpStub(reply: (req: RecordedRequest) => StubReply |
       query: u.searchParams,
       headers: req.headers,
       body,
+      receivedAt: Date.now(),
       json: () => JSON.parse(body),
     };
     requests.push(recorded);

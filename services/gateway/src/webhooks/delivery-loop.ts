@@ -23,7 +23,8 @@ export interface DeliveryLoop {
   stop(): Promise<void>;
 }
 
-const BATCH = 20;
+/** Attempts in flight per replica; each endpoint has at most one of them (claimDueDeliveries). */
+const SLOTS = 20;
 
 /** Exponential backoff with ±20 % jitter: base·4^(n−1), never over `maxMs` (`n` is the attempt that just failed). */
 export function retryDelayMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
@@ -31,23 +32,62 @@ export function retryDelayMs(attempt: number, baseMs: number, maxMs: number, ran
   return Math.min(maxMs, Math.round(raw * (0.8 + 0.4 * random())));
 }
 
-/** The Standard Webhooks payload: `type`, `timestamp` (when the event happened) and `data`. */
+/**
+ * The Standard Webhooks payload: `type`, `timestamp` (when the event happened) and `data`. The event's status,
+ * error and published URL are the ones the trigger kept when it happened (ClaimedDelivery.event), so every attempt
+ * sends the same message whatever became of the request since (a replay); what never changes (topic, creation) and
+ * the article's title (written once, before `published`) are read from the request. Rows from before migration
+ * 014 have no snapshot and are sent as the request is now.
+ */
 function callbackBody(d: ClaimedDelivery, request: RequestOutcome | undefined): string {
   if (d.event_type === 'webhook.test' || !request) return JSON.stringify({ type: d.event_type, timestamp: d.created_at, data: { endpoint_id: d.endpoint_id } });
+  const event = d.event ?? { status: request.status, error: request.error, published_url: request.published_url, at: request.updated_at };
   return JSON.stringify({
     type: d.event_type,
-    timestamp: request.updated_at,
+    timestamp: event.at,
     data: {
       request_id: request.id,
-      status: request.status,
+      status: event.status,
       topic: request.topic,
-      title: request.title,
-      published_url: request.published_url,
-      error: request.error ?? null,
+      title: event.status === 'published' ? request.title : null,
+      published_url: event.published_url ?? null,
+      error: event.error ?? null,
       created_at: request.created_at,
       links: { request: `/v1/requests/${request.id}` },
     },
   });
+}
+
+/**
+ * POSTs and resolves with the status line's code as soon as it arrives; the answer's body is never read. A receiver
+ * that answers 200 with a large page (or trickles it out) has taken the callback: reading it would turn a delivered
+ * callback into a failed attempt and a duplicate on the retry.
+ */
+function postForStatus(http: HttpClient, url: string, options: { body: string; headers: Record<string, string>; timeoutMs: number }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    // Redirects are not followed: a 301/302 to another origin (http to https) would turn the POST into a GET
+    // without the body, and a 200 to that GET would read as delivered.
+    const stream = http.stream.post(url, {
+      body: options.body,
+      headers: options.headers,
+      throwHttpErrors: false,
+      followRedirect: false,
+      timeout: { request: options.timeoutMs },
+    });
+    // Kept for the stream's life: destroying it after the status line may still emit an error, which is no news.
+    stream.on('error', reject);
+    stream.once('response', (res: { statusCode: number }) => {
+      resolve(res.statusCode);
+      stream.destroy();
+    });
+  });
+}
+
+/** What the endpoint's owner reads of a refusal by the outbound guard: not the address its name resolved to. */
+function publicGuardError(err: unknown): string | undefined {
+  const e = err as { code?: string; cause?: { code?: string } };
+  if (e.code !== 'target_forbidden' && e.cause?.code !== 'target_forbidden') return undefined;
+  return 'refused by the outbound guard: the URL is not http(s), carries credentials, or resolves to an address that is not public (private, loopback, link-local or metadata); callbacks go to public addresses only';
 }
 
 /**
@@ -70,19 +110,9 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
     let statusCode: number | null = null;
     let error: string;
     try {
-      // Redirects are not followed: a 301/302 to another origin (http to https) would turn the POST into a GET
-      // without the body, and a 200 to that GET would read as delivered.
-      const res = await http.post(d.url, {
-        body,
-        headers,
-        throwHttpErrors: false,
-        followRedirect: false,
-        responseType: 'text',
-        timeout: { request: config.WEBHOOK_TIMEOUT_MS },
-      });
-      statusCode = res.statusCode;
+      statusCode = await postForStatus(http, d.url, { body, headers, timeoutMs: config.WEBHOOK_TIMEOUT_MS });
       if (statusCode >= 200 && statusCode < 300) {
-        await recordDelivered(db, { id: d.id, endpointId: d.endpoint_id, statusCode });
+        await recordDelivered(db, { id: d.id, endpointId: d.endpoint_id, statusCode, attempts: d.attempts });
         return;
       }
       error =
@@ -90,10 +120,10 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
           ? `the endpoint answered ${statusCode}, a redirect, which is not followed: register the URL it redirects to`
           : `the endpoint answered ${statusCode}`;
     } catch (err) {
-      error =
-        (err as { code?: string }).code === 'target_forbidden' || (err as Error).message.includes('forbidden')
-          ? `refused by the outbound guard: ${(err as Error).message}`
-          : (err as Error).message;
+      // The guard's own message (with the resolved address) goes to the server log only.
+      const guarded = publicGuardError(err);
+      if (guarded) logger.warn({ delivery_id: d.id, endpoint_id: d.endpoint_id, err }, 'webhook target refused by the outbound guard');
+      error = guarded ?? (err as Error).message;
     }
     const retryAt = new Date(Date.now() + retryDelayMs(d.attempts + 1, config.WEBHOOK_RETRY_BASE_MS, config.WEBHOOK_RETRY_MAX_MS));
     const disabled = await recordFailedAttempt(db, {
@@ -104,6 +134,7 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
       retryAt,
       maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
       disableAfter: config.WEBHOOK_DISABLE_AFTER_FAILURES,
+      attempts: d.attempts,
     });
     logger.warn(
       { delivery_id: d.id, endpoint_id: d.endpoint_id, attempt: d.attempts + 1, status_code: statusCode, err: error },
@@ -112,23 +143,36 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
     if (disabled) logger.warn({ endpoint_id: d.endpoint_id }, 'webhook endpoint disabled after consecutive failures');
   }
 
-  async function runOnce(): Promise<void> {
+  // Attempts in flight on this replica, by delivery id, with their endpoint. Each frees its slot when it ends and
+  // asks for the next claim: one slow receiver holds one slot, not a batch of twenty.
+  const inFlight = new Map<string, { endpointId: string; done: Promise<void> }>();
+
+  async function fillSlots(): Promise<void> {
     const master = config.WEBHOOK_SIGNING_SECRET;
     if (!master) return;
     for (;;) {
-      const due = await claimDueDeliveries(db, BATCH, config.WEBHOOK_TIMEOUT_MS * 2 + 30_000);
+      const free = SLOTS - inFlight.size;
+      if (stopped || free <= 0) return;
+      const busy = [...new Set([...inFlight.values()].map((a) => a.endpointId))];
+      const due = await claimDueDeliveries(db, free, config.WEBHOOK_TIMEOUT_MS * 2 + 30_000, busy);
       if (due.length === 0) return;
       const requests = await loadRequestOutcomes(
         db,
         due.flatMap((d) => (d.request_id ? [d.request_id] : [])),
       );
-      // Each attempt's log lines name its request, like the rest of the request's work.
-      await Promise.all(
-        due.map((d) =>
-          withLogContext(d.request_id ? { request_id: d.request_id } : {}, () => attempt(d, d.request_id ? requests.get(d.request_id) : undefined, master)),
-        ),
-      );
-      if (stopped || due.length < BATCH) return;
+      for (const d of due) {
+        // Each attempt's log lines name its request, like the rest of the request's work.
+        const done = withLogContext(d.request_id ? { request_id: d.request_id } : {}, () =>
+          attempt(d, d.request_id ? requests.get(d.request_id) : undefined, master),
+        )
+          .catch((err: unknown) => logger.warn({ err, delivery_id: d.id }, 'webhook delivery attempt could not be recorded; it is retried when its lease ends'))
+          .finally(() => {
+            inFlight.delete(d.id);
+            run();
+          });
+        inFlight.set(d.id, { endpointId: d.endpoint_id, done });
+      }
+      if (due.length < free) return;
     }
   }
 
@@ -139,7 +183,7 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
       return;
     }
     clearTimeout(timer);
-    running = runOnce()
+    running = fillSlots()
       .catch((err: unknown) => logger.warn({ err }, 'webhook delivery round failed; retrying on the next poll'))
       .finally(() => {
         running = undefined;
@@ -159,6 +203,7 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
       stopped = true;
       clearTimeout(timer);
       await running;
+      await Promise.all([...inFlight.values()].map((a) => a.done));
     },
   };
 }

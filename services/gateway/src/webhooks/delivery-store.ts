@@ -7,6 +7,8 @@ export interface ClaimedDelivery {
   request_id: string | null;
   attempts: number;
   created_at: string;
+  /** What the trigger saw when the request became terminal (migration 014); null on older rows. */
+  event: { status: string; error: unknown; published_url: string | null; at: string } | null;
   url: string;
   secret_version: number;
   previous_secret_until: string | null;
@@ -16,19 +18,32 @@ export interface ClaimedDelivery {
  * Claims due deliveries by pushing their next attempt out by a lease (longer than one attempt can take), so
  * the HTTP call happens with no row lock held and no other replica picks the same rows meanwhile; a replica
  * that dies mid-attempt leaves them to be retried when the lease runs out.
+ *
+ * Fair and ordered: at most one delivery per endpoint per claim, none for the endpoints this replica is already
+ * calling (`busy`), so a slow or backlogged endpoint holds one slot, not the replica; and a request's later event
+ * waits while an earlier one to the same endpoint is pending (a reopened request's `request.failed` retry is
+ * sent before its `request.published`).
  */
-export async function claimDueDeliveries(db: DbClient, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+export async function claimDueDeliveries(db: DbClient, limit: number, leaseMs: number, busy: readonly string[] = []): Promise<ClaimedDelivery[]> {
   const { rows } = await db.query<ClaimedDelivery>(
-    `WITH due AS (
-       SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-        WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND e.enabled
-        ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE OF d SKIP LOCKED
+    `WITH ready AS (
+       SELECT DISTINCT ON (d.endpoint_id) d.id, d.next_attempt_at
+         FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+        WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND e.enabled AND NOT (d.endpoint_id = ANY ($3::uuid[]))
+          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
+                           WHERE p.request_id = d.request_id AND p.endpoint_id = d.endpoint_id AND p.status = 'pending'
+                             AND (p.created_at, p.id) < (d.created_at, d.id))
+        ORDER BY d.endpoint_id, d.next_attempt_at
+     ), due AS (
+       SELECT d.id FROM webhook_deliveries d JOIN ready r ON r.id = d.id
+        WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+        ORDER BY r.next_attempt_at LIMIT $1 FOR UPDATE OF d SKIP LOCKED
      )
      UPDATE webhook_deliveries d SET next_attempt_at = now() + make_interval(secs => $2::float8 / 1000)
        FROM due, webhook_endpoints e
       WHERE d.id = due.id AND e.id = d.endpoint_id
-      RETURNING d.id, d.endpoint_id, d.event_type, d.request_id, d.attempts, d.created_at, e.url, e.secret_version, e.previous_secret_until`,
-    [limit, leaseMs],
+      RETURNING d.id, d.endpoint_id, d.event_type, d.request_id, d.attempts, d.created_at, d.event, e.url, e.secret_version, e.previous_secret_until`,
+    [limit, leaseMs, busy],
   );
   return rows;
 }
@@ -54,13 +69,21 @@ export async function loadRequestOutcomes(db: DbClient, ids: string[]): Promise<
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-export async function recordDelivered(db: DbClient, d: { id: string; endpointId: string; statusCode: number }): Promise<void> {
+/**
+ * Both writes of an attempt's result apply only while the delivery is as this replica claimed it (`attempts`): a
+ * write held up past the lease, after another replica took the delivery over and recorded its own attempt, must
+ * not put a delivered row back to pending or count a failure against the endpoint twice.
+ */
+export async function recordDelivered(db: DbClient, d: { id: string; endpointId: string; statusCode: number; attempts: number }): Promise<void> {
   await db.query(
-    `WITH endpoint AS (UPDATE webhook_endpoints SET consecutive_failures = 0 WHERE id = $2 AND consecutive_failures <> 0)
-     UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, last_attempt_at = now(), last_status_code = $3,
-            last_error = NULL, delivered_at = now()
-      WHERE id = $1`,
-    [d.id, d.endpointId, d.statusCode],
+    `WITH delivery AS (
+       UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, last_attempt_at = now(), last_status_code = $3,
+              last_error = NULL, delivered_at = now()
+        WHERE id = $1 AND status = 'pending' AND attempts = $4
+       RETURNING id
+     )
+     UPDATE webhook_endpoints SET consecutive_failures = 0 WHERE id = $2 AND consecutive_failures <> 0 AND EXISTS (SELECT 1 FROM delivery)`,
+    [d.id, d.endpointId, d.statusCode, d.attempts],
   );
 }
 
@@ -71,13 +94,14 @@ export async function recordDelivered(db: DbClient, d: { id: string; endpointId:
  */
 export async function recordFailedAttempt(
   db: DbClient,
-  d: { id: string; endpointId: string; statusCode: number | null; error: string; retryAt: Date; maxAttempts: number; disableAfter: number },
+  d: { id: string; endpointId: string; statusCode: number | null; error: string; retryAt: Date; maxAttempts: number; disableAfter: number; attempts: number },
 ): Promise<boolean> {
   const { rows } = await db.query<{ disabled: boolean }>(
     `WITH delivery AS (
        UPDATE webhook_deliveries SET attempts = attempts + 1, last_attempt_at = now(), last_status_code = $3, last_error = $4,
               status = CASE WHEN attempts + 1 >= $6 THEN 'failed' ELSE 'pending' END, next_attempt_at = $5
-        WHERE id = $1
+        WHERE id = $1 AND status = 'pending' AND attempts = $8
+       RETURNING id
      )
      UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1,
             enabled = CASE WHEN consecutive_failures + 1 >= $7 THEN false ELSE enabled END,
@@ -85,9 +109,9 @@ export async function recordFailedAttempt(
             disabled_reason = CASE WHEN enabled AND consecutive_failures + 1 >= $7
               THEN left(format('disabled after %s failed delivery attempts in a row; the last: %s', consecutive_failures + 1, $4), 500)
               ELSE disabled_reason END
-      WHERE id = $2
+      WHERE id = $2 AND EXISTS (SELECT 1 FROM delivery)
       RETURNING (NOT enabled AND disabled_at = now()) AS disabled`,
-    [d.id, d.endpointId, d.statusCode, d.error.slice(0, 500), d.retryAt, d.maxAttempts, d.disableAfter],
+    [d.id, d.endpointId, d.statusCode, d.error.slice(0, 500), d.retryAt, d.maxAttempts, d.disableAfter, d.attempts],
   );
   return rows[0]?.disabled ?? false;
 }

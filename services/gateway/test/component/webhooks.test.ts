@@ -230,6 +230,91 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
     assert.equal((await h.api.call('GET', `/v1/webhooks/${endpoint.body.id}`, { token: a.access })).status, 404);
   });
 
+  it("when one endpoint is slow and backlogged, then it is called one delivery at a time, and another user's callback does not wait behind it", async () => {
+    const slow = await startHttpStub(() => ({ status: 200, delayMs: 300 }));
+    const fast = await startHttpStub(() => ({ status: 204 }));
+    try {
+      const [a, b] = [await h.api.registerAndLogin(), await h.api.registerAndLogin()];
+      const slowEndpoint = await h.api.call('POST', '/v1/webhooks', { token: a.access, body: { url: slow.url, events: ['request.published'] } });
+      const fastEndpoint = await h.api.call('POST', '/v1/webhooks', { token: b.access, body: { url: fast.url, events: ['request.published'] } });
+      // More of the slow endpoint's deliveries than a replica has slots, all due before the other user's one.
+      const insert = (endpointId: string, n: number) =>
+        h.gateway.deps.db.query(`INSERT INTO webhook_deliveries (endpoint_id, event_type) SELECT $1, 'webhook.test' FROM generate_series(1, $2::int)`, [
+          endpointId,
+          n,
+        ]);
+      await insert(slowEndpoint.body.id, 21);
+      await insert(fastEndpoint.body.id, 1);
+      h.gateway.deps.deliveries.wake();
+      await fast.waitFor(1);
+      const slowBefore = slow.requests.length;
+      await slow.waitFor(3);
+      assert.ok(slowBefore <= 2, `the other user's callback went out after ${slowBefore} of the slow endpoint's (20 before: a batch waited for its slowest)`);
+      const starts = slow.requests.map((r) => r.receivedAt);
+      const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+      assert.ok(
+        gaps.every((g) => g >= 250),
+        `one call at a time to the slow endpoint (300 ms each): gaps ${gaps.join(', ')} ms`,
+      );
+    } finally {
+      await Promise.all([slow.close(), fast.close()]);
+    }
+  });
+
+  it('when a callback is retried after its request changed (a replay reopened it), then every attempt sends the event as it happened', async () => {
+    let calls = 0;
+    const receiver = await startHttpStub(() => (++calls === 1 ? { status: 500, delayMs: 300 } : { status: 204 }));
+    try {
+      const u = await h.api.registerAndLogin();
+      const endpoint = await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url: receiver.url, events: ['request.failed'] } });
+      assert.equal(endpoint.status, 201);
+      const created = await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'how honeybees communicate' } });
+      const id = created.body.id as string;
+      const error = { code: 'upstream_404', message: 'the search service answered HTTP 404' };
+      await publishEvent(h.gateway.deps.broker, {
+        message_id: 'r-f',
+        request_id: id,
+        user_id: u.userId,
+        attempt: 1,
+        stage: 'research',
+        type: 'failed',
+        duration_ms: 5,
+        error,
+      });
+      await receiver.waitFor(1);
+      // While the first attempt is answered (500, after 300 ms), the request is put back in flight, as a replay does.
+      await h.gateway.deps.db.query("UPDATE content_requests SET status = 'researching', error = NULL WHERE id = $1", [id]);
+      await receiver.waitFor(2);
+      const [first, second] = receiver.requests.map((r) => r.json() as { type: string; timestamp: string; data: Record<string, unknown> });
+      assert.equal(second!.type, 'request.failed');
+      assert.equal(second!.data['status'], 'failed', 'the retry still says what happened');
+      assert.deepEqual(second!.data['error'], { stage: 'research', ...error });
+      assert.deepEqual(second, first, 'the same message on every attempt');
+      assert.equal(receiver.requests[1]!.headers['webhook-id'], receiver.requests[0]!.headers['webhook-id']);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('when the receiver answers 2xx with a large body, then the callback is delivered on that attempt (the body is not read)', async () => {
+    const receiver = await startHttpStub(() => ({ status: 200, body: `<html>${'x'.repeat(300_000)}</html>` }));
+    try {
+      const u = await h.api.registerAndLogin();
+      const endpoint = await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url: receiver.url, events: ['request.published'] } });
+      await h.api.call('POST', `/v1/webhooks/${endpoint.body.id}/test`, { token: u.access, body: {} });
+      const done = await pollUntil('the test delivery to settle', async () => {
+        const res = await deliveries(u.access, endpoint.body.id);
+        const d = res.body.items[0];
+        return d && (d.status !== 'pending' || d.attempts > 0) ? d : undefined;
+      });
+      assert.equal(done.status, 'delivered', JSON.stringify(done));
+      assert.equal(done.attempts, 1);
+      assert.equal(receiver.requests.length, 1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('when deliveries are enqueued within the same millisecond, then paging one at a time lists each exactly once', async () => {
     const u = await h.api.registerAndLogin();
     const endpoint = await h.api.call('POST', '/v1/webhooks', {
