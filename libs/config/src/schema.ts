@@ -112,6 +112,8 @@ export const ConfigSchema = Type.Object(
     WEBHOOK_RETRY_BASE_MS: Int(30000, 10, 3600000),
     WEBHOOK_RETRY_MAX_MS: Int(3600000, 10, 86400000),
     WEBHOOK_DISABLE_AFTER_FAILURES: Int(20, 1, 10000),
+    // ...and only once those failures span this long (0: the count alone).
+    WEBHOOK_DISABLE_AFTER_S: Int(3600, 0, 2592000),
     WEBHOOK_SECRET_OVERLAP_S: Int(86400, 0, 604800),
     WORDPRESS_URL: OptUrl(),
     WORDPRESS_USER: OptStr(),

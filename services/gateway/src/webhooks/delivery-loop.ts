@@ -14,6 +14,7 @@ type Settings = Pick<
   | 'WEBHOOK_RETRY_BASE_MS'
   | 'WEBHOOK_RETRY_MAX_MS'
   | 'WEBHOOK_DISABLE_AFTER_FAILURES'
+  | 'WEBHOOK_DISABLE_AFTER_S'
 >;
 
 export interface DeliveryLoop {
@@ -134,6 +135,7 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
       retryAt,
       maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
       disableAfter: config.WEBHOOK_DISABLE_AFTER_FAILURES,
+      disableAfterS: config.WEBHOOK_DISABLE_AFTER_S,
       attempts: d.attempts,
     });
     logger.warn(

@@ -82,19 +82,31 @@ export async function recordDelivered(db: DbClient, d: { id: string; endpointId:
         WHERE id = $1 AND status = 'pending' AND attempts = $4
        RETURNING id
      )
-     UPDATE webhook_endpoints SET consecutive_failures = 0 WHERE id = $2 AND consecutive_failures <> 0 AND EXISTS (SELECT 1 FROM delivery)`,
+     UPDATE webhook_endpoints SET consecutive_failures = 0, failing_since = NULL
+      WHERE id = $2 AND (consecutive_failures <> 0 OR failing_since IS NOT NULL) AND EXISTS (SELECT 1 FROM delivery)`,
     [d.id, d.endpointId, d.statusCode, d.attempts],
   );
 }
 
 /**
  * One failed attempt: the delivery is retried at `retryAt`, or fails for good after `maxAttempts`; the
- * endpoint's run of failures grows, and at `disableAfter` the endpoint is disabled with the reason shown to
- * its owner (GET /v1/webhooks/{id}). Returns whether this attempt disabled it.
+ * endpoint's run of failures grows, and once it is `disableAfter` long and has lasted `disableAfterS` since its
+ * first failure the endpoint is disabled with the reason shown to its owner (GET /v1/webhooks/{id}). Returns
+ * whether this attempt disabled it.
  */
 export async function recordFailedAttempt(
   db: DbClient,
-  d: { id: string; endpointId: string; statusCode: number | null; error: string; retryAt: Date; maxAttempts: number; disableAfter: number; attempts: number },
+  d: {
+    id: string;
+    endpointId: string;
+    statusCode: number | null;
+    error: string;
+    retryAt: Date;
+    maxAttempts: number;
+    disableAfter: number;
+    disableAfterS: number;
+    attempts: number;
+  },
 ): Promise<boolean> {
   const { rows } = await db.query<{ disabled: boolean }>(
     `WITH delivery AS (
@@ -102,16 +114,22 @@ export async function recordFailedAttempt(
               status = CASE WHEN attempts + 1 >= $6 THEN 'failed' ELSE 'pending' END, next_attempt_at = $5
         WHERE id = $1 AND status = 'pending' AND attempts = $8
        RETURNING id
+     ), endpoint AS (
+       SELECT id, consecutive_failures + 1 >= $7 AND COALESCE(failing_since, now()) <= now() - make_interval(secs => $9) AS due,
+              consecutive_failures + 1 AS failures, COALESCE(failing_since, now()) AS since
+         FROM webhook_endpoints WHERE id = $2 AND EXISTS (SELECT 1 FROM delivery) FOR UPDATE
      )
-     UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1,
-            enabled = CASE WHEN consecutive_failures + 1 >= $7 THEN false ELSE enabled END,
-            disabled_at = CASE WHEN enabled AND consecutive_failures + 1 >= $7 THEN now() ELSE disabled_at END,
-            disabled_reason = CASE WHEN enabled AND consecutive_failures + 1 >= $7
-              THEN left(format('disabled after %s failed delivery attempts in a row; the last: %s', consecutive_failures + 1, $4), 500)
-              ELSE disabled_reason END
-      WHERE id = $2 AND EXISTS (SELECT 1 FROM delivery)
-      RETURNING (NOT enabled AND disabled_at = now()) AS disabled`,
-    [d.id, d.endpointId, d.statusCode, d.error.slice(0, 500), d.retryAt, d.maxAttempts, d.disableAfter, d.attempts],
+     UPDATE webhook_endpoints w SET consecutive_failures = endpoint.failures, failing_since = endpoint.since,
+            enabled = CASE WHEN endpoint.due THEN false ELSE w.enabled END,
+            disabled_at = CASE WHEN w.enabled AND endpoint.due THEN now() ELSE w.disabled_at END,
+            disabled_reason = CASE WHEN w.enabled AND endpoint.due
+              THEN left(format('disabled after %s failed delivery attempts in a row since %s; the last: %s', endpoint.failures,
+                               to_char(endpoint.since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), $4), 500)
+              ELSE w.disabled_reason END
+       FROM endpoint
+      WHERE w.id = endpoint.id
+      RETURNING (NOT w.enabled AND w.disabled_at = now()) AS disabled`,
+    [d.id, d.endpointId, d.statusCode, d.error.slice(0, 500), d.retryAt, d.maxAttempts, d.disableAfter, d.attempts, d.disableAfterS],
   );
   return rows[0]?.disabled ?? false;
 }

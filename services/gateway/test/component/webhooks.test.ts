@@ -4,6 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { publishEvent } from '@pressroom/messaging';
 import { pollUntil, startHttpStub } from '@pressroom/test-support';
 import { isAllowedAddress } from '@pressroom/resilience';
+import { recordFailedAttempt } from '../../src/webhooks/delivery-store.ts';
 import { captureLogs, startTestGateway } from '../support/gateway-harness.ts';
 
 const article = {
@@ -24,6 +25,8 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
         WEBHOOK_RETRY_MAX_MS: '200',
         WEBHOOK_MAX_ATTEMPTS: '3',
         WEBHOOK_DISABLE_AFTER_FAILURES: '5',
+        // The count alone here; the time a run of failures must also span has a test of its own.
+        WEBHOOK_DISABLE_AFTER_S: '0',
         WEBHOOK_TIMEOUT_MS: '500',
         ALLOW_PRIVATE_TARGETS: 'false',
       },
@@ -313,6 +316,49 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
     } finally {
       await receiver.close();
     }
+  });
+
+  it('when failures come in a burst (a backlog meeting a receiver down for a minute), then the endpoint stays enabled until they have also lasted WEBHOOK_DISABLE_AFTER_S', async () => {
+    const u = await h.api.registerAndLogin();
+    const endpoint = await h.api.call('POST', '/v1/webhooks', {
+      token: u.access,
+      body: { url: 'https://hooks.example.com/burst', events: ['request.published'] },
+    });
+    const { db } = h.gateway.deps;
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO webhook_deliveries (endpoint_id, event_type, next_attempt_at) SELECT $1, 'webhook.test', now() + interval '1 day' FROM generate_series(1, 4) RETURNING id`,
+      [endpoint.body.id],
+    );
+    const fail = (id: string) =>
+      recordFailedAttempt(db, {
+        id,
+        endpointId: endpoint.body.id,
+        statusCode: 503,
+        error: 'the endpoint answered 503',
+        retryAt: new Date(Date.now() + 86_400_000),
+        maxAttempts: 8,
+        disableAfter: 2,
+        disableAfterS: 3600,
+        attempts: 0,
+      });
+    assert.equal(await fail(rows[0]!.id), false);
+    assert.equal(await fail(rows[1]!.id), false, 'two failures in a row, but within seconds: still enabled');
+    const burst = (await h.api.call('GET', `/v1/webhooks/${endpoint.body.id}`, { token: u.access })).body;
+    assert.deepEqual([burst.enabled, burst.consecutive_failures], [true, 2]);
+    // The same run of failures, begun over an hour ago.
+    await db.query("UPDATE webhook_endpoints SET failing_since = now() - interval '61 minutes' WHERE id = $1", [endpoint.body.id]);
+    assert.equal(await fail(rows[2]!.id), true, 'disabled once the run has lasted the hour');
+    const disabled = (await h.api.call('GET', `/v1/webhooks/${endpoint.body.id}`, { token: u.access })).body;
+    assert.equal(disabled.enabled, false);
+    assert.match(disabled.disabled_reason, /^disabled after 3 failed delivery attempts in a row since \d{4}-\d\d-\d\dT/);
+    // A success ends the run: the next failure starts a new one, counted from now.
+    await h.api.call('PATCH', `/v1/webhooks/${endpoint.body.id}`, { token: u.access, body: { enabled: true } });
+    assert.equal(await fail(rows[3]!.id), false);
+    const { rows: since } = await db.query<{ recent: boolean }>(
+      "SELECT failing_since > now() - interval '1 minute' AS recent FROM webhook_endpoints WHERE id = $1",
+      [endpoint.body.id],
+    );
+    assert.equal(since[0]!.recent, true, 're-enabling started a new run');
   });
 
   it('when deliveries are enqueued within the same millisecond, then paging one at a time lists each exactly once', async () => {
