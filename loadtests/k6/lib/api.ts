@@ -61,7 +61,7 @@ export const api = {
   refresh: (refreshToken: string, expect: number[] = [200], kind: Kind = 'api') =>
     call('POST', 'POST /v1/auth/refresh', '/v1/auth/refresh', { body: { refresh_token: refreshToken }, kind, expect }),
   logout: (token: string) => call('POST', 'POST /v1/auth/logout', '/v1/auth/logout', { token, expect: [204] }),
-  me: (token: string, expect: number[] = [200]) => call('GET', 'GET /v1/me', '/v1/me', { token, expect }),
+  me: (token: string, expect: number[] = [200], kind: Kind = 'api') => call('GET', 'GET /v1/me', '/v1/me', { token, expect, kind }),
   /** `expect`: [202], or [202, 503] where shedding is an expected answer (a spike past what the workers drain). */
   submit: (token: string, body: unknown, headers?: Record<string, string>, expect: number[] = [202]) =>
     call('POST', 'POST /v1/requests', '/v1/requests', { token, body, expect, ...(headers ? { headers } : {}) }),

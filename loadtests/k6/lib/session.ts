@@ -31,7 +31,7 @@ function raiseQuotas(users: Credentials[]): void {
   const admin = login({ email: config.adminEmail!, password: config.adminPassword! }, 'setup');
   for (const u of users) {
     const tokens = login(u, 'setup');
-    const read = api.me(tokens.access_token);
+    const read = api.me(tokens.access_token, [200], 'setup');
     const me = json<{ id?: string }>(read);
     if (read.status !== 200 || typeof me?.id !== 'string') fail(`setup: cannot read the id of ${u.email}: GET /v1/me answered ${read.status}`);
     const res = call('PATCH', 'PATCH /v1/admin/users/{id}', `/v1/admin/users/${me.id}`, {
