@@ -9,7 +9,7 @@ BEGIN
   INSERT INTO webhook_deliveries (endpoint_id, event_type, request_id, event)
   SELECT e.id, 'request.' || NEW.status, NEW.id,
          jsonb_build_object('status', NEW.status, 'error', NEW.error, 'published_url', NEW.published_url,
-                            'at', date_trunc('milliseconds', clock_timestamp()))
+                            'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
     FROM webhook_endpoints e
    WHERE e.user_id = NEW.user_id AND e.enabled AND ('request.' || NEW.status) = ANY (e.events)
   ON CONFLICT DO NOTHING;

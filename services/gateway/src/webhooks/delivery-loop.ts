@@ -37,7 +37,7 @@ export function retryDelayMs(attempt: number, baseMs: number, maxMs: number, ran
  * The Standard Webhooks payload: `type`, `timestamp` (when the event happened) and `data`. The event's status,
  * error and published URL are the ones the trigger kept when it happened (ClaimedDelivery.event), so every attempt
  * sends the same message whatever became of the request since (a replay); what never changes (topic, creation) and
- * the article's title (written once, before `published`) are read from the request. Rows from before migration
+ * the article's title (written once, when the write stage completes) are read from the request. Rows from before migration
  * 014 have no snapshot and are sent as the request is now.
  */
 function callbackBody(d: ClaimedDelivery, request: RequestOutcome | undefined): string {
@@ -50,7 +50,7 @@ function callbackBody(d: ClaimedDelivery, request: RequestOutcome | undefined): 
       request_id: request.id,
       status: event.status,
       topic: request.topic,
-      title: event.status === 'published' ? request.title : null,
+      title: request.title,
       published_url: event.published_url ?? null,
       error: event.error ?? null,
       created_at: request.created_at,
@@ -112,10 +112,6 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
     let error: string;
     try {
       statusCode = await postForStatus(http, d.url, { body, headers, timeoutMs: config.WEBHOOK_TIMEOUT_MS });
-      if (statusCode >= 200 && statusCode < 300) {
-        await recordDelivered(db, { id: d.id, endpointId: d.endpoint_id, statusCode, attempts: d.attempts });
-        return;
-      }
       error =
         statusCode >= 300 && statusCode < 400
           ? `the endpoint answered ${statusCode}, a redirect, which is not followed: register the URL it redirects to`
@@ -125,6 +121,12 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
       const guarded = publicGuardError(err);
       if (guarded) logger.warn({ delivery_id: d.id, endpoint_id: d.endpoint_id, err }, 'webhook target refused by the outbound guard');
       error = guarded ?? (err as Error).message;
+    }
+    if (statusCode !== null && statusCode >= 200 && statusCode < 300) {
+      // Delivered. Should this write fail, the lease runs out and the callback is sent again (at least once), but
+      // no failed attempt is counted against an endpoint that answered 2xx.
+      await recordDelivered(db, { id: d.id, endpointId: d.endpoint_id, statusCode, attempts: d.attempts });
+      return;
     }
     const retryAt = new Date(Date.now() + retryDelayMs(d.attempts + 1, config.WEBHOOK_RETRY_BASE_MS, config.WEBHOOK_RETRY_MAX_MS));
     const disabled = await recordFailedAttempt(db, {

@@ -26,14 +26,25 @@ export interface ClaimedDelivery {
  */
 export async function claimDueDeliveries(db: DbClient, limit: number, leaseMs: number, busy: readonly string[] = []): Promise<ClaimedDelivery[]> {
   const { rows } = await db.query<ClaimedDelivery>(
-    `WITH ready AS (
-       SELECT DISTINCT ON (d.endpoint_id) d.id, d.next_attempt_at
-         FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-        WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND e.enabled AND NOT (d.endpoint_id = ANY ($3::uuid[]))
-          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
-                           WHERE p.request_id = d.request_id AND p.endpoint_id = d.endpoint_id AND p.status = 'pending'
-                             AND (p.created_at, p.id) < (d.created_at, d.id))
-        ORDER BY d.endpoint_id, d.next_attempt_at
+    `WITH RECURSIVE waiting AS (
+       -- The endpoints with pending deliveries, one index probe each (a skip scan of migration 016's index).
+       (SELECT endpoint_id FROM webhook_deliveries WHERE status = 'pending' ORDER BY endpoint_id LIMIT 1)
+       UNION ALL
+       SELECT (SELECT d.endpoint_id FROM webhook_deliveries d WHERE d.status = 'pending' AND d.endpoint_id > w.endpoint_id
+                ORDER BY d.endpoint_id LIMIT 1)
+         FROM waiting w WHERE w.endpoint_id IS NOT NULL
+     ), ready AS (
+       SELECT first.id, first.next_attempt_at
+         FROM waiting w JOIN webhook_endpoints e ON e.id = w.endpoint_id
+        CROSS JOIN LATERAL (
+          SELECT d.id, d.next_attempt_at FROM webhook_deliveries d
+           WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+             AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
+                              WHERE p.request_id = d.request_id AND p.endpoint_id = d.endpoint_id AND p.status = 'pending'
+                                AND (p.created_at, p.id) < (d.created_at, d.id))
+           ORDER BY d.next_attempt_at LIMIT 1
+        ) first
+        WHERE e.enabled AND NOT (e.id = ANY ($3::uuid[]))
      ), due AS (
        SELECT d.id FROM webhook_deliveries d JOIN ready r ON r.id = d.id
         WHERE d.status = 'pending' AND d.next_attempt_at <= now()
@@ -82,7 +93,7 @@ export async function recordDelivered(db: DbClient, d: { id: string; endpointId:
         WHERE id = $1 AND status = 'pending' AND attempts = $4
        RETURNING id
      )
-     UPDATE webhook_endpoints SET consecutive_failures = 0, failing_since = NULL
+     UPDATE webhook_endpoints SET consecutive_failures = 0, failing_since = NULL, last_failed_at = NULL
       WHERE id = $2 AND (consecutive_failures <> 0 OR failing_since IS NOT NULL) AND EXISTS (SELECT 1 FROM delivery)`,
     [d.id, d.endpointId, d.statusCode, d.attempts],
   );
@@ -114,12 +125,17 @@ export async function recordFailedAttempt(
               status = CASE WHEN attempts + 1 >= $6 THEN 'failed' ELSE 'pending' END, next_attempt_at = $5
         WHERE id = $1 AND status = 'pending' AND attempts = $8
        RETURNING id
+     ), current AS (
+       -- A failure after a quiet gap as long as the window begins a new run.
+       SELECT id, failing_since IS NULL OR last_failed_at IS NULL OR ($9 > 0 AND last_failed_at < now() - make_interval(secs => $9)) AS fresh,
+              consecutive_failures, failing_since
+         FROM webhook_endpoints WHERE id = $2 AND EXISTS (SELECT 1 FROM delivery) FOR NO KEY UPDATE
      ), endpoint AS (
-       SELECT id, consecutive_failures + 1 >= $7 AND COALESCE(failing_since, now()) <= now() - make_interval(secs => $9) AS due,
-              consecutive_failures + 1 AS failures, COALESCE(failing_since, now()) AS since
-         FROM webhook_endpoints WHERE id = $2 AND EXISTS (SELECT 1 FROM delivery) FOR UPDATE
+       SELECT id, failures, since, failures >= $7 AND since <= now() - make_interval(secs => $9) AS due
+         FROM (SELECT id, CASE WHEN fresh THEN 1 ELSE consecutive_failures + 1 END AS failures,
+                      CASE WHEN fresh THEN now() ELSE failing_since END AS since FROM current) c
      )
-     UPDATE webhook_endpoints w SET consecutive_failures = endpoint.failures, failing_since = endpoint.since,
+     UPDATE webhook_endpoints w SET consecutive_failures = endpoint.failures, failing_since = endpoint.since, last_failed_at = now(),
             enabled = CASE WHEN endpoint.due THEN false ELSE w.enabled END,
             disabled_at = CASE WHEN w.enabled AND endpoint.due THEN now() ELSE w.disabled_at END,
             disabled_reason = CASE WHEN w.enabled AND endpoint.due

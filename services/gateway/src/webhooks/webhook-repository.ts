@@ -75,6 +75,7 @@ export async function updateEndpoint(
         enabled = COALESCE($5, enabled),
         consecutive_failures = CASE WHEN $5 THEN 0 ELSE consecutive_failures END,
         failing_since = CASE WHEN $5 THEN NULL ELSE failing_since END,
+        last_failed_at = CASE WHEN $5 THEN NULL ELSE last_failed_at END,
         disabled_reason = CASE WHEN $5 THEN NULL ELSE disabled_reason END,
         disabled_at = CASE WHEN $5 THEN NULL ELSE disabled_at END,
         updated_at = now()

@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { publishEvent } from '@pressroom/messaging';
 import { pollUntil, startHttpStub } from '@pressroom/test-support';
 import { isAllowedAddress } from '@pressroom/resilience';
-import { recordFailedAttempt } from '../../src/webhooks/delivery-store.ts';
+import { recordDelivered, recordFailedAttempt } from '../../src/webhooks/delivery-store.ts';
 import { captureLogs, startTestGateway } from '../support/gateway-harness.ts';
 
 const article = {
@@ -266,7 +266,10 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
 
   it('when a callback is retried after its request changed (a replay reopened it), then every attempt sends the event as it happened', async () => {
     let calls = 0;
-    const receiver = await startHttpStub(() => (++calls === 1 ? { status: 500, delayMs: 300 } : { status: 204 }));
+    let reopened!: () => void;
+    const requestChanged = new Promise<void>((resolve) => (reopened = resolve));
+    // The first attempt is answered (500) only once the request has changed, so the retry comes after the change.
+    const receiver = await startHttpStub(async () => (++calls === 1 ? (await requestChanged, { status: 500 }) : { status: 204 }));
     try {
       const u = await h.api.registerAndLogin();
       const endpoint = await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url: receiver.url, events: ['request.failed'] } });
@@ -285,8 +288,9 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
         error,
       });
       await receiver.waitFor(1);
-      // While the first attempt is answered (500, after 300 ms), the request is put back in flight, as a replay does.
+      // While the first attempt waits for its answer, the request is put back in flight, as a replay does.
       await h.gateway.deps.db.query("UPDATE content_requests SET status = 'researching', error = NULL WHERE id = $1", [id]);
+      reopened();
       await receiver.waitFor(2);
       const [first, second] = receiver.requests.map((r) => r.json() as { type: string; timestamp: string; data: Record<string, unknown> });
       assert.equal(second!.type, 'request.failed');
@@ -326,7 +330,7 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
     });
     const { db } = h.gateway.deps;
     const { rows } = await db.query<{ id: string }>(
-      `INSERT INTO webhook_deliveries (endpoint_id, event_type, next_attempt_at) SELECT $1, 'webhook.test', now() + interval '1 day' FROM generate_series(1, 4) RETURNING id`,
+      `INSERT INTO webhook_deliveries (endpoint_id, event_type, next_attempt_at) SELECT $1, 'webhook.test', now() + interval '1 day' FROM generate_series(1, 6) RETURNING id`,
       [endpoint.body.id],
     );
     const fail = (id: string) =>
@@ -359,6 +363,19 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
       [endpoint.body.id],
     );
     assert.equal(since[0]!.recent, true, 're-enabling started a new run');
+    // A failure after a quiet gap as long as the window starts a new run: an old run's start does not make a burst long.
+    await db.query(
+      "UPDATE webhook_endpoints SET consecutive_failures = 5, failing_since = now() - interval '3 hours', last_failed_at = now() - interval '2 hours' WHERE id = $1",
+      [endpoint.body.id],
+    );
+    assert.equal(await fail(rows[4]!.id), false, 'a new run, not the tail of the old one');
+    assert.equal((await h.api.call('GET', `/v1/webhooks/${endpoint.body.id}`, { token: u.access })).body.consecutive_failures, 1);
+    // A delivered attempt ends the run.
+    await recordDelivered(db, { id: rows[5]!.id, endpointId: endpoint.body.id, statusCode: 204, attempts: 0 });
+    const { rows: ended } = await db.query('SELECT consecutive_failures, failing_since, last_failed_at FROM webhook_endpoints WHERE id = $1', [
+      endpoint.body.id,
+    ]);
+    assert.deepEqual(ended[0], { consecutive_failures: 0, failing_since: null, last_failed_at: null });
   });
 
   it('when deliveries are enqueued within the same millisecond, then paging one at a time lists each exactly once', async () => {
