@@ -102,7 +102,7 @@ export async function fetchPrefix(
   maxBytes: number,
   headers: Record<string, string> = {},
 ): Promise<LimitedBody & { truncated: boolean }> {
-  return readBody(client, url, headers, DEFAULT_RESPONSE_MAX_BYTES, maxBytes);
+  return readBody(client, url, headers, Math.max(DEFAULT_RESPONSE_MAX_BYTES, maxBytes), maxBytes);
 }
 
 async function readBody(
@@ -115,7 +115,7 @@ async function readBody(
 ): Promise<LimitedBody & { truncated: boolean }> {
   const stream = client.stream(url, {
     headers,
-    context: responseLimit(Math.max(capBytes, Number.isFinite(stopAt) ? stopAt : 0)),
+    context: responseLimit(capBytes),
     ...(onRedirect ? { hooks: { beforeRedirect: [async (options) => onRedirect(String(options.url))] } } : {}),
   });
   const chunks: Buffer[] = [];

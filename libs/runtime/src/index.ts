@@ -6,4 +6,5 @@ export { runWorker, retryPolicyFrom, type WorkerDeps, type RunningWorker } from 
 export type { StageAlerting } from './stage-alerts.ts';
 export { dependency, redisAnswers, waitForDependencies } from './startup-wait.ts';
 export { listen } from './listen.ts';
+export { registerBrokerDepthGauge } from './queue-depth.ts';
 export { startOrExit } from './start-or-exit.ts';

@@ -1,5 +1,5 @@
-import { Gauge } from 'prom-client';
 import type { Broker } from '@pressroom/messaging';
+import { registerBrokerDepthGauge } from '@pressroom/runtime';
 import type { Metrics } from '@pressroom/telemetry';
 
 /**
@@ -9,22 +9,18 @@ import type { Metrics } from '@pressroom/telemetry';
  * record, each a request whose timeline or status misses a step (PressroomStageEventsParked).
  */
 export function registerEventQueueDepth(metrics: Metrics, broker: Broker): void {
-  if (metrics.registry.getSingleMetric('pressroom_event_queue_depth')) return;
-  const queues = [
-    { kind: 'work', name: broker.names.eventsQueue },
-    { kind: 'retry', name: broker.names.eventsRetry },
-    { kind: 'dead', name: broker.names.eventsDead },
-  ];
-  new Gauge({
-    name: 'pressroom_event_queue_depth',
-    help: "Ready stage events in the gateway's queues (work: the tracker's backlog, retry, dead: never recorded)",
-    labelNames: ['queue'],
-    registers: [metrics.registry],
-    async collect() {
-      const counts = await Promise.all(queues.map((q) => broker.messageCount(q.name)));
-      counts.forEach((n, i) => {
-        if (n !== undefined) this.set({ queue: queues[i]!.kind }, n);
-      });
+  registerBrokerDepthGauge(
+    metrics,
+    broker,
+    {
+      name: 'pressroom_event_queue_depth',
+      help: "Ready stage events in the gateway's queues (work: the tracker's backlog, retry, dead: never recorded)",
+      labelNames: ['queue'],
     },
-  });
+    [
+      { name: broker.names.eventsQueue, labels: { queue: 'work' } },
+      { name: broker.names.eventsRetry, labels: { queue: 'retry' } },
+      { name: broker.names.eventsDead, labels: { queue: 'dead' } },
+    ],
+  );
 }
