@@ -2,7 +2,7 @@ import { SpanKind, context, trace } from '@opentelemetry/api';
 import type { Logger } from '@pressroom/logger';
 import { STAGES, type Envelope, type Stage, type TaskPayloads } from '@pressroom/contracts';
 import { InvalidMessageError, publishDeadLetter, publishTask, type Broker } from '@pressroom/messaging';
-import { extractTraceContext, type Metrics } from '@pressroom/telemetry';
+import { extractTraceContext, inBackground, type Metrics } from '@pressroom/telemetry';
 import { withLogContext } from '@pressroom/logger';
 import { inTransaction, type Db } from '../db/pool.ts';
 import { claimOutboxBatch, deleteOutboxRows, type OutboxRow } from './outbox-repository.ts';
@@ -101,8 +101,9 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
       again = true;
       return draining;
     }
-    // Started on a later tick so that `draining` is set before drainAll can clear it.
-    draining = Promise.resolve().then(drainAll);
+    // Started on a later tick so that `draining` is set before drainAll can clear it; outside the context of the
+    // call that woke it, whose request the rows published are not.
+    draining = Promise.resolve().then(() => inBackground(drainAll));
     return draining;
   }
 

@@ -1,7 +1,7 @@
-import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import type { StageEvent } from '@pressroom/contracts';
 import type { Logger } from '@pressroom/logger';
 import type { Delivery } from '@pressroom/messaging';
+import { inBackground } from '@pressroom/telemetry';
 import { isDatabaseUnavailable, retryWhileDatabaseUnavailable, type Db } from '../db/pool.ts';
 import { applyStageEvents, type StatusChange } from './request-state-writer.ts';
 
@@ -58,15 +58,17 @@ export function createEventBatcher(deps: {
     const batch = lane.pending.splice(0, maxBatch);
     if (batch.length === 0) return;
     lane.writing = true;
-    // A batch mixes requests, so it belongs to no request's trace: its database spans start a trace of their own.
-    void context
-      .with(ROOT_CONTEXT, () => apply(batch))
-      .catch((err: unknown) => deps.logger.error({ err }, 'stage event batch failed'))
-      .finally(() => {
-        lane.writing = false;
-        // What arrived meanwhile has already waited a round trip: it goes at once.
-        flush(lane);
-      });
+    // A batch mixes requests, so it belongs to no request's trace or log context (not the first event's): its
+    // spans start a trace of their own, and its log lines name the requests they are about.
+    void inBackground(() =>
+      apply(batch)
+        .catch((err: unknown) => deps.logger.error({ err }, 'stage event batch failed'))
+        .finally(() => {
+          lane.writing = false;
+          // What arrived meanwhile has already waited a round trip: it goes at once.
+          flush(lane);
+        }),
+    );
   }
 
   async function apply(batch: Item[]): Promise<void> {

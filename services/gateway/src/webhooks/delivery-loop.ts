@@ -1,6 +1,7 @@
 import type { Config } from '@pressroom/config';
 import { withLogContext, type Logger } from '@pressroom/logger';
 import { standardWebhookHeaders, type AddressPolicy, type HttpClient } from '@pressroom/resilience';
+import { inBackground } from '@pressroom/telemetry';
 import type { Db } from '../db/pool.ts';
 import { claimDueDeliveries, loadRequestOutcomes, recordDelivered, recordFailedAttempt, type ClaimedDelivery, type RequestOutcome } from './delivery-store.ts';
 import { endpointSecret, signingVersions } from './webhook-secrets.ts';
@@ -165,8 +166,8 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
         due.flatMap((d) => (d.request_id ? [d.request_id] : [])),
       );
       for (const d of due) {
-        // Each attempt's log lines name its request, like the rest of the request's work.
-        const done = withLogContext(d.request_id ? { request_id: d.request_id } : {}, () =>
+        // Each attempt's log lines and spans name its request and the endpoint's owner, like the rest of their work.
+        const done = withLogContext({ user_id: d.user_id, ...(d.request_id ? { request_id: d.request_id } : {}) }, () =>
           attempt(d, d.request_id ? requests.get(d.request_id) : undefined, master),
         )
           .catch((err: unknown) => logger.warn({ err, delivery_id: d.id }, 'webhook delivery attempt could not be recorded; it is retried when its lease ends'))
@@ -180,7 +181,13 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
     }
   }
 
+  // Woken by API calls (a new endpoint, a test event) and re-armed by each attempt as it ends: every round starts
+  // outside the context it was called from, or the loop would go on as part of the call that last woke it.
   function run(): void {
+    inBackground(runRound);
+  }
+
+  function runRound(): void {
     if (stopped) return;
     if (running) {
       again = true;

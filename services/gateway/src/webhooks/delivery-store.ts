@@ -3,6 +3,8 @@ import type { DbClient } from '../db/pool.ts';
 export interface ClaimedDelivery {
   id: string;
   endpoint_id: string;
+  /** The endpoint's owner. */
+  user_id: string;
   event_type: string;
   request_id: string | null;
   attempts: number;
@@ -53,7 +55,7 @@ export async function claimDueDeliveries(db: DbClient, limit: number, leaseMs: n
      UPDATE webhook_deliveries d SET next_attempt_at = now() + make_interval(secs => $2::float8 / 1000)
        FROM due, webhook_endpoints e
       WHERE d.id = due.id AND e.id = d.endpoint_id
-      RETURNING d.id, d.endpoint_id, d.event_type, d.request_id, d.attempts, d.created_at, d.event, e.url, e.secret_version, e.previous_secret_until`,
+      RETURNING d.id, d.endpoint_id, e.user_id, d.event_type, d.request_id, d.attempts, d.created_at, d.event, e.url, e.secret_version, e.previous_secret_until`,
     [limit, leaseMs, busy],
   );
   return rows;

@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StageEvent } from '@pressroom/contracts';
-import { createLogger } from '@pressroom/logger';
+import { createLogger, withLogContext } from '@pressroom/logger';
 import type { Delivery } from '@pressroom/messaging';
 import { createDatabase, dropDatabase, databaseUrl, freePort, testId } from '@pressroom/test-support';
 import { migrate } from '../../src/db/migrate.ts';
 import { createPool, type Db } from '../../src/db/pool.ts';
 import { createEventBatcher } from '../../src/tracker/event-batcher.ts';
 import { countingDb, insertRequests } from '../support/db-fixtures.ts';
+import { captureLogs } from '../support/gateway-harness.ts';
 
 /** What the batcher did with a delivery (the broker's side of it is the tracker test's). */
 function recordedDelivery() {
@@ -104,19 +105,29 @@ describe('event batcher (real PostgreSQL)', () => {
   it('when PostgreSQL stays away longer than a batch is held, then each event is handed on to be retried later, not requeued; other failures are requeued', async () => {
     const away = createPool(`postgres://postgres@127.0.0.1:${await freePort()}/gone`, 2, logger);
     const later: Delivery[] = [];
+    const logs = captureLogs('warn');
     const batcher = createEventBatcher({
       db: away,
-      logger,
+      logger: logs.logger,
       isBrokerConnected: () => true,
       onChange: () => undefined,
       holdMs: 100,
+      lanes: 1,
       retryLater: async (d) => void later.push(d),
     });
     const a = recordedDelivery();
     const b = recordedDelivery();
-    await Promise.all([batcher.add(researched(randomUUID()), a.delivery), batcher.add(researched(randomUUID()), b.delivery)]);
+    // Added as the tracker adds them: each inside its own message's log context.
+    const first = researched(randomUUID());
+    await Promise.all([
+      withLogContext({ request_id: first.request_id, stage: 'research' }, () => batcher.add(first, a.delivery)),
+      batcher.add(researched(randomUUID()), b.delivery),
+    ]);
     assert.deepEqual([a.seen, b.seen], [[], []], 'neither acked nor requeued');
     assert.deepEqual(later, [a.delivery, b.delivery]);
+    const holding = logs.records().find((r) => String(r['msg']).startsWith('database unavailable; holding 2 stage events'));
+    assert.ok(holding, 'the batch is held, and says so');
+    assert.equal(holding['request_id'], undefined, "a batch of two requests' events is not logged as the first one's");
     await away.end();
 
     // A failure that is not an outage (here an attempt past the column's range) is requeued: the delivery limit parks it.

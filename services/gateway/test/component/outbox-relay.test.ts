@@ -2,7 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as amqplib from 'amqplib';
 import { BASE_URLS, pollUntil } from '@pressroom/test-support';
-import { startTestGateway } from '../support/gateway-harness.ts';
+import { withLogContext } from '@pressroom/logger';
+import { captureLogs, startTestGateway } from '../support/gateway-harness.ts';
 
 const ADMIN = { email: 'admin@outbox.test', password: 'admin password for tests' };
 
@@ -11,9 +12,10 @@ describe('outbox relay: every row sent as a validated task (real PostgreSQL and 
   let conn: amqplib.ChannelModel;
   let ch: amqplib.Channel;
   let admin: string;
+  const logs = captureLogs('warn');
 
   before(async () => {
-    h = await startTestGateway({ BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password }, 'outbox');
+    h = await startTestGateway({ BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password }, 'outbox', { logger: logs.logger });
     conn = await amqplib.connect(BASE_URLS.rabbitmq);
     ch = await conn.createChannel();
     admin = (await h.api.call('POST', '/v1/auth/login', { body: ADMIN })).body.access_token;
@@ -52,12 +54,17 @@ describe('outbox relay: every row sent as a validated task (real PostgreSQL and 
       id,
       JSON.stringify({ message_id: '00000000-0000-4000-8000-00000000abcd', request_id: id, user_id: user.userId, stage: 'research', attempt: 1, payload: {} }),
     ]);
-    await h.gateway.deps.outbox.wake();
+    // Woken from inside an API call, as every submission does: the relay's work is not that call's.
+    await withLogContext({ http_request_id: 'some-other-call-01', user_id: '00000000-0000-4000-8000-0000000000aa' }, () => h.gateway.deps.outbox.wake());
     const letter = await until('the dead letter', async () => {
       const res = await h.api.call('GET', '/v1/admin/dead-letters?stage=research', { token: admin });
       return (res.body.items as Array<{ request_id: string; reason: string }> | undefined)?.find((l) => l.request_id === id && l.reason === 'invalid_message');
     });
     assert.ok(letter);
+    const line = logs.records().find((r) => r['msg'] === 'an outbox row is not a valid task; dead-lettered' && r['request_id'] === id);
+    assert.ok(line, 'the refusal is logged with its request');
+    assert.equal(line['user_id'], user.userId);
+    assert.equal(line['http_request_id'], undefined, "not the id of the call that woke the relay, nor of the submission's call");
     const { rows } = await db.query('SELECT count(*)::int AS n FROM outbox');
     assert.equal(rows[0].n, 0, 'the outbox is empty: the invalid row is gone and the valid ones were sent');
     const request = await until('the failed request', async () => {

@@ -322,6 +322,38 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
     }
   });
 
+  it("when one user's API call wakes the delivery loop, then another user's callbacks are logged with their own request and owner, not with that call", async () => {
+    const receiver = await startHttpStub(() => ({ status: 503 }));
+    try {
+      const a = await h.api.registerAndLogin();
+      const b = await h.api.registerAndLogin();
+      const aEndpoint = await h.api.call('POST', '/v1/webhooks', { token: a.access, body: { url: receiver.url, events: ['request.published'] } });
+      const bEndpoint = await h.api.call('POST', '/v1/webhooks', { token: b.access, body: { url: receiver.url, events: ['request.published'] } });
+      // A's test event is the last call to wake the loop before B's request is published (by broker events).
+      const woke = await h.api.call('POST', `/v1/webhooks/${aEndpoint.body.id}/test`, {
+        token: a.access,
+        body: {},
+        headers: { 'x-request-id': 'wake-by-user-a-01' },
+      });
+      assert.equal(woke.status, 202);
+      const requestId = await publishRequest(b.access, b.userId);
+      const lines = await pollUntil("B's callback attempts to be logged", async () => {
+        const found = logs.records().filter((r) => r['msg'] === 'webhook delivery attempt failed' && r['endpoint_id'] === bEndpoint.body.id);
+        return found.length >= 2 ? found : undefined;
+      });
+      for (const line of lines) {
+        assert.equal(line['request_id'], requestId);
+        assert.equal(line['user_id'], b.userId, "the endpoint owner's id, not the caller who woke the loop");
+        assert.equal(line['http_request_id'], undefined, 'no HTTP call of the API is being served');
+      }
+      const testLines = logs.records().filter((r) => r['msg'] === 'webhook delivery attempt failed' && r['endpoint_id'] === aEndpoint.body.id);
+      assert.ok(testLines.length > 0);
+      assert.ok(testLines.every((r) => r['user_id'] === a.userId && r['http_request_id'] === undefined && r['request_id'] === undefined));
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('when failures come in a burst (a backlog meeting a receiver down for a minute), then the endpoint stays enabled until they have also lasted WEBHOOK_DISABLE_AFTER_S', async () => {
     const u = await h.api.registerAndLogin();
     const endpoint = await h.api.call('POST', '/v1/webhooks', {
