@@ -30,6 +30,7 @@ import type { GatewayDeps } from './deps.ts';
 import { createOutboxRelay } from './outbox/outbox-relay.ts';
 import { startEventTracker } from './tracker/event-tracker.ts';
 import { registerEventQueueDepth } from './tracker/event-queue-depth.ts';
+import { createDeliveryMetrics, registerDeliveryLag } from './webhooks/delivery-metrics.ts';
 import { startDeadLetterConsumers } from './dead-letters/dead-letter-consumer.ts';
 import { createStartingApp } from './http/starting-app.ts';
 import { createOpenStreams } from './streams/open-streams.ts';
@@ -155,7 +156,13 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     const changes = createRequestChangeBus({ redis, keyPrefix: config.REDIS_KEY_PREFIX, logger });
     shutdown.register('request change bus', () => changes.close());
     const relay = createOutboxRelay({ db, broker, logger, metrics, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS });
-    const deliveries = createDeliveryLoop({ db, logger, config, ...createCallbackClient(config, opts.callbackAddressPolicy) });
+    const deliveries = createDeliveryLoop({
+      db,
+      logger,
+      config,
+      metrics: createDeliveryMetrics(metrics.registry),
+      ...createCallbackClient(config, opts.callbackAddressPolicy),
+    });
     const sessions = createSessionChecks(sessionDb);
     const deps: GatewayDeps = {
       config,
@@ -184,6 +191,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       onRecorded: (ids) => void changes.publish(ids),
     });
     registerEventQueueDepth(metrics, broker);
+    registerDeliveryLag(metrics.registry, db);
     await startDeadLetterConsumers({ db, broker, logger, metrics, alerts });
     shutdown.register('event tracker', () => broker.stopConsuming(Math.max(100, config.SHUTDOWN_TIMEOUT_MS / 2)));
     await relay.start();

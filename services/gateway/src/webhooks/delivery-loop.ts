@@ -4,6 +4,7 @@ import { standardWebhookHeaders, type AddressPolicy, type HttpClient } from '@pr
 import { inBackground } from '@pressroom/telemetry';
 import type { Db } from '../db/pool.ts';
 import { claimDueDeliveries, loadRequestOutcomes, recordDelivered, recordFailedAttempt, type ClaimedDelivery, type RequestOutcome } from './delivery-store.ts';
+import type { AttemptOutcome, DeliveryMetrics } from './delivery-metrics.ts';
 import { endpointSecret, signingVersions } from './webhook-secrets.ts';
 
 type Settings = Pick<
@@ -98,8 +99,15 @@ function publicGuardError(err: unknown): string | undefined {
  * them through the guarded client for user targets (SSRF policy on every attempt and redirect), and records
  * each attempt. It runs off the request path: publishing never waits for a callback.
  */
-export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolicy: AddressPolicy; logger: Logger; config: Settings }): DeliveryLoop {
-  const { db, http, logger, config } = deps;
+export function createDeliveryLoop(deps: {
+  db: Db;
+  http: HttpClient;
+  targetPolicy: AddressPolicy;
+  logger: Logger;
+  config: Settings;
+  metrics: DeliveryMetrics;
+}): DeliveryLoop {
+  const { db, http, logger, config, metrics } = deps;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let again = false;
@@ -111,8 +119,10 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
     const headers = { 'content-type': 'application/json', ...standardWebhookHeaders(`msg_${d.id}`, secrets, body) };
     let statusCode: number | null = null;
     let error: string;
+    let outcome: AttemptOutcome;
     try {
       statusCode = await postForStatus(http, d.url, { body, headers, timeoutMs: config.WEBHOOK_TIMEOUT_MS });
+      outcome = statusCode >= 200 && statusCode < 300 ? 'delivered' : 'rejected';
       error =
         statusCode >= 300 && statusCode < 400
           ? `the endpoint answered ${statusCode}, a redirect, which is not followed: register the URL it redirects to`
@@ -121,16 +131,19 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
       // The guard's own message (with the resolved address) goes to the server log only.
       const guarded = publicGuardError(err);
       if (guarded) logger.warn({ delivery_id: d.id, endpoint_id: d.endpoint_id, err }, 'webhook target refused by the outbound guard');
+      outcome = guarded ? 'refused' : 'unreachable';
       error = guarded ?? (err as Error).message;
     }
-    if (statusCode !== null && statusCode >= 200 && statusCode < 300) {
+    metrics.attempted(outcome);
+    if (outcome === 'delivered') {
       // Delivered. Should this write fail, the lease runs out and the callback is sent again (at least once), but
       // no failed attempt is counted against an endpoint that answered 2xx.
-      await recordDelivered(db, { id: d.id, endpointId: d.endpoint_id, statusCode, attempts: d.attempts });
+      metrics.finished('delivered');
+      await recordDelivered(db, { id: d.id, endpointId: d.endpoint_id, statusCode: statusCode!, attempts: d.attempts });
       return;
     }
     const retryAt = new Date(Date.now() + retryDelayMs(d.attempts + 1, config.WEBHOOK_RETRY_BASE_MS, config.WEBHOOK_RETRY_MAX_MS));
-    const disabled = await recordFailedAttempt(db, {
+    const { disabled, failed } = await recordFailedAttempt(db, {
       id: d.id,
       endpointId: d.endpoint_id,
       statusCode: statusCode && statusCode >= 100 && statusCode <= 599 ? statusCode : null,
@@ -145,7 +158,11 @@ export function createDeliveryLoop(deps: { db: Db; http: HttpClient; targetPolic
       { delivery_id: d.id, endpoint_id: d.endpoint_id, attempt: d.attempts + 1, status_code: statusCode, err: error },
       'webhook delivery attempt failed',
     );
-    if (disabled) logger.warn({ endpoint_id: d.endpoint_id }, 'webhook endpoint disabled after consecutive failures');
+    if (failed) metrics.finished('failed');
+    if (disabled) {
+      metrics.endpointDisabled();
+      logger.warn({ endpoint_id: d.endpoint_id }, 'webhook endpoint disabled after consecutive failures');
+    }
   }
 
   // Attempts in flight on this replica, by delivery id, with their endpoint. Each frees its slot when it ends and

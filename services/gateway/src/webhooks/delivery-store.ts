@@ -1,5 +1,14 @@
 import type { DbClient } from '../db/pool.ts';
 
+/** The endpoints with pending deliveries, one index probe each (a skip scan of migration 016's index). */
+const WAITING_ENDPOINTS = `waiting AS (
+       (SELECT endpoint_id FROM webhook_deliveries WHERE status = 'pending' ORDER BY endpoint_id LIMIT 1)
+       UNION ALL
+       SELECT (SELECT d.endpoint_id FROM webhook_deliveries d WHERE d.status = 'pending' AND d.endpoint_id > w.endpoint_id
+                ORDER BY d.endpoint_id LIMIT 1)
+         FROM waiting w WHERE w.endpoint_id IS NOT NULL
+     )`;
+
 export interface ClaimedDelivery {
   id: string;
   endpoint_id: string;
@@ -16,26 +25,7 @@ export interface ClaimedDelivery {
   previous_secret_until: string | null;
 }
 
-/**
- * Claims due deliveries by pushing their next attempt out by a lease (longer than one attempt can take), so
- * the HTTP call happens with no row lock held and no other replica picks the same rows meanwhile; a replica
- * that dies mid-attempt leaves them to be retried when the lease runs out.
- *
- * Fair and ordered: at most one delivery per endpoint per claim, none for the endpoints this replica is already
- * calling (`busy`), so a slow or backlogged endpoint holds one slot, not the replica; and a request's later event
- * waits while an earlier one to the same endpoint is pending (a reopened request's `request.failed` retry is
- * sent before its `request.published`).
- */
-export async function claimDueDeliveries(db: DbClient, limit: number, leaseMs: number, busy: readonly string[] = []): Promise<ClaimedDelivery[]> {
-  const { rows } = await db.query<ClaimedDelivery>(
-    `WITH RECURSIVE waiting AS (
-       -- The endpoints with pending deliveries, one index probe each (a skip scan of migration 016's index).
-       (SELECT endpoint_id FROM webhook_deliveries WHERE status = 'pending' ORDER BY endpoint_id LIMIT 1)
-       UNION ALL
-       SELECT (SELECT d.endpoint_id FROM webhook_deliveries d WHERE d.status = 'pending' AND d.endpoint_id > w.endpoint_id
-                ORDER BY d.endpoint_id LIMIT 1)
-         FROM waiting w WHERE w.endpoint_id IS NOT NULL
-     ), ready AS (
+export const CLAIM_DUE_SQL = `WITH RECURSIVE ${WAITING_ENDPOINTS}, ready AS (
        SELECT first.id, first.next_attempt_at
          FROM waiting w JOIN webhook_endpoints e ON e.id = w.endpoint_id
         CROSS JOIN LATERAL (
@@ -55,10 +45,40 @@ export async function claimDueDeliveries(db: DbClient, limit: number, leaseMs: n
      UPDATE webhook_deliveries d SET next_attempt_at = now() + make_interval(secs => $2::float8 / 1000)
        FROM due, webhook_endpoints e
       WHERE d.id = due.id AND e.id = d.endpoint_id
-      RETURNING d.id, d.endpoint_id, e.user_id, d.event_type, d.request_id, d.attempts, d.created_at, d.event, e.url, e.secret_version, e.previous_secret_until`,
-    [limit, leaseMs, busy],
-  );
+      RETURNING d.id, d.endpoint_id, e.user_id, d.event_type, d.request_id, d.attempts, d.created_at, d.event, e.url, e.secret_version, e.previous_secret_until`;
+
+/**
+ * Claims due deliveries by pushing their next attempt out by a lease (longer than one attempt can take), so
+ * the HTTP call happens with no row lock held and no other replica picks the same rows meanwhile; a replica
+ * that dies mid-attempt leaves them to be retried when the lease runs out.
+ *
+ * Fair and ordered: at most one delivery per endpoint per claim, none for the endpoints this replica is already
+ * calling (`busy`), so a slow or backlogged endpoint holds one slot, not the replica; and a request's later event
+ * waits while an earlier one to the same endpoint is pending (a reopened request's `request.failed` retry is
+ * sent before its `request.published`).
+ */
+export async function claimDueDeliveries(db: DbClient, limit: number, leaseMs: number, busy: readonly string[] = []): Promise<ClaimedDelivery[]> {
+  const { rows } = await db.query<ClaimedDelivery>(CLAIM_DUE_SQL, [limit, leaseMs, busy]);
   return rows;
+}
+
+export const DELIVERY_LAG_SQL = `WITH RECURSIVE ${WAITING_ENDPOINTS}
+     SELECT extract(epoch FROM now() - min(first.next_attempt_at))::float8 AS lag_s, count(*)::int AS endpoints_due
+       FROM waiting w JOIN webhook_endpoints e ON e.id = w.endpoint_id AND e.enabled
+      CROSS JOIN LATERAL (
+        SELECT d.next_attempt_at FROM webhook_deliveries d
+         WHERE d.endpoint_id = e.id AND d.status = 'pending' ORDER BY d.next_attempt_at LIMIT 1
+      ) first
+      WHERE first.next_attempt_at <= now()`;
+
+/**
+ * How far behind the delivery loops are: the age of the most overdue delivery of an enabled endpoint (each
+ * endpoint's earliest pending one, as the claim sees it) and how many enabled endpoints have one due. Costs one
+ * probe per endpoint with pending deliveries, like a claim, whatever the backlog.
+ */
+export async function readDeliveryLag(db: DbClient): Promise<{ lagS: number; endpointsDue: number }> {
+  const { rows } = await db.query<{ lag_s: number | null; endpoints_due: number }>(DELIVERY_LAG_SQL);
+  return { lagS: Math.max(0, rows[0]?.lag_s ?? 0), endpointsDue: rows[0]?.endpoints_due ?? 0 };
 }
 
 export interface RequestOutcome {
@@ -105,7 +125,7 @@ export async function recordDelivered(db: DbClient, d: { id: string; endpointId:
  * One failed attempt: the delivery is retried at `retryAt`, or fails for good after `maxAttempts`; the
  * endpoint's run of failures grows, and once it is `disableAfter` long and has lasted `disableAfterS` since its
  * first failure the endpoint is disabled with the reason shown to its owner (GET /v1/webhooks/{id}). Returns
- * whether this attempt disabled it.
+ * whether this attempt disabled it, and whether it was the delivery's last.
  */
 export async function recordFailedAttempt(
   db: DbClient,
@@ -120,13 +140,13 @@ export async function recordFailedAttempt(
     disableAfterS: number;
     attempts: number;
   },
-): Promise<boolean> {
-  const { rows } = await db.query<{ disabled: boolean }>(
+): Promise<{ disabled: boolean; failed: boolean }> {
+  const { rows } = await db.query<{ disabled: boolean; failed: boolean }>(
     `WITH delivery AS (
        UPDATE webhook_deliveries SET attempts = attempts + 1, last_attempt_at = now(), last_status_code = $3, last_error = $4,
               status = CASE WHEN attempts + 1 >= $6 THEN 'failed' ELSE 'pending' END, next_attempt_at = $5
         WHERE id = $1 AND status = 'pending' AND attempts = $8
-       RETURNING id
+       RETURNING id, status
      ), current AS (
        -- A failure after a quiet gap as long as the window begins a new run.
        SELECT id, failing_since IS NULL OR last_failed_at IS NULL OR ($9 > 0 AND last_failed_at < now() - make_interval(secs => $9)) AS fresh,
@@ -146,8 +166,8 @@ export async function recordFailedAttempt(
               ELSE w.disabled_reason END
        FROM endpoint
       WHERE w.id = endpoint.id
-      RETURNING (NOT w.enabled AND w.disabled_at = now()) AS disabled`,
+      RETURNING (NOT w.enabled AND w.disabled_at = now()) AS disabled, (SELECT status = 'failed' FROM delivery) AS failed`,
     [d.id, d.endpointId, d.statusCode, d.error.slice(0, 500), d.retryAt, d.maxAttempts, d.disableAfter, d.attempts, d.disableAfterS],
   );
-  return rows[0]?.disabled ?? false;
+  return { disabled: rows[0]?.disabled ?? false, failed: rows[0]?.failed ?? false };
 }

@@ -11,6 +11,7 @@ import { SPEND_BY_USER_SQL } from '../../src/admin/spend-repository.ts';
 import { foldEvents, type StageEventInput } from '../../src/tracker/event-fold.ts';
 import { APPLY_EVENTS_SQL } from '../../src/tracker/request-state-writer.ts';
 import { SESSION_STATES_SQL } from '../../src/auth/session-repository.ts';
+import { CLAIM_DUE_SQL, DELIVERY_LAG_SQL } from '../../src/webhooks/delivery-store.ts';
 import { testSubmission } from '../support/db-fixtures.ts';
 
 // The hot queries, as the repositories issue them, must be index range scans on a realistically sized table.
@@ -155,6 +156,20 @@ describe('query plans (EXPLAIN on real PostgreSQL)', () => {
     // The spend lands on the owner's counter row of the day, found by its primary key.
     assert.match(p, /Conflict Arbiter Indexes: daily_usage_pkey/);
     assert.doesNotMatch(p, /Seq Scan/);
+  });
+
+  it('when the delivery loop claims callbacks, or a scrape reads their lag, then the pending index is probed once per waiting endpoint (no scan of the deliveries, however many were sent)', async () => {
+    // 200 endpoints with 100 callbacks each, all delivered but three apiece (one due now), every fourth endpoint disabled.
+    await db.query(`INSERT INTO webhook_endpoints (id, user_id, url, events, enabled)
+      SELECT gen_random_uuid(), id, 'https://hooks.example.com/' || id, ARRAY['request.published'], row_number() OVER () % 4 <> 0 FROM users LIMIT 200`);
+    await db.query(`INSERT INTO webhook_deliveries (endpoint_id, event_type, status, next_attempt_at)
+      SELECT e.id, 'webhook.test', CASE WHEN g <= 3 THEN 'pending' ELSE 'delivered' END, now() + make_interval(mins => g - 2)
+        FROM webhook_endpoints e CROSS JOIN generate_series(1, 100) g`);
+    await db.query('ANALYZE webhook_endpoints, webhook_deliveries');
+    for (const p of [await plan(CLAIM_DUE_SQL, [20, 60_000, []]), await plan(DELIVERY_LAG_SQL, [])]) {
+      assert.match(p, /webhook_deliveries_endpoint_pending_idx/, p);
+      assert.doesNotMatch(p, /Seq Scan on webhook_deliveries/, p);
+    }
   });
 
   it('when the load shedder reads the oldest waiting task, then it ranges over the in-flight index only', async () => {

@@ -376,7 +376,7 @@ describe('webhook endpoints and completion callbacks (real PostgreSQL, Redis, Ra
         disableAfter: 2,
         disableAfterS: 3600,
         attempts: 0,
-      });
+      }).then((r) => r.disabled);
     assert.equal(await fail(rows[0]!.id), false);
     assert.equal(await fail(rows[1]!.id), false, 'two failures in a row, but within seconds: still enabled');
     const burst = (await h.api.call('GET', `/v1/webhooks/${endpoint.body.id}`, { token: u.access })).body;
