@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 
 export type ReadinessCheck = () => Promise<void> | void;
 
-type Readiness = { ready: boolean; checks: Record<string, 'ok' | 'failed'> };
+type Readiness = { ready: boolean; degraded: boolean; checks: Record<string, 'ok' | 'failed'> };
 
 /** Readiness answers are reused this long: a probe storm costs one round of dependency checks per second. */
 const READINESS_TTL_MS = 1000;
@@ -11,13 +11,15 @@ const READINESS_TTL_MS = 1000;
 /**
  * `/healthz` says the process is alive (no I/O); `/readyz` asks every dependency and names those that fail,
  * never their error text (it may hold an address or a credential hint; `onCheckFailed` gets the error for the
- * logs); `/metrics` is the registry.
+ * logs); `/metrics` is the registry. A check named in `degraded` is one the service keeps serving without: its
+ * failure is named (status `degraded`) but the answer stays 200, so the service is not taken out of rotation.
  */
 export function createOpsRouter(
   registry: Registry,
   checks: Record<string, ReadinessCheck>,
-  opts: { onCheckFailed?: (name: string, err: unknown) => void } = {},
+  opts: { onCheckFailed?: (name: string, err: unknown) => void; degraded?: readonly string[] } = {},
 ): Router {
+  const degradable = new Set(opts.degraded ?? []);
   const router = express.Router();
   let cached: { at: number; result: Promise<Readiness> } | undefined;
   const evaluate = async (): Promise<Readiness> => {
@@ -32,7 +34,11 @@ export function createOpsRouter(
         }
       }),
     );
-    return { ready: results.every(([, r]) => r === 'ok'), checks: Object.fromEntries(results) };
+    return {
+      ready: results.every(([name, r]) => r === 'ok' || degradable.has(name)),
+      degraded: results.some(([, r]) => r === 'failed'),
+      checks: Object.fromEntries(results),
+    };
   };
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -41,8 +47,8 @@ export function createOpsRouter(
     const now = Date.now();
     // The promise is cached, so concurrent probes share one round of checks.
     if (!cached || now - cached.at >= READINESS_TTL_MS) cached = { at: now, result: evaluate() };
-    const { ready, checks: named } = await cached.result;
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: named });
+    const { ready, degraded, checks: named } = await cached.result;
+    res.status(ready ? 200 : 503).json({ status: ready ? (degraded ? 'degraded' : 'ready') : 'unavailable', checks: named });
   });
   router.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());

@@ -12,10 +12,17 @@ export async function startOpsServer(opts: {
   registry: Registry;
   checks: Record<string, ReadinessCheck>;
   onCheckFailed?: (name: string, err: unknown) => void;
+  /** Checks whose failure leaves the service serving (see createOpsRouter). */
+  degraded?: readonly string[];
 }): Promise<Server> {
   const app = express();
   app.disable('x-powered-by');
-  app.use(createOpsRouter(opts.registry, opts.checks, opts.onCheckFailed ? { onCheckFailed: opts.onCheckFailed } : {}));
+  app.use(
+    createOpsRouter(opts.registry, opts.checks, {
+      ...(opts.onCheckFailed ? { onCheckFailed: opts.onCheckFailed } : {}),
+      ...(opts.degraded ? { degraded: opts.degraded } : {}),
+    }),
+  );
   app.use((_req, res) => {
     res.status(404).json({ status: 404, code: 'not_found' });
   });

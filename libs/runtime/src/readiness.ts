@@ -4,7 +4,9 @@ import type { ReadinessCheck } from './ops-routes.ts';
 /**
  * The readiness every service reports: not ready until its start-up has finished, then ready while the broker
  * is connected and Redis answers, plus the service's own checks (the gateway's PostgreSQL). `/readyz` names the
- * failing dependency only; why it failed goes to the log.
+ * failing dependency only; why it failed goes to the log. `survives` names the broker or Redis when the service
+ * goes on serving without them (the gateway: submissions wait in its outbox, limits fail open), so their outage
+ * shows as `degraded` instead of taking every replica out of its Service at once.
  */
 export function serviceReadiness(deps: {
   isStarted: () => boolean;
@@ -12,8 +14,10 @@ export function serviceReadiness(deps: {
   redis: { ping(): Promise<unknown> };
   logger: Logger;
   extra?: Record<string, ReadinessCheck>;
-}): { checks: Record<string, ReadinessCheck>; onCheckFailed: (name: string, err: unknown) => void } {
+  survives?: ReadonlyArray<'rabbitmq' | 'redis'>;
+}): { checks: Record<string, ReadinessCheck>; onCheckFailed: (name: string, err: unknown) => void; degraded: readonly string[] } {
   return {
+    degraded: deps.survives ?? [],
     checks: {
       startup: () => {
         if (!deps.isStarted()) throw new Error('starting');

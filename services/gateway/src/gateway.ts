@@ -120,6 +120,9 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
             await db.query('SELECT 1');
           },
         },
+        // Without the broker, submissions wait in the outbox and reads are served; without Redis, the limits fail
+        // open. Only PostgreSQL, which every call needs, takes a replica out of rotation.
+        survives: ['rabbitmq', 'redis'],
       }),
     });
     shutdown.register('ops server', () => closeServer(opsServer));

@@ -58,3 +58,41 @@ describe('operations endpoints', () => {
     assert.equal(postgresCalls, calls);
   });
 });
+
+describe('operations endpoints of a service that keeps serving without some dependencies', () => {
+  let server: Server;
+  let base: string;
+  let postgresDown = false;
+  before(async () => {
+    server = await startOpsServer({
+      port: 0,
+      host: '127.0.0.1',
+      setting: 'TEST_OPS_PORT',
+      registry: new Registry(),
+      checks: {
+        postgres: () => {
+          if (postgresDown) throw new Error('down');
+        },
+        rabbitmq: () => {
+          throw new Error('not connected');
+        },
+      },
+      degraded: ['rabbitmq'],
+    });
+    const address = server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  });
+  after(() => closeServer(server));
+
+  it('when only a dependency it survives fails, then /readyz is 200 degraded and names it; when a required one fails too, then 503', async () => {
+    const degraded = await fetch(`${base}/readyz`);
+    assert.equal(degraded.status, 200);
+    assert.deepEqual(await degraded.json(), { status: 'degraded', checks: { postgres: 'ok', rabbitmq: 'failed' } });
+    postgresDown = true;
+    const down = await pollUntil('the cached answer to expire', async () => {
+      const res = await fetch(`${base}/readyz`);
+      return res.status === 503 ? res : undefined;
+    });
+    assert.deepEqual(await down.json(), { status: 'unavailable', checks: { postgres: 'failed', rabbitmq: 'failed' } });
+  });
+});

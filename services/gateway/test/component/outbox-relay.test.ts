@@ -76,4 +76,21 @@ describe('outbox relay: every row sent as a validated task (real PostgreSQL and 
     assert.equal(later.status, 202, 'later submissions go on');
     await until('the later task sent', async () => ((await db.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n === 0 ? true : undefined));
   });
+
+  // Last: it closes this gateway's broker connection for good.
+  it('when the broker is gone, then submissions are still accepted into the outbox and the gateway stays in rotation, its readiness degraded', async () => {
+    const user = await h.api.registerAndLogin();
+    await h.gateway.deps.broker.close();
+    const submitted = await h.api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'Lighthouse keepers' } });
+    assert.equal(submitted.status, 202);
+    const ready = await until('readiness to see the broker gone', async () => {
+      const res = await h.ops.call('GET', '/readyz');
+      return res.body.checks.rabbitmq === 'failed' ? res : undefined;
+    });
+    assert.equal(ready.status, 200);
+    assert.equal(ready.body.status, 'degraded');
+    const { rows } = await h.gateway.deps.db.query('SELECT count(*)::int AS n FROM outbox WHERE request_id = $1', [submitted.body.id]);
+    assert.equal(rows[0].n, 1, 'its task waits in the outbox for the broker');
+    assert.equal((await h.api.call('GET', `/v1/requests/${submitted.body.id}`, { token: user.access })).body.status, 'queued');
+  });
 });
