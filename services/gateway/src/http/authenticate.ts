@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { trace } from '@opentelemetry/api';
 import { AppError } from '@pressroom/contracts';
 import { addLogContext } from '@pressroom/logger';
@@ -44,12 +44,17 @@ export function authenticate(deps: Pick<GatewayDeps, 'db' | 'tokens' | 'sessions
     admit({ userId: claims.sub, sessionId: claims.sid, role: state.role });
 
     function admit(principal: Principal) {
-      res.locals['principal'] = principal;
-      addLogContext({ user_id: principal.userId, ...(principal.apiKey ? { api_key: principal.apiKey.prefix } : {}) });
-      trace.getActiveSpan()?.setAttribute('user_id', principal.userId);
+      admitPrincipal(res, principal);
       next();
     }
   };
+}
+
+/** The call acts as `principal` from here on: its handlers read it (principalOf), its log lines and span name the user. */
+export function admitPrincipal(res: Response, principal: Principal): void {
+  res.locals['principal'] = principal;
+  addLogContext({ user_id: principal.userId, ...(principal.apiKey ? { api_key: principal.apiKey.prefix } : {}) });
+  trace.getActiveSpan()?.setAttribute('user_id', principal.userId);
 }
 
 export function principalOf(req: Request): Principal {

@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { AppError, EmptyBody, EmptyQuery, IdParams, RequestEventsQuery, StreamTicketBody } from '@pressroom/contracts';
 import type { GatewayDeps } from '../deps.ts';
-import { principalOf, requestOwnerScope, type Principal } from '../http/authenticate.ts';
+import { admitPrincipal, principalOf, requestOwnerScope, type Principal } from '../http/authenticate.ts';
 import { apiKeyHolds } from '../api-keys/api-keys.ts';
 import { sessionHolds } from '../auth/session-checks.ts';
 import type { Guards } from '../http/guards.ts';
@@ -53,12 +53,17 @@ export function streamRoutes(deps: GatewayDeps, guards: Guards): Router {
     const { ticket } = parseQuery(RequestEventsQuery, req.query);
     if (ticket === undefined) return next('route');
     const { id } = parseParams(IdParams, req.params);
+    let principal: Principal;
     try {
-      res.locals['principal'] = await redeemStreamTicket(deps.redis, ticket, id);
+      principal = await redeemStreamTicket(deps.redis, ticket, id);
+      // The ticket was issued up to a minute ago: the session or key behind it must still hold now, as on any
+      // call (a stream of a finished request would send its whole history before the first heartbeat's check).
+      if (!(await streamDeps.stillAllowed(principal))) throw new AppError('unauthorized', 'the session or API key behind this ticket has ended');
     } catch (err) {
       if (err instanceof AppError && err.code === 'unauthorized') return guards.refuse(err)(req, res, next);
       throw err;
     }
+    admitPrincipal(res, principal);
     return next();
   };
   router.get('/v1/requests/:id/events', byTicket, follow);

@@ -252,6 +252,15 @@ describe('following a request over Server-Sent Events (real PostgreSQL, Redis an
     assert.equal((await h.api.call('POST', '/v1/stream-tickets', { token: u.access, body: { request_id: id, extra: 1 } })).status, 400);
   });
 
+  it('when the session behind an unspent ticket ends (logout), then the ticket opens nothing: 401, not the history', async () => {
+    const { u, id } = await submitted();
+    const ticket = (await h.api.call('POST', '/v1/stream-tickets', { token: u.access, body: { request_id: id } })).body.ticket;
+    assert.equal((await h.api.call('POST', '/v1/auth/logout', { token: u.access })).status, 204);
+    const stream = await openEventStream(`${eventsUrl(id)}?ticket=${ticket}`);
+    assert.equal(stream.status, 401);
+    assert.equal(stream.problem.code, 'unauthorized');
+  });
+
   it('when a user opens more streams than MAX_STREAMS_PER_USER, then the next is 429 until one closes; streams do not spend the hourly budgets', () =>
     withReplica(async (replicaUrl) => {
       const { u, id } = await submitted();
