@@ -32,6 +32,8 @@ export interface Budget {
   hit(key: string): BudgetHit | Promise<BudgetHit>;
   /** express-rate-limit's draft-8 partition key (`pk`) for a key, memoised for spent keys. */
   partitionKey(key: string): string;
+  /** When the key's window resets, if this replica knows it is spent; asks nothing and counts nothing. */
+  spentUntil(key: string): number | undefined;
   /** An express-rate-limit store over this budget (one per limiter: the library refuses a shared store). */
   store(): Store;
 }
@@ -161,6 +163,7 @@ export function createBudget(deps: {
     windowMs,
     hit,
     partitionKey,
+    spentUntil: (key) => spent.get(key)?.until,
     store: () => ({
       prefix: redisPrefix,
       localKeys: false,

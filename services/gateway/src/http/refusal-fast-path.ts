@@ -33,6 +33,10 @@ const UNAUTHORIZED = {
  * before express with the same status, headers and body as express's answer, so a flood is cheap to refuse:
  * - a guarded route called without a usable credential, or with a token whose signature or expiry fails: the
  *   401 the guards would give, counted against the per-IP budget as express counts it, or 429 once it is spent;
+ * - a call with an API key from an address whose per-IP budget this replica has seen spent (by refused
+ *   credentials): its 429, without looking the key up. An API key can only be told from a guess by PostgreSQL, so a
+ *   flood of made-up keys would otherwise cost a database round trip per call however long it had been refused;
+ *   a valid key from that address waits for the window too, as calls without a credential do;
  * - a submission or cancel by a user whose submission budget is spent (seen by the `user` limiter on this
  *   replica): the `user` limiter's 429, not counted again (a spent budget only grows until its window
  *   resets) and not charged to the address's `ip-authenticated` ceiling, so its answer names the `user` policy alone.
@@ -123,6 +127,14 @@ export function createRefusalFastPath(deps: {
     const ip = clientIp(req, deps.trustProxyHops);
     if (ip === undefined) return false;
     const key = ipKeyGenerator(ip, IPV6_SUBNET);
+    if (refusal.reason === 'api-key') {
+      const until = budgets.ip.spentUntil(key);
+      if (until === undefined) return false;
+      const headers: string[] = [];
+      const body = limited(budgets.ip, key, { totalHits: budgets.ip.limit + 1, resetTime: new Date(until) }, headers)!;
+      send(req, res, refusal.route, started, 429, headers, body);
+      return true;
+    }
     const hit = budgets.ip.hit(key);
     if (!(hit instanceof Promise)) unauthorized(req, res, refusal, key, started, hit);
     // Redis did not answer: the budget fails open, as express-rate-limit's passOnStoreError does (no headers).

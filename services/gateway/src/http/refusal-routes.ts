@@ -28,8 +28,11 @@ export const SUBMIT_OR_CANCEL = /^\/v1\/requests(\/[^/]+\/cancel)?\/?$/i;
  * Why the fast path refuses a call: no usable credential (`missing`: none, or neither an API key nor a
  * well-formed JWT), a JWT whose signature does not match or that has expired (`invalid`), or a submission or
  * cancel by a user whose submission budget this replica has seen spent (`user-spent`, until its window resets).
+ * `api-key` is a call with an API key, refused only when its address has spent its budget (see the fast path).
  */
-export type Refusal = { route: string; reason: 'missing' | 'invalid' } | { route: string; reason: 'user-spent'; userId: string; until: number };
+export type Refusal =
+  | { route: string; reason: 'missing' | 'invalid' | 'api-key' }
+  | { route: string; reason: 'user-spent'; userId: string; until: number };
 
 export interface Refusals {
   /** The refusal the fast path will answer for this request, or undefined for express. */
@@ -40,8 +43,8 @@ export interface Refusals {
 
 /**
  * Decides from the request line and headers alone, plus one HMAC for a token, before the HTTP instrumentation
- * sees the call (gateway.ts), so a refused call starts no server span. Anything not refused here is express's: an API key,
- * a token the precheck accepts or cannot read, a stream `?ticket=`, a CORS request (`Origin`), HEAD and OPTIONS.
+ * sees the call (gateway.ts), so a refused call starts no server span. Anything not refused here is express's: an API key
+ * (unless its address is spent), a token the precheck accepts or cannot read, a stream `?ticket=`, a CORS request (`Origin`), HEAD and OPTIONS.
  * A refused user is told so without the session check: a revoked session with a spent budget gets 429, not 401.
  */
 export function createRefusals(deps: { precheck: (jws: string) => PrecheckedToken | undefined; spentUsers: SpentKeys }): Refusals {
@@ -56,7 +59,7 @@ export function createRefusals(deps: { precheck: (jws: string) => PrecheckedToke
     const route = guardedRoute(method, path);
     if (route === undefined) return undefined;
     const auth = req.headers.authorization;
-    if (apiKeyOf(auth) !== undefined) return undefined;
+    if (apiKeyOf(auth) !== undefined) return { route, reason: 'api-key' };
     const jws = auth === undefined ? undefined : BEARER_JWT.exec(auth)?.[1];
     if (jws === undefined) return { route, reason: 'missing' };
     const token = deps.precheck(jws);

@@ -131,6 +131,23 @@ describe('API4:2023 Unrestricted Resource Consumption: rate limits', () => {
     assert.equal((await get('/v1/me', ip, u.access)).status, 200, 'a valid credential from that address is not charged to it');
   });
 
+  it("when an address has spent its budget on made-up API keys, then its API-key calls are refused without a look-up (a valid key waits for the window too), while its JWT calls and other addresses' keys are served", async () => {
+    const u = await newUser();
+    const created = await h.api.call('POST', '/v1/api-keys', { token: u.access, body: { name: 'flood test' }, headers: from(freshIp()) });
+    assert.equal(created.status, 201);
+    const ip = freshIp();
+    const madeUp = (i: number) => `prs_${'x'.repeat(40)}${String(i).padStart(3, '0')}`;
+    for (let i = 0; i < 6; i++) assert.equal((await get('/v1/requests', ip, madeUp(i))).status, 401);
+    assert.equal((await get('/v1/requests', ip, madeUp(6))).status, 429);
+    const valid = await get('/v1/requests', ip, created.body.key);
+    assert.equal(valid.status, 429, 'refused before PostgreSQL is asked about the key');
+    assert.equal(valid.body.code, 'rate_limited');
+    assert.match(valid.headers.get('ratelimit-policy') ?? '', /^"ip"; q=6; w=3600; pk=:/);
+    assert.ok(Number(valid.headers.get('retry-after')) > 0);
+    assert.equal((await get('/v1/requests', freshIp(), created.body.key)).status, 200, 'the key from another address');
+    assert.equal((await get('/v1/requests', ip, u.access)).status, 200, 'a JWT from the spent address is still checked, and served');
+  });
+
   it('when the auth endpoints are called, then the stricter RATE_LIMIT_AUTH_PER_HOUR applies, and path spellings share its bucket', async () => {
     const ip = freshIp();
     const paths = ['/V1/AUTH/LOGIN', '/v1/auth/login/', '/v1/%61uth/%6Cogin'];
