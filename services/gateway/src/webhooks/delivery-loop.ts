@@ -86,11 +86,21 @@ function postForStatus(http: HttpClient, url: string, options: { body: string; h
   });
 }
 
-/** What the endpoint's owner reads of a refusal by the outbound guard: not the address its name resolved to. */
-function publicGuardError(err: unknown): string | undefined {
+const NOT_PUBLIC =
+  'refused by the outbound guard, or the host name does not resolve: the URL must be http(s) without credentials, and resolve to a public address (not private, loopback, link-local or metadata); callbacks go to public addresses only';
+// getaddrinfo's "no such name" codes.
+const UNRESOLVED = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NODATA', 'EAI_NONAME']);
+
+/**
+ * What the endpoint's owner reads of a refusal by the outbound guard, or of a name that does not resolve: one
+ * message for both, never the address a name resolved to, so that the deliveries log cannot be used to tell which
+ * names exist on the gateway's network (an internal one refused, a made-up one unresolved).
+ */
+function publicTargetError(err: unknown): { guarded: boolean; message: string } | undefined {
   const e = err as { code?: string; cause?: { code?: string } };
-  if (e.code !== 'target_forbidden' && e.cause?.code !== 'target_forbidden') return undefined;
-  return 'refused by the outbound guard: the URL is not http(s), carries credentials, or resolves to an address that is not public (private, loopback, link-local or metadata); callbacks go to public addresses only';
+  if (e.code === 'target_forbidden' || e.cause?.code === 'target_forbidden') return { guarded: true, message: NOT_PUBLIC };
+  if (UNRESOLVED.has(e.code ?? '') || UNRESOLVED.has(e.cause?.code ?? '')) return { guarded: false, message: NOT_PUBLIC };
+  return undefined;
 }
 
 /**
@@ -128,11 +138,11 @@ export function createDeliveryLoop(deps: {
           ? `the endpoint answered ${statusCode}, a redirect, which is not followed: register the URL it redirects to`
           : `the endpoint answered ${statusCode}`;
     } catch (err) {
-      // The guard's own message (with the resolved address) goes to the server log only.
-      const guarded = publicGuardError(err);
-      if (guarded) logger.warn({ delivery_id: d.id, endpoint_id: d.endpoint_id, err }, 'webhook target refused by the outbound guard');
-      outcome = guarded ? 'refused' : 'unreachable';
-      error = guarded ?? (err as Error).message;
+      // The guard's or the resolver's own message (with the resolved address, or the name) goes to the server log only.
+      const target = publicTargetError(err);
+      if (target?.guarded) logger.warn({ delivery_id: d.id, endpoint_id: d.endpoint_id, err }, 'webhook target refused by the outbound guard');
+      outcome = target?.guarded ? 'refused' : 'unreachable';
+      error = target?.message ?? (err as Error).message;
     }
     metrics.attempted(outcome);
     if (outcome === 'delivered') {
@@ -185,10 +195,10 @@ export function createDeliveryLoop(deps: {
       for (const d of due) {
         // Each attempt's log lines and spans name its request and the endpoint's owner, like the rest of their work.
         const done = withLogContext({ user_id: d.user_id, ...(d.request_id ? { request_id: d.request_id } : {}) }, () =>
-          attempt(d, d.request_id ? requests.get(d.request_id) : undefined, master),
-        )
-          .catch((err: unknown) => logger.warn({ err, delivery_id: d.id }, 'webhook delivery attempt could not be recorded; it is retried when its lease ends'))
-          .finally(() => {
+          attempt(d, d.request_id ? requests.get(d.request_id) : undefined, master).catch((err: unknown) =>
+            logger.warn({ err, delivery_id: d.id }, 'webhook delivery attempt could not be recorded; it is retried when its lease ends'),
+          ),
+        ).finally(() => {
             inFlight.delete(d.id);
             run();
           });

@@ -71,21 +71,31 @@ describe('completion-callback metrics (real PostgreSQL, Redis, RabbitMQ, stub re
       assert.equal((await settled(u.access, nobody)).status, 'failed');
       const guarded = await endpoint(flaky.url);
       loopbackAllowed = false;
+      let refusal: { last_error: string };
       try {
         await test(guarded);
-        assert.equal((await settled(u.access, guarded)).status, 'failed');
+        refusal = await settled(u.access, guarded);
+        assert.equal(refusal.status, 'failed');
       } finally {
         loopbackAllowed = true;
       }
+      // A name that does not resolve reads as the guard's refusal does: the log cannot tell names that exist on the
+      // gateway's network (refused) from made-up ones.
+      const unresolved = await endpoint('http://callbacks.pressroom-test.invalid/');
+      await test(unresolved);
+      const lost = await settled(u.access, unresolved);
+      assert.equal(lost.status, 'failed');
+      assert.equal(lost.last_error, refusal.last_error);
+      assert.doesNotMatch(lost.last_error, /ENOTFOUND|pressroom-test/);
 
       assert.deepEqual(delta(before, await counters()), {
         delivered: 1,
         rejected: 3,
         refused: 2,
-        unreachable: 2,
+        unreachable: 4,
         doneDelivered: 1,
-        doneFailed: 3,
-        disabled: 3,
+        doneFailed: 4,
+        disabled: 4,
       });
     } finally {
       await flaky.close();
