@@ -30,9 +30,7 @@ export const SUBMIT_OR_CANCEL = /^\/v1\/requests(\/[^/]+\/cancel)?\/?$/i;
  * cancel by a user whose submission budget this replica has seen spent (`user-spent`, until its window resets).
  * `api-key` is a call with an API key, refused only when its address has spent its budget (see the fast path).
  */
-export type Refusal =
-  | { route: string; reason: 'missing' | 'invalid' | 'api-key' }
-  | { route: string; reason: 'user-spent'; userId: string; until: number };
+export type Refusal = { route: string; reason: 'missing' | 'invalid' | 'api-key' } | { route: string; reason: 'user-spent'; userId: string; until: number };
 
 export interface Refusals {
   /** The refusal the fast path will answer for this request, or undefined for express. */

@@ -199,9 +199,9 @@ export function createDeliveryLoop(deps: {
             logger.warn({ err, delivery_id: d.id }, 'webhook delivery attempt could not be recorded; it is retried when its lease ends'),
           ),
         ).finally(() => {
-            inFlight.delete(d.id);
-            run();
-          });
+          inFlight.delete(d.id);
+          run();
+        });
         inFlight.set(d.id, { endpointId: d.endpoint_id, done });
       }
       if (due.length < free) return;

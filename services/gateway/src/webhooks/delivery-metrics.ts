@@ -48,7 +48,10 @@ export function registerDeliveryLag(registry: Registry, db: Db): void {
   if (registry.getSingleMetric('pressroom_webhook_delivery_lag_seconds')) return;
   let reading: Promise<{ lagS: number; endpointsDue: number } | undefined> | undefined;
   // Both gauges' collect() run in one scrape: one query serves them.
-  const read = () => (reading ??= readDeliveryLag(db).catch(() => undefined).finally(() => (reading = undefined)));
+  const read = () =>
+    (reading ??= readDeliveryLag(db)
+      .catch(() => undefined)
+      .finally(() => (reading = undefined)));
   new Gauge({
     name: 'pressroom_webhook_delivery_lag_seconds',
     help: 'How long the most overdue completion callback of an enabled endpoint has been due (0: none is)',

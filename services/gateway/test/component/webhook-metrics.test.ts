@@ -56,7 +56,8 @@ describe('completion-callback metrics (real PostgreSQL, Redis, RabbitMQ, stub re
     await closed.close();
     try {
       const u = await h.api.registerAndLogin();
-      const endpoint = async (url: string) => (await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url, events: ['request.published'] } })).body.id as string;
+      const endpoint = async (url: string) =>
+        (await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url, events: ['request.published'] } })).body.id as string;
       const test = (id: string) => h.api.call('POST', `/v1/webhooks/${id}/test`, { token: u.access, body: {} });
       const before = await counters();
 
@@ -107,7 +108,10 @@ describe('completion-callback metrics (real PostgreSQL, Redis, RabbitMQ, stub re
     const u = await h.api.registerAndLogin();
     const { db } = h.gateway.deps;
     // A disabled endpoint with a callback due for an hour: its owner's to resume, not the delivery loop's lag.
-    const parked = await h.api.call('POST', '/v1/webhooks', { token: u.access, body: { url: 'https://hooks.example.com/parked', events: ['request.published'] } });
+    const parked = await h.api.call('POST', '/v1/webhooks', {
+      token: u.access,
+      body: { url: 'https://hooks.example.com/parked', events: ['request.published'] },
+    });
     await h.api.call('PATCH', `/v1/webhooks/${parked.body.id}`, { token: u.access, body: { enabled: false } });
     await db.query(`INSERT INTO webhook_deliveries (endpoint_id, event_type, next_attempt_at) VALUES ($1, 'webhook.test', now() - interval '1 hour')`, [
       parked.body.id,
