@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@pressroom/logger';
+import { inBackground } from '@pressroom/telemetry';
 import type { OutgoingAlert } from './alert.ts';
 import type { AlertSink } from './sinks/sink.ts';
 
@@ -39,25 +40,26 @@ export function createDeliveryQueue(deps: {
   let idleWaiters: Array<() => void> = [];
 
   async function deliver(alert: OutgoingAlert): Promise<void> {
+    const ids = { request_id: alert.request_id, stage: alert.stage };
     for (let attempt = 1; ; attempt++) {
       try {
         if (signal.aborted) throw new Error('alerter closed before delivery');
         await sink.send(alert, signal);
         onOutcome(alert, 'sent');
-        logger.debug({ sink: sink.name, kind: alert.kind, attempt }, 'alert delivered');
+        logger.debug({ ...ids, sink: sink.name, kind: alert.kind, attempt }, 'alert delivered');
         return;
       } catch (err) {
         const delay = options.retryDelaysMs[attempt - 1];
         if (delay === undefined || signal.aborted) {
           onOutcome(alert, 'failed');
           logger.error(
-            { sink: sink.name, kind: alert.kind, summary: alert.summary, attempt, reason: failureReason(err) },
+            { ...ids, sink: sink.name, kind: alert.kind, summary: alert.summary, attempt, reason: failureReason(err) },
             `alert could not be delivered to ${sink.name}`,
           );
           return;
         }
         logger.warn(
-          { sink: sink.name, kind: alert.kind, attempt, retry_in_ms: delay, reason: failureReason(err) },
+          { ...ids, sink: sink.name, kind: alert.kind, attempt, retry_in_ms: delay, reason: failureReason(err) },
           `alert delivery to ${sink.name} failed; retrying`,
         );
         await sleep(delay, undefined, { signal, ref: false }).catch(() => undefined);
@@ -69,7 +71,10 @@ export function createDeliveryQueue(deps: {
     while (active < options.concurrency && pending.length > 0) {
       const alert = pending.shift() as OutgoingAlert;
       active += 1;
-      void deliver(alert).finally(() => {
+      // A queued alert is started by an earlier delivery's `finally`, so it would run in that earlier caller's
+      // context: its lines would carry the other alert's ids and its sink's POST span would join the other trace.
+      // Each delivery runs in no caller's context and names its own alert's request (`ids`) instead.
+      void inBackground(() => deliver(alert)).finally(() => {
         active -= 1;
         pump();
       });

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
+import { withLogContext } from '@pressroom/logger';
 import { BASE_URLS, cleanupRedis, startHttpStub, testId, type HttpStub } from '@pressroom/test-support';
 import { createAlerter, sinksFromConfig } from '../src/index.ts';
 import { capturedLogger, counterValues, llmFailure, newMetrics, ready, testRedis } from './support/fixtures.ts';
@@ -100,6 +101,40 @@ describe('alert delivery in the background (retries, timeouts, bounded queue)', 
     assert.equal(await alerter.flush(5000), true);
     assert.equal(slack.requests.length, 2);
     assert.deepEqual(await counterValues(metrics), { 'llm_failure/sent/slack': 2, 'llm_failure/failed/slack': 1 });
+    await alerter.close(1000);
+  });
+
+  it("when an alert waits for a sink busy with another caller's alert, then its retry line names its own request, not that caller's", async () => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let n = 0;
+    const slack = await startHttpStub(async () => (++n === 1 ? (await held, { status: 200 }) : { status: 500 }));
+    stubs.push(slack);
+    const { logger, lines } = capturedLogger();
+    const alerter = createAlerter({
+      service: 'llm',
+      instance: 'i',
+      redis,
+      logger,
+      metrics: newMetrics(),
+      sinks: sinksFromConfig({ ALERT_SLACK_WEBHOOK_URL: slack.url }),
+      cooldownSeconds: 60,
+      delivery: { concurrency: 1, retryDelaysMs: [10] },
+    });
+    // Raised as a stage worker raises them: each inside its own task's log context.
+    const raise = (request_id: string, stage: string) =>
+      withLogContext({ request_id, stage, user_id: `user-${request_id}` }, () =>
+        alerter.raise(llmFailure({ dedupe_key: `ctx-${request_id}`, request_id, stage })),
+      );
+    await raise('req-a', 'research');
+    await slack.waitFor(1);
+    // The only slot is busy with the first alert: the second waits, and starts when the first is delivered.
+    await raise('req-b', 'write');
+    release();
+    assert.equal(await alerter.flush(5000), true);
+    const retry = lines().find((l) => l['msg'] === 'alert delivery to slack failed; retrying');
+    assert.ok(retry, 'the second alert failed once and was retried');
+    assert.deepEqual([retry['request_id'], retry['stage'], retry['user_id']], ['req-b', 'write', undefined]);
     await alerter.close(1000);
   });
 

@@ -1,6 +1,7 @@
 import * as amqplib from 'amqplib';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import type { Logger } from '@pressroom/logger';
+import { REQUEST_ID_HEADER, USER_ID_HEADER } from '@pressroom/telemetry';
 import { declareTopology, topologyNames } from './topology.ts';
 
 export interface BrokerOptions {
@@ -168,7 +169,7 @@ export async function createBroker(opts: BrokerOptions) {
             reject: () => settle(() => ch.nack(message, false, false)),
           })
           .catch((err: unknown) => {
-            log.error({ err, queue: spec.queue }, 'handler failed unexpectedly; requeueing');
+            log.error({ err, queue: spec.queue, ...messageIds(message) }, 'handler failed unexpectedly; requeueing');
             settle(() => ch.nack(message, false, true));
           })
           .finally(() => inFlight.delete(work));
@@ -277,6 +278,16 @@ export class BrokerUnavailableError extends Error {
     super(message);
     this.name = 'BrokerUnavailableError';
   }
+}
+
+/**
+ * The ids a message carries outside its body, for a line logged after its handler's log context has ended: the
+ * headers every publisher sets (taskProperties, publishEvent), and a task's stage in its `type`.
+ */
+function messageIds(message: ConsumeMessage) {
+  const headers = message.properties.headers;
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return { request_id: text(headers?.[REQUEST_ID_HEADER]), user_id: text(headers?.[USER_ID_HEADER]), stage: text(message.properties.type) };
 }
 
 function withQuery(url: string, params: Record<string, string>): string {

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { TaskError, transientError } from '@pressroom/contracts';
 import type { Logger } from '@pressroom/logger';
-import type { Metrics } from '@pressroom/telemetry';
+import { inBackground, type Metrics } from '@pressroom/telemetry';
 
 export interface BreakerSettings {
   resetTimeoutMs: number;
@@ -61,7 +61,9 @@ export function createBreakers(deps: {
       deps.onStateChange?.(name, state, scope);
     };
     breaker.on('open', () => move('open'));
-    breaker.on('halfOpen', () => move('half_open'));
+    // opossum arms its reset timer inside the 'open' emit, so half-open would otherwise be logged (and reported)
+    // as part of the call that tripped the breaker. 'close' needs none of this: a call's success emits it.
+    breaker.on('halfOpen', () => inBackground(() => move('half_open')));
     breaker.on('close', () => move('closed'));
     exportState(name, scope, 'closed');
     breakers.set(name, created);

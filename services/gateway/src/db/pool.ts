@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '@pressroom/logger';
+import { inBackground } from '@pressroom/telemetry';
 
 export type Db = pg.Pool;
 export type DbClient = pg.PoolClient | pg.Pool;
@@ -25,7 +26,9 @@ export function createPool(url: string, max: number, logger: Logger, opts: { que
     application_name: 'pressroom-gateway',
   });
   // An idle client losing its connection (database restart) must not crash the process; the pool replaces it.
-  pool.on('error', (err) => logger.warn({ err }, 'idle database connection lost'));
+  // The event comes from the client's socket, in the context of the call whose query opened it: the line is
+  // the pool's, not that request's.
+  pool.on('error', (err) => inBackground(() => logger.warn({ err }, 'idle database connection lost')));
   return pool;
 }
 

@@ -1,6 +1,6 @@
 import { AppError } from '@pressroom/contracts';
 import type { Logger } from '@pressroom/logger';
-import type { Metrics } from '@pressroom/telemetry';
+import { inBackground, type Metrics } from '@pressroom/telemetry';
 import type { DbClient } from '../db/pool.ts';
 import { oldestWaitingTaskAgeS } from './request-repository.ts';
 
@@ -47,7 +47,9 @@ export function createLoadShedder(deps: { db: DbClient; logger: Logger; metrics?
     /** Throws 503 `unavailable` while the pipeline is behind. */
     async check(): Promise<void> {
       const sinceRead = Date.now() - readAt;
-      if (sinceRead >= refreshMs) reading ??= read().finally(() => (reading = undefined));
+      // The read serves every submit of the replica, not the one that happened to start it: its lines and its
+      // query's span belong to no request.
+      if (sinceRead >= refreshMs) reading ??= inBackground(read).finally(() => (reading = undefined));
       if (sinceRead >= staleMs) await reading;
       if (ageS <= deps.maxTaskAgeS) return;
       deps.metrics?.rateLimited.inc({ limiter: 'load_shed' });

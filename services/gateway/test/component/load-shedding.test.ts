@@ -1,8 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { createLogger, withLogContext } from '@pressroom/logger';
 import { publishEvent } from '@pressroom/messaging';
-import { pollUntil } from '@pressroom/test-support';
-import { startTestGateway } from '../support/gateway-harness.ts';
+import { createDatabase, databaseUrl, dropDatabase, pollUntil, testId } from '@pressroom/test-support';
+import { migrate } from '../../src/db/migrate.ts';
+import { createPool, type Db } from '../../src/db/pool.ts';
+import { createLoadShedder } from '../../src/requests/load-shedder.ts';
+import { insertRequests } from '../support/db-fixtures.ts';
+import { captureLogs, startTestGateway } from '../support/gateway-harness.ts';
 
 // No workers run here: a submitted request's research task waits in its queue until the test says it started.
 describe('load shedding on the age of the oldest waiting task (real PostgreSQL, RabbitMQ)', () => {
@@ -58,5 +64,36 @@ describe('load shedding on the age of the oldest waiting task (real PostgreSQL, 
       },
       { timeoutMs: 10_000, intervalMs: 200 },
     );
+  });
+});
+
+describe("the load shedder's lines (real PostgreSQL)", () => {
+  const id = testId('shedlog');
+  const silent = createLogger({ service: 'test', level: 'silent' });
+  let db: Db;
+  before(async () => {
+    await createDatabase(id);
+    db = createPool(databaseUrl(id), 2, silent);
+    await migrate(db, silent);
+  });
+  after(async () => {
+    await db.end();
+    await dropDatabase(id);
+  });
+
+  it("when a submit finds the pipeline behind, then the shedding line is the replica's, not that submitter's", async () => {
+    const userId = randomUUID();
+    await db.query(`INSERT INTO users (id, email, password_hash) VALUES ($1, 'shed@example.com', 'x')`, [userId]);
+    const [waiting] = await insertRequests(db, userId, 1);
+    await db.query(`UPDATE content_requests SET created_at = now() - interval '1 minute' WHERE id = $1`, [waiting]);
+    const logs = captureLogs('info');
+    const shedder = createLoadShedder({ db, logger: logs.logger, maxTaskAgeS: 1 });
+
+    // Checked as the submit route checks: inside the call's log context.
+    const submit = withLogContext({ http_request_id: 'h1', user_id: 'u1', request_id: 'r1' }, () => shedder.check());
+    await assert.rejects(submit, { code: 'unavailable' });
+    const line = logs.records().find((r) => r['msg'] === 'pipeline behind: shedding new submissions');
+    assert.ok(line);
+    assert.deepEqual([line['http_request_id'], line['user_id'], line['request_id']], [undefined, undefined, undefined]);
   });
 });
