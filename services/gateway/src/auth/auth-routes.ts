@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { ChangePasswordBody, EmptyBody, EmptyQuery, IdParams, LoginBody, RefreshBody, RegisterBody } from '@pressroom/contracts';
+import { ChangePasswordBody, EmptyBody, EmptyQuery, IdParams, LoginBody, RefreshBody, RegisterBody, isAppError } from '@pressroom/contracts';
 import { clientOf } from '../audit/security-events.ts';
 import type { GatewayDeps } from '../deps.ts';
 import { principalOf } from '../http/authenticate.ts';
@@ -27,9 +27,15 @@ export function authRoutes(deps: GatewayDeps, guards: Guards): Router {
     parseQuery(EmptyQuery, req.query);
     res.json(await login(throttled, parseBody(LoginBody, req.body), clientOf(req)));
   });
-  router.post('/v1/auth/refresh', async (req, res) => {
+  router.post('/v1/auth/refresh', async (req, res, next) => {
     parseQuery(EmptyQuery, req.query);
-    res.json(await refreshSession(refreshing, parseBody(RefreshBody, req.body), clientOf(req)));
+    const body = parseBody(RefreshBody, req.body);
+    try {
+      res.json(await refreshSession(refreshing, body, clientOf(req)));
+    } catch (err) {
+      if (!isAppError(err) || err.code !== 'unauthorized') throw err;
+      guards.refuseBodyCredential(err)(req, res, next);
+    }
   });
   router.post('/v1/auth/logout', ...guards.user, async (req, res) => {
     parseQuery(EmptyQuery, req.query);

@@ -12,6 +12,8 @@ export interface Guards {
   authenticated: RequestHandler[];
   /** Counts a call whose credential was refused against the per-IP budget, then refuses it with `err`. */
   refuse: (err: unknown) => RequestHandler;
+  /** The same for a credential sent in the body (a refresh token), which `refuse` cannot see. */
+  refuseBodyCredential: (err: unknown) => RequestHandler;
 }
 
 export function createGuards(deps: Pick<GatewayDeps, 'db' | 'tokens' | 'sessions'>, limits: Pick<RateLimits, 'user' | 'unauthenticated'>): Guards {
@@ -31,5 +33,9 @@ export function createGuards(deps: Pick<GatewayDeps, 'db' | 'tokens' | 'sessions
       refuse(err)(req, res, next);
     }
   };
-  return { user: [counted, limits.user], admin: [counted, limits.user, requireAdmin()], authenticated: [counted], refuse };
+  const refuseBodyCredential =
+    (err: unknown): RequestHandler =>
+    (req, res, next) =>
+      limits.unauthenticated(req, res, (limited?: unknown) => next(limited ?? err));
+  return { user: [counted, limits.user], admin: [counted, limits.user, requireAdmin()], authenticated: [counted], refuse, refuseBodyCredential };
 }

@@ -35,6 +35,9 @@ const EVENT_STREAM = /^\/v1\/requests\/[^/]+\/events\/?$/i;
 const PUBLIC_AUTH = /^\/v1\/auth\/(register|login|refresh)\/?$/i;
 // The sign-in bucket: refresh, logout and password change are limited per session family instead (session-budget.ts).
 const SIGN_IN = /^\/v1\/auth\/(register|login)\/?$/i;
+// A refresh carries its credential in the body: it spends the per-IP budget only when that credential is refused
+// (auth-routes.ts), like a refused Authorization header, or users behind one address would starve each other.
+const REFRESH = /^\/v1\/auth\/refresh\/?$/i;
 
 // The full (normalised) path: a router mounted with `use('/v1/requests', ...)` strips its mount point from req.path.
 const pathOf = (req: Request) => `${req.baseUrl}${req.path}`;
@@ -100,7 +103,7 @@ export function createRateLimits(
   const byUser = (req: Request) => principalOf(req).userId;
   const c = deps.config;
   return {
-    ip: limiter('ip', budgets.ip.limit, { skip: carriesCredential, store: budgets.ip.store() }),
+    ip: limiter('ip', budgets.ip.limit, { skip: (req) => carriesCredential(req) || REFRESH.test(pathOf(req)), store: budgets.ip.store() }),
     unauthenticated: limiter('ip', budgets.ip.limit, { store: budgets.ip.store() }),
     auth: limiter('auth', c.RATE_LIMIT_AUTH_PER_HOUR, { skip: (req) => !SIGN_IN.test(pathOf(req)) }),
     user: sideBySide([

@@ -72,7 +72,7 @@ describe('completion-callback metrics (real PostgreSQL, Redis, RabbitMQ, stub re
       assert.equal((await settled(u.access, nobody)).status, 'failed');
       const guarded = await endpoint(flaky.url);
       loopbackAllowed = false;
-      let refusal: { last_error: string };
+      let refusal: { status: string; last_error: string };
       try {
         await test(guarded);
         refusal = await settled(u.access, guarded);

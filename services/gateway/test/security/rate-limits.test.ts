@@ -148,6 +148,20 @@ describe('API4:2023 Unrestricted Resource Consumption: rate limits', () => {
     assert.equal((await get('/v1/requests', ip, u.access)).status, 200, 'a JWT from the spent address is still checked, and served');
   });
 
+  it('when users behind one address refresh their sessions, then valid refreshes spend no per-IP budget; refused refresh tokens do', async () => {
+    const ip = freshIp();
+    const users = [];
+    for (let i = 0; i < 7; i++) users.push(await newUser());
+    for (const u of users) {
+      const res = await h.api.call('POST', '/v1/auth/refresh', { body: { refresh_token: u.refresh }, headers: from(ip) });
+      assert.equal(res.status, 200, 'seven refreshes from one address, past RATE_LIMIT_IP_PER_HOUR=6');
+      assert.doesNotMatch(res.headers.get('ratelimit-policy') ?? '', /"ip"/);
+    }
+    const refused = await h.api.call('POST', '/v1/auth/refresh', { body: { refresh_token: 'not-a-refresh-token-000000000000' }, headers: from(ip) });
+    assert.equal(refused.status, 401);
+    assert.equal(remaining(refused.headers.get('ratelimit'), 'ip'), 5, 'a refused refresh token counts like a refused Authorization header');
+  });
+
   it('when the auth endpoints are called, then the stricter RATE_LIMIT_AUTH_PER_HOUR applies, and path spellings share its bucket', async () => {
     const ip = freshIp();
     const paths = ['/V1/AUTH/LOGIN', '/v1/auth/login/', '/v1/%61uth/%6Cogin'];
