@@ -9,7 +9,7 @@
 #   manifests  package.json files only, so dependency layers survive source edits
 #   base       Node 24 + pnpm + build tools for native addons
 #   deps       every dependency and the sources: `docker build --target deps`
-#              gives a workspace that can run pnpm lint / typecheck / test
+#              gives a workspace that can run pnpm lint / typecheck (the tests stay out of the build context: .dockerignore)
 #   prod-deps  runtime dependencies only (what `pnpm prune --prod` would leave)
 #   runtime    what ships: prod node_modules + sources, non-root, NODE_ENV=production
 

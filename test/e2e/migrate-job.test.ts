@@ -43,7 +43,7 @@ describe('migration job', () => {
     }
   });
 
-  it('when the database cannot be reached, then the job exits non-zero', async () => {
-    assert.notEqual(await runMigrateJob(testEnv(id, { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' })), 0);
+  it('when the database cannot be reached within STARTUP_WAIT_S, then the job exits non-zero', async () => {
+    assert.notEqual(await runMigrateJob(testEnv(id, { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere', STARTUP_WAIT_S: '2' })), 0);
   });
 });
