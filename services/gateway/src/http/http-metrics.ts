@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { RequestHandler } from 'express';
 import type { Logger } from '@pressroom/logger';
 import type { Metrics } from '@pressroom/telemetry';
@@ -13,20 +14,32 @@ const OPS = new Set(['/healthz', '/readyz', '/metrics']);
 export function httpObservability(deps: { metrics: Metrics; logger: Logger; alerts: Alerts; slowMs: number | undefined }): RequestHandler {
   return (req, res, next) => {
     const started = performance.now();
-    res.on('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : res.statusCode === 404 ? 'unmatched' : 'unrouted';
-      const durationMs = performance.now() - started;
-      deps.metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, durationMs / 1000);
-      const line = { method: req.method, route, status: res.statusCode, duration_ms: Math.round(durationMs) };
-      // Probes and scrapes arrive every few seconds: they are logged only at debug.
-      if (OPS.has(route)) deps.logger.debug(line, 'http request');
-      else deps.logger.info(line, 'http request');
-      // An event stream is open for as long as its request runs: long by design, not slow.
-      const streaming = String(res.getHeader('content-type') ?? '').startsWith('text/event-stream');
-      const slowMs = deps.slowMs;
-      if (slowMs !== undefined && durationMs > slowMs && !OPS.has(route) && !streaming)
-        deps.alerts.raiseAlert({ kind: 'slow_http', route, method: req.method, duration_ms: Math.round(durationMs), threshold_ms: slowMs });
-    });
+    // 'close', not 'finish': a response the client walked away from (an event stream it closed, a call it
+    // abandoned) never finishes, and would leave no line and no sample. Bound to this call's context, since the
+    // socket's close is emitted from none, and the line must name the call, its user and its request.
+    res.once(
+      'close',
+      AsyncResource.bind(() => {
+        const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : res.statusCode === 404 ? 'unmatched' : 'unrouted';
+        const durationMs = performance.now() - started;
+        deps.metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, durationMs / 1000);
+        const line = {
+          method: req.method,
+          route,
+          status: res.statusCode,
+          duration_ms: Math.round(durationMs),
+          ...(res.writableFinished ? {} : { client_closed: true }),
+        };
+        // Probes and scrapes arrive every few seconds: they are logged only at debug.
+        if (OPS.has(route)) deps.logger.debug(line, 'http request');
+        else deps.logger.info(line, 'http request');
+        // An event stream is open for as long as its request runs: long by design, not slow.
+        const streaming = String(res.getHeader('content-type') ?? '').startsWith('text/event-stream');
+        const slowMs = deps.slowMs;
+        if (slowMs !== undefined && durationMs > slowMs && !OPS.has(route) && !streaming)
+          deps.alerts.raiseAlert({ kind: 'slow_http', route, method: req.method, duration_ms: Math.round(durationMs), threshold_ms: slowMs });
+      }),
+    );
     next();
   };
 }

@@ -1,6 +1,8 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { Response } from 'express';
 import { AppError, isFinalStatus } from '@pressroom/contracts';
 import type { Logger } from '@pressroom/logger';
+import { tagContentRequest } from '@pressroom/telemetry';
 import type { Db } from '../db/pool.ts';
 import { findRequest } from '../requests/request-repository.ts';
 import { requestOwnerScope, type Principal } from '../http/authenticate.ts';
@@ -69,6 +71,8 @@ export async function streamRequestEvents(
 ): Promise<void> {
   const request = await findRequest(deps.db, requestId, requestOwnerScope(principal));
   if (!request) throw new AppError('not_found', `no content request ${requestId}`);
+  // Found in Jaeger and the logs by the request it follows, like a read of it.
+  tagContentRequest(requestId);
   if (headOnly) return void res.writeHead(200, STREAM_HEADERS).end();
   const slot = await deps.slots.acquire(principal.userId);
   // The client may have left during those two awaits: its 'close' has passed, so nothing else would free the slot.
@@ -148,7 +152,8 @@ export async function streamRequestEvents(
       });
   };
 
-  const unlisten = deps.bus.listen(requestId, pump);
+  // The bus calls from its subscriber's context (made at start-up): bound, a read it starts is this stream's.
+  const unlisten = deps.bus.listen(requestId, AsyncResource.bind(pump));
   const heartbeat = setInterval(() => {
     if (closed) return;
     res.write(': heartbeat\n\n');

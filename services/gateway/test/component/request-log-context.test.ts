@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { captureLogs, startTestGateway } from '../support/gateway-harness.ts';
+import { openEventStream } from '../support/sse-client.ts';
 
 describe('the content request a call serves, on its log lines (real PostgreSQL, Redis, RabbitMQ)', () => {
   const logs = captureLogs('info');
@@ -43,5 +44,25 @@ describe('the content request a call serves, on its log lines (real PostgreSQL, 
     const line = await settled('log-refused-0001');
     assert.ok(line);
     assert.equal(line['request_id'], undefined);
+  });
+
+  it("when a request's event stream is followed, by token or by ticket, then its access line names the request and the user", async () => {
+    const user = await h.api.registerAndLogin();
+    const created = await h.api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'How do tides work?' } });
+    assert.equal(created.status, 202);
+    const url = `${h.url}/v1/requests/${created.body.id}/events`;
+    const byToken = await openEventStream(url, { authorization: `Bearer ${user.access}`, 'x-request-id': 'log-stream-000001' });
+    assert.equal(byToken.status, 200);
+    await byToken.close();
+    const ticket = (await h.api.call('POST', '/v1/stream-tickets', { token: user.access, body: { request_id: created.body.id } })).body.ticket;
+    const byTicket = await openEventStream(`${url}?ticket=${ticket}`, { 'x-request-id': 'log-stream-000002' });
+    assert.equal(byTicket.status, 200);
+    await byTicket.close();
+    for (const id of ['log-stream-000001', 'log-stream-000002']) {
+      const line = await settled(id);
+      assert.equal(line?.['request_id'], created.body.id, id);
+      assert.equal(line?.['user_id'], user.userId, id);
+      assert.equal(line?.['client_closed'], true, 'the client ended it: logged all the same, and said so');
+    }
   });
 });
