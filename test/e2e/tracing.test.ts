@@ -137,6 +137,7 @@ describe('one trace per content request across the four services (OTLP receiver)
     assert.ok(replaySpan, 'the replay is a span of the trace');
     assert.equal(replaySpan.service, 'gateway');
     assert.equal(attr(replaySpan, 'request_id'), submitted.body.id);
+    assert.equal(attr(replaySpan, 'user_id'), user.userId, "the request's owner, as on the rest of its trace, not the operator");
     const ids = new Set(spans.map((s) => s.spanId));
     assert.ok(replaySpan.parentSpanId && ids.has(replaySpan.parentSpanId), 'its parent is a span of the dead-lettered run');
     const orphans = spans.filter((s) => s.parentSpanId && !ids.has(s.parentSpanId)).map((s) => `${s.service}: ${s.name}`);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type Stage } from '@pressroom/contracts';
 import { parseEnvelope } from '@pressroom/messaging';
+import { withLogContext } from '@pressroom/logger';
 import { continueStoredTrace } from '@pressroom/telemetry';
 import { inTransaction, type Db, type DbClient } from '../db/pool.ts';
 import { insertOutboxMessage } from '../outbox/outbox-repository.ts';
@@ -66,12 +67,15 @@ async function requeue(tx: DbClient, letters: ReplayableLetter[], opts: { refuse
       exchange_key: 'tasks',
       routing_key: letter.stage,
       message: task,
-      // The replay continues its request's trace (one trace per request), linked to the operator's call.
-      headers: continueStoredTrace('dead letter replay', letter.trace_headers, {
-        request_id: task.request_id,
-        'pressroom.stage': letter.stage,
-        'pressroom.dead_letter.id': letter.id,
-      }),
+      // The replay continues its request's trace (one trace per request), linked to the operator's call; its span
+      // names the request's owner, as every span of that trace does, not the operator (who is on the linked span).
+      headers: withLogContext({ request_id: task.request_id, user_id: task.user_id }, () =>
+        continueStoredTrace('dead letter replay', letter.trace_headers, {
+          request_id: task.request_id,
+          'pressroom.stage': letter.stage,
+          'pressroom.dead_letter.id': letter.id,
+        }),
+      ),
     });
     replayed.push(letter.id);
   }
