@@ -85,8 +85,8 @@ export async function refreshSession(deps: RefreshDeps, body: RefreshBody, who: 
     // The session's latest token after the session was ended (logout, password change, a revocation): nothing to
     // revoke, no alarm. A token already spent is still reuse, whatever became of its session: it was copied.
     if (row.family_revoked_at && !row.used_at) return { error: 'the session has ended', tokens: undefined };
-    const live = !row.family_revoked_at && Date.parse(row.family_expires_at) > Date.now();
-    const withinGrace = row.used_at !== null && !row.revoked_at && live && graceMs > 0 && Date.now() - Date.parse(row.used_at) <= graceMs;
+    const live = !row.family_revoked_at && row.family_live;
+    const withinGrace = row.used_ms_ago !== null && !row.revoked_at && live && graceMs > 0 && row.used_ms_ago <= graceMs;
     if ((row.used_at || row.revoked_at) && !withinGrace) {
       await revokeFamily(tx, row.family_id, 'refresh_token_reuse');
       logSecurityEvent(deps.logger, 'auth.refresh_reused', { ...who, userId: row.user_id }, { session_id: row.family_id });

@@ -9,6 +9,9 @@ export interface RefreshRow {
   revoked_at: string | null;
   family_expires_at: string;
   family_revoked_at: string | null;
+  /** Whether the family has not yet expired, and how long ago the token was spent (ms), both by PostgreSQL's clock. */
+  family_live: boolean;
+  used_ms_ago: number | null;
 }
 
 export interface SessionState {
@@ -35,10 +38,15 @@ export async function insertRefreshToken(
   ]);
 }
 
-/** Locks the token row so two concurrent refreshes with one token cannot both succeed. */
+/**
+ * Locks the token row so two concurrent refreshes with one token cannot both succeed. The times that decide a
+ * reuse are measured where `used_at` was stamped (now() in PostgreSQL), so a gateway whose clock is off does not
+ * stretch the grace window for a replayed token, nor shrink it into revoking two tabs that refreshed together.
+ */
 export async function findRefreshTokenForUpdate(db: DbClient, hash: Buffer): Promise<RefreshRow | undefined> {
   const { rows } = await db.query<RefreshRow>(
-    `SELECT s.id, s.family_id, s.user_id, s.expires_at, s.used_at, s.revoked_at, f.expires_at AS family_expires_at, f.revoked_at AS family_revoked_at
+    `SELECT s.id, s.family_id, s.user_id, s.expires_at, s.used_at, s.revoked_at, f.expires_at AS family_expires_at, f.revoked_at AS family_revoked_at,
+            f.expires_at > now() AS family_live, (extract(epoch FROM now() - s.used_at) * 1000)::float8 AS used_ms_ago
        FROM user_sessions s JOIN session_families f ON f.id = s.family_id
       WHERE s.refresh_token_hash = $1 FOR UPDATE OF s`,
     [hash],

@@ -82,6 +82,25 @@ describe('API2:2023 Broken Authentication: session hygiene', () => {
     assert.equal((await h.api.call('GET', '/v1/me', { token: rotated.body.access_token })).status, 401);
   });
 
+  it("when the gateway's clock runs a minute behind the database's, then a spent token past the grace window still revokes the family", async () => {
+    const u = await signUp(freshIp());
+    assert.equal((await refresh(u.refresh, freshIp())).status, 200);
+    await h.gateway.deps.db.query("UPDATE user_sessions SET used_at = used_at - interval '20 seconds' WHERE refresh_token_hash = $1", [
+      createHash('sha256').update(u.refresh).digest(),
+    ]);
+    // Spent 20 s ago by the database's clock, past the 10 s window; by a gateway clock 60 s behind, "in the future".
+    const realNow = Date.now;
+    Date.now = () => realNow() - 60_000;
+    let late;
+    try {
+      late = await refresh(u.refresh, freshIp());
+    } finally {
+      Date.now = realNow;
+    }
+    assert.equal(late.status, 401);
+    assert.match(late.body.detail, /already used/);
+  });
+
   it('when a user lists and revokes sessions, then only their own live ones are shown and a revoked one stops at once', async () => {
     const u = await signUp(freshIp());
     const second = await h.api.call('POST', '/v1/auth/login', { body: { email: u.email, password: 'correct horse battery' }, headers: from(freshIp()) });
