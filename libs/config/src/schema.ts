@@ -73,7 +73,8 @@ export const ConfigSchema = Type.Object(
     LLM_API_KEY: OptStr(),
     LLM_MODEL: Str('gpt-4o-mini'),
     LLM_TIMEOUT_MS: Int(60000, 100, 600000),
-    LLM_MAX_TOKENS: Int(1500, 16, 32000),
+    // The cap on an answer's tokens: a `long` article (about 1200 words, in JSON, with citations) needs about 2,900.
+    LLM_MAX_TOKENS: Int(4096, 16, 32000),
     LLM_CACHE_TTL_S: Int(86400, 0),
     // JSON: USD per million tokens by model, e.g. {"gpt-4o-mini":{"input":0.15,"output":0.6}}. A model not listed
     // has an unknown cost (null); the built-in writer costs nothing whatever the table says.

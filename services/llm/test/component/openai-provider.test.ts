@@ -81,7 +81,7 @@ describe('llm worker with an OpenAI-compatible provider (real RabbitMQ and Redis
     const user = body.messages[1]!.content;
     assert.match(user, /^Topic: rooftop solar basics$/m);
     assert.match(user, /^Audience: homeowners$/m);
-    for (const [i, s] of task.sources.entries()) assert.ok(user.includes(`[${i + 1}] ${s.title} — ${s.url}\n${s.text.slice(0, 40)}`));
+    for (const [i, s] of task.sources.entries()) assert.ok(user.includes(`<source id="${i + 1}">\ntitle: ${s.title}\nurl: ${s.url}\n\n${s.text.slice(0, 40)}`));
 
     const article = done.result?.article;
     assert.ok(article);
