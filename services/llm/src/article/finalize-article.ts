@@ -2,7 +2,8 @@ import type { Article, Source } from '@pressroom/contracts';
 import { clip } from '@pressroom/text';
 import { titleCase } from '../text/title-case.ts';
 import { keepValidCitations } from './citations.ts';
-import { hasSourcesSection, sourcesSection } from './sources-section.ts';
+import { keepSourceLinks } from './source-links.ts';
+import { sourcesSection, withoutSourcesSections } from './sources-section.ts';
 
 export interface Draft {
   title: string;
@@ -28,8 +29,13 @@ export function finalizeArticle(draft: Draft, sources: readonly Source[], topic:
   );
   // Publishers render the title themselves; a leading "# Title" in the body would show it twice.
   let body = draft.body_markdown.trim().replace(/^#\s+[^\n]*\n+/, '');
+  // The list of sources is always the task's, never one the writer wrote; links go only to those sources.
+  body = keepSourceLinks(
+    withoutSourcesSections(body),
+    refs.map((r) => r.url),
+  );
   body = clip(keepValidCitations(body, sources.length), MAX_BODY).trim();
-  body = hasSourcesSection(body) ? `${body}\n` : [body, sourcesSection(refs)].filter(Boolean).join('\n\n');
+  body = [body, sourcesSection(refs)].filter(Boolean).join('\n\n');
   const summary = clip(keepValidCitations(draft.summary, sources.length).replace(/\s+/g, ' ').trim(), MAX_SUMMARY);
   return { title, summary, body_markdown: body, sources: refs };
 }

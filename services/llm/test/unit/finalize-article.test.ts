@@ -50,9 +50,33 @@ describe('article post-processing', () => {
     );
   });
 
-  it('when the body already has a sources section, then no second one is appended', () => {
-    const article = finalizeArticle(draft('Body [1].\n\n## Sources\n\n1. [A](https://a.test)'), someSources(), 'solar');
-    assert.equal(article.body_markdown.match(/## Sources/g)?.length, 1);
+  it('when the writer wrote its own list of sources, then it is replaced by the task sources (one list, none of its URLs)', () => {
+    const article = finalizeArticle(
+      draft('Body [1].\n\n## References\n\n1. [A](https://a.test)\n2. https://made-up.test\n\n## Sources:\n\n- [B](https://b.test)'),
+      someSources(),
+      'solar',
+    );
+    assert.equal(article.body_markdown.match(/^## (Sources|References)/gm)?.length, 1);
+    assert.doesNotMatch(article.body_markdown, /a\.test|b\.test|made-up/);
+    assert.match(article.body_markdown, /^Body \[1\]\.\n\n## Sources\n\n1\. \[How Solar Panels Turn Light into Electricity\]\(https:\/\/example\.org\/solar\)/);
+  });
+
+  it("when a section follows the writer's list of sources, then only the list goes", () => {
+    const article = finalizeArticle(draft('Intro [1].\n\n### Sources\n\n- x\n\n## Outlook\n\nMore [2].'), someSources(), 'solar');
+    assert.match(article.body_markdown, /^Intro \[1\]\.\n\n## Outlook\n\nMore \[2\]\.\n\n## Sources\n/);
+  });
+
+  it('when the body links or embeds URLs that are not sources, then the links keep their text and the images go; source links and code stay', () => {
+    const article = finalizeArticle(
+      draft(
+        'See [the study](https://example.org/solar) and [this offer](https://evil.test/buy "Buy") [1]. ![pixel](https://evil.test/p.gif) <https://evil.test/x> `[a](https://evil.test/code)`\n\n[ref]: https://evil.test/ref',
+      ),
+      someSources(),
+      'solar',
+    );
+    assert.doesNotMatch(article.body_markdown.replace(/`[^`]*`/g, ''), /evil\.test/);
+    assert.match(article.body_markdown, /See \[the study\]\(https:\/\/example\.org\/solar\) and this offer \[1\]\./);
+    assert.match(article.body_markdown, /`\[a\]\(https:\/\/evil\.test\/code\)`/, 'code is left as written');
   });
 
   it('when the body starts with the title as a level-one heading, then that heading is removed', () => {
