@@ -11,6 +11,7 @@ import { printAlertWebhookSecret } from './cli/alert-webhook-secret.ts';
 import { ApiError, CliError, credentialsFrom, signIn } from './cli/api-client.ts';
 import { checkUsage, list, status, submit, UsageError, watch, type Io, type Values } from './cli/commands.ts';
 import { COMMANDS, commandUsage, isCommand, mainUsage, parseOptionsOf, type CommandName } from './cli/usage.ts';
+import { sessionCache } from './cli/session-cache.ts';
 
 const io: Io = { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) };
 
@@ -72,7 +73,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   }
 
   try {
-    const api = await signIn(url, credentialsFrom(env));
+    const api = await signIn(url, credentialsFrom(env), (email, password) => sessionCache(env, url, email, password));
     if (command === 'submit') return await submit(api, positionals[0]!, values, io);
     if (command === 'status') return await status(api, positionals[0]!, values, io);
     if (command === 'watch') return await watch(api, positionals[0]!, values, io);

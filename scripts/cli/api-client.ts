@@ -1,5 +1,6 @@
 // The CLI's HTTP side: one fetch wrapper that turns problem+json answers and unreachable gateways into errors
 // that say what went wrong, and the credentials a command runs with.
+import type { SessionCache } from './session-cache.ts';
 
 /** A failure the CLI reports in one or a few lines and exits 1 for (never a stack trace). */
 export class CliError extends Error {}
@@ -29,6 +30,12 @@ export interface ApiClient {
   /** The bearer credential, for the event stream (fetched outside `call`). */
   readonly token: string | undefined;
   call<T>(method: string, path: string, body?: unknown): Promise<T>;
+}
+
+interface TokenAnswer {
+  access_token: string;
+  refresh_token: string;
+  expires_in: number;
 }
 
 function createApiClient(baseUrl: string, token?: string): ApiClient {
@@ -92,20 +99,57 @@ export function credentialsFrom(env: NodeJS.ProcessEnv): Credentials {
     : { token, email: env['BOOTSTRAP_ADMIN_EMAIL'], password: env['BOOTSTRAP_ADMIN_PASSWORD'] };
 }
 
-/** A client holding a bearer token: the given one, or one from logging in. */
-export async function signIn(baseUrl: string, credentials: Credentials): Promise<ApiClient> {
+/**
+ * A client holding a bearer token: the given one, or a session kept from an earlier run (its access token while it
+ * lasts, else refreshed), or one from logging in. A kept token the gateway refuses (the session was ended) is
+ * dropped and the call made again after a fresh login, once.
+ */
+export async function signIn(
+  baseUrl: string,
+  credentials: Credentials,
+  cacheOf?: (email: string, password: string) => SessionCache | undefined,
+): Promise<ApiClient> {
   if (credentials.token) return createApiClient(baseUrl, credentials.token);
   const { email, password } = credentials;
   if (!email || !password)
     throw new CliError(
       'no credentials: set PRESSROOM_TOKEN (an access token or API key), or PRESSROOM_EMAIL and PRESSROOM_PASSWORD, or run `pnpm start` once so that .env holds the bootstrap admin',
     );
-  try {
-    const { access_token } = await createApiClient(baseUrl).call<{ access_token: string }>('POST', '/v1/auth/login', { email, password });
-    return createApiClient(baseUrl, access_token);
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401)
-      throw new CliError(`login as ${email} refused (${err.code}): check PRESSROOM_EMAIL and PRESSROOM_PASSWORD`);
-    throw err;
-  }
+  const cache = cacheOf?.(email, password);
+  const anonymous = createApiClient(baseUrl);
+  const keep = (t: TokenAnswer) => {
+    cache?.write({ access_token: t.access_token, refresh_token: t.refresh_token, use_until: Date.now() + (t.expires_in - 60) * 1000 });
+    return t.access_token;
+  };
+  const login = async () => {
+    try {
+      return keep(await anonymous.call<TokenAnswer>('POST', '/v1/auth/login', { email, password }));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401)
+        throw new CliError(`login as ${email} refused (${err.code}): check PRESSROOM_EMAIL and PRESSROOM_PASSWORD`);
+      throw err;
+    }
+  };
+  const kept = cache?.read();
+  let token: string | undefined;
+  if (kept && kept.use_until > Date.now()) token = kept.access_token;
+  else if (kept) token = await anonymous.call<TokenAnswer>('POST', '/v1/auth/refresh', { refresh_token: kept.refresh_token }).then(keep, () => undefined);
+  const fromCache = token !== undefined;
+  let client = createApiClient(baseUrl, token ?? (await login()));
+  return {
+    baseUrl: client.baseUrl,
+    get token() {
+      return client.token;
+    },
+    async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+      try {
+        return await client.call<T>(method, path, body);
+      } catch (err) {
+        if (!(fromCache && err instanceof ApiError && err.status === 401 && client.token === token)) throw err;
+        cache?.clear();
+        client = createApiClient(baseUrl, await login());
+        return client.call<T>(method, path, body);
+      }
+    },
+  };
 }

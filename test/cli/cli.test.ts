@@ -5,6 +5,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publishEvent } from '@pressroom/messaging';
@@ -404,6 +405,29 @@ describe('pressroom CLI against a gateway (real PostgreSQL, Redis, RabbitMQ)', (
     const refused = await runCli(['list'], { ...env, PRESSROOM_PASSWORD: 'not the password' });
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, new RegExp(`login as ${user.email} refused \\(unauthorized\\)`));
+  });
+
+  it('when several commands run with one email and password, then they sign in once and share the session (0600); a session ended meanwhile is replaced by a fresh sign-in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pressroom-cli-sessions-'));
+    try {
+      const u = await h.api.registerAndLogin();
+      const e = { PRESSROOM_URL: h.url, PRESSROOM_EMAIL: u.email, PRESSROOM_PASSWORD: u.password, PRESSROOM_SESSION_DIR: dir };
+      for (let i = 0; i < 3; i++) assert.equal((await runCli(['list'], e)).code, 0);
+      const sessions = (await h.api.call('GET', '/v1/auth/sessions', { token: u.access })).body.items as Array<{ id: string; current: boolean }>;
+      assert.equal(sessions.length, 2, "this test's own sign-in and one for the CLI, not one per command");
+      const files = readdirSync(dir);
+      assert.equal(files.length, 1);
+      assert.equal(statSync(join(dir, files[0]!)).mode & 0o777, 0o600);
+      const cli = sessions.find((x) => !x.current)!;
+      assert.equal((await h.api.call('DELETE', `/v1/auth/sessions/${cli.id}`, { token: u.access })).status, 204);
+      const after = await runCli(['list'], e);
+      assert.equal(after.code, 0, after.stderr);
+      const wrong = await runCli(['list'], { ...e, PRESSROOM_PASSWORD: 'not the password at all' });
+      assert.equal(wrong.code, 1, 'another password never uses the kept session');
+      assert.match(wrong.stderr, /login as .* refused/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('when given a bearer token in PRESSROOM_TOKEN, then it uses it and needs no password', async () => {

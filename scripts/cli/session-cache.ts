@@ -1,0 +1,54 @@
+// The CLI's sign-in, kept between runs: each command used to log in afresh, which spends the address's sign-in
+// budget (RATE_LIMIT_AUTH_PER_HOUR, 20 by default: the 21st command of an hour was refused, and the console's
+// sign-in from that host with it) and left a week-long session behind per command.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface CachedSession {
+  access_token: string;
+  refresh_token: string;
+  /** Epoch ms after which the access token is not used (its expiry, less a minute). */
+  use_until: number;
+}
+
+export interface SessionCache {
+  read(): CachedSession | undefined;
+  write(session: CachedSession): void;
+  clear(): void;
+}
+
+/**
+ * PRESSROOM_SESSION_DIR, else $XDG_STATE_HOME/pressroom, else ~/.local/state/pressroom; none of them set: nothing
+ * is kept. One file per gateway, account and password (a changed password never reuses the old session), 0600 in
+ * a 0700 folder, written whole (temporary file, then rename).
+ */
+export function sessionCache(env: NodeJS.ProcessEnv, baseUrl: string, email: string, password: string): SessionCache | undefined {
+  const dir =
+    env['PRESSROOM_SESSION_DIR'] ||
+    (env['XDG_STATE_HOME'] ? join(env['XDG_STATE_HOME'], 'pressroom') : env['HOME'] ? join(env['HOME'], '.local', 'state', 'pressroom') : undefined);
+  if (!dir) return undefined;
+  const id = createHash('sha256').update(`${baseUrl}\0${email}\0${password}`).digest('hex').slice(0, 32);
+  const file = join(dir, `session-${id}.json`);
+  return {
+    read() {
+      try {
+        const s = JSON.parse(readFileSync(file, 'utf8')) as Partial<CachedSession>;
+        return typeof s.access_token === 'string' && typeof s.refresh_token === 'string' && typeof s.use_until === 'number' ? (s as CachedSession) : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    write(session) {
+      try {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        const tmp = `${file}.${process.pid}.tmp`;
+        writeFileSync(tmp, JSON.stringify(session), { mode: 0o600 });
+        renameSync(tmp, file);
+      } catch {
+        // Not kept: the next command signs in again, as without a cache.
+      }
+    },
+    clear: () => rmSync(file, { force: true }),
+  };
+}
