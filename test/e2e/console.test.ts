@@ -192,6 +192,18 @@ describe('operator console in Chromium: four processes', () => {
     await row.locator('input.quota').fill('7');
     await row.locator('form button').click();
     await page.waitForFunction(`document.querySelector('#user-list tr[data-user="${user.userId}"] input.quota')?.value === '7'`);
+    // Its "requests" link: the list filtered by that user (not a request page for an id of "user_id=…").
+    const own = await pipeline.api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'console user link, own' } });
+    const other = await pipeline.api.call('POST', '/v1/requests', { token: await adminToken(), body: { topic: 'console user link, other' } });
+    assert.deepEqual([own.status, other.status], [202, 202]);
+    await row.locator('a', { hasText: 'requests' }).click();
+    await page.waitForSelector('#request-list table');
+    assert.equal(await page.locator('#problem').isHidden(), true, (await page.locator('#problem').textContent()) ?? '');
+    assert.equal(await page.locator('#request-filters input[name="user"]').inputValue(), user.userId);
+    const listed = (await page.locator('#request-list').textContent()) ?? '';
+    assert.ok(listed.includes('console user link, own') && !listed.includes('console user link, other'), listed);
+    await page.click('nav a[href="#/users"]');
+    await row.waitFor();
     await row.locator('button.toggle-disabled').click();
     await page.waitForSelector(`#user-list tr[data-user="${user.userId}"] .badge-disabled`);
     const users = await pipeline.api.call('GET', '/v1/admin/users?limit=100', { token: await adminToken() });
@@ -240,6 +252,36 @@ describe('operator console in Chromium: four processes', () => {
     assert.match((await page.locator('#sign-in-message').textContent()) ?? '', /session has expired/i);
     assert.equal(await page.evaluate(() => sessionStorage.getItem('pressroom.console.session')), null, 'the dead session is forgotten');
     await signIn(page, ADMIN.email, ADMIN.password);
+    await page.waitForSelector('#queue-list tr[data-stage="research"]');
+    await context.close();
+  });
+
+  it('when a token refresh meets a 503 (a deploy, the database away), then the operator stays signed in, sees it, and the next action works', async () => {
+    const { context, page } = await openConsole();
+    await signIn(page, ADMIN.email, ADMIN.password);
+    await page.waitForSelector('#request-filters');
+    // The access token has expired (as after 15 idle minutes: the tab is reloaded with it), and the gateway answers
+    // the refresh with 503 once.
+    await page.route(
+      '**/v1/auth/refresh',
+      (r) =>
+        r.fulfill({
+          status: 503,
+          contentType: 'application/problem+json',
+          body: JSON.stringify({ status: 503, code: 'unavailable', title: 'Service unavailable', detail: 'starting' }),
+        }),
+      { times: 1 },
+    );
+    await page.evaluate(() => {
+      const s = JSON.parse(sessionStorage.getItem('pressroom.console.session') ?? 'null') as { access: string };
+      sessionStorage.setItem('pressroom.console.session', JSON.stringify({ ...s, access: `${s.access}x` }));
+    });
+    await page.reload();
+    await page.waitForSelector('#problem:not([hidden])');
+    assert.match((await page.locator('#problem').textContent()) ?? '', /503/);
+    assert.notEqual(await page.evaluate(() => sessionStorage.getItem('pressroom.console.session')), null, 'still signed in');
+    assert.equal(await page.locator('#sign-in-message.notice').count(), 0, 'not sent back to the sign-in form');
+    await page.evaluate(() => (location.hash = '#/queues'));
     await page.waitForSelector('#queue-list tr[data-stage="research"]');
     await context.close();
   });

@@ -43,10 +43,16 @@ export async function signIn(email, password) {
   save({ access: res.json.access_token, refresh: res.json.refresh_token });
 }
 
+/** Ends the session on the gateway too: with an access token that has expired meanwhile, after a refresh. */
 export async function signOut() {
-  const s = session;
-  save(null);
-  if (s) await send('POST', '/v1/auth/logout', { body: {}, token: s.access }).catch(() => undefined);
+  if (!session) return;
+  try {
+    await api('POST', '/v1/auth/logout', {});
+  } catch {
+    // Forgotten here whatever the gateway answered; an unreachable gateway leaves the session to expire.
+  } finally {
+    save(null);
+  }
 }
 
 let refreshing;
@@ -54,10 +60,13 @@ let refreshing;
 function refresh() {
   refreshing ??= (async () => {
     const res = await send('POST', '/v1/auth/refresh', { body: { refresh_token: session.refresh } });
-    if (!res.ok) {
+    // Only a refused refresh token ends the session. A 503 (a replica starting, the database away), a 429 or a 500
+    // is the gateway's moment, not the operator's: shown, and the next action tries again with the same tokens.
+    if (res.status === 400 || res.status === 401) {
       save(null);
       throw new SessionExpired('your session has expired');
     }
+    if (!res.ok) throw new ApiProblem(res.status, res.json);
     save({ access: res.json.access_token, refresh: res.json.refresh_token });
   })().finally(() => (refreshing = undefined));
   return refreshing;

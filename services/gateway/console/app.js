@@ -113,8 +113,10 @@ async function route() {
   nav.hidden = false;
   signOutButton.hidden = false;
   who.textContent = operator.email;
-  const [, view, id] = (location.hash || '#/requests').split(/[/?]/);
-  const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  // The query first: `#/requests?user_id=…` is the list filtered by a user, not a request whose id is `user_id=…`.
+  const [path = '', query = ''] = (location.hash || '#/requests').split('?');
+  const [, view, id] = path.split('/');
+  const params = new URLSearchParams(query);
   for (const a of nav.querySelectorAll('a')) a.classList.toggle('active', a.getAttribute('href') === `#/${view}`);
   const ctx = { main, params, attempt, showProblem };
   const views = {
