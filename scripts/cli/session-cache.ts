@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface CachedSession {
+interface CachedSession {
   access_token: string;
   refresh_token: string;
   /** Epoch ms after which the access token is not used (its expiry, less a minute). */
