@@ -281,7 +281,7 @@ describe('operator console in Chromium: four processes', () => {
     assert.match((await page.locator('#problem').textContent()) ?? '', /503/);
     assert.notEqual(await page.evaluate(() => sessionStorage.getItem('pressroom.console.session')), null, 'still signed in');
     assert.equal(await page.locator('#sign-in-message.notice').count(), 0, 'not sent back to the sign-in form');
-    await page.evaluate(() => (location.hash = '#/queues'));
+    await page.evaluate("location.hash = '#/queues'");
     await page.waitForSelector('#queue-list tr[data-stage="research"]');
     await context.close();
   });
