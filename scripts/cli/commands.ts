@@ -2,7 +2,7 @@
 import { CliError, type ApiClient } from './api-client.ts';
 import { followEvents } from './event-stream.ts';
 import { COMMANDS, type CommandName } from './usage.ts';
-import { FINAL_STATUSES, failureReason, requestDetails, requestList, stagesLine, type Page, type Request, type Summary } from './render.ts';
+import { FINAL_STATUSES, failureReason, requestDetails, requestList, stagesLine, type Page, type Request, type Submitted } from './render.ts';
 
 export interface Io {
   out(text: string): void;
@@ -69,8 +69,10 @@ export async function submit(api: ApiClient, topic: string, values: Values, io: 
     ...(values['channel'] ? { channel: { type: values['channel'], ...(values['webhook-url'] ? { url: values['webhook-url'] } : {}) } } : {}),
   };
   const started = Date.now();
-  const created = await api.call<Summary>('POST', '/v1/requests', body);
+  const created = await api.call<Submitted>('POST', '/v1/requests', body);
   io.out(`submitted ${created.id}\n`);
+  // Shown once by the API: without it the receiver can never verify this request's callbacks.
+  if (created.webhook_secret) io.out(`webhook secret (verifies this request's callbacks; shown once): ${created.webhook_secret}\n`);
   if (values['no-wait']) return 0;
 
   const done = await follow(api, created.id, timeoutS, io);

@@ -315,6 +315,12 @@ describe('pressroom CLI against a gateway (real PostgreSQL, Redis, RabbitMQ)', (
     assert.equal(r.stderr, '');
   });
 
+  it("when a request is submitted to an ad-hoc webhook, then submit prints the webhook's signing secret, which the API shows only then", async () => {
+    const r = await runCli(['submit', 'bees', '--channel', 'webhook', '--webhook-url', 'https://hooks.example.com/articles', '--no-wait'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^submitted \S+\nwebhook secret \(verifies this request's callbacks; shown once\): whsec_[A-Za-z0-9+/=]+\n$/);
+  });
+
   it('when watching a request, then it prints each stage event and status change from the stream as they happen and exits 0 once published', async () => {
     const created = await h.api.call('POST', '/v1/requests', { token: user.access, body: { topic: 'honeybees' } });
     const id = created.body.id as string;
