@@ -1,11 +1,10 @@
 // How the CLI prints the API's views. The types are the contracts' own schemas, so a view that changes shape
 // is a compile error here too.
 import type { Static } from '@sinclair/typebox';
-import type { RequestPage, RequestSummary, RequestView, StageView, SubmittedRequest } from '@pressroom/contracts';
+import type { RequestPage, RequestView, StageView, SubmittedRequest } from '@pressroom/contracts';
 
 export type Request = Static<typeof RequestView>;
 type Stage = Static<typeof StageView>;
-export type Summary = Static<typeof RequestSummary>;
 export type Submitted = Static<typeof SubmittedRequest>;
 export type Page = Static<typeof RequestPage>;
 
