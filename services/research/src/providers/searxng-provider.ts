@@ -1,9 +1,24 @@
+import { transientError } from '@pressroom/contracts';
 import { requestJson } from './request-json.ts';
 import { resultList, toHits } from './parse-hits.ts';
 import type { ProviderDeps, SearchHit, SearchProvider } from './search-provider.ts';
 
+/**
+ * The hits, or a transient error when there are none because engines did not answer: SearXNG says 200 with no
+ * results when the engines it asks are blocked (a CAPTCHA, a rate limit, a timeout) and lists them in
+ * `unresponsive_engines`. Read as "nothing found", that failed the request for good (no_sources) during an outage.
+ */
 export function parseSearxngResponse(body: unknown): SearchHit[] {
-  return toHits(resultList('searxng', body, ['results']), { title: 'title', url: 'url', snippet: 'content' });
+  const hits = toHits(resultList('searxng', body, ['results']), { title: 'title', url: 'url', snippet: 'content' });
+  const unresponsive = (body as { unresponsive_engines?: unknown } | null)?.unresponsive_engines;
+  if (hits.length === 0 && Array.isArray(unresponsive) && unresponsive.length > 0) {
+    const named = unresponsive
+      .slice(0, 5)
+      .map((e) => (Array.isArray(e) ? e.map(String).join(': ') : String(e)))
+      .join(', ');
+    throw transientError('upstream_unreachable', `SearXNG found nothing because ${unresponsive.length} of its engines did not answer (${named})`);
+  }
+  return hits;
 }
 
 /**

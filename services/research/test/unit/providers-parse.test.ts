@@ -68,4 +68,26 @@ describe('parseSearxngResponse', () => {
     assert.throws(() => parseSearxngResponse({ error: 'x' }), badResponse);
     assert.throws(() => parseSearxngResponse([]), badResponse);
   });
+  it('when nothing was found because its engines did not answer (a CAPTCHA, a rate limit), then it is a transient error naming them, not "no results"', () => {
+    const blocked = {
+      query: 'x',
+      results: [],
+      unresponsive_engines: [
+        ['google', 'CAPTCHA'],
+        ['duckduckgo', 'timeout'],
+      ],
+    };
+    assert.throws(
+      () => parseSearxngResponse(blocked),
+      (err: unknown) =>
+        err instanceof TaskError && err.transient && err.code === 'upstream_unreachable' && /2 of its engines.*google: CAPTCHA/.test(err.message),
+    );
+    assert.deepEqual(
+      parseSearxngResponse({ query: 'x', results: [], unresponsive_engines: [] }),
+      [],
+      'an answer with every engine up is a real "nothing found"',
+    );
+    const some = { results: [{ url: 'https://c.test/p', title: 'P', content: 'c' }], unresponsive_engines: [['google', 'CAPTCHA']] };
+    assert.equal(parseSearxngResponse(some).length, 1, 'hits from the engines that answered are used');
+  });
 });
