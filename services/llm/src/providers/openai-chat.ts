@@ -44,21 +44,54 @@ export function openAiCacheScope(config: LlmConfig): string {
   return `${config.LLM_BASE_URL.replace(/\/+$/, '')} max_tokens=${config.LLM_MAX_TOKENS}`;
 }
 
-export function buildChatRequest(config: LlmConfig, messages: readonly ChatMessage[], format: ResponseFormat = 'json_schema') {
+/**
+ * How the sampling parameters are sent. `classic` is what every server takes; OpenAI's reasoning models (o1, o3,
+ * o4, gpt-5) refuse `max_tokens` (they want `max_completion_tokens`) and any temperature but their default.
+ */
+interface Sampling {
+  tokenParam: 'max_tokens' | 'max_completion_tokens';
+  temperature: boolean;
+}
+const CLASSIC: Sampling = { tokenParam: 'max_tokens', temperature: true };
+
+export function buildChatRequest(config: LlmConfig, messages: readonly ChatMessage[], format: ResponseFormat = 'json_schema', sampling: Sampling = CLASSIC) {
   return {
     url: `${config.LLM_BASE_URL.replace(/\/+$/, '')}/chat/completions`,
     // Local servers run without a key; an empty "Bearer " header makes some proxies answer 401.
     headers: config.LLM_API_KEY ? { authorization: `Bearer ${config.LLM_API_KEY}` } : {},
-    body: { model: config.LLM_MODEL, messages, temperature: 0.3, max_tokens: config.LLM_MAX_TOKENS, ...responseFormat(format) },
+    body: {
+      model: config.LLM_MODEL,
+      messages,
+      ...(sampling.temperature ? { temperature: 0.3 } : {}),
+      [sampling.tokenParam]: config.LLM_MAX_TOKENS,
+      ...responseFormat(format),
+    },
   };
+}
+
+/** The body of a 400 (or FastAPI's 422): the server refusing a field it does not support. */
+function refusalBody(err: unknown): string | undefined {
+  const res = (err as { response?: { statusCode?: unknown; body?: unknown } } | undefined)?.response;
+  if (!res || (res.statusCode !== 400 && res.statusCode !== 422)) return undefined;
+  return typeof res.body === 'string' ? res.body : Buffer.isBuffer(res.body) ? res.body.toString('utf8') : '';
 }
 
 /** A 400 (or FastAPI's 422) that names the field: the server does not support this response_format. */
 export function rejectsResponseFormat(err: unknown): boolean {
-  const res = (err as { response?: { statusCode?: unknown; body?: unknown } } | undefined)?.response;
-  if (!res || (res.statusCode !== 400 && res.statusCode !== 422)) return false;
-  const body = typeof res.body === 'string' ? res.body : Buffer.isBuffer(res.body) ? res.body.toString('utf8') : '';
-  return /response_format|json_schema|json_object|structured output/i.test(body);
+  return /response_format|json_schema|json_object|structured output/i.test(refusalBody(err) ?? '');
+}
+
+/**
+ * The sampling a refusal asks for instead, or undefined when the refusal is about something else: OpenAI answers
+ * a reasoning model's `max_tokens` with "Use 'max_completion_tokens' instead" and its temperature with "Only the
+ * default (1) value is supported".
+ */
+function samplingAfterRefusal(err: unknown, sampling: Sampling): Sampling | undefined {
+  const body = refusalBody(err) ?? '';
+  if (sampling.tokenParam === 'max_tokens' && /max_tokens/.test(body) && /max_completion_tokens/.test(body))
+    return { ...sampling, tokenParam: 'max_completion_tokens' };
+  if (sampling.temperature && /temperature/i.test(body) && /unsupported|not supported|only the default/i.test(body)) return { ...sampling, temperature: false };
+  return undefined;
 }
 
 export function readCompletion(raw: string, requestedModel: string, sourceCount: number): Completion {
@@ -90,12 +123,14 @@ async function postChat(client: HttpClient, req: ReturnType<typeof buildChatRequ
  * from a request, and self-hosted servers usually listen on loopback or a private network, so the SSRF guard
  * that protects user-supplied targets is relaxed for it. Only the HTTP exchange runs under the breaker:
  * a malformed answer says nothing about the endpoint's health. When the server rejects a response_format,
- * the next weaker one is tried at once and kept for later calls, so each process pays the 400 once.
+ * the next weaker one is tried at once and kept for later calls, so each process pays the 400 once; the same for
+ * the sampling parameters a reasoning model refuses (max_tokens, temperature).
  */
 export function createOpenAiChat(deps: { config: LlmConfig; breakers: Breakers; logger?: Logger }): WriterProvider {
   const { config, breakers, logger } = deps;
   const client = createOperatorClient({ timeoutMs: config.LLM_TIMEOUT_MS, maxResponseBytes: config.RESPONSE_MAX_BYTES });
   let level = 0;
+  let sampling = CLASSIC;
   return {
     name: 'openai',
     system: 'openai',
@@ -106,7 +141,7 @@ export function createOpenAiChat(deps: { config: LlmConfig; breakers: Breakers; 
         for (;;) {
           const format = RESPONSE_FORMATS[level] ?? 'none';
           try {
-            return await postChat(client, buildChatRequest(config, messages, format), signal);
+            return await postChat(client, buildChatRequest(config, messages, format, sampling), signal);
           } catch (err) {
             // Abandoned because every request waiting on it was cancelled: says nothing about the endpoint, so a
             // permanent error (the breaker counts only transient ones), never a retry.
@@ -114,6 +149,13 @@ export function createOpenAiChat(deps: { config: LlmConfig; breakers: Breakers; 
             if (level < RESPONSE_FORMATS.length - 1 && rejectsResponseFormat(err)) {
               level++;
               logger?.warn({ rejected: format, next: RESPONSE_FORMATS[level] }, 'LLM server rejects this response_format; asking with the next weaker one');
+              continue;
+            }
+            // Kept for later calls, like the response_format: each process pays each refusal once.
+            const next = samplingAfterRefusal(err, sampling);
+            if (next) {
+              logger?.warn({ rejected: sampling, next }, 'LLM model rejects these sampling parameters (a reasoning model); asking with the ones it names');
+              sampling = next;
               continue;
             }
             throw classifyHttpError(err, 'LLM provider');

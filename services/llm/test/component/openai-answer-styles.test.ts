@@ -148,3 +148,43 @@ describe('llm worker with a server that rejects response_format (real RabbitMQ a
     assert.deepEqual(formats.slice(3), ['none']);
   });
 });
+
+describe('llm worker with a reasoning model that refuses max_tokens and temperature (real RabbitMQ and Redis, stub chat server)', () => {
+  let stub: Awaited<ReturnType<typeof startChatStub>>;
+  let llm: LlmWorker;
+  const asked: string[] = [];
+
+  // OpenAI's answers for o-series and gpt-5 models, word for word in what matters: the parameter and its replacement.
+  const server = (_n: number, req: { json(): unknown }): StubReply => {
+    const body = req.json() as { max_tokens?: number; max_completion_tokens?: number; temperature?: number };
+    asked.push(`${'max_tokens' in body ? 'max_tokens' : 'max_completion_tokens'}${'temperature' in body ? '+temperature' : ''}`);
+    const refuse = (message: string, param: string) => ({
+      status: 400,
+      body: { error: { message, type: 'invalid_request_error', param, code: 'unsupported_parameter' } },
+    });
+    if ('max_tokens' in body)
+      return refuse("Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", 'max_tokens');
+    if ('temperature' in body)
+      return refuse("Unsupported value: 'temperature' does not support 0.3 with this model. Only the default (1) value is supported.", 'temperature');
+    return chatCompletion(article);
+  };
+
+  before(async () => {
+    stub = await startChatStub({}, server);
+    llm = await startLlmWorker({ LLM_PROVIDER: 'openai', LLM_BASE_URL: `${stub.url}/v1`, LLM_MODEL: 'o4-mini', STARTED_EVENT_DELAY_MS: '0' });
+  });
+  after(async () => {
+    await llm.stop();
+    await stub.close();
+  });
+
+  it('when max_tokens and then temperature are refused, then the request is sent again with max_completion_tokens and no temperature in the same attempt, and later tasks ask that way at once', async () => {
+    const done = await llm.settled(await llm.submit(aWriteTask({ brief: aBrief({ topic: 'reasoning first' }) })));
+    assert.equal(done.type, 'completed', done.error?.message);
+    assert.equal(done.attempt, 1);
+    assert.deepEqual(asked, ['max_tokens+temperature', 'max_completion_tokens+temperature', 'max_completion_tokens']);
+    const later = await llm.settled(await llm.submit(aWriteTask({ brief: aBrief({ topic: 'reasoning second' }) })));
+    assert.equal(later.type, 'completed');
+    assert.deepEqual(asked.slice(3), ['max_completion_tokens']);
+  });
+});
