@@ -37,7 +37,7 @@ const PROVIDERS: Array<{
     expectRequest: (req, q) => {
       assert.equal(req.method, 'GET');
       assert.equal(req.path, '/customsearch/v1');
-      assert.deepEqual(Object.fromEntries(req.query), { key: 'e2e-google-key', cx: 'e2e-cx', q, num: '5' });
+      assert.deepEqual(Object.fromEntries(req.query), { key: 'e2e-google-key', cx: 'e2e-cx', q, num: '10' }, 'twice SEARCH_RESULTS: spares for dropped pages');
     },
   },
   {
@@ -52,7 +52,7 @@ const PROVIDERS: Array<{
       assert.equal(req.path, '/search');
       assert.equal(req.headers['x-api-key'], 'e2e-serper-key');
       assert.match(String(req.headers['content-type']), /^application\/json/);
-      assert.deepEqual(req.json(), { q, num: 5 });
+      assert.deepEqual(req.json(), { q, num: 10 });
     },
   },
   {
@@ -66,7 +66,7 @@ const PROVIDERS: Array<{
     expectRequest: (req, q) => {
       assert.equal(req.method, 'GET');
       assert.equal(req.path, '/res/v1/web/search');
-      assert.deepEqual(Object.fromEntries(req.query), { q, count: '5' });
+      assert.deepEqual(Object.fromEntries(req.query), { q, count: '10' });
       assert.equal(req.headers['x-subscription-token'], 'e2e-brave-key');
       assert.equal(req.headers['accept'], 'application/json');
     },
@@ -172,7 +172,7 @@ describe('end to end with openai, each search provider and a webhook, all pointe
       );
       const prompt = chat.messages[1]!.content;
       assert.match(prompt, new RegExp(`^Topic: ${topic}$`, 'm'));
-      assert.ok(prompt.includes(`[1] ${hits[0]!.title} — ${hits[0]!.url}`), prompt);
+      assert.ok(prompt.includes(`<source id="1">\ntitle: ${hits[0]!.title}\nurl: ${hits[0]!.url}\n`), prompt);
       assert.ok(prompt.includes(PAGE_SENTENCE), 'the extracted page text is in the prompt');
       assert.ok(!/Subscribe now|do-not-index|All rights reserved/.test(prompt), 'navigation, scripts and footers are not');
 

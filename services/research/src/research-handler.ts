@@ -46,14 +46,18 @@ export async function createResearchHandler(deps: WorkerDeps): Promise<StageHand
   });
   // A corpus document is written to be about one subject; a web result needs a second opinion.
   const minSources = config.MIN_SOURCES ?? (provider.name === 'local' ? 1 : 2);
+  // The web drops pages for good (a 403, a PDF, robots.txt, a page over FETCH_MAX_BYTES): a web search asks for
+  // twice the sources it keeps (each provider caps the count at what its API allows), fetched only as needed. The
+  // local corpus has nothing to drop.
+  const candidates = provider.name === 'local' ? config.SEARCH_RESULTS : Math.min(20, config.SEARCH_RESULTS * 2);
   logger.info({ provider: provider.name, min_sources: minSources }, 'research search provider ready');
 
   return async (task) => {
     const { brief, channel } = task.payload;
     const query = searchQuery(brief);
     const topic = parseTopic(query);
-    const { hits, offTopic } = await search(query, config.SEARCH_RESULTS);
-    const built = await buildSources(hits, topic);
+    const { hits, offTopic } = await search(query, candidates);
+    const built = await buildSources(hits, topic, config.SEARCH_RESULTS);
     requireEnoughSources({ topic, provider: provider.name, built, offTopic, limit: config.SEARCH_RESULTS, minSources });
     const { sources } = built;
     logger.info({ provider: provider.name, sources: sources.length, dropped: built.dropped }, 'research found sources');

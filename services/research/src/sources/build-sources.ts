@@ -39,10 +39,12 @@ export interface SourceBuilderDeps {
 type Outcome = { source: Source } | { dropped: string; transient: boolean };
 
 /**
- * Turns search hits into sources about the topic. Hits without text get their page fetched (in parallel,
- * through the page cache) and judged by the same rule as the local corpus, on the text the writer will
- * see; a page that cannot be fetched or read is skipped, never replaced by its search snippet. Hits are
- * de-duplicated by canonical URL before fetching and by text after.
+ * Turns search hits into at most `limit` sources about the topic. Hits without text get their page fetched
+ * (in parallel, through the page cache) and judged by the same rule as the local corpus, on the text the
+ * writer will see; a page that cannot be fetched or read is skipped, never replaced by its search snippet.
+ * Hits are de-duplicated by canonical URL before fetching and by text after. Pages are taken in the search's
+ * order, as many at a time as sources are still missing: the hits past `limit` are spares, fetched only for
+ * pages that were dropped (a 403, a PDF, robots.txt, off the topic), so a few such pages no longer fail the request.
  */
 export function createSourceBuilder(deps: SourceBuilderDeps) {
   async function pageText(url: string): Promise<string> {
@@ -76,7 +78,7 @@ export function createSourceBuilder(deps: SourceBuilderDeps) {
     return { source: toSource(hit, text, () => snippet(profile, topic.terms, SNIPPET_CHARS)) };
   }
 
-  return async (hits: SearchHit[], topic: Topic): Promise<BuiltSources> => {
+  return async (hits: SearchHit[], topic: Topic, limit = hits.length): Promise<BuiltSources> => {
     const dropped: DropCounts = {};
     const drop = (reason: string) => (dropped[reason] = (dropped[reason] ?? 0) + 1);
     // Engines repeat a page (sitelinks, news boxes, http and https); one source per page.
@@ -87,18 +89,22 @@ export function createSourceBuilder(deps: SourceBuilderDeps) {
       else if (byPage.has(key)) drop('duplicate');
       else byPage.set(key, hit);
     }
-    const outcomes = await Promise.all([...byPage.values()].map((hit) => judge(hit, topic)));
+    const pages = [...byPage.values()];
     const sources: Source[] = [];
     const texts = new Set<string>();
     let transientDrops = 0;
-    for (const outcome of outcomes) {
-      if ('dropped' in outcome) {
-        drop(outcome.dropped);
-        if (outcome.transient) transientDrops++;
-      } else if (texts.has(outcome.source.text)) drop('duplicate');
-      else {
-        texts.add(outcome.source.text);
-        sources.push(outcome.source);
+    for (let next = 0; sources.length < limit && next < pages.length;) {
+      const batch = pages.slice(next, next + limit - sources.length);
+      next += batch.length;
+      for (const outcome of await Promise.all(batch.map((hit) => judge(hit, topic)))) {
+        if ('dropped' in outcome) {
+          drop(outcome.dropped);
+          if (outcome.transient) transientDrops++;
+        } else if (texts.has(outcome.source.text)) drop('duplicate');
+        else {
+          texts.add(outcome.source.text);
+          sources.push(outcome.source);
+        }
       }
     }
     return { sources, dropped, transientDrops, offered: byPage.size };

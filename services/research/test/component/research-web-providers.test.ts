@@ -19,7 +19,11 @@ const PROVIDERS: Array<{
     expectRequest: (req) => {
       assert.equal(req.method, 'GET');
       assert.equal(req.path, '/customsearch/v1');
-      assert.deepEqual(Object.fromEntries(req.query), { key: 'test-google-key', cx: 'test-cx', q: 'sourdough starter', num: '5' });
+      assert.deepEqual(
+        Object.fromEntries(req.query),
+        { key: 'test-google-key', cx: 'test-cx', q: 'sourdough starter', num: '10' },
+        'twice SEARCH_RESULTS (5): the spares stand in for dropped pages',
+      );
     },
   },
   {
@@ -34,7 +38,7 @@ const PROVIDERS: Array<{
       assert.equal(req.path, '/search');
       assert.equal(req.headers['x-api-key'], 'test-serper-key');
       assert.match(String(req.headers['content-type']), /^application\/json/);
-      assert.deepEqual(req.json(), { q: 'sourdough starter', num: 5 });
+      assert.deepEqual(req.json(), { q: 'sourdough starter', num: 10 });
     },
   },
   {
@@ -47,7 +51,7 @@ const PROVIDERS: Array<{
     expectRequest: (req) => {
       assert.equal(req.method, 'GET');
       assert.equal(req.path, '/res/v1/web/search');
-      assert.deepEqual(Object.fromEntries(req.query), { q: 'sourdough starter', count: '5' });
+      assert.deepEqual(Object.fromEntries(req.query), { q: 'sourdough starter', count: '10' });
       assert.equal(req.headers['x-subscription-token'], 'test-brave-key');
       assert.equal(req.headers['accept'], 'application/json');
     },

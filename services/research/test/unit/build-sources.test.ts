@@ -43,6 +43,26 @@ describe('createSourceBuilder (without a cache)', () => {
     assert.deepEqual(dropped, {});
   });
 
+  it('when pages among the first hits are dropped, then spare hits are fetched in order for the missing sources only, and never more than the limit are kept', async () => {
+    const pages: Record<string, string | Error> = {
+      'https://1.test/': permanentError('upstream_403', 'blocked'),
+      'https://2.test/': STARTER,
+      'https://3.test/': permanentError('unsupported_content_type', 'pdf'),
+      'https://4.test/': `${STARTER} Four.`,
+      'https://5.test/': `${STARTER} Five.`,
+      'https://6.test/': `${STARTER} Six.`,
+    };
+    const { build, fetched } = builder(pages);
+    const hits = Object.keys(pages).map((url) => hit(url));
+    const { sources, dropped } = await build(hits, topic, 3);
+    assert.deepEqual(
+      sources.map((s) => s.url),
+      ['https://2.test/', 'https://4.test/', 'https://5.test/'],
+    );
+    assert.deepEqual(fetched, ['https://1.test/', 'https://2.test/', 'https://3.test/', 'https://4.test/', 'https://5.test/'], 'the sixth was not needed');
+    assert.deepEqual(dropped, { upstream_403: 1, unsupported_content_type: 1 });
+  });
+
   it('when a page is not about the topic, then it is dropped as off_topic', async () => {
     const { build } = builder({ 'https://a.test/': STARTER, 'https://trees.test/': 'Urban trees cool streets. A starter kit for gardeners.' });
     const { sources, dropped } = await build([hit('https://a.test/'), hit('https://trees.test/')], topic);
