@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { pollUntil, startHttpStub, type HttpStub } from '@pressroom/test-support';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
+import { waitForFinalRequest } from '../support/request-polling.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ADMIN = { email: 'operator@console.test', password: 'operator password for the console test' };
@@ -178,6 +179,48 @@ describe('operator console in Chromium: four processes', () => {
     await page.click('nav a[href="#/users"]');
     await page.waitForSelector(`#user-list tr[data-user="${user.userId}"]`);
     await shot(page, 'users');
+    await context.close();
+  });
+
+  it('when an admin replays every dead letter of a stage, then the button counts what waits on the gateway and asks first; dismissed, nothing is replayed', async () => {
+    const user = await pipeline.api.registerAndLogin();
+    receiverGone = true;
+    const submitted = await pipeline.api.call('POST', '/v1/requests', {
+      token: user.access,
+      body: { topic: TOPIC, length: 'short', channel: { type: 'webhook', url: `${receiver.url}/hook` } },
+    });
+    assert.equal(submitted.status, 202);
+    const waitingNow = async () =>
+      ((await pipeline.api.call('GET', '/v1/admin/queues', { token: await adminToken() })).body.items as Array<{ stage: string; dead_letters: number }>).find(
+        (q) => q.stage === 'publish',
+      )!.dead_letters;
+    await pollUntil('its publish task to be dead-lettered', async () => {
+      const list = await pipeline.api.call('GET', `/v1/admin/dead-letters?request_id=${submitted.body.id}`, { token: await adminToken() });
+      return list.body.items?.[0];
+    });
+    const waiting = await waitingNow();
+    receiverGone = false;
+    const { context, page } = await openConsole();
+    await signIn(page, ADMIN.email, ADMIN.password);
+    await page.waitForSelector('#request-filters');
+    await page.click('nav a[href="#/dead-letters"]');
+    const button = page.locator('button.replay-stage[data-stage="publish"]');
+    await button.waitFor();
+    assert.equal(await button.textContent(), `Replay all publish (${waiting})`);
+    let asked = '';
+    page.once('dialog', (d) => {
+      asked = d.message();
+      void d.dismiss();
+    });
+    await button.click();
+    await pollUntil('the confirmation', async () => (asked ? true : undefined));
+    assert.match(asked, new RegExp(`^Replay all ${waiting} waiting publish dead letters?\\?`));
+    assert.equal(await waitingNow(), waiting, 'dismissed: nothing replayed');
+    page.once('dialog', (d) => void d.accept());
+    await button.click();
+    await page.waitForSelector('p.replay-all:has-text("replayed")');
+    assert.match((await page.locator('p.replay-all').textContent()) ?? '', /Replay all publish: [1-9]\d* replayed/);
+    await waitForFinalRequest(pipeline.api, user.access, submitted.body.id);
     await context.close();
   });
 

@@ -19,25 +19,35 @@ export function deadLettersView({ main, params, attempt }) {
   const replay = (target, what) =>
     attempt(async () => {
       const r = await api('POST', `/v1/admin/dead-letters/${encodeURIComponent(target)}/replay`, {});
-      replace(summary, `${what}: ${r.replayed} replayed, ${r.skipped} skipped (not a valid task).`);
+      replace(
+        summary,
+        `${what}: ${r.replayed} replayed, ${r.skipped} skipped (a letter that is not a valid task, or whose request is no longer failed: back in flight or finished).`,
+      );
       await load();
     });
+  // Every waiting letter of the stage, not only the rows shown: asked first, with the count the gateway has.
+  const replayAll = (s, n) => {
+    if (!window.confirm(`Replay all ${n} waiting ${s} dead ${n === 1 ? 'letter' : 'letters'}? Each failed request runs its ${s} stage again.`)) return;
+    void replay(s, `Replay all ${s}`);
+  };
 
   async function load() {
     const q = new URLSearchParams({ limit: '200' });
     if (stage.value) q.set('stage', stage.value);
     if (replayed.checked) q.set('include_replayed', 'true');
-    const { items } = await api('GET', `/v1/admin/dead-letters?${q}`);
+    // The list shows at most 200 rows (of the chosen stage); the per-stage counts are the gateway's, of every letter waiting.
+    const [{ items }, queues] = await Promise.all([api('GET', `/v1/admin/dead-letters?${q}`), api('GET', '/v1/admin/queues')]);
+    const waiting = new Map(queues.items.map((item) => [item.stage, item.dead_letters]));
     replace(
       list,
       h(
         'p',
         {},
         STAGES.map((s) => {
-          const n = items.filter((d) => d.stage === s && !d.replayed_at).length;
+          const n = waiting.get(s) ?? 0;
           return h(
             'button',
-            { type: 'button', class: 'replay-stage', dataset: { stage: s }, disabled: n === 0, onclick: () => replay(s, `Replay all ${s}`) },
+            { type: 'button', class: 'replay-stage', dataset: { stage: s }, disabled: n === 0, onclick: () => replayAll(s, n) },
             `Replay all ${s} (${n})`,
           );
         }),
