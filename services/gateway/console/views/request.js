@@ -13,6 +13,7 @@ const errorText = (e) => (e ? `${e.code}: ${e.message}` : '—');
 export function requestView({ main, attempt, showProblem }, id) {
   const body = h('div', { id: 'request-detail' });
   let stream;
+  let opening = false;
   let stopped = false;
   let pending;
 
@@ -30,8 +31,18 @@ export function requestView({ main, attempt, showProblem }, id) {
   };
 
   async function follow() {
-    if (stream || stopped) return;
-    stream = await openEventStream(id);
+    // One stream at a time, and none once the view is left: a reload and the refresh timer may both get here while
+    // the ticket is being fetched, and the operator may navigate away meanwhile.
+    if (stream || opening || stopped) return;
+    opening = true;
+    let opened;
+    try {
+      opened = await openEventStream(id);
+    } finally {
+      opening = false;
+    }
+    if (stopped) return opened.close();
+    stream = opened;
     for (const name of STREAM_EVENTS) stream.addEventListener(name, reloadSoon);
     // A ticket is single use: on a dropped stream, reconnecting would be refused, so the view reloads, which opens a new one if still needed.
     stream.addEventListener('error', () => {
