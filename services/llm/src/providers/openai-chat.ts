@@ -140,8 +140,10 @@ export function createOpenAiChat(deps: { config: LlmConfig; breakers: Breakers; 
       const raw = await breakers.call('llm:openai', async () => {
         for (;;) {
           const format = RESPONSE_FORMATS[level] ?? 'none';
+          // What this call sends: calls in flight together all meet the same refusal, each judged by what it sent.
+          const sent = sampling;
           try {
-            return await postChat(client, buildChatRequest(config, messages, format, sampling), signal);
+            return await postChat(client, buildChatRequest(config, messages, format, sent), signal);
           } catch (err) {
             // Abandoned because every request waiting on it was cancelled: says nothing about the endpoint, so a
             // permanent error (the breaker counts only transient ones), never a retry.
@@ -152,10 +154,19 @@ export function createOpenAiChat(deps: { config: LlmConfig; breakers: Breakers; 
               continue;
             }
             // Kept for later calls, like the response_format: each process pays each refusal once.
-            const next = samplingAfterRefusal(err, sampling);
+            const next = samplingAfterRefusal(err, sent);
             if (next) {
-              logger?.warn({ rejected: sampling, next }, 'LLM model rejects these sampling parameters (a reasoning model); asking with the ones it names');
-              sampling = next;
+              const merged: Sampling = {
+                tokenParam:
+                  next.tokenParam === 'max_completion_tokens' || sampling.tokenParam === 'max_completion_tokens' ? 'max_completion_tokens' : 'max_tokens',
+                temperature: next.temperature && sampling.temperature,
+              };
+              if (merged.tokenParam !== sampling.tokenParam || merged.temperature !== sampling.temperature)
+                logger?.warn(
+                  { rejected: sent, next: merged, LLM_MAX_TOKENS: config.LLM_MAX_TOKENS },
+                  'LLM model rejects these sampling parameters (a reasoning model); asking with the ones it names. Its reasoning tokens count against LLM_MAX_TOKENS: set it well above what an article needs (16000, say)',
+                );
+              sampling = merged;
               continue;
             }
             throw classifyHttpError(err, 'LLM provider');
