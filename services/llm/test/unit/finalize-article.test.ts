@@ -79,6 +79,21 @@ describe('article post-processing', () => {
     assert.match(article.body_markdown, /`\[a\]\(https:\/\/evil\.test\/code\)`/, 'code is left as written');
   });
 
+  it('when a link is written the other ways CommonMark allows (nested brackets, a line break, <URL>, a (title)), then it is unlinked all the same; citations and relative links stay', () => {
+    const body = [
+      'A [nested [bracket] link](https://evil.test/a) and [a link\nover two lines](https://evil.test/b).',
+      '![x](<https://evil.test/a b.png>) and [titled](https://evil.test/c (title)) [1].',
+      'A year [3](2021) and [2] alone.',
+      '[2]: The study says so.',
+    ].join('\n');
+    const article = finalizeArticle(draft(body), someSources(), 'solar');
+    assert.doesNotMatch(article.body_markdown, /evil\.test/);
+    assert.match(article.body_markdown, /A nested \[bracket\] link and a link\nover two lines\./);
+    assert.match(article.body_markdown, /and titled \[1\]\./);
+    assert.match(article.body_markdown, /A year \[3\]\(2021\) and \[2\] alone\./, 'not an absolute URL: left as written');
+    assert.match(article.body_markdown, /^\[2\]: The study says so\.$/m, 'not a reference definition');
+  });
+
   it('when the body starts with the title as a level-one heading, then that heading is removed', () => {
     const article = finalizeArticle(draft('# Solar Power\n\nIntro [1].'), someSources(), 'solar');
     assert.match(article.body_markdown, /^Intro \[1\]\./);
