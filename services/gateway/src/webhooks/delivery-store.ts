@@ -62,14 +62,18 @@ export async function claimDueDeliveries(db: DbClient, limit: number, leaseMs: n
   return rows;
 }
 
+// Due as the claim sees it: a callback held back behind an earlier one of its request (waiting out a backoff) is not late.
 export const DELIVERY_LAG_SQL = `WITH RECURSIVE ${WAITING_ENDPOINTS}
      SELECT extract(epoch FROM now() - min(first.next_attempt_at))::float8 AS lag_s, count(*)::int AS endpoints_due
        FROM waiting w JOIN webhook_endpoints e ON e.id = w.endpoint_id AND e.enabled
       CROSS JOIN LATERAL (
         SELECT d.next_attempt_at FROM webhook_deliveries d
-         WHERE d.endpoint_id = e.id AND d.status = 'pending' ORDER BY d.next_attempt_at LIMIT 1
-      ) first
-      WHERE first.next_attempt_at <= now()`;
+         WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
+                            WHERE p.request_id = d.request_id AND p.endpoint_id = d.endpoint_id AND p.status = 'pending'
+                              AND (p.created_at, p.id) < (d.created_at, d.id))
+         ORDER BY d.next_attempt_at LIMIT 1
+      ) first`;
 
 /**
  * How far behind the delivery loops are: the age of the most overdue delivery of an enabled endpoint (each

@@ -146,4 +146,22 @@ describe('completion-callback metrics (real PostgreSQL, Redis, RabbitMQ, stub re
       await slow.close();
     }
   });
+
+  it('when a callback is held back behind an earlier one of its request that waits out its backoff, then it is not late', async () => {
+    const u = await h.api.registerAndLogin();
+    const endpoint = await h.api.call('POST', '/v1/webhooks', {
+      token: u.access,
+      body: { url: 'https://hooks.example.com/held', events: ['request.published', 'request.failed'] },
+    });
+    const request = await h.api.call('POST', '/v1/requests', { token: u.access, body: { topic: 'how honeybees communicate' } });
+    // A replayed request: its request.failed retries in an hour; its request.published, due long ago, waits for it.
+    await h.gateway.deps.db.query(
+      `INSERT INTO webhook_deliveries (endpoint_id, event_type, request_id, next_attempt_at, created_at) VALUES
+         ($1, 'request.failed', $2, now() + interval '1 hour', now() - interval '2 minutes'),
+         ($1, 'request.published', $2, now() - interval '1 hour', now() - interval '1 minute')`,
+      [endpoint.body.id, request.body.id],
+    );
+    assert.equal(await metric('pressroom_webhook_delivery_lag_seconds', ''), 0);
+    assert.equal(await metric('pressroom_webhook_endpoints_due', ''), 0);
+  });
 });
