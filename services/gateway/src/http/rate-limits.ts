@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { rateLimit, type Logger as LimiterLogger, type Store } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type Logger as LimiterLogger, type Store } from 'express-rate-limit';
 import { AppError } from '@pressroom/contracts';
 import type { GatewayDeps } from '../deps.ts';
 import { principalOf } from './authenticate.ts';
@@ -103,7 +103,12 @@ export function createRateLimits(
   const byUser = (req: Request) => principalOf(req).userId;
   const c = deps.config;
   return {
-    ip: limiter('ip', budgets.ip.limit, { skip: (req) => carriesCredential(req) || REFRESH.test(pathOf(req)), store: budgets.ip.store() }),
+    // A refresh from an address that has spent the budget is counted, so refused, before its token is looked up: only
+    // PostgreSQL can tell a made-up refresh token from a real one (as with API keys in the refusal fast path).
+    ip: limiter('ip', budgets.ip.limit, {
+      skip: (req) => carriesCredential(req) || (REFRESH.test(pathOf(req)) && budgets.ip.spentUntil(ipKeyGenerator(req.ip ?? '', IPV6_SUBNET)) === undefined),
+      store: budgets.ip.store(),
+    }),
     unauthenticated: limiter('ip', budgets.ip.limit, { store: budgets.ip.store() }),
     auth: limiter('auth', c.RATE_LIMIT_AUTH_PER_HOUR, { skip: (req) => !SIGN_IN.test(pathOf(req)) }),
     user: sideBySide([

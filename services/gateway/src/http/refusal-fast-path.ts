@@ -33,8 +33,8 @@ const UNAUTHORIZED = {
  * before express with the same status, headers and body as express's answer, so a flood is cheap to refuse:
  * - a guarded route called without a usable credential, or with a token whose signature or expiry fails: the
  *   401 the guards would give, counted against the per-IP budget as express counts it, or 429 once it is spent;
- * - a call with an API key from an address whose per-IP budget this replica has seen spent (by refused
- *   credentials): its 429, without looking the key up. An API key can only be told from a guess by PostgreSQL, so a
+ * - a call with an API key from an address whose per-IP budget (calls without a valid credential: none, or
+ *   refused) this replica has seen spent: its 429, without looking the key up. An API key can only be told from a guess by PostgreSQL, so a
  *   flood of made-up keys would otherwise cost a database round trip per call however long it had been refused;
  *   a valid key from that address waits for the window too, as calls without a credential do;
  * - a submission or cancel by a user whose submission budget is spent (seen by the `user` limiter on this

@@ -160,6 +160,13 @@ describe('API4:2023 Unrestricted Resource Consumption: rate limits', () => {
     const refused = await h.api.call('POST', '/v1/auth/refresh', { body: { refresh_token: 'not-a-refresh-token-000000000000' }, headers: from(ip) });
     assert.equal(refused.status, 401);
     assert.equal(remaining(refused.headers.get('ratelimit'), 'ip'), 5, 'a refused refresh token counts like a refused Authorization header');
+    // Once the address has spent it, a refresh is refused before its token is looked up, a valid one too.
+    for (let i = 0; i < 5; i++) assert.equal((await get('/v1/me', ip)).status, 401);
+    assert.equal((await get('/v1/me', ip)).status, 429);
+    const fresh = await newUser();
+    const spent = await h.api.call('POST', '/v1/auth/refresh', { body: { refresh_token: fresh.refresh }, headers: from(ip) });
+    assert.equal(spent.status, 429);
+    assert.equal(spent.body.code, 'rate_limited');
   });
 
   it('when the auth endpoints are called, then the stricter RATE_LIMIT_AUTH_PER_HOUR applies, and path spellings share its bucket', async () => {
