@@ -30,7 +30,7 @@ kubectl kustomize "$here/overlays/$overlay" >"$rendered"
 # webhook, production's DEFAULT_WEBHOOK_URL): deployed as they are, images do not pull, alerts go nowhere and
 # articles without a channel fail. Refused until each is set for the cluster (ALLOW_PLACEHOLDERS=1 overrides,
 # e.g. for a throwaway cluster).
-placeholders="$(grep -noE '[A-Za-z0-9.-]+\.(example\.(com|org|net)|invalid)\b' "$rendered" | sort -t: -k2 -u || true)"
+placeholders="$(grep -noE '([A-Za-z0-9-]+\.)*example\.(com|org|net)\b|[A-Za-z0-9.-]+\.invalid\b' "$rendered" | sort -t: -k2 -u || true)"
 if [[ -n "$placeholders" && "${ALLOW_PLACEHOLDERS:-0}" != 1 ]]; then
   printf '[deploy %s] the rendered overlay still names placeholder hosts; set them in deploy/k8s/overlays/%s (docs/deployment.md, "Before the first deploy"):\n' "$overlay" "$overlay" >&2
   cut -d: -f2 <<<"$placeholders" | sort -u | sed 's/^/  /' >&2

@@ -117,8 +117,14 @@ export async function signIn(
     );
   const cache = cacheOf?.(email, password);
   const anonymous = createApiClient(baseUrl);
+  // A kept access token is used while it has long enough left for the longest wait of a command (watch's 10 minutes,
+  // whose event stream reconnects with it), or half its life: after that, the next command refreshes it.
   const keep = (t: TokenAnswer) => {
-    cache?.write({ access_token: t.access_token, refresh_token: t.refresh_token, use_until: Date.now() + (t.expires_in - 60) * 1000 });
+    cache?.write({
+      access_token: t.access_token,
+      refresh_token: t.refresh_token,
+      use_until: Date.now() + (t.expires_in - Math.min(660, t.expires_in / 2)) * 1000,
+    });
     return t.access_token;
   };
   const login = async () => {

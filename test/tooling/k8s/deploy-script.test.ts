@@ -32,7 +32,7 @@ describe('deploy/k8s/deploy.sh', () => {
     writeFileSync(join(bin, 'calls.log'), '');
     const refused = run('production');
     assert.equal(refused.status, 1, refused.stdout + refused.stderr);
-    for (const host of ['registry.example.com', 'smtp.example.com', 'alerts.example.com', 'hooks.pressroom.invalid'])
+    for (const host of ['registry.example.com', 'smtp.example.com', 'alerts.example.com', 'hooks.pressroom.invalid', 'example.com'])
       assert.match(refused.stderr, new RegExp(`^  ${host.replaceAll('.', '\\.')}$`, 'm'));
     assert.equal(readFileSync(join(bin, 'calls.log'), 'utf8'), '', 'no kubectl call but the render');
   });

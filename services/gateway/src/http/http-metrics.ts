@@ -22,11 +22,14 @@ export function httpObservability(deps: { metrics: Metrics; logger: Logger; aler
       AsyncResource.bind(() => {
         const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : res.statusCode === 404 ? 'unmatched' : 'unrouted';
         const durationMs = performance.now() - started;
-        deps.metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, durationMs / 1000);
+        // A call the client left before any answer was sent got none: 499 (nginx's "client closed request"), not
+        // the 200 a response starts with, which would count it as a success.
+        const status = res.headersSent ? res.statusCode : 499;
+        deps.metrics.httpDuration.observe({ method: req.method, route, status: String(status) }, durationMs / 1000);
         const line = {
           method: req.method,
           route,
-          status: res.statusCode,
+          status,
           duration_ms: Math.round(durationMs),
           ...(res.writableFinished ? {} : { client_closed: true }),
         };
