@@ -21,10 +21,14 @@ export function createGuards(deps: Pick<GatewayDeps, 'db' | 'tokens' | 'sessions
   // A refused credential is a call without a valid one: it spends the per-IP budget (RATE_LIMIT_IP_PER_HOUR),
   // which answers 429 once spent, else the 401 stands.
   // A call that sent no credential at all was counted by the global `ip` limiter already.
+  const refuseBodyCredential =
+    (err: unknown): RequestHandler =>
+    (req, res, next) =>
+      limits.unauthenticated(req, res, (limited?: unknown) => next(limited ?? err));
   const refuse =
     (err: unknown): RequestHandler =>
     (req, res, next) =>
-      carriesCredential(req) ? limits.unauthenticated(req, res, (limited?: unknown) => next(limited ?? err)) : next(err);
+      carriesCredential(req) ? refuseBodyCredential(err)(req, res, next) : next(err);
   const counted: RequestHandler = async (req, res, next) => {
     try {
       await auth(req, res, next);
@@ -33,9 +37,5 @@ export function createGuards(deps: Pick<GatewayDeps, 'db' | 'tokens' | 'sessions
       refuse(err)(req, res, next);
     }
   };
-  const refuseBodyCredential =
-    (err: unknown): RequestHandler =>
-    (req, res, next) =>
-      limits.unauthenticated(req, res, (limited?: unknown) => next(limited ?? err));
   return { user: [counted, limits.user], admin: [counted, limits.user, requireAdmin()], authenticated: [counted], refuse, refuseBodyCredential };
 }

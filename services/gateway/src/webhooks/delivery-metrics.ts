@@ -1,4 +1,5 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import { gatewayCounter as counter } from '../http/extra-metrics.ts';
 import type { Db } from '../db/pool.ts';
 import { readDeliveryLag } from './delivery-store.ts';
 
@@ -10,11 +11,6 @@ export interface DeliveryMetrics {
   /** A delivery that is done: delivered, or failed for good after WEBHOOK_MAX_ATTEMPTS. */
   finished(result: 'delivered' | 'failed'): void;
   endpointDisabled(): void;
-}
-
-/** Looked up before created, so building the gateway twice on one registry (as tests do) registers each name once. */
-function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]): Counter<L> {
-  return (registry.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames, registers: [registry] });
 }
 
 /**
